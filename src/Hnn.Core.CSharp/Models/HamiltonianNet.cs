@@ -1,0 +1,94 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hnn.Models;
+
+/// <summary>
+/// A Hamiltonian neural network (Greydanus, Dzamba, Yosinski 2019): an MLP outputs two scalars F1, F2
+/// of the state, and the vector field is built from their input gradients by autograd —
+/// solenoidal M·∇F2 (F2 is the learned Hamiltonian), conservative ∇F1, or both.
+/// </summary>
+public sealed class HamiltonianNet : DynamicsModel
+{
+    private readonly Mlp mlp;
+    private readonly Tensor mTransposed;
+
+    /// <summary>Creates an HNN of the given settings (its kind must be <see cref="ModelKind.Hnn"/>).</summary>
+    public HamiltonianNet(ModelSettings settings) : base(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn })
+    {
+        mlp = new Mlp(settings.InputDim, settings.HiddenDim, 2, settings.Nonlinearity);
+        mTransposed = Structure(settings.InputDim, settings.CanonicalCoordinates).t().contiguous();
+        RegisterComponents();
+    }
+
+    /// <summary>
+    /// The structure matrix M: canonical [[0, I], [−I, 0]], or the reference's Levi-Civita-style
+    /// antisymmetric alternative for non-canonical coordinates. float32, [n, n].
+    /// </summary>
+    public static Tensor Structure(int n, bool canonical)
+    {
+        var m = new float[n, n];
+        if (canonical)
+        {
+            int h = n / 2;
+            for (int i = 0; i < h; i++)
+            {
+                m[i, h + i] = 1f;
+                m[h + i, i] = -1f;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    if (i == j) continue;
+                    float v = 1f;
+                    if (i % 2 == 0) v = -v;
+                    if (j % 2 == 0) v = -v;
+                    if (j > i) v = -v;
+                    m[i, j] = v;
+                }
+        }
+        return tensor(m);
+    }
+
+    /// <summary>The two learned scalar functions (F1, F2) at each state: [N, 2].</summary>
+    public Tensor Potentials(Tensor x) => mlp.forward(x);
+
+    /// <summary>The learned Hamiltonian F2 at each state: [N].</summary>
+    public Tensor Hamiltonian(Tensor x)
+    {
+        using var f = mlp.forward(x);
+        return f.select(1, 1);
+    }
+
+    /// <inheritdoc />
+    public override Tensor TimeDerivative(Tensor x, bool createGraph)
+    {
+        using var gradMode = enable_grad();
+        var input = x.requires_grad ? x : x.detach().requires_grad_(true);
+        using var f = mlp.forward(input);
+        var field = Settings.Field;
+        Tensor? conservative = null, solenoidal = null;
+        if (field != FieldType.Solenoidal)
+        {
+            using var f1 = f.select(1, 0).sum();
+            conservative = autograd.grad([f1], [input],
+                retain_graph: createGraph || field == FieldType.Both, create_graph: createGraph)[0];
+        }
+        if (field != FieldType.Conservative)
+        {
+            using var f2 = f.select(1, 1).sum();
+            using var dF2 = autograd.grad([f2], [input], retain_graph: createGraph, create_graph: createGraph)[0];
+            solenoidal = dF2.matmul(mTransposed);
+        }
+        if (!ReferenceEquals(input, x)) input.Dispose();
+        if (conservative is null) return solenoidal!;
+        if (solenoidal is null) return conservative;
+        var sum = conservative + solenoidal;
+        conservative.Dispose();
+        solenoidal.Dispose();
+        return sum;
+    }
+}

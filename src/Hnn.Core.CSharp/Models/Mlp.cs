@@ -1,0 +1,43 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hnn.Models;
+
+/// <summary>
+/// The paper's multilayer perceptron: Linear(in, h) → σ → Linear(h, h) → σ → Linear(h, out, no bias),
+/// every weight matrix orthogonally initialised, biases left at their default init.
+/// </summary>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
+{
+    private readonly Linear linear1;
+    private readonly Linear linear2;
+    private readonly Linear linear3;
+    private readonly Nonlinearity nonlinearity;
+
+    /// <summary>Creates the network; weights are drawn from torch's global generator.</summary>
+    public Mlp(int inputDim, int hiddenDim, int outputDim, Nonlinearity nonlinearity) : base(nameof(Mlp))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputDim, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenDim, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outputDim, 1);
+        linear1 = nn.Linear(inputDim, hiddenDim);
+        linear2 = nn.Linear(hiddenDim, hiddenDim);
+        linear3 = nn.Linear(hiddenDim, outputDim, hasBias: false);
+        this.nonlinearity = nonlinearity;
+        using (no_grad())
+        {
+            foreach (var layer in new[] { linear1, linear2, linear3 })
+                nn.init.orthogonal_(layer.weight!);
+        }
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x)
+    {
+        using var h1 = nonlinearity.Apply(linear1.forward(x));
+        using var h2 = nonlinearity.Apply(linear2.forward(h1));
+        return linear3.forward(h2);
+    }
+}

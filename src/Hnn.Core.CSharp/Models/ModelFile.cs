@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Hnn.IO;
+using Hnn.Training;
+
+namespace Hnn.Models;
+
+/// <summary>A model file is unreadable or does not describe a usable model; the message names the file and the problem.</summary>
+public sealed class ModelFileException(string path, string problem)
+    : Exception($"model file '{path}': {problem}")
+{
+    /// <summary>The file at fault.</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>
+/// The small JSON document saved beside a model's TorchSharp weights: what was trained, how, and a
+/// checksum of the weights file so a truncated or swapped file is caught.
+/// </summary>
+/// <param name="Format">Always "hnn-model".</param>
+/// <param name="Version">File format version.</param>
+/// <param name="Task">The task key the model was trained on (e.g. "spring").</param>
+/// <param name="Model">Architecture.</param>
+/// <param name="Training">Training settings.</param>
+/// <param name="Weights">File name of the weights, relative to this file.</param>
+/// <param name="WeightsSha256">Hex SHA-256 of the weights file.</param>
+public sealed record ModelFile(
+    string Format, int Version, string Task, ModelSettings Model, TrainSettings Training, string Weights, string WeightsSha256)
+{
+    /// <summary>The format version this library writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    const string FormatName = "hnn-model";
+
+    /// <summary>
+    /// Saves <paramref name="model"/> as <paramref name="path"/> (JSON) and a weights file beside it
+    /// (same name, extension <c>.weights</c>). Both are written atomically, weights first.
+    /// </summary>
+    public static ModelFile Save(DynamicsModel model, string task, TrainSettings training, string path)
+    {
+        var weightsPath = System.IO.Path.ChangeExtension(path, ".weights");
+        AtomicFile.Write(weightsPath, stream => model.save(stream));
+        var file = new ModelFile(FormatName, CurrentVersion, task, model.Settings, training,
+            System.IO.Path.GetFileName(weightsPath), Sha256(weightsPath));
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Json.Options));
+        return file;
+    }
+
+    /// <summary>Loads a model saved by <see cref="Save"/>, checking format, version, checksum and architecture.</summary>
+    /// <exception cref="ModelFileException">Anything is missing, corrupt or inconsistent.</exception>
+    public static (DynamicsModel Model, ModelFile File) Load(string path)
+    {
+        if (!File.Exists(path)) throw new ModelFileException(path, "no such file");
+        ModelFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<ModelFile>(File.ReadAllText(path), Json.Options);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileException(path, $"not a valid model description ({e.Message})");
+        }
+        if (file is null || file.Format != FormatName) throw new ModelFileException(path, $"not an Hnn model file (expected format \"{FormatName}\")");
+        if (file.Version != CurrentVersion) throw new ModelFileException(path, $"format version {file.Version} is not supported (this library reads version {CurrentVersion})");
+        if (file.Model is null || file.Training is null || string.IsNullOrEmpty(file.Weights)) throw new ModelFileException(path, "incomplete model description");
+        try
+        {
+            file.Model.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFileException(path, e.Message);
+        }
+        var weightsPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, file.Weights);
+        if (!File.Exists(weightsPath)) throw new ModelFileException(path, $"weights file '{weightsPath}' is missing");
+        if (!string.Equals(Sha256(weightsPath), file.WeightsSha256, StringComparison.OrdinalIgnoreCase))
+            throw new ModelFileException(path, $"weights file '{weightsPath}' does not match its checksum (truncated or replaced)");
+        var model = DynamicsModel.Create(file.Model);
+        try
+        {
+            model.load(weightsPath, strict: true);
+        }
+        catch (Exception e)
+        {
+            model.Dispose();
+            throw new ModelFileException(path, $"weights do not fit the described {file.Model.Kind} model ({e.Message.Split('\n')[0]})");
+        }
+        model.eval();
+        return (model, file);
+    }
+
+    static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

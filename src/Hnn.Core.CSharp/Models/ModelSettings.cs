@@ -1,0 +1,48 @@
+namespace Hnn.Models;
+
+/// <summary>Which vector field a <see cref="HamiltonianNet"/> produces from its two scalar outputs (F1, F2).</summary>
+public enum FieldType
+{
+    /// <summary>dx/dt = M·∇F2: energy-conserving; F2 is the learned Hamiltonian (the paper's default).</summary>
+    Solenoidal,
+    /// <summary>dx/dt = ∇F1: curl-free.</summary>
+    Conservative,
+    /// <summary>The sum of both (a Helmholtz decomposition).</summary>
+    Both,
+}
+
+/// <summary>The kinds of model this library trains.</summary>
+public enum ModelKind
+{
+    /// <summary>An MLP whose output is dx/dt.</summary>
+    Baseline,
+    /// <summary>A Hamiltonian neural network.</summary>
+    Hnn,
+}
+
+/// <summary>Everything needed to rebuild a model's architecture; saved beside its weights.</summary>
+/// <param name="Kind">Baseline or HNN.</param>
+/// <param name="InputDim">State dimension (2·degrees of freedom).</param>
+/// <param name="HiddenDim">Width of the two hidden layers (paper: 200).</param>
+/// <param name="Nonlinearity">Hidden-layer nonlinearity (paper: tanh).</param>
+/// <param name="Field">For HNNs, which field to produce.</param>
+/// <param name="CanonicalCoordinates">For HNNs, M = [[0, I], [−I, 0]] if true, else the antisymmetric alternative.</param>
+public sealed record ModelSettings(
+    ModelKind Kind,
+    int InputDim,
+    int HiddenDim = 200,
+    Nonlinearity Nonlinearity = Nonlinearity.Tanh,
+    FieldType Field = FieldType.Solenoidal,
+    bool CanonicalCoordinates = true)
+{
+    /// <summary>Checks sizes; the message names the bad value.</summary>
+    /// <exception cref="ArgumentException">A size is not positive, or an HNN's state dimension is odd.</exception>
+    public ModelSettings Validate()
+    {
+        if (InputDim < 1) throw new ArgumentException($"input dimension must be positive, got {InputDim}");
+        if (HiddenDim < 1) throw new ArgumentException($"hidden dimension must be positive, got {HiddenDim}");
+        if (Kind == ModelKind.Hnn && Field != FieldType.Conservative && CanonicalCoordinates && InputDim % 2 != 0)
+            throw new ArgumentException($"a canonical HNN needs an even state dimension (q, p), got {InputDim}");
+        return this;
+    }
+}

@@ -1,0 +1,51 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hnn.Models;
+
+/// <summary>The nonlinearities the reference implementation offers for its MLPs.</summary>
+public enum Nonlinearity
+{
+    /// <summary>Hyperbolic tangent (the paper's default).</summary>
+    Tanh,
+    /// <summary>max(0, x).</summary>
+    Relu,
+    /// <summary>1 / (1 + e^−x).</summary>
+    Sigmoid,
+    /// <summary>log(1 + e^x).</summary>
+    Softplus,
+    /// <summary>Scaled exponential linear unit.</summary>
+    Selu,
+    /// <summary>Exponential linear unit.</summary>
+    Elu,
+    /// <summary>x · sigmoid(x).</summary>
+    Swish,
+}
+
+/// <summary>Applying and naming <see cref="Nonlinearity"/> values.</summary>
+public static class Nonlinearities
+{
+    /// <summary>Applies the nonlinearity elementwise.</summary>
+    public static Tensor Apply(this Nonlinearity n, Tensor x) => n switch
+    {
+        Nonlinearity.Tanh => x.tanh(),
+        Nonlinearity.Relu => nn.functional.relu(x),
+        Nonlinearity.Sigmoid => x.sigmoid(),
+        Nonlinearity.Softplus => nn.functional.softplus(x),
+        Nonlinearity.Selu => nn.functional.selu(x),
+        Nonlinearity.Elu => nn.functional.elu(x, alpha: 1.0),
+        Nonlinearity.Swish => x * x.sigmoid(),
+        _ => throw new ArgumentOutOfRangeException(nameof(n), n, "unknown nonlinearity"),
+    };
+
+    /// <summary>The lower-case name used in settings files and on the command line.</summary>
+    public static string Name(this Nonlinearity n) => n.ToString().ToLowerInvariant();
+
+    /// <summary>Parses a lower-case name; the error lists the valid ones.</summary>
+    /// <exception cref="ArgumentException">The name is not a known nonlinearity.</exception>
+    public static Nonlinearity Parse(string name) =>
+        Enum.TryParse<Nonlinearity>(name, ignoreCase: true, out var n) && Enum.IsDefined(n)
+            ? n
+            : throw new ArgumentException(
+                $"unknown nonlinearity '{name}' (expected one of: {string.Join(", ", Enum.GetValues<Nonlinearity>().Select(Name))})");
+}

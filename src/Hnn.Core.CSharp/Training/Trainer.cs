@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Hnn.Data;
+using Hnn.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hnn.Training;
+
+/// <summary>Where a training run is, reported to an <see cref="IProgress{T}"/>.</summary>
+/// <param name="Step">The step just finished.</param>
+/// <param name="TotalSteps">The last step.</param>
+/// <param name="TrainLoss">Train loss at this step.</param>
+/// <param name="TestLoss">Test loss at this step (NaN when not evaluated).</param>
+/// <param name="Elapsed">Time since training started.</param>
+public sealed record TrainingProgress(int Step, int TotalSteps, double TrainLoss, double TestLoss, TimeSpan Elapsed);
+
+/// <summary>What a training run produced besides the trained weights.</summary>
+/// <param name="TrainLoss">Train (minibatch) loss per step, steps 0..Steps.</param>
+/// <param name="TestLoss">Test loss per step (empty if not evaluated each step).</param>
+/// <param name="FinalTrain">The paper's final train loss ± error over the whole train set.</param>
+/// <param name="FinalTest">The paper's final test loss ± error over the whole test set.</param>
+/// <param name="Seconds">Wall time of the training loop.</param>
+/// <param name="Threads">Torch intra-op threads used.</param>
+public sealed record TrainingResult(
+    float[] TrainLoss, float[] TestLoss, LossEstimate FinalTrain, LossEstimate FinalTest, double Seconds, int Threads)
+{
+    /// <summary>Milliseconds per training step.</summary>
+    public double MillisecondsPerStep => 1000 * Seconds / Math.Max(1, TrainLoss.Length);
+}
+
+/// <summary>Derivative-supervised training: the loss is the mean of (dx/dt_true − dx/dt_pred)².</summary>
+public static class Trainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> in place with Adam. Every step runs inside its own dispose
+    /// scope, so memory stays flat however long the run.
+    /// </summary>
+    public static TrainingResult Train(DynamicsModel model, Dataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null)
+    {
+        settings.Validate();
+        if (data.Dimension != model.Settings.InputDim)
+            throw new ArgumentException($"dataset '{data.Name}' has dimension {data.Dimension} but the model expects {model.Settings.InputDim}");
+        int threads = settings.Threads ?? Environment.ProcessorCount;
+        set_num_threads(threads);
+        // Seeds minibatch draws; the initial weights are seeded where the model is made (DynamicsModel.Create).
+        random.manual_seed(settings.Seed + 1);
+
+        using var outer = NewDisposeScope();
+        var x = data.TrainX.ToTensor();
+        var dx = data.TrainDx.ToTensor();
+        var testX = data.TestX.ToTensor();
+        var testDx = data.TestDx.ToTensor();
+        using var optimizer = optim.Adam(model.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+
+        var trainLoss = new float[settings.Steps + 1];
+        var testLoss = settings.EvaluateTestEachStep ? new float[settings.Steps + 1] : [];
+        long n = x.shape[0];
+        var clock = Stopwatch.StartNew();
+        for (int step = 0; step <= settings.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            model.train();
+            Tensor bx = x, bdx = dx;
+            if (settings.BatchSize is int batch && batch < n)
+            {
+                var ix = randperm(n)[..batch];
+                bx = x.index_select(0, ix);
+                bdx = dx.index_select(0, ix);
+            }
+            var loss = MeanSquaredError(model.TimeDerivative(bx, createGraph: true), bdx);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            trainLoss[step] = loss.item<float>();
+
+            double test = double.NaN;
+            if (settings.EvaluateTestEachStep)
+            {
+                model.eval();
+                using (no_grad())
+                {
+                    var predicted = model.TimeDerivative(testX, createGraph: false);
+                    test = testLoss[step] = MeanSquaredError(predicted.detach(), testDx).item<float>();
+                }
+            }
+            progress?.Report(new TrainingProgress(step, settings.Steps, trainLoss[step], test, clock.Elapsed));
+        }
+        clock.Stop();
+        model.eval();
+        var finalTrain = FinalLoss(model, x, dx);
+        var finalTest = FinalLoss(model, testX, testDx);
+        return new TrainingResult(trainLoss, testLoss, finalTrain, finalTest, clock.Elapsed.TotalSeconds, threads);
+    }
+
+    /// <summary>The paper's reported loss of a model on a set: squared errors over [N, D], mean ± std/√N.</summary>
+    public static LossEstimate FinalLoss(DynamicsModel model, Tensor x, Tensor dxdt)
+    {
+        using var scope = NewDisposeScope();
+        var predicted = model.TimeDerivative(x, createGraph: false).detach();
+        return LossEstimate.FromSquaredErrors((dxdt - predicted).square());
+    }
+
+    static Tensor MeanSquaredError(Tensor predicted, Tensor target) => (predicted - target).square().mean();
+
+    /// <summary>The final loss of a model on one split of a dataset.</summary>
+    public static LossEstimate FinalLoss(DynamicsModel model, StateMatrix x, StateMatrix dxdt)
+    {
+        using var scope = NewDisposeScope();
+        return FinalLoss(model, x.ToTensor(), dxdt.ToTensor());
+    }
+}
