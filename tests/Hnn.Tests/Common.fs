@@ -11,3 +11,8 @@ let physicsConfig = { FsCheckConfig.defaultConfig with maxTest = 100 }
 
 /// |a − b| ≤ atol + rtol·|b|
 let close (atol: float) (rtol: float) (a: float) (b: float) = abs (a - b) <= atol + rtol * abs b
+
+/// A float64 [rows, cols] tensor from row-major values.
+let tensor2d (rows: int) (cols: int) (values: float[]) =
+    use flat = TorchSharp.torch.tensor (values: float[])
+    flat.reshape (int64 rows, int64 cols)

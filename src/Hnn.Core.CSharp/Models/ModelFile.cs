@@ -39,7 +39,13 @@ public sealed record ModelFile(
     public static ModelFile Save(DynamicsModel model, string task, TrainSettings training, string path)
     {
         var weightsPath = System.IO.Path.ChangeExtension(path, ".weights");
-        AtomicFile.Write(weightsPath, stream => model.save(stream));
+        AtomicFile.Write(weightsPath, stream =>
+        {
+            // TorchSharp's save(Stream) closes the stream; a BinaryWriter left open keeps it ours.
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            model.save(writer);
+            writer.Flush();
+        });
         var file = new ModelFile(FormatName, CurrentVersion, task, model.Settings, training,
             System.IO.Path.GetFileName(weightsPath), Sha256(weightsPath));
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Json.Options));

@@ -1,0 +1,65 @@
+#!/usr/bin/env -S dotnet fsi
+// Build script: `dotnet fsi build.fsx <target> [-- args for the target]`.
+//   setup  restore the local tools and packages, build the CLI, make TorchSharp load on this system
+//   build  setup, then build the whole solution (Release)
+//   test   build, then run the test suite (Expecto + FsCheck)
+//   run    build, then the main job (`hnn run`); arguments after `--` go to it
+// Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
+
+open System
+open System.Diagnostics
+open System.IO
+
+let root = __SOURCE_DIRECTORY__
+let configuration = "Release"
+let cli = Path.Combine(root, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
+let testsDll = Path.Combine(root, "tests", "Hnn.Tests", "bin", configuration, "net10.0", "Hnn.Tests.dll")
+
+let fail (message: string) =
+    eprintfn "build.fsx: %s" message
+    exit 1
+
+/// Runs a program in the repository root, streaming its output; fails the build on a non-zero exit.
+let run (program: string) (args: string list) =
+    printfn "> %s %s" program (String.Join(" ", args))
+    let info = ProcessStartInfo(program, args, WorkingDirectory = root, UseShellExecute = false)
+    info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
+    info.Environment["DOTNET_NOLOGO"] <- "1"
+    use p = Process.Start info
+    p.WaitForExit()
+    if p.ExitCode <> 0 then fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) p.ExitCode)
+
+let dotnet args = run "dotnet" args
+
+let setup () =
+    dotnet [ "tool"; "restore" ]
+    dotnet [ "paket"; "restore" ]
+    dotnet [ "build"; "src/Hnn.Cli/Hnn.Cli.fsproj"; "-c"; configuration; "-nologo"; "-v"; "quiet" ]
+    // Detects an old libstdc++ and fixes TorchSharp's restored shim in the NuGet cache (see README).
+    dotnet [ cli; "native" ]
+
+let build () =
+    setup ()
+    dotnet [ "build"; "Hnn.sln"; "-c"; configuration; "-nologo"; "-v"; "quiet" ]
+
+let test (args: string list) =
+    build ()
+    dotnet ([ testsDll; "--summary" ] @ args)
+
+let main (args: string list) =
+    build ()
+    dotnet ([ cli; "run" ] @ args)
+
+let argv = fsi.CommandLineArgs |> Array.toList |> List.tail
+let target, rest =
+    match argv with
+    | [] -> "build", []
+    | t :: "--" :: rest -> t, rest
+    | t :: rest -> t, rest
+
+match target with
+| "setup" -> setup ()
+| "build" -> build ()
+| "test" -> test rest
+| "run" -> main rest
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run)" other)
