@@ -342,6 +342,7 @@ let cache =
                 Expect.equal d.TrainX.Values expected.TrainX.Values $"{name}: right data"
                 Expect.exists log (fun l -> l.Contains fragment && l.Contains path) $"{name}: logged '{fragment}' with the path: %A{log}"
                 Expect.equal (DatasetCache.Read(path, small).TrainX.Values) expected.TrainX.Values $"{name}: a good file is back"
+                Expect.equal (Directory.GetFiles dir) [| path |] $"{name}: the atomic write leaves no temporary file"
             damage "flipped byte" (fun () ->
                 let b = File.ReadAllBytes path
                 b[b.Length / 2] <- b[b.Length / 2] ^^^ 1uy
