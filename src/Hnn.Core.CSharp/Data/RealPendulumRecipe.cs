@@ -1,0 +1,71 @@
+namespace Hnn.Data;
+
+/// <summary>
+/// The paper's real-pendulum recipe (Task 3): Schmidt &amp; Lipson's measurements, x = (o, v), targets by forward
+/// differences (x[i+1] − x[i]) / (t[i+1] − t[i]), last row dropped (N rows remain). Split keeping time order:
+/// test = rows [⌊TestStart·N⌋, ⌊TestStart·N⌋ + ⌊TestFraction·N⌋), train = all other rows.
+/// </summary>
+/// <param name="DataPath">The measurement file; null means the vendored <c>real_pend_h_1.txt</c> (sha256-checked).</param>
+/// <param name="TestStart">Where the test rows start, as a fraction of N (paper: 0.8).</param>
+/// <param name="TestFraction">Length of the test span, as a fraction of N (paper: 0.2).</param>
+public sealed record RealPendulumRecipe(string? DataPath = null, double TestStart = 0.8, double TestFraction = 0.2)
+{
+    /// <summary>Reads the measurements this recipe names.</summary>
+    /// <exception cref="DataFileException">The file is missing, malformed or (for the vendored copy) altered.</exception>
+    public LipsonData Load() => DataPath is null ? LipsonData.LoadDefault() : LipsonData.Load(DataPath);
+
+    /// <summary>The test rows [Start, Start + Count) for N usable rows.</summary>
+    public (int Start, int Count) TestRows(int n)
+    {
+        if (!(TestStart >= 0 && TestFraction > 0 && TestStart + TestFraction <= 1 + 1e-12))
+            throw new ArgumentException($"need 0 ≤ test start, 0 < test fraction, start + fraction ≤ 1; got {TestStart} and {TestFraction}");
+        int start = (int)Math.Floor(TestStart * n);
+        int count = Math.Min((int)Math.Floor(TestFraction * n), n - start);
+        return (start, count);
+    }
+
+    /// <summary>Generates the dataset (no noise is added: the measurements are what they are).</summary>
+    public Dataset Generate() => Generate(Load());
+
+    /// <summary>Generates the dataset from already loaded measurements.</summary>
+    public Dataset Generate(LipsonData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var (x, dx) = StatesAndDifferences(data);
+        int n = x.Rows;
+        var (start, count) = TestRows(n);
+        var trainX = x.Slice(0, start).Concat(x.Slice(start + count, n - start - count));
+        var trainDx = dx.Slice(0, start).Concat(dx.Slice(start + count, n - start - count));
+        return new Dataset("real-pendulum", trainX, trainDx, x.Slice(start, count), dx.Slice(start, count));
+    }
+
+    /// <summary>The test span as a measured trajectory (times and states of the test rows), for the energy protocol.</summary>
+    public MeasuredTrajectory TestTrajectory() => TestTrajectory(Load());
+
+    /// <summary>The test span of already loaded measurements.</summary>
+    public MeasuredTrajectory TestTrajectory(LipsonData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var (x, _) = StatesAndDifferences(data);
+        var (start, count) = TestRows(x.Rows);
+        return new MeasuredTrajectory(data.Time.AsSpan(start, count).ToArray(), x.Slice(start, count));
+    }
+
+    /// <summary>States x = (o, v) of rows 0..N−1 and their forward differences (the last row only serves as a difference end).</summary>
+    private static (StateMatrix X, StateMatrix Dx) StatesAndDifferences(LipsonData data)
+    {
+        int n = data.Rows - 1;
+        if (n < 1) throw new ArgumentException($"{data.Source}: need at least 2 rows, got {data.Rows}");
+        var x = new double[2 * n];
+        var dx = new double[2 * n];
+        for (int i = 0; i < n; i++)
+        {
+            double dt = data.Time[i + 1] - data.Time[i];
+            x[2 * i] = data.Angle[i];
+            x[2 * i + 1] = data.AngularVelocity[i];
+            dx[2 * i] = (data.Angle[i + 1] - data.Angle[i]) / dt;
+            dx[2 * i + 1] = (data.AngularVelocity[i + 1] - data.AngularVelocity[i]) / dt;
+        }
+        return (new StateMatrix(x, n, 2), new StateMatrix(dx, n, 2));
+    }
+}

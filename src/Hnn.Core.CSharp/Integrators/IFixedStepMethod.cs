@@ -1,0 +1,24 @@
+namespace Hnn.Integrators;
+
+/// <summary>A fixed-step integration method: a Butcher tableau, a drift–kick table, or implicit midpoint.</summary>
+public interface IFixedStepMethod
+{
+    /// <summary>The method's name, e.g. "RK4".</summary>
+    string Name { get; }
+
+    /// <summary>Global order of accuracy p: the error after a fixed time is O(hᵖ).</summary>
+    int Order { get; }
+
+    /// <summary>Whether the one-step map is symplectic (for a Hamiltonian field).</summary>
+    bool IsSymplectic { get; }
+
+    /// <summary>A stepper with its own work buffers for a batch of <paramref name="count"/> states of dimension <paramref name="dim"/>.</summary>
+    IStepper CreateStepper(BatchVectorField field, int count, int dim);
+}
+
+/// <summary>Advances a batch of states by one step in place; owns reusable work buffers (not thread-safe).</summary>
+public interface IStepper
+{
+    /// <summary>Replaces the states <paramref name="x"/> (row-major [count, dim]) at time <paramref name="t"/> by the states at t + h.</summary>
+    void Step(double t, Span<double> x, double h);
+}
