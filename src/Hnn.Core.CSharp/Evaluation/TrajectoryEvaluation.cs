@@ -1,0 +1,110 @@
+using Hnn.Data;
+using Hnn.Integrators;
+using Hnn.Models;
+using Hnn.Systems;
+using Hnn.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hnn.Evaluation;
+
+/// <summary>Paths of the true system (or the measurements) and of a model from the same starts, [K, T, D] row-major, float64.</summary>
+/// <param name="Times">The T evaluation times.</param>
+/// <param name="Count">K, the number of paths.</param>
+/// <param name="Dimension">D.</param>
+/// <param name="Reference">The true (or measured) paths.</param>
+/// <param name="Model">The model's paths.</param>
+public sealed record Rollouts(double[] Times, int Count, int Dimension, double[] Reference, double[] Model)
+{
+    /// <summary>State of path k at time index i.</summary>
+    public ReadOnlySpan<double> ReferenceState(int k, int i) => Reference.AsSpan((k * Times.Length + i) * Dimension, Dimension);
+
+    /// <summary>Model state of path k at time index i.</summary>
+    public ReadOnlySpan<double> ModelState(int k, int i) => Model.AsSpan((k * Times.Length + i) * Dimension, Dimension);
+}
+
+/// <summary>What the paper's energy protocol and our extra metrics measured for one model.</summary>
+/// <param name="EnergyMse">Mean of (H(x_true(t)) − H(x_model(t)))² over all paths and times, ± std of 5 contiguous part means / √5 (the paper's protocol).</param>
+/// <param name="RolloutMse">Mean squared state error over all paths, times and coordinates, ± as above.</param>
+/// <param name="EnergyDrift">|H(x_model(T)) − H(x_model(0))| / |H(x_model(0))| per path at the end of the horizon; mean ± std/√K.</param>
+/// <param name="Rollouts">The paths themselves, for plots.</param>
+public sealed record TrajectoryMetrics(LossEstimate EnergyMse, LossEstimate RolloutMse, LossEstimate EnergyDrift, Rollouts Rollouts);
+
+/// <summary>
+/// Integrates the true system (float64 Dormand–Prince, per-path steps) and a learned model (the same method on
+/// tensors, all paths in one batch) from a protocol's starts, and compares them with the system's true energy.
+/// </summary>
+public static class TrajectoryEvaluation
+{
+    /// <summary>The reference paths: the measured trajectory if the protocol has one, else the true system's flow.</summary>
+    public static double[] ReferencePaths(EnergyProtocol protocol)
+    {
+        if (protocol.Measured is { } measured) return measured.States.Values.ToArray();
+        var system = protocol.System;
+        int d = system.Dimension;
+        return Ode.Solve(BatchField(system), protocol.InitialStates.Values.ToArray(), protocol.InitialStates.Rows, d,
+            protocol.Times[0], protocol.Times, protocol.Rtol, protocol.Atol);
+    }
+
+    /// <summary>The model's paths from the protocol's starts, integrated in float64 (see <see cref="ModelField.ToFloat64"/>).</summary>
+    /// <exception cref="InvalidOperationException">The model's flow left the finite numbers (it diverged).</exception>
+    public static double[] ModelPaths(EnergyProtocol protocol, DynamicsModel model)
+    {
+        using var scope = NewDisposeScope();
+        using var model64 = ModelField.ToFloat64(model);
+        var x0 = protocol.InitialStates.ToTensor(ScalarType.Float64);
+        var paths = TensorOde.Solve(ModelField.Of(model64), x0, protocol.Times[0], protocol.Times, protocol.Rtol, protocol.Atol);
+        return paths.contiguous().data<double>().ToArray();
+    }
+
+    /// <summary>Runs the protocol for one model; <paramref name="reference"/> may be passed to share the true paths between models.</summary>
+    public static TrajectoryMetrics Evaluate(EnergyProtocol protocol, DynamicsModel model, double[]? reference = null)
+    {
+        var rollouts = new Rollouts(protocol.Times, protocol.InitialStates.Rows, protocol.System.Dimension,
+            reference ?? ReferencePaths(protocol), ModelPaths(protocol, model));
+        return Measure(protocol.System, rollouts);
+    }
+
+    /// <summary>The three metrics of given paths, with the system's true energy.</summary>
+    public static TrajectoryMetrics Measure(IHamiltonianSystem system, Rollouts r)
+    {
+        int t = r.Times.Length;
+        var energy = new double[r.Count * t];
+        var state = new double[r.Count * t];
+        var drift = new double[r.Count];
+        for (int k = 0; k < r.Count; k++)
+        {
+            for (int i = 0; i < t; i++)
+            {
+                double e = system.Energy(r.ReferenceState(k, i)) - system.Energy(r.ModelState(k, i));
+                energy[k * t + i] = e * e;
+                var a = r.ReferenceState(k, i);
+                var b = r.ModelState(k, i);
+                double s = 0;
+                for (int j = 0; j < r.Dimension; j++) s += (a[j] - b[j]) * (a[j] - b[j]);
+                state[k * t + i] = s / r.Dimension;
+            }
+            double start = system.Energy(r.ModelState(k, 0));
+            drift[k] = Math.Abs(system.Energy(r.ModelState(k, t - 1)) - start) / Math.Abs(start);
+        }
+        return new TrajectoryMetrics(LossEstimate.FromSplits(energy), LossEstimate.FromSplits(state), MeanAndError(drift), r);
+    }
+
+    static LossEstimate MeanAndError(double[] values)
+    {
+        double mean = values.Average();
+        if (values.Length < 2) return new LossEstimate(mean, 0);
+        double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
+        return new LossEstimate(mean, Math.Sqrt(variance / values.Length));
+    }
+
+    /// <summary>A system's dynamics as a batch field for <see cref="Ode"/>.</summary>
+    public static BatchVectorField BatchField(IHamiltonianSystem system)
+    {
+        int d = system.Dimension;
+        return (time, x, dxdt, count) =>
+        {
+            for (int i = 0; i < count; i++) system.TimeDerivative(x.Slice(i * d, d), dxdt.Slice(i * d, d));
+        };
+    }
+}
