@@ -5,7 +5,8 @@ namespace Hnn.Data;
 /// differences (x[i+1] − x[i]) / (t[i+1] − t[i]), last row dropped (N rows remain). Split keeping time order:
 /// test = rows [⌊TestStart·N⌋, ⌊TestStart·N⌋ + ⌊TestFraction·N⌋), train = all other rows.
 /// </summary>
-/// <param name="DataPath">The measurement file; null means the vendored <c>real_pend_h_1.txt</c> (sha256-checked).</param>
+/// <param name="DataPath">The measurement file; null means the vendored <c>real_pend_h_1.txt</c> (sha256-checked).
+/// A <see cref="DatasetCache"/> key covers this path, not the content of a file given here.</param>
 /// <param name="TestStart">Where the test rows start, as a fraction of N (paper: 0.8).</param>
 /// <param name="TestFraction">Length of the test span, as a fraction of N (paper: 0.2).</param>
 public sealed record RealPendulumRecipe(string? DataPath = null, double TestStart = 0.8, double TestFraction = 0.2)
