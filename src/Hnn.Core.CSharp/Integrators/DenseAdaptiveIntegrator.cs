@@ -22,6 +22,8 @@ internal sealed class DenseAdaptiveIntegrator
 
     public DenseAdaptiveIntegrator(ButcherTableau tableau, double[,] dense, AdaptiveSettings settings, BatchVectorField field, int dim)
     {
+        if (!tableau.IsFirstSameAsLast || !tableau.HasErrorEstimate || dense.GetLength(0) != tableau.Stages)
+            throw new ArgumentException($"'{tableau.Name}': the dense adaptive integrator needs an FSAL embedded pair with a dense-output row per stage", nameof(tableau));
         this.tableau = tableau;
         this.dense = dense;
         this.settings = settings;

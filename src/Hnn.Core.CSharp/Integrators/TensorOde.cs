@@ -8,6 +8,8 @@ namespace Hnn.Integrators;
 /// Stage results are detached, so no autograd graph grows across steps; grad mode is left as the caller set it
 /// (a learned HNN needs autograd inside its field) unless <c>noGrad</c> asks to run the field under no_grad.
 /// Each step runs in its own dispose scope, so memory stays flat; results are moved to the caller's scope.
+/// Drift–kick methods evaluate the full field and keep the half they need: they are the symplectic methods
+/// they claim to be only for separable fields; for a learned H that need not be separable, use implicit midpoint.
 /// </summary>
 public static class TensorOde
 {
