@@ -8,50 +8,73 @@ type ModelArg =
     | Hnn
     | Baseline
 
-/// Options shared by the commands that train.
+/// What the training loss compares.
+type SupervisionArg =
+    | Derivative
+    | Integrator
+
+/// Options of `train`.
 type TrainArgs =
     | [<Mandatory; AltCommandLine("-t")>] Task of key: string
     | [<Mandatory; AltCommandLine("-m")>] Model of ModelArg
     | Steps of count: int
     | Seed of seed: int
     | Threads of count: int
+    | Supervision of SupervisionArg
+    | Integrator of name: string
+    | Substeps of count: int
+    | No_Eval
     | Out of dir: string
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Task _ -> "task to train on: spring."
+            | Task _ -> "task: spring, pendulum, real-pendulum, two-body or three-body."
             | Model _ -> "model to train."
-            | Steps _ -> "training steps (default: the paper's, 2000 for spring)."
+            | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
-            | Out _ -> "output folder for results.json and models (default results)."
+            | Supervision _ -> "loss on dx/dt (the paper's, default) or on the next observed state after an integrator step."
+            | Integrator _ -> "integrator for --supervision integrator: rk4 (default), leapfrog or yoshida4."
+            | Substeps _ -> "integrator steps per observed interval (default 1)."
+            | No_Eval -> "skip the energy protocol after training."
+            | Out _ -> "output folder for results.json, results.md and models (default results)."
 
-/// Options of the main job.
-type RunArgs =
+/// Options of `reproduce` (and `run`, the main job).
+type ReproduceArgs =
+    | Tasks of keys: string list
     | Steps of count: int
     | Seed of seed: int
     | Threads of count: int
+    | Supervision of SupervisionArg
+    | Integrator of name: string
+    | Substeps of count: int
+    | No_Eval
     | Out of dir: string
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Steps _ -> "training steps per model (default: the paper's)."
+            | Tasks _ -> "tasks to run (default: all five: spring pendulum real-pendulum two-body three-body)."
+            | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
+            | Supervision _ -> "loss on dx/dt (default) or on the next observed state."
+            | Integrator _ -> "integrator for --supervision integrator: rk4 (default), leapfrog or yoshida4."
+            | Substeps _ -> "integrator steps per observed interval (default 1)."
+            | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
 
-/// Options of evaluate.
+/// Options of `evaluate`.
 type EvaluateArgs =
     | [<Mandatory; AltCommandLine("-m")>] Model of file: string
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Model _ -> "model file (.json) written by train or run."
+            | Model _ -> "model file (.json) written by train, run or reproduce."
 
-/// Options of native.
+/// Options of `native`.
 type NativeArgs =
     | Check
 
@@ -64,14 +87,16 @@ type NativeArgs =
 [<RequireSubcommand>]
 type Command =
     | [<CliPrefix(CliPrefix.None)>] Train of ParseResults<TrainArgs>
-    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<RunArgs>
+    | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
+    | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<ReproduceArgs>
     | [<CliPrefix(CliPrefix.None)>] Evaluate of ParseResults<EvaluateArgs>
     | [<CliPrefix(CliPrefix.None)>] Native of ParseResults<NativeArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Train _ -> "train one model on one task and record its losses."
-            | Run _ -> "the main job: train baseline and HNN on mass-spring, compare with the paper."
-            | Evaluate _ -> "compute a saved model's train and test loss on its task."
+            | Train _ -> "train one model on one task, evaluate it and record its metrics."
+            | Reproduce _ -> "reproduce the paper's table: baseline and HNN on each task, beside the paper's numbers."
+            | Run _ -> "the main job: reproduce all five numeric tasks (same options as reproduce)."
+            | Evaluate _ -> "compute a saved model's losses and energy metrics on its task."
             | Native _ -> "check (and fix) that TorchSharp's native libraries load here."

@@ -19,47 +19,76 @@ let private atLeastOne name (value: int) =
     if value < 1 then raise (UsageError(sprintf "--%s must be at least 1, got %d" name value))
     value
 
-let private options steps seed threads out : Experiment.Options =
+let private supervision arg =
+    match arg with
+    | Some SupervisionArg.Integrator -> Training.Supervision.Integrator
+    | _ -> Training.Supervision.Derivative
+
+let private options steps seed threads sup integrator substeps noEval out : Experiment.Options =
+    let integrator = defaultArg integrator "rk4"
+    if not (Training.SupervisedStep.Names |> Seq.contains integrator) then
+        raise (UsageError(sprintf "--integrator must be one of %s, got '%s'" (String.Join(", ", Training.SupervisedStep.Names)) integrator))
     { Experiment.defaults with
         Steps = steps |> Option.map (positive "steps")
         Seed = defaultArg seed 0
         Threads = threads |> Option.map (atLeastOne "threads")
+        Supervision = supervision sup
+        Integrator = integrator
+        Substeps = defaultArg substeps 1 |> atLeastOne "substeps"
+        Evaluate = not noEval
         OutDir = defaultArg out "results" }
 
-let private printTable (task: Tasks.Task) (trained: Experiment.Trained list) =
-    printfn "\n%s (%s), %d steps, seed %d:" task.Title task.Key trained.Head.Settings.Steps trained.Head.Settings.Seed
-    printfn "%s" (Report.table task.Key (trained |> List.collect Experiment.cells))
-    for t in trained do
-        printfn "%-9s training: %.1f s, %.2f ms/step (%d threads)" (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.MillisecondsPerStep t.Result.Threads
+let private task key =
+    match Tasks.tryFind key with
+    | Ok t -> t
+    | Error e -> raise (UsageError e)
+
+let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
+    let first = evaluated.Head.Trained
+    printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
+    printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
+    let n = Report.note task.Key
+    if n <> "" then printfn "note: %s" n
+    for e in evaluated do
+        let t = e.Trained
+        printfn "%-9s training %.1f s (%.2f ms/step, %d threads), evaluation %.1f s"
+            (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.MillisecondsPerStep t.Result.Threads e.EvaluationSeconds
 
 let private train (args: ParseResults<TrainArgs>) =
-    let task =
-        match Tasks.tryFind (args.GetResult TrainArgs.Task) with
-        | Ok t -> t
-        | Error e -> raise (UsageError e)
+    let task = task (args.GetResult TrainArgs.Task)
     let kind =
         match args.GetResult TrainArgs.Model with
         | ModelArg.Hnn -> ModelKind.Hnn
         | ModelArg.Baseline -> ModelKind.Baseline
     let opts =
-        options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed)
-            (args.TryGetResult TrainArgs.Threads) (args.TryGetResult TrainArgs.Out)
+        options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
+            (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
+            (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
     let started = DateTime.UtcNow
-    let trained = Experiment.runTask opts task [ kind ]
-    let path = Experiment.record opts (sprintf "hnn train --task %s --model %s" task.Key (Tasks.modelKey kind)) started trained
-    printTable task trained
+    let evaluated = Experiment.runTask opts task [ kind ]
+    let path = Experiment.record opts (String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))) started evaluated
+    Report.writeMarkdown opts.OutDir |> ignore
+    printTask task evaluated
     printfn "\nresults: %s; model: %s" path (Path.Combine(opts.OutDir, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind)))
     0
 
-let private run (args: ParseResults<RunArgs>) =
+let private reproduce (args: ParseResults<ReproduceArgs>) =
+    let tasks = args.TryGetResult ReproduceArgs.Tasks |> Option.map (List.map task) |> Option.defaultValue Tasks.all
     let opts =
-        options (args.TryGetResult RunArgs.Steps) (args.TryGetResult RunArgs.Seed)
-            (args.TryGetResult RunArgs.Threads) (args.TryGetResult RunArgs.Out)
+        options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
+            (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
+            (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
     let started = DateTime.UtcNow
-    let trained = Experiment.runTask opts Tasks.spring [ ModelKind.Baseline; ModelKind.Hnn ]
-    let path = Experiment.record opts "hnn run" started trained
-    printTable Tasks.spring trained
-    printfn "\nresults: %s (%.0f s in all)" path (DateTime.UtcNow - started).TotalSeconds
+    let command = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
+    let mutable path = ""
+    for t in tasks do
+        let taskStarted = DateTime.UtcNow
+        printfn "\n== %s (%s)" t.Title t.Key
+        let evaluated = Experiment.runTask opts t [ ModelKind.Baseline; ModelKind.Hnn ]
+        path <- Experiment.record opts command taskStarted evaluated
+        Report.writeMarkdown opts.OutDir |> ignore
+        printTask t evaluated
+    printfn "\nresults: %s and %s (%.0f s in all)" path (Path.Combine(opts.OutDir, "results.md")) (DateTime.UtcNow - started).TotalSeconds
     0
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
@@ -74,10 +103,17 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
     if task.Dimension <> model.Settings.InputDim then
         raise (ModelFileException(file, sprintf "input dimension %d does not match task %s (%d)" model.Settings.InputDim task.Key task.Dimension))
     let data = task.Data description.Training.Seed
-    let train = Training.Trainer.FinalLoss(model, data.TrainX, data.TrainDx)
-    let test = Training.Trainer.FinalLoss(model, data.TestX, data.TestDx)
-    let key = Tasks.modelKey model.Settings.Kind
-    printfn "%s" (Report.table task.Key [ Results.ResultsFile.Cell(task.Key, key, "train_loss", train); Results.ResultsFile.Cell(task.Key, key, "test_loss", test) ])
+    let trained: Experiment.Trained =
+        { Task = task
+          Kind = model.Settings.Kind
+          Model = model
+          Settings = description.Training
+          Result =
+            Training.TrainingResult(
+                [||], [||], Training.Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
+                Training.Trainer.FinalLoss(model, data.TestX, data.TestDx), 0.0, 0) }
+    let evaluated = Experiment.evaluate Experiment.defaults [ trained ]
+    printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
     0
 
 let private native (args: ParseResults<NativeArgs>) =
@@ -105,7 +141,8 @@ let main argv =
         let results = parser.ParseCommandLine(argv, raiseOnUsage = true)
         match results.GetSubCommand() with
         | Train a -> train a
-        | Run a -> run a
+        | Reproduce a
+        | Run a -> reproduce a
         | Evaluate a -> evaluate a
         | Native a -> native a
     with

@@ -1,9 +1,10 @@
-/// Training and recording experiments: task → data → trained models → results.json.
+/// Experiments: task → data → trained models → evaluation → results.json.
 module Hnn.Experiment
 
 open System
 open System.IO
 open Hnn.Data
+open Hnn.Evaluation
 open Hnn.Models
 open Hnn.Results
 open Hnn.Tasks
@@ -17,6 +18,13 @@ type Trained =
       Settings: TrainSettings
       Result: TrainingResult }
 
+/// A trained model with its trajectory metrics (energy MSE, rollout MSE, energy drift), if evaluated.
+type Evaluated =
+    { Trained: Trained
+      Metrics: TrajectoryMetrics option
+      /// Seconds spent integrating the model for the metrics.
+      EvaluationSeconds: float }
+
 /// How a run is carried out; `defaults` is the paper's recipe.
 type Options =
     { /// Overrides the task's step count.
@@ -25,6 +33,14 @@ type Options =
       Seed: int
       /// Torch intra-op threads (None: all cores).
       Threads: int option
+      /// Derivative-supervised (the paper's) or integrator-supervised training.
+      Supervision: Supervision
+      /// For integrator supervision: "rk4", "leapfrog" or "yoshida4".
+      Integrator: string
+      /// For integrator supervision: steps per observed interval.
+      Substeps: int
+      /// Run the energy protocol after training.
+      Evaluate: bool
       /// Output folder for results.json and models.
       OutDir: string
       /// Progress lines go here.
@@ -32,7 +48,15 @@ type Options =
 
 /// The paper's recipe, writing to `results/`, logging to the console.
 let defaults =
-    { Steps = None; Seed = 0; Threads = None; OutDir = "results"; Log = printfn "%s" }
+    { Steps = None
+      Seed = 0
+      Threads = None
+      Supervision = Supervision.Derivative
+      Integrator = "rk4"
+      Substeps = 1
+      Evaluate = true
+      OutDir = "results"
+      Log = printfn "%s" }
 
 /// The training settings a task gets under these options.
 let settingsFor (options: Options) (task: Task) =
@@ -43,22 +67,26 @@ let settingsFor (options: Options) (task: Task) =
         WeightDecay = t.WeightDecay,
         BatchSize = t.BatchSize,
         Seed = options.Seed,
-        EvaluateTestEachStep = t.EvaluateTestEachStep,
-        Threads = Option.toNullable options.Threads)
+        TestEvery = t.TestEvery,
+        Threads = Option.toNullable options.Threads,
+        Supervision = options.Supervision,
+        Integrator = options.Integrator,
+        Substeps = options.Substeps)
         .Validate()
 
 let private progressLog (options: Options) (task: Task) (kind: ModelKind) =
-    let every = 500
+    let every = max 1 ((settingsFor options task).Steps / 4)
     { new IProgress<TrainingProgress> with
         member _.Report p =
             if p.Step % every = 0 || p.Step = p.TotalSteps then
                 let perStep = p.Elapsed.TotalSeconds / float (p.Step + 1)
                 let eta = TimeSpan.FromSeconds(perStep * float (p.TotalSteps - p.Step))
                 options.Log(
-                    sprintf "  %-10s %-8s step %5d/%d  train %s  test %s  %.1f ms/step  eta %s"
-                        task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss) (1000.0 * perStep) (eta.ToString @"mm\:ss")) }
+                    sprintf "  %-13s %-8s step %5d/%d  train %s  test %s  %.1f ms/step  eta %s"
+                        task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss)
+                        (1000.0 * perStep) (eta.ToString @"mm\:ss")) }
 
-/// Trains one model of `kind` on `data` with the task's architecture (MLP 200 hidden, tanh).
+/// Trains one model of `kind` on `data` with the paper's architecture (MLP 200 hidden, tanh).
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
     Torch.init ()
     let settings = settingsFor options task
@@ -66,10 +94,36 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     let result = Trainer.Train(model, data, settings, progressLog options task kind)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
-/// The results.json cells of a trained model (train and test loss).
-let cells (t: Trained) =
-    [ ResultsFile.Cell(t.Task.Key, modelKey t.Kind, "train_loss", t.Result.FinalTrain)
-      ResultsFile.Cell(t.Task.Key, modelKey t.Kind, "test_loss", t.Result.FinalTest) ]
+/// Runs the task's energy protocol on trained models, integrating the true system once for all of them.
+let evaluate (options: Options) (trained: Trained list) : Evaluated list =
+    match trained with
+    | [] -> []
+    | _ when not options.Evaluate -> trained |> List.map (fun t -> { Trained = t; Metrics = None; EvaluationSeconds = 0.0 })
+    | first :: _ ->
+        let protocol = first.Task.Protocol()
+        let reference = TrajectoryEvaluation.ReferencePaths protocol
+        [ for t in trained ->
+            let clock = Diagnostics.Stopwatch.StartNew()
+            let metrics =
+                try
+                    Some(TrajectoryEvaluation.Evaluate(protocol, t.Model, reference))
+                with :? InvalidOperationException as e ->
+                    options.Log(sprintf "  %-13s %-8s the model's flow could not be integrated: %s" t.Task.Key (modelKey t.Kind) e.Message)
+                    None
+            { Trained = t; Metrics = metrics; EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
+
+/// The results.json cells of an evaluated model.
+let cells (e: Evaluated) =
+    let t = e.Trained
+    let cell metric value = ResultsFile.Cell(t.Task.Key, modelKey t.Kind, metric, value)
+    [ cell "train_loss" t.Result.FinalTrain
+      cell "test_loss" t.Result.FinalTest
+      match e.Metrics with
+      | Some m ->
+          cell "energy_mse" m.EnergyMse
+          cell "rollout_mse" m.RolloutMse
+          cell "energy_drift" m.EnergyDrift
+      | None -> () ]
 
 /// Saves a trained model as `OutDir/models/<task>-<model>.json` (+ `.weights`); returns the path.
 let save (options: Options) (t: Trained) =
@@ -77,20 +131,23 @@ let save (options: Options) (t: Trained) =
     ModelFile.Save(t.Model, t.Task.Key, t.Settings, path) |> ignore
     path
 
-/// Trains each model kind on the task's data (generated once), saving every model.
-let runTask (options: Options) (task: Task) (kinds: ModelKind list) =
+/// Trains each model kind on the task's data (generated once), saves every model, and evaluates them.
+let runTask (options: Options) (task: Task) (kinds: ModelKind list) : Evaluated list =
     Torch.init ()
     let data = task.Data options.Seed
-    [ for kind in kinds do
-        let trained = train options task data kind
-        save options trained |> ignore
-        trained ]
+    let trained =
+        [ for kind in kinds do
+            let t = train options task data kind
+            save options t |> ignore
+            t ]
+    evaluate options trained
 
-/// Merges the trained models' cells into OutDir/results.json with this run's metadata; returns its path.
-let record (options: Options) (command: string) (started: DateTime) (trained: Trained list) =
-    let steps = trained |> List.tryHead |> Option.map _.Settings.Steps |> Option.defaultValue 0
-    let threads = trained |> List.tryHead |> Option.map _.Result.Threads |> Option.defaultValue Environment.ProcessorCount
+/// Merges the models' cells into OutDir/results.json with this run's metadata; returns its path.
+let record (options: Options) (command: string) (started: DateTime) (evaluated: Evaluated list) =
+    let steps = evaluated |> List.tryHead |> Option.map _.Trained.Settings.Steps |> Option.defaultValue 0
+    let threads =
+        evaluated |> List.tryHead |> Option.map _.Trained.Result.Threads |> Option.defaultValue Environment.ProcessorCount
     let run =
         ResultsFile.RunInfo(
             started.ToString("o"), options.Seed, steps, threads, (DateTime.UtcNow - started).TotalSeconds, command)
-    ResultsFile.Merge(options.OutDir, trained |> List.collect cells, run)
+    ResultsFile.Merge(options.OutDir, evaluated |> List.collect cells, run)

@@ -1,20 +1,72 @@
-/// Plain-text tables: our numbers beside the paper's.
+/// Plain-text and Markdown tables: our numbers beside the paper's.
 module Hnn.Report
 
+open Hnn.Results
 open Hnn.Training
 
 /// A number as the paper prints it: 3.6933e-02.
 let sci (digits: int) (x: float) =
-    x.ToString((if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00", System.Globalization.CultureInfo.InvariantCulture)
+    if System.Double.IsNaN x then "—"
+    else x.ToString((if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00", System.Globalization.CultureInfo.InvariantCulture)
 
 let private fmt (v: LossEstimate) = sprintf "%s ± %s" (sci 4 v.Mean) (sci 2 v.Err)
 
-/// One line per (model, metric): ours, the paper's, and ours / paper.
-let table (task: string) (cells: Results.ResultsFile.Cell list) =
-    let header = sprintf "%-9s %-11s %-24s %-24s %s" "model" "metric" "ours" "paper" "ours/paper"
+/// The metrics in the order they are reported.
+let metricOrder = [ "train_loss"; "test_loss"; "energy_mse"; "rollout_mse"; "energy_drift" ]
+
+let private sorted (cells: ResultsFile.Cell seq) =
+    let rank metric = metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
+    cells |> Seq.sortBy (fun c -> c.Task, rank c.Metric, c.Model) |> Seq.toList
+
+/// Notes the reader needs beside a task's row.
+let note (task: string) =
+    match task with
+    | "pendulum" -> "energy compared with the pendulum's own H = 3(1 − cos q) + p² (the reference's analysis used q² + p²)."
+    | "real-pendulum" -> "energy H = 2.4(1 − cos q) + p² along the measured test trajectory, from its first state."
+    | "three-body" -> "chaotic: expect a large spread."
+    | _ -> ""
+
+/// One line per (metric, model) of one task: ours, the paper's, and ours / paper.
+let table (task: string) (cells: ResultsFile.Cell seq) =
+    let header = sprintf "%-13s %-9s %-24s %-24s %s" "metric" "model" "ours" "paper" "ours/paper"
     let lines =
-        [ for c in cells ->
+        [ for c in sorted cells ->
             match Paper.tryFind task c.Model c.Metric with
-            | Some p -> sprintf "%-9s %-11s %-24s %-24s %.2f" c.Model c.Metric (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
-            | None -> sprintf "%-9s %-11s %-24s %-24s" c.Model c.Metric (fmt c.Value) "—" ]
+            | Some p -> sprintf "%-13s %-9s %-24s %-24s %.2f" c.Metric c.Model (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
+            | None -> sprintf "%-13s %-9s %-24s %-24s" c.Metric c.Model (fmt c.Value) "—" ]
     String.concat "\n" (header :: lines)
+
+/// results.md: per task, every cell with the paper's value and the ratio ours / paper.
+let markdown (cells: ResultsFile.Cell seq) =
+    let byTask = sorted cells |> List.groupBy _.Task
+    let order = [ "spring"; "pendulum"; "real-pendulum"; "two-body"; "three-body"; "pixel-pendulum" ]
+    let rank t = order |> List.tryFindIndex ((=) t) |> Option.defaultValue 99
+    let sections =
+        [ for task, cs in byTask |> List.sortBy (fst >> rank) ->
+            let rows =
+                [ for c in cs ->
+                    let paper, ratio =
+                        match Paper.tryFind task c.Model c.Metric with
+                        | Some p -> fmt p, sprintf "%.2f" (c.Value.Mean / p.Mean)
+                        | None -> "—", "—"
+                    sprintf "| %s | %s | %s | %s | %s |" c.Metric c.Model (fmt c.Value) paper ratio ]
+            let n = note task
+            String.concat "\n" (
+                [ sprintf "## %s" task
+                  if n <> "" then ""
+                  if n <> "" then sprintf "Note: %s" n
+                  ""
+                  "| metric | model | ours | paper | ours / paper |"
+                  "|---|---|---|---|---|" ] @ rows) ]
+    String.concat "\n\n" (
+        "# Results: ours beside the paper's (Greydanus et al. 2019, Table 1)"
+        :: "Mean ± error as the paper reports them: losses ± std/√N; energy and rollout MSE ± std of 5 contiguous part means / √5; energy drift (relative, at the end of the horizon) ± std/√K over the K evaluation paths. The paper reports no rollout MSE or energy drift."
+        :: sections)
+    + "\n"
+
+/// Rewrites OutDir/results.md from OutDir/results.json; returns its path.
+let writeMarkdown (outDir: string) =
+    let cells = ResultsFile.Read(System.IO.Path.Combine(outDir, ResultsFile.FileName))
+    let path = System.IO.Path.Combine(outDir, "results.md")
+    IO.AtomicFile.WriteAllText(path, markdown cells)
+    path

@@ -1,11 +1,14 @@
-/// The paper's tasks as values: what data, which model sizes, how to train.
+/// The paper's tasks as values: what system and data, how to train, how to evaluate.
 module Hnn.Tasks
 
+open System
+open System.IO
 open Hnn.Data
 open Hnn.Models
+open Hnn.Systems
 open Hnn.Training
 
-/// A task of the paper: a dataset recipe and the training recipe the paper used for it.
+/// A task of the paper: a dataset recipe, the training recipe the paper used for it, and its energy protocol.
 type Task =
     { /// Key used on the command line and in results.json, e.g. "spring".
       Key: string
@@ -13,21 +16,85 @@ type Task =
       Title: string
       /// State dimension.
       Dimension: int
-      /// Builds the dataset (float64) for a seed.
+      /// The true system (its energy is what the energy metrics compare).
+      System: IHamiltonianSystem
+      /// Builds the dataset (float64) for a seed; cached on disk by recipe (see `cacheFolder`).
       Data: int -> Dataset
       /// The paper's training settings.
-      Training: TrainSettings }
+      Training: TrainSettings
+      /// The paper's energy protocol: starts, times and tolerances.
+      Protocol: unit -> EnergyProtocol }
+
+/// Where generated datasets are cached: $HNN_CACHE, else ~/.cache/hnn/datasets.
+let cacheFolder () =
+    match Environment.GetEnvironmentVariable "HNN_CACHE" with
+    | null
+    | "" -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".cache", "hnn", "datasets")
+    | folder -> folder
+
+let private cached (generate: 'recipe -> Dataset) (recipe: 'recipe) =
+    DatasetCache.GetOrCreate(cacheFolder (), recipe, Func<_, _>(generate))
+
+/// The paper's Adam recipe. The test loss is logged every step on the small tasks, as the reference does;
+/// on the orbit tasks (10 000 and 20 000 test rows) every 50 steps, which costs less than the training itself.
+let private training steps weightDecay (batch: int option) =
+    TrainSettings(
+        Steps = steps, LearningRate = 1e-3, WeightDecay = weightDecay, BatchSize = Option.toNullable batch,
+        TestEvery = (if batch.IsSome then 50 else 1))
 
 /// Task 1: ideal mass-spring, H = q² + p², 50 noisy trajectories, full batch, 2000 steps, weight decay 1e-4.
 let spring =
     { Key = "spring"
       Title = "Ideal mass-spring"
       Dimension = 2
+      System = MassSpring()
       Data = fun seed -> SpringRecipe(Seed = seed).Generate()
-      Training = TrainSettings(Steps = 2000, LearningRate = 1e-3, WeightDecay = 1e-4, BatchSize = System.Nullable()) }
+      Training = training 2000 1e-4 None
+      Protocol = fun () -> EnergyProtocol.Spring() }
 
-/// Every task this build can run, in the paper's order.
-let all = [ spring ]
+/// Task 2: ideal pendulum, H = 3(1 − cos q) + p², 50 noisy trajectories, full batch, 2000 steps, weight decay 1e-4.
+let pendulum =
+    { Key = "pendulum"
+      Title = "Ideal pendulum"
+      Dimension = 2
+      System = Pendulum.Ideal
+      Data = fun seed -> cached (fun (r: PendulumRecipe) -> r.Generate()) (PendulumRecipe(Seed = seed))
+      Training = training 2000 1e-4 None
+      Protocol = fun () -> EnergyProtocol.Pendulum() }
+
+/// Task 3: Schmidt & Lipson's real pendulum, forward-difference targets, full batch, 2000 steps, weight decay 1e-5.
+/// Energy: H = 2.4(1 − cos q) + p² along the measured test trajectory.
+let realPendulum =
+    { Key = "real-pendulum"
+      Title = "Real pendulum (Schmidt & Lipson 2009)"
+      Dimension = 2
+      System = Pendulum.RealAnalysis
+      Data = fun _ -> RealPendulumRecipe().Generate()
+      Training = training 2000 1e-5 None
+      Protocol = fun () -> EnergyProtocol.RealPendulum(RealPendulumRecipe()) }
+
+/// Task 4: two bodies, 1000 orbits, minibatch 200, 10 000 steps, no weight decay.
+let twoBody =
+    { Key = "two-body"
+      Title = "Two-body problem"
+      Dimension = 8
+      System = NBody.TwoBody
+      Data = fun seed -> cached (fun (r: TwoBodyRecipe) -> r.Generate()) (TwoBodyRecipe(Seed = seed))
+      Training = training 10000 0.0 (Some 200)
+      Protocol = fun () -> EnergyProtocol.TwoBody() }
+
+/// Task 4b: three bodies, 5000 orbits, minibatch 600, 10 000 steps, weight decay 1e-4.
+let threeBody =
+    { Key = "three-body"
+      Title = "Three-body problem"
+      Dimension = 12
+      System = NBody.ThreeBody
+      Data = fun seed -> cached (fun (r: ThreeBodyRecipe) -> r.Generate()) (ThreeBodyRecipe(Seed = seed))
+      Training = training 10000 1e-4 (Some 600)
+      Protocol = fun () -> EnergyProtocol.ThreeBody() }
+
+/// Every numeric task, in the paper's order.
+let all = [ spring; pendulum; realPendulum; twoBody; threeBody ]
 
 /// The task with this key, or an error listing the known ones.
 let tryFind (key: string) =

@@ -34,7 +34,7 @@ let tests =
         }
         test "the baseline learns too, with minibatches" {
             let model = DynamicsModel.Create(ModelSettings(ModelKind.Baseline, 2), 0)
-            let r = Trainer.Train(model, spring.Value, TrainSettings(Steps = 200, BatchSize = 100, EvaluateTestEachStep = false))
+            let r = Trainer.Train(model, spring.Value, TrainSettings(Steps = 200, BatchSize = 100, TestEvery = 0))
             Expect.isEmpty r.TestLoss "no per-step test loss when switched off"
             Expect.isLessThan r.FinalTest.Mean 0.2 "much better than the untrained ≈0.7"
         }

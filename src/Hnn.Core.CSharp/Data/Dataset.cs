@@ -9,7 +9,11 @@ namespace Hnn.Data;
 /// <param name="TrainDx">Training targets dx/dt [N, D].</param>
 /// <param name="TestX">Test states.</param>
 /// <param name="TestDx">Test targets.</param>
-public sealed record Dataset(string Name, StateMatrix TrainX, StateMatrix TrainDx, StateMatrix TestX, StateMatrix TestDx)
+/// <param name="TrainTimeline">Times and trajectory ids of the training rows, where known (needed for integrator-supervised training).</param>
+/// <param name="TestTimeline">Times and trajectory ids of the test rows, where known.</param>
+public sealed record Dataset(
+    string Name, StateMatrix TrainX, StateMatrix TrainDx, StateMatrix TestX, StateMatrix TestDx,
+    Timeline? TrainTimeline = null, Timeline? TestTimeline = null)
 {
     /// <summary>The state dimension D.</summary>
     public int Dimension => TrainX.Columns;

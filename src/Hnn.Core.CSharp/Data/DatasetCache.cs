@@ -20,7 +20,7 @@ namespace Hnn.Data;
 public static class DatasetCache
 {
     /// <summary>Version of the file layout and of the key derivation; bumping it invalidates every cached file.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static ReadOnlySpan<byte> Magic => "HNNDSET\0"u8;
 
@@ -100,6 +100,8 @@ public static class DatasetCache
             w.Write(dataset.TestX.Rows);
             foreach (var m in new[] { dataset.TrainX, dataset.TrainDx, dataset.TestX, dataset.TestDx })
                 WriteDoubles(w, m.Values);
+            WriteTimeline(w, dataset.TrainTimeline, dataset.TrainX.Rows);
+            WriteTimeline(w, dataset.TestTimeline, dataset.TestX.Rows);
         }
         var checksum = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         buffer.Write(checksum);
@@ -133,14 +135,46 @@ public static class DatasetCache
         if (nameLength < 0 || nameLength > body.Length - fixedHeader - 12) throw new DataFileException(path, $"bad name length {nameLength}");
         var name = Encoding.UTF8.GetString(r.ReadBytes(nameLength));
         int d = r.ReadInt32(), trainRows = r.ReadInt32(), testRows = r.ReadInt32();
-        long expected = fixedHeader + nameLength + 12 + 16L * d * ((long)trainRows + testRows);
-        if (d < 1 || trainRows < 0 || testRows < 0 || expected != body.Length)
+        long matrices = fixedHeader + nameLength + 12 + 16L * d * ((long)trainRows + testRows);
+        if (d < 1 || trainRows < 0 || testRows < 0 || matrices + 2 > body.Length)
             throw new DataFileException(path, $"shapes D = {d}, train = {trainRows}, test = {testRows} do not match the file length {bytes.Length}");
         var trainX = ReadMatrix(r, trainRows, d);
         var trainDx = ReadMatrix(r, trainRows, d);
         var testX = ReadMatrix(r, testRows, d);
         var testDx = ReadMatrix(r, testRows, d);
-        return new Dataset(name, trainX, trainDx, testX, testDx);
+        try
+        {
+            var trainTimeline = ReadTimeline(r, trainRows);
+            var testTimeline = ReadTimeline(r, testRows);
+            if (r.BaseStream.Position != body.Length) throw new DataFileException(path, $"{body.Length - r.BaseStream.Position} unexpected bytes after the data");
+            return new Dataset(name, trainX, trainDx, testX, testDx, trainTimeline, testTimeline);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new DataFileException(path, "truncated timeline");
+        }
+    }
+
+    private static void WriteTimeline(BinaryWriter w, Timeline? timeline, int rows)
+    {
+        if (timeline is null)
+        {
+            w.Write(false);
+            return;
+        }
+        if (timeline.Rows != rows) throw new ArgumentException($"timeline has {timeline.Rows} rows, its split {rows}");
+        w.Write(true);
+        WriteDoubles(w, timeline.Times);
+        foreach (var id in timeline.Trajectories) w.Write(id);
+    }
+
+    private static Timeline? ReadTimeline(BinaryReader r, int rows)
+    {
+        if (!r.ReadBoolean()) return null;
+        var times = ReadMatrix(r, rows, 1).Values;
+        var ids = new int[rows];
+        for (int i = 0; i < rows; i++) ids[i] = r.ReadInt32();
+        return new Timeline(times, ids);
     }
 
     private static void WriteDoubles(BinaryWriter w, double[] values)

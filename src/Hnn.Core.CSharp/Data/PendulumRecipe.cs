@@ -52,6 +52,6 @@ public sealed record PendulumRecipe(
             for (int i = 0; i < Points; i++) x[2 * (k * Points + i) + 1] += NoiseStd * rng.Normal();
         }
         int trainRows = (int)Math.Round(Trajectories * (1 - TestFraction)) * Points;
-        return SampledTrajectories.TrainFirst("pendulum", x, dx, 2, trainRows);
+        return SampledTrajectories.TrainFirst("pendulum", x, dx, 2, times, trainRows);
     }
 }

@@ -37,7 +37,12 @@ public sealed record RealPendulumRecipe(string? DataPath = null, double TestStar
         var (start, count) = TestRows(n);
         var trainX = x.Slice(0, start).Concat(x.Slice(start + count, n - start - count));
         var trainDx = dx.Slice(0, start).Concat(dx.Slice(start + count, n - start - count));
-        return new Dataset("real-pendulum", trainX, trainDx, x.Slice(start, count), dx.Slice(start, count));
+        // One measured trajectory, cut by the test span: the rows before and after it are separate pieces.
+        var times = data.Time.AsSpan(0, n).ToArray();
+        var before = new Timeline(times[..start], new int[start]);
+        var after = new Timeline(times[(start + count)..], Enumerable.Repeat(2, n - start - count).ToArray());
+        var test = new Timeline(times[start..(start + count)], Enumerable.Repeat(1, count).ToArray());
+        return new Dataset("real-pendulum", trainX, trainDx, x.Slice(start, count), dx.Slice(start, count), before.Concat(after), test);
     }
 
     /// <summary>The test span as a measured trajectory (times and states of the test rows), for the energy protocol.</summary>

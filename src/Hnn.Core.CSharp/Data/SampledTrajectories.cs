@@ -19,22 +19,26 @@ internal static class SampledTrajectories
     }
 
     /// <summary>Splits rows in order: the first <paramref name="testRows"/> rows test, the rest train (the orbit tasks).</summary>
-    public static Dataset TestFirst(string name, double[] x, double[] dx, int dim, int testRows)
+    public static Dataset TestFirst(string name, double[] x, double[] dx, int dim, double[] times, int testRows)
     {
         int n = x.Length / dim;
         var all = new StateMatrix(x, n, dim);
         var allDx = new StateMatrix(dx, n, dim);
+        var timeline = Timeline.Regular(n / times.Length, times);
         return new Dataset(name, all.Slice(testRows, n - testRows), allDx.Slice(testRows, n - testRows),
-            all.Slice(0, testRows), allDx.Slice(0, testRows));
+            all.Slice(0, testRows), allDx.Slice(0, testRows),
+            timeline.Slice(testRows, n - testRows), timeline.Slice(0, testRows));
     }
 
     /// <summary>Splits rows in order: the first <paramref name="trainRows"/> rows train, the rest test (the spring and pendulum tasks).</summary>
-    public static Dataset TrainFirst(string name, double[] x, double[] dx, int dim, int trainRows)
+    public static Dataset TrainFirst(string name, double[] x, double[] dx, int dim, double[] times, int trainRows)
     {
         int n = x.Length / dim;
         var all = new StateMatrix(x, n, dim);
         var allDx = new StateMatrix(dx, n, dim);
+        var timeline = Timeline.Regular(n / times.Length, times);
         return new Dataset(name, all.Slice(0, trainRows), allDx.Slice(0, trainRows),
-            all.Slice(trainRows, n - trainRows), allDx.Slice(trainRows, n - trainRows));
+            all.Slice(trainRows, n - trainRows), allDx.Slice(trainRows, n - trainRows),
+            timeline.Slice(0, trainRows), timeline.Slice(trainRows, n - trainRows));
     }
 }

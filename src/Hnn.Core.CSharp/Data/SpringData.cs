@@ -57,7 +57,9 @@ public sealed record SpringRecipe(
         int trainRows = (int)Math.Round(Trajectories * (1 - TestFraction)) * Points;
         var all = new StateMatrix(x, n, 2);
         var allDx = new StateMatrix(dx, n, 2);
+        var timeline = Timeline.Regular(Trajectories, times);
         return new Dataset("spring", all.Slice(0, trainRows), allDx.Slice(0, trainRows),
-            all.Slice(trainRows, n - trainRows), allDx.Slice(trainRows, n - trainRows));
+            all.Slice(trainRows, n - trainRows), allDx.Slice(trainRows, n - trainRows),
+            timeline.Slice(0, trainRows), timeline.Slice(trainRows, n - trainRows));
     }
 }

@@ -38,6 +38,6 @@ public sealed record ThreeBodyRecipe(
         var times = Sampling.Linspace(0, TimeSpan, Points);
         var (x, dx) = SampledTrajectories.Integrate(System.BatchTimeDerivative, starts, Orbits, 12, times, Rtol, Atol);
         int testRows = (int)Math.Floor(TestFraction * Orbits * Points);
-        return SampledTrajectories.TestFirst("three-body", x, dx, 12, testRows);
+        return SampledTrajectories.TestFirst("three-body", x, dx, 12, times, testRows);
     }
 }

@@ -38,6 +38,6 @@ public sealed record TwoBodyRecipe(
         var times = Sampling.Linspace(0, TimeSpan, Points);
         var (x, dx) = SampledTrajectories.Integrate(System.BatchTimeDerivative, starts, Orbits, 8, times, Rtol, Atol);
         int testRows = (int)Math.Floor(TestFraction * Orbits * Points);
-        return SampledTrajectories.TestFirst("two-body", x, dx, 8, testRows);
+        return SampledTrajectories.TestFirst("two-body", x, dx, 8, times, testRows);
     }
 }

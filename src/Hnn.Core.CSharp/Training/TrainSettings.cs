@@ -1,21 +1,39 @@
 namespace Hnn.Training;
 
+/// <summary>What the loss compares.</summary>
+public enum Supervision
+{
+    /// <summary>The predicted dx/dt against the target dx/dt (the paper's default).</summary>
+    Derivative,
+    /// <summary>
+    /// The next observed state against one step (or <see cref="TrainSettings.Substeps"/> steps) of an integrator on the
+    /// learned field from the current one — the correct form of the reference's <c>use_rk4</c> option.
+    /// </summary>
+    Integrator,
+}
+
 /// <summary>How to train: the paper's recipe is Adam, learning rate 1e-3, seed 0.</summary>
 /// <param name="Steps">Optimiser steps after step 0 (the loop runs steps 0..Steps, like the reference).</param>
 /// <param name="LearningRate">Adam learning rate.</param>
 /// <param name="WeightDecay">Adam weight decay (L2 added to the gradient, as torch's Adam).</param>
 /// <param name="BatchSize">Minibatch size drawn at random each step, or null for full batch.</param>
 /// <param name="Seed">Seeds torch's generator (weights and minibatches).</param>
-/// <param name="EvaluateTestEachStep">Evaluate the test loss at every step (logging, as the reference does).</param>
+/// <param name="TestEvery">Evaluate the test loss every this many steps (1: every step, as the reference does; 0: never). Logging only: it does not change training.</param>
 /// <param name="Threads">Intra-op threads for torch, or null for all cores.</param>
+/// <param name="Supervision">Derivative- or integrator-supervised loss.</param>
+/// <param name="Integrator">For integrator supervision: "rk4", "leapfrog" or "yoshida4".</param>
+/// <param name="Substeps">For integrator supervision: integrator steps per observed interval.</param>
 public sealed record TrainSettings(
     int Steps = 2000,
     double LearningRate = 1e-3,
     double WeightDecay = 1e-4,
     int? BatchSize = null,
     int Seed = 0,
-    bool EvaluateTestEachStep = true,
-    int? Threads = null)
+    int TestEvery = 1,
+    int? Threads = null,
+    Supervision Supervision = Supervision.Derivative,
+    string Integrator = "rk4",
+    int Substeps = 1)
 {
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
@@ -26,6 +44,10 @@ public sealed record TrainSettings(
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentException($"weight decay must be zero or positive, got {WeightDecay}");
         if (BatchSize is < 1) throw new ArgumentException($"batch size must be positive, got {BatchSize}");
         if (Threads is < 1) throw new ArgumentException($"thread count must be positive, got {Threads}");
+        if (TestEvery < 0) throw new ArgumentException($"test interval must be zero or positive, got {TestEvery}");
+        if (Substeps < 1) throw new ArgumentException($"substeps must be positive, got {Substeps}");
+        if (!Enum.IsDefined(Supervision)) throw new ArgumentException($"unknown supervision {Supervision}");
+        if (Supervision == Supervision.Integrator) SupervisedStep.Parse(Integrator);
         return this;
     }
 }

@@ -16,7 +16,7 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double TrainLoss
 
 /// <summary>What a training run produced besides the trained weights.</summary>
 /// <param name="TrainLoss">Train (minibatch) loss per step, steps 0..Steps.</param>
-/// <param name="TestLoss">Test loss per step (empty if not evaluated each step).</param>
+/// <param name="TestLoss">Test loss per step (NaN where not evaluated; empty if never).</param>
 /// <param name="FinalTrain">The paper's final train loss ± error over the whole train set.</param>
 /// <param name="FinalTest">The paper's final test loss ± error over the whole test set.</param>
 /// <param name="Seconds">Wall time of the training loop.</param>
@@ -50,40 +50,33 @@ public static class Trainer
         var dx = data.TrainDx.ToTensor();
         var testX = data.TestX.ToTensor();
         var testDx = data.TestDx.ToTensor();
+        var train = Objective.For(model, settings, data.TrainX, data.TrainDx, data.TrainTimeline, $"{data.Name} (train)");
+        var test = Objective.For(model, settings, data.TestX, data.TestDx, data.TestTimeline, $"{data.Name} (test)");
         using var optimizer = optim.Adam(model.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
 
         var trainLoss = new float[settings.Steps + 1];
-        var testLoss = settings.EvaluateTestEachStep ? new float[settings.Steps + 1] : [];
-        long n = x.shape[0];
+        var testLoss = settings.TestEvery > 0 ? new float[settings.Steps + 1] : [];
+        Array.Fill(testLoss, float.NaN);
         var clock = Stopwatch.StartNew();
         for (int step = 0; step <= settings.Steps; step++)
         {
             using var scope = NewDisposeScope();
             model.train();
-            Tensor bx = x, bdx = dx;
-            if (settings.BatchSize is int batch && batch < n)
-            {
-                var ix = randperm(n)[..batch];
-                bx = x.index_select(0, ix);
-                bdx = dx.index_select(0, ix);
-            }
-            var loss = MeanSquaredError(model.TimeDerivative(bx, createGraph: true), bdx);
+            var rows = settings.BatchSize is int batch && batch < train.Count ? randperm(train.Count)[..batch] : null;
+            var loss = train.Loss(rows, createGraph: true);
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();
             trainLoss[step] = loss.item<float>();
 
-            double test = double.NaN;
-            if (settings.EvaluateTestEachStep)
+            double testValue = double.NaN;
+            if (settings.TestEvery > 0 && (step % settings.TestEvery == 0 || step == settings.Steps))
             {
                 model.eval();
                 using (no_grad())
-                {
-                    var predicted = model.TimeDerivative(testX, createGraph: false);
-                    test = testLoss[step] = MeanSquaredError(predicted.detach(), testDx).item<float>();
-                }
+                    testValue = testLoss[step] = test.Loss(null, createGraph: false).item<float>();
             }
-            progress?.Report(new TrainingProgress(step, settings.Steps, trainLoss[step], test, clock.Elapsed));
+            progress?.Report(new TrainingProgress(step, settings.Steps, trainLoss[step], testValue, clock.Elapsed));
         }
         clock.Stop();
         model.eval();
@@ -101,6 +94,42 @@ public static class Trainer
     }
 
     static Tensor MeanSquaredError(Tensor predicted, Tensor target) => (predicted - target).square().mean();
+
+    /// <summary>The training objective on one split: derivative or integrator supervised.</summary>
+    sealed class Objective(long count, Func<Tensor?, bool, Tensor> loss)
+    {
+        public long Count { get; } = count;
+
+        /// <summary>Mean loss over the given rows (all if null).</summary>
+        public Tensor Loss(Tensor? rows, bool createGraph) => loss(rows, createGraph);
+
+        public static Objective For(DynamicsModel model, TrainSettings settings, StateMatrix x, StateMatrix dx, Timeline? timeline, string name)
+        {
+            var xs = x.ToTensor();
+            if (settings.Supervision == Supervision.Derivative)
+            {
+                var targets = dx.ToTensor();
+                return new Objective(x.Rows, (rows, graph) =>
+                    rows is null
+                        ? MeanSquaredError(model.TimeDerivative(xs, graph), targets)
+                        : MeanSquaredError(model.TimeDerivative(xs.index_select(0, rows), graph), targets.index_select(0, rows)));
+            }
+            if (timeline is null)
+                throw new ArgumentException($"dataset {name} has no times and trajectory ids, so it cannot be used for integrator supervision");
+            var pairs = timeline.Pairs();
+            if (pairs.Count == 0) throw new ArgumentException($"dataset {name} has no consecutive states to learn transitions from");
+            var method = SupervisedStep.Parse(settings.Integrator);
+            var from = xs.index_select(0, tensor(pairs.From.Select(i => (long)i).ToArray()));
+            var to = xs.index_select(0, tensor(pairs.To.Select(i => (long)i).ToArray()));
+            var dt = tensor(pairs.Dt.Select(v => (float)v).ToArray()).reshape(-1, 1);
+            Func<bool, Func<Tensor, Tensor>> field = graph => s => model.TimeDerivative(s, graph);
+            return new Objective(pairs.Count, (rows, graph) =>
+                rows is null
+                    ? MeanSquaredError(SupervisedStep.Advance(method, field(graph), from, dt, settings.Substeps), to)
+                    : MeanSquaredError(SupervisedStep.Advance(method, field(graph), from.index_select(0, rows), dt.index_select(0, rows), settings.Substeps),
+                        to.index_select(0, rows)));
+        }
+    }
 
     /// <summary>The final loss of a model on one split of a dataset.</summary>
     public static LossEstimate FinalLoss(DynamicsModel model, StateMatrix x, StateMatrix dxdt)

@@ -1,0 +1,15 @@
+#!/usr/bin/env -S dotnet fsi
+// Task 4 of the paper: two bodies under gravity, 1000 nearly circular orbits.
+// Trains with minibatches of 200 for 10 000 steps, integrates 15 orbits to t = 25, and compares with the paper.
+#load "hnn.fsx"
+
+open Hnn
+open Hnn.Models
+
+let options = { Experiment.defaults with OutDir = "results/two-body" }
+let started = System.DateTime.UtcNow
+
+let models = Experiment.runTask options Tasks.twoBody [ ModelKind.Baseline; ModelKind.Hnn ]
+
+Experiment.record options "scripts/two-body.fsx" started models |> printfn "results: %s"
+printfn "%s" (Report.table Tasks.twoBody.Key (models |> List.collect Experiment.cells))
