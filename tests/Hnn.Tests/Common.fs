@@ -4,7 +4,11 @@ module Hnn.Tests.Common
 
 open Expecto
 
-do Hnn.Native.TorchNative.EnsureLoaded()
+do
+    Hnn.Native.TorchNative.EnsureLoaded()
+    // The tests' tensors are small: one thread is as fast, and immune to the slow-down OpenMP's
+    // spin-waiting suffers when other processes share the cores.
+    TorchSharp.torch.set_num_threads 1
 
 /// FsCheck settings for physics properties: at least 100 cases, replay seed printed on failure.
 let physicsConfig = { FsCheckConfig.defaultConfig with maxTest = 100 }

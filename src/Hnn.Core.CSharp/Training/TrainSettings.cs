@@ -19,7 +19,7 @@ public enum Supervision
 /// <param name="BatchSize">Minibatch size drawn at random each step, or null for full batch.</param>
 /// <param name="Seed">Seeds torch's generator (weights and minibatches).</param>
 /// <param name="TestEvery">Evaluate the test loss every this many steps (1: every step, as the reference does; 0: never). Logging only: it does not change training.</param>
-/// <param name="Threads">Intra-op threads for torch, or null for all cores.</param>
+/// <param name="Threads">Intra-op threads for torch, or null to keep torch's current setting (by default, all cores).</param>
 /// <param name="Supervision">Derivative- or integrator-supervised loss.</param>
 /// <param name="Integrator">For integrator supervision: "rk4", "leapfrog" or "yoshida4".</param>
 /// <param name="Substeps">For integrator supervision: integrator steps per observed interval.</param>

@@ -40,8 +40,8 @@ public static class Trainer
         settings.Validate();
         if (data.Dimension != model.Settings.InputDim)
             throw new ArgumentException($"dataset '{data.Name}' has dimension {data.Dimension} but the model expects {model.Settings.InputDim}");
-        int threads = settings.Threads ?? Environment.ProcessorCount;
-        set_num_threads(threads);
+        if (settings.Threads is int wanted) set_num_threads(wanted);
+        int threads = get_num_threads();
         // Seeds minibatch draws; the initial weights are seeded where the model is made (DynamicsModel.Create).
         random.manual_seed(settings.Seed + 1);
 
