@@ -24,12 +24,14 @@ type TrainArgs =
     | Integrator of name: string
     | Substeps of count: int
     | No_Eval
+    | Data of file: string
     | Out of dir: string
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Task _ -> "task: spring, pendulum, real-pendulum, two-body or three-body."
+            | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ -> "model to train."
             | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."

@@ -55,7 +55,11 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
             (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.MillisecondsPerStep t.Result.Threads e.EvaluationSeconds
 
 let private train (args: ParseResults<TrainArgs>) =
-    let task = task (args.GetResult TrainArgs.Task)
+    let task =
+        match args.TryGetResult TrainArgs.Data, task (args.GetResult TrainArgs.Task) with
+        | None, t -> t
+        | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
+        | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
     let kind =
         match args.GetResult TrainArgs.Model with
         | ModelArg.Hnn -> ModelKind.Hnn
@@ -162,6 +166,9 @@ let main argv =
         eprintfn "error: %s" e.Message
         3
     | :? ArgumentException as e ->
+        eprintfn "error: %s" e.Message
+        2
+    | :? Data.DataFileException as e ->
         eprintfn "error: %s" e.Message
         2
     | :? InvalidDataException as e ->

@@ -135,6 +135,8 @@ let save (options: Options) (t: Trained) =
 let runTask (options: Options) (task: Task) (kinds: ModelKind list) : Evaluated list =
     Torch.init ()
     let data = task.Data options.Seed
+    // Build the protocol first: bad inputs (e.g. a malformed measurement file) stop before any training.
+    if options.Evaluate then task.Protocol() |> ignore
     let trained =
         [ for kind in kinds do
             let t = train options task data kind

@@ -107,4 +107,17 @@ let tests =
             Expect.stringContains md "3.5928e-02" "paper's value"
             Expect.stringContains md "| 2.00 |" "ratio"
         }
+        test "a measurement file cut inside its last number, or too short to split, is refused before training" {
+        let dir = Path.Combine(Path.GetTempPath(), "hnn-real-" + string (System.Guid.NewGuid()))
+        Directory.CreateDirectory dir |> ignore
+        let original = File.ReadAllText(LipsonData.DefaultPath)
+        let cut = Path.Combine(dir, "cut.txt")
+        File.WriteAllText(cut, original.Substring(0, 300))
+        let e1 = Expect.throwsC (fun () -> RealPendulumRecipe(DataPath = cut).Generate() |> ignore) id
+        Expect.stringContains e1.Message "cut.txt:4: the last line has no line end" "file, line and problem"
+        let short = Path.Combine(dir, "short.txt")
+        File.WriteAllText(short, String.concat "" (original.Split('\n') |> Array.take 5 |> Array.map (fun l -> l + "\n")))
+        let e2 = Expect.throwsC (fun () -> RealPendulumRecipe(DataPath = short).Generate() |> ignore) id
+        Expect.stringContains e2.Message "need at least 2 of each" "says why"
+    }
     ]

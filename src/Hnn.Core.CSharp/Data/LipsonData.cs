@@ -101,6 +101,8 @@ public sealed record LipsonData(string Source, double[] Trial, double[] Time, do
                 throw new DataFileException(source, lineNumber,
                     $"time {columns[1][r].ToString("R", CultureInfo.InvariantCulture)} does not increase (previous row: {columns[1][r - 1].ToString("R", CultureInfo.InvariantCulture)})");
         }
+        if (!text.EndsWith('\n'))
+            throw new DataFileException(source, last + 1, "the last line has no line end: the file looks truncated (every row of this format ends with one)");
         return new LipsonData(source, columns[0], columns[1], columns[2], columns[3]);
     }
 

@@ -35,6 +35,8 @@ public sealed record RealPendulumRecipe(string? DataPath = null, double TestStar
         var (x, dx) = StatesAndDifferences(data);
         int n = x.Rows;
         var (start, count) = TestRows(n);
+        if (count < 2 || n - count < 2)
+            throw new DataFileException(data.Source, $"{n + 1} rows leave {n - count} training and {count} test states; need at least 2 of each");
         var trainX = x.Slice(0, start).Concat(x.Slice(start + count, n - start - count));
         var trainDx = dx.Slice(0, start).Concat(dx.Slice(start + count, n - start - count));
         // One measured trajectory, cut by the test span: the rows before and after it are separate pieces.
