@@ -144,7 +144,20 @@ let runTask (options: Options) (task: Task) (kinds: ModelKind list) : Evaluated 
             t ]
     evaluate options trained
 
-/// Merges the models' cells into OutDir/results.json with this run's metadata; returns its path.
+/// The artifacts of an evaluated model: loss curves and evaluation paths (see RunArtifacts).
+let artifacts (e: Evaluated) =
+    let t = e.Trained
+    let energies (paths: double[]) (m: TrajectoryMetrics) =
+        let d = m.Rollouts.Dimension
+        Array.init (paths.Length / d) (fun i -> t.Task.System.Energy(ReadOnlySpan(paths, i * d, d)))
+    RunArtifacts(
+        t.Task.Key, modelKey t.Kind, t.Result.TrainLoss, t.Result.TestLoss,
+        e.Metrics |> Option.map _.Rollouts |> Option.toObj,
+        e.Metrics |> Option.map (fun m -> energies m.Rollouts.Reference m) |> Option.toObj,
+        e.Metrics |> Option.map (fun m -> energies m.Rollouts.Model m) |> Option.toObj)
+
+/// Merges the models' cells into OutDir/results.json with this run's metadata, and saves each model's
+/// artifacts under OutDir/artifacts; returns the path of results.json.
 let record (options: Options) (command: string) (started: DateTime) (evaluated: Evaluated list) =
     let steps = evaluated |> List.tryHead |> Option.map _.Trained.Settings.Steps |> Option.defaultValue 0
     let threads =
@@ -152,4 +165,6 @@ let record (options: Options) (command: string) (started: DateTime) (evaluated: 
     let run =
         ResultsFile.RunInfo(
             started.ToString("o"), options.Seed, steps, threads, (DateTime.UtcNow - started).TotalSeconds, command)
+    for e in evaluated do
+        (artifacts e).Save options.OutDir |> ignore
     ResultsFile.Merge(options.OutDir, evaluated |> List.collect cells, run)

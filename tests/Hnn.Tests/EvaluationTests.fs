@@ -108,16 +108,27 @@ let tests =
             Expect.stringContains md "| 2.00 |" "ratio"
         }
         test "a measurement file cut inside its last number, or too short to split, is refused before training" {
-        let dir = Path.Combine(Path.GetTempPath(), "hnn-real-" + string (System.Guid.NewGuid()))
-        Directory.CreateDirectory dir |> ignore
-        let original = File.ReadAllText(LipsonData.DefaultPath)
-        let cut = Path.Combine(dir, "cut.txt")
-        File.WriteAllText(cut, original.Substring(0, 300))
-        let e1 = Expect.throwsC (fun () -> RealPendulumRecipe(DataPath = cut).Generate() |> ignore) id
-        Expect.stringContains e1.Message "cut.txt:4: the last line has no line end" "file, line and problem"
-        let short = Path.Combine(dir, "short.txt")
-        File.WriteAllText(short, String.concat "" (original.Split('\n') |> Array.take 5 |> Array.map (fun l -> l + "\n")))
-        let e2 = Expect.throwsC (fun () -> RealPendulumRecipe(DataPath = short).Generate() |> ignore) id
-        Expect.stringContains e2.Message "need at least 2 of each" "says why"
-    }
+            let dir = Path.Combine(Path.GetTempPath(), "hnn-real-" + string (System.Guid.NewGuid()))
+            Directory.CreateDirectory dir |> ignore
+            let original = File.ReadAllText(LipsonData.DefaultPath)
+            let cut = Path.Combine(dir, "cut.txt")
+            File.WriteAllText(cut, original.Substring(0, 300))
+            let e1 = Expect.throwsC (fun () -> RealPendulumRecipe(DataPath = cut).Generate() |> ignore) id
+            Expect.stringContains e1.Message "cut.txt:4: the last line has no line end" "file, line and problem"
+            let short = Path.Combine(dir, "short.txt")
+            File.WriteAllText(short, String.concat "" (original.Split('\n') |> Array.take 5 |> Array.map (fun l -> l + "\n")))
+            let e2 = Expect.throwsC (fun () -> RealPendulumRecipe(DataPath = short).Generate() |> ignore) id
+            Expect.stringContains e2.Message "need at least 2 of each" "says why"
+        }
+        test "run artifacts (loss curves with NaN gaps, evaluation paths) survive a save and load" {
+            let dir = Path.Combine(Path.GetTempPath(), "hnn-art-" + string (System.Guid.NewGuid()))
+            let rollouts = Rollouts([| 0.0; 1.0 |], 1, 2, [| 1.0; 2.0; 3.0; 4.0 |], [| 1.5; 2.5; 3.5; 4.5 |])
+            let a = RunArtifacts("spring", "hnn", [| 1.0f; 0.5f |], [| nanf; 0.25f |], rollouts, [| 5.0; 25.0 |], [| 8.5; 32.5 |])
+            let loaded = RunArtifacts.Load(a.Save dir)
+            Expect.isTrue (System.Single.IsNaN loaded.TestLoss[0]) "NaN kept"
+            Expect.equal loaded.TestLoss[1] 0.25f "values kept"
+            Expect.sequenceEqual loaded.Rollouts.Model rollouts.Model "paths kept"
+            File.WriteAllText(RunArtifacts.PathFor(dir, "spring", "hnn"), "[1, 2")
+            Expect.throwsT<InvalidDataException> (fun () -> RunArtifacts.Load(RunArtifacts.PathFor(dir, "spring", "hnn")) |> ignore) "corrupt file named"
+        }
     ]
