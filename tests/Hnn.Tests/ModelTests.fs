@@ -89,6 +89,23 @@ let tests =
                 for i in 0..3 do
                     Expect.floatClose Accuracy.medium actual[i] expected[i] (sprintf "component %d" i)
             }
+            for nl in System.Enum.GetValues<Nonlinearity>() do
+                test (sprintf "the HNN field by the written-out chain rule equals autograd's, weight gradients too (%s)" (Nonlinearities.Name nl)) {
+                    let net = float64Model (ModelSettings(ModelKind.Hnn, 4, Nonlinearity = nl, Field = FieldType.Both)) 8 :?> HamiltonianNet
+                    use x = tensor2d 3 4 [| 0.3; -1.2; 0.7; 1.5; -0.4; 0.2; 0.9; -1.1; 1.3; 0.05; -0.6; 0.8 |]
+                    let gradients (f: torch.Tensor -> torch.Tensor) =
+                        net.zero_grad()
+                        use loss = (f x).square().sum()
+                        loss.backward()
+                        [ for p in net.parameters() -> (match p.grad with null -> torch.zeros_like(p) | g -> g.clone()) ]
+                    use a = net.TimeDerivative(x, true)
+                    use b = net.TimeDerivativeByAutograd(x, true)
+                    Expect.isLessThan ((a - b).abs().max().item<float>()) 1e-12 "same field"
+                    let ga = gradients (fun t -> net.TimeDerivative(t, true))
+                    let gb = gradients (fun t -> net.TimeDerivativeByAutograd(t, true))
+                    for p, q in List.zip ga gb do
+                        Expect.isLessThan ((p - q).abs().max().item<float>()) 1e-10 "same weight gradient"
+                }
             testPropertyWithConfig physicsConfig "the HNN field is divergence-free (Liouville) at random states" <|
                 Prop.forAll (Arb.fromGen (stateGen 4)) (fun x ->
                     let d = divergence hnn4.Value x

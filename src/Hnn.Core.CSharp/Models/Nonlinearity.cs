@@ -38,6 +38,28 @@ public static class Nonlinearities
         _ => throw new ArgumentOutOfRangeException(nameof(n), n, "unknown nonlinearity"),
     };
 
+    /// <summary>σ'(a) elementwise, given the pre-activation a and the activation y = σ(a) (whichever is cheaper).</summary>
+    public static Tensor Derivative(this Nonlinearity n, Tensor a, Tensor y) => n switch
+    {
+        Nonlinearity.Tanh => 1 - y.square(),
+        Nonlinearity.Relu => (a > 0).to_type(a.dtype),
+        Nonlinearity.Sigmoid => y * (1 - y),
+        Nonlinearity.Softplus => a.sigmoid(),
+        Nonlinearity.Selu => where(a > 0, full_like(a, SeluScale), y + SeluScale * SeluAlpha),
+        Nonlinearity.Elu => where(a > 0, ones_like(a), y + 1),
+        Nonlinearity.Swish => SwishDerivative(a),
+        _ => throw new ArgumentOutOfRangeException(nameof(n), n, "unknown nonlinearity"),
+    };
+
+    const double SeluScale = 1.0507009873554804934193349852946;
+    const double SeluAlpha = 1.6732632423543772848170429916717;
+
+    static Tensor SwishDerivative(Tensor a)
+    {
+        using var s = a.sigmoid();
+        return s + a * s * (1 - s);
+    }
+
     /// <summary>The lower-case name used in settings files and on the command line.</summary>
     public static string Name(this Nonlinearity n) => n.ToString().ToLowerInvariant();
 
