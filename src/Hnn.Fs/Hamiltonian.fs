@@ -203,13 +203,14 @@ module Hamiltonian =
         (part q 0 na, part p 0 na), (part q na nb, part p na nb)
 
     /// The direct product of independent systems: H(q_a, q_b, p_a, p_b) = H_a(q_a, p_a) + H_b(q_b, p_b), state
-    /// ordered (q_a, q_b, p_a, p_b). Its field is the block of the factors' fields.
+    /// ordered (q_a, q_b, p_a, p_b). Its field is the block of the factors' fields. Coordinate names that collide
+    /// get the suffixes 1 (of a) and 2 (of b).
     let product (a: Hamiltonian) (b: Hamiltonian) : Hamiltonian =
         let na, nb = a.DegreesOfFreedom, b.DegreesOfFreedom
         let coordinates =
             let names = a.Coordinates @ b.Coordinates
             if List.distinct names = names then names
-            else (a.Coordinates |> List.map (fun c -> a.Name + "." + c)) @ (b.Coordinates |> List.map (fun c -> b.Name + "." + c))
+            else (a.Coordinates |> List.map (fun c -> c + "1")) @ (b.Coordinates |> List.map (fun c -> c + "2"))
         let blockField (fa: Parameters -> torch.Tensor -> torch.Tensor) (fb: Parameters -> torch.Tensor -> torch.Tensor) prm (x: torch.Tensor) =
             let (qa, pa), (qb, pb) = factors na nb x
             let da = fa prm (torch.cat([| qa; pa |], 1L))
