@@ -20,6 +20,8 @@ type ComposedSystem(h: Hamiltonian) =
     /// dx/dt for `count` states row-major [count, 2n], all in one torch call; the signature of
     /// Hnn.Integrators.BatchVectorField (the system is autonomous, t is unused).
     member _.BatchTimeDerivative(t: float, x: ReadOnlySpan<float>, dxdt: Span<float>, count: int) =
+        if x.Length < count * h.Dimension || dxdt.Length < count * h.Dimension then
+            invalidArg (nameof x) (sprintf "%s: need %d values for %d state(s) of dimension %d, got %d and %d" h.Name (count * h.Dimension) count h.Dimension x.Length dxdt.Length)
         Threading.Monitor.Enter gate
         try field.Invoke(t, x, dxdt, count)
         finally Threading.Monitor.Exit gate
@@ -37,6 +39,8 @@ type ComposedSystem(h: Hamiltonian) =
         member _.Name = h.Name
         member _.Dimension = h.Dimension
         member _.Energy(x: ReadOnlySpan<float>) =
+            if x.Length <> h.Dimension then
+                invalidArg (nameof x) (sprintf "%s: a state has %d values, got %d" h.Name h.Dimension x.Length)
             let state = x.ToArray()
             lock gate (fun () -> Hamiltonian.energyAt h state)
         member this.TimeDerivative(x: ReadOnlySpan<float>, dxdt: Span<float>) = this.BatchTimeDerivative(0.0, x, dxdt, 1)

@@ -42,22 +42,22 @@ module Hamiltonian =
     let private defaultCoordinates n =
         if n = 1 then [ "q" ] else List.init n (fun i -> sprintf "q%d" (i + 1))
 
-    /// A Hamiltonian of n degrees of freedom from H(q, p) with q, p [N, n] tensors, e.g.
-    /// `Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + 1.0 - cos q)`.
-    let create (n: int) (energy: torch.Tensor -> torch.Tensor -> torch.Tensor) : Hamiltonian =
+    /// A Hamiltonian with named parameters: H(parameters, q, p), e.g.
+    /// `Hamiltonian.parametric 1 [ "g", 9.81 ] (fun k q p -> p ** 2.0 / 2.0 + k["g"] * (1.0 - cos q))`.
+    let parametric (n: int) (parameters: (string * float) list) (energy: Parameters -> torch.Tensor -> torch.Tensor -> torch.Tensor) =
         if n < 1 then invalidArg (nameof n) (sprintf "degrees of freedom must be positive, got %d" n)
         { Name = "H"
           DegreesOfFreedom = n
           Coordinates = defaultCoordinates n
-          Parameters = Map.empty
-          Energy = fun _ q p -> energy q p
+          Parameters = Map.ofList parameters
+          Energy = energy
           ClosedFormField = None
           Separable = None }
 
-    /// A Hamiltonian with named parameters: H(parameters, q, p), e.g.
-    /// `Hamiltonian.parametric 1 [ "g", 9.81 ] (fun k q p -> p ** 2.0 / 2.0 + k["g"] * (1.0 - cos q))`.
-    let parametric (n: int) (parameters: (string * float) list) (energy: Parameters -> torch.Tensor -> torch.Tensor -> torch.Tensor) =
-        { create n (fun _ _ -> failwith "unreachable") with Parameters = Map.ofList parameters; Energy = energy }
+    /// A Hamiltonian of n degrees of freedom from H(q, p) with q, p [N, n] tensors, e.g.
+    /// `Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + 1.0 - cos q)`.
+    let create (n: int) (energy: torch.Tensor -> torch.Tensor -> torch.Tensor) : Hamiltonian =
+        parametric n [] (fun _ q p -> energy q p)
 
     /// Gives the Hamiltonian a name.
     let named (name: string) (h: Hamiltonian) = { h with Name = name }
@@ -110,14 +110,14 @@ module Hamiltonian =
     /// H at states x [N, 2n] → [N] (differentiable if x requires grad).
     let energy (h: Hamiltonian) (x: torch.Tensor) = energyRows h h.Parameters x
 
-    /// ∂H/∂x at states x [N, 2n] (x is not modified); with createGraph the result stays differentiable in x.
+    /// ∂H/∂x at states x [N, 2n] (x is not modified); with createGraph (and x requiring grad) the result stays
+    /// differentiable in x.
     let private gradient (h: Hamiltonian) (prm: Parameters) (x: torch.Tensor) (createGraph: bool) =
         use _ = torch.enable_grad ()
         let xg = if createGraph && x.requires_grad then x else x.detach().requires_grad_ true
         // 0·Σx keeps the graph connected when H does not depend on every coordinate (or on any).
         let total = (energyRows h prm xg).sum () + 0.0 * xg.sum ()
-        let g = torch.autograd.grad([| total |], [| xg |], null, createGraph, createGraph, false)
-        g[0], xg
+        (torch.autograd.grad([| total |], [| xg |], null, createGraph, createGraph, false))[0]
 
     let private symplectic (n: int) (dH: torch.Tensor) =
         let dHdq, dHdp = split n dH
@@ -126,7 +126,7 @@ module Hamiltonian =
     /// dx/dt = (∂H/∂p, −∂H/∂q) at states x [N, 2n] by autograd, detached, whatever the closed form.
     let autogradField (h: Hamiltonian) (x: torch.Tensor) : torch.Tensor =
         use scope = torch.NewDisposeScope()
-        let dH, _ = gradient h h.Parameters x false
+        let dH = gradient h h.Parameters x false
         (symplectic h.DegreesOfFreedom dH).detach().MoveToOuterDisposeScope()
 
     /// dx/dt at states x [N, 2n]: the closed form if supplied, else autograd; detached.
@@ -228,7 +228,7 @@ module Hamiltonian =
                 let eb = b.Energy prm (q.narrow(1, int64 na, int64 nb)) (p.narrow(1, int64 na, int64 nb))
                 ea.reshape(-1L) + eb.reshape(-1L)
           ClosedFormField =
-            let autograd (h: Hamiltonian) prm x = symplectic h.DegreesOfFreedom (fst (gradient h prm x false))
+            let autograd (h: Hamiltonian) prm x = symplectic h.DegreesOfFreedom (gradient h prm x false)
             Some(blockField (defaultArg a.ClosedFormField (autograd a)) (defaultArg b.ClosedFormField (autograd b)))
           Separable =
             match a.Separable, b.Separable with
@@ -251,7 +251,7 @@ module Hamiltonian =
         use _ = torch.enable_grad ()
         let n = h.DegreesOfFreedom
         let x = states.to_type(torch.ScalarType.Float64).detach().requires_grad_ true
-        let dH, _ = gradient h h.Parameters x true
+        let dH = gradient h h.Parameters x true
         let connect = 0.0 * x.sum ()
         [ for i in 0 .. n - 1 ->
             let gi = dH.select(1, int64 i).sum () + connect

@@ -59,7 +59,13 @@ let recipe =
       TestFraction = 0.5; Seed = 0; Rtol = 1e-10; Atol = 1e-10; Solver = Batched }
 
 /// A system with the data sampled from it.
-type Sampled = { System: Hamiltonian; Recipe: Recipe; Dataset: Dataset }
+type Sampled =
+    { /// The system sampled.
+      System: Hamiltonian
+      /// How.
+      Recipe: Recipe
+      /// States (noisy) and exact targets, split by trajectory.
+      Dataset: Dataset }
 
 /// Draws `count` start states of dimension `dim`.
 let drawStarts (starts: Starts) (dim: int) (count: int) (seed: int) : float[] =
@@ -129,7 +135,15 @@ let sample (recipe: Recipe) (system: Hamiltonian) : Sampled =
 
 /// What identifies a sampled dataset in the cache: the system's name, size and parameters, and the recipe.
 /// H itself is a function and cannot be hashed: rename a system when its formula changes.
-type CacheKey = { System: string; DegreesOfFreedom: int; Parameters: string; Recipe: string }
+type CacheKey =
+    { /// The system's name.
+      System: string
+      /// Its degrees of freedom.
+      DegreesOfFreedom: int
+      /// Its parameters, printed.
+      Parameters: string
+      /// The recipe, printed.
+      Recipe: string }
 
 /// `sample`, kept in `folder` (Hnn.Data.DatasetCache: checksummed, rebuilt if corrupt) under `CacheKey`.
 let sampleCached (folder: string) (recipe: Recipe) (system: Hamiltonian) : Sampled =
@@ -163,7 +177,13 @@ let training =
     { Steps = 2000; LearningRate = 1e-3; WeightDecay = 1e-4; BatchSize = None; Seed = 0; Hidden = 200; Threads = None; Log = None }
 
 /// A trained model with its training record.
-type Fit = { Kind: ModelKind; Model: DynamicsModel; Result: TrainingResult }
+type Fit =
+    { /// Baseline or HNN.
+      Kind: ModelKind
+      /// The trained network (float32).
+      Model: DynamicsModel
+      /// Loss curve, final train and test loss ± error, time.
+      Result: TrainingResult }
 
 /// A baseline and an HNN trained on the same data.
 type Trained =
@@ -229,7 +249,8 @@ let protocol =
 
 /// A trained pair evaluated on a system's true flow.
 type Evaluated =
-    { Trained: Trained
+    { /// The models evaluated.
+      Trained: Trained
       /// The protocol as the core runs it (its System is a ComposedSystem).
       EnergyProtocol: EnergyProtocol
       /// Energy MSE, rollout MSE and energy drift of the baseline.

@@ -6,7 +6,7 @@ open System
 open TorchSharp
 
 /// The overloads the generic functions of `TensorMath` dispatch to: one static member per function and type
-/// (float, float32, Tensor; `abs` also int and int64). F# finds `cos`, `**` … through such members, which
+/// (float, float32, Tensor; `abs` also int, int64 and decimal). F# finds `cos`, `**` … through such members, which
 /// `torch.Tensor` lacks.
 [<AbstractClass; Sealed>]
 type MathDispatch =
@@ -41,6 +41,7 @@ type MathDispatch =
     static member ElementwiseAbs(x: float32) = MathF.Abs x
     static member ElementwiseAbs(x: int) = Math.Abs x
     static member ElementwiseAbs(x: int64) = Math.Abs x
+    static member ElementwiseAbs(x: decimal) = Math.Abs x
     static member ElementwiseAbs(x: torch.Tensor) = x.abs ()
     static member ElementwisePow(x: float, y: float) = Math.Pow(x, y)
     static member ElementwisePow(x: float32, y: float32) = MathF.Pow(x, y)

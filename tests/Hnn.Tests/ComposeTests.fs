@@ -270,6 +270,22 @@ let systemTests =
             let perTrajectory = Ode.Solve(Hnn.Evaluation.TrajectoryEvaluation.BatchField(ComposedSystem h), starts, 3, 2, 0.0, ReadOnlySpan times, 1e-9, 1e-9)
             expectAllClose 1e-7 perTrajectory batched "paths"
         }
+        test "memory stays flat: 10³ autograd field calls through the adapter, energies and detections leave no live tensor" {
+            let h = Hamiltonians.doublePendulum 1.0 1.0 1.0 1.0 9.81 |> fun h -> { h with Separable = None }
+            let system = ComposedSystem h
+            let x = [| 0.1; 0.2; 0.3; 0.4; -0.1; 0.0; 0.2; 0.1 |]
+            let dx = Array.zeroCreate 8
+            let work () =
+                system.BatchTimeDerivative(0.0, ReadOnlySpan x, Span dx, 2)
+                (system :> Hnn.Systems.IHamiltonianSystem).Energy(ReadOnlySpan x[..3]) |> ignore
+            work ()
+            Hamiltonian.isSeparable h |> ignore
+            let live () = DisposeScopeManager.Statistics.ThreadTotalLiveCount
+            let before = live ()
+            for _ in 1 .. 1000 do work ()
+            Hamiltonian.isSeparable h |> ignore
+            Expect.equal (live () - before) 0L "no tensor outlives a call"
+        }
         test "leapfrog on a composed separable system keeps the energy error bounded over 20 periods" {
             let h = Hamiltonians.pendulum 1.0 1.0 1.0
             let system = ComposedSystem h
