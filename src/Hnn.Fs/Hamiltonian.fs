@@ -133,8 +133,13 @@ module Hamiltonian =
     let field (h: Hamiltonian) (x: torch.Tensor) : torch.Tensor =
         match h.ClosedFormField with
         | Some f ->
+            if x.dim () <> 2L || x.shape[1] <> int64 h.Dimension then
+                invalidArg (nameof x) (sprintf "%s: expected states [N, %d], got %A" h.Name h.Dimension x.shape)
             use scope = torch.NewDisposeScope()
-            (f h.Parameters x).detach().MoveToOuterDisposeScope()
+            let dx = f h.Parameters x
+            if dx.shape <> x.shape then
+                invalidOp (sprintf "%s: the closed-form field must give [N, %d] like its input, got %A" h.Name h.Dimension dx.shape)
+            dx.detach().MoveToOuterDisposeScope()
         | None -> autogradField h x
 
     let private row (x: float[]) = torch.tensor(x).reshape(1L, int64 x.Length)
@@ -296,6 +301,14 @@ module Hamiltonian =
             let xs = torch.tensor(x.Slice(0, count * d).ToArray()).reshape(int64 count, int64 d)
             let values = (field h xs).contiguous().data<float>().ToArray()
             values.AsSpan().CopyTo dxdt)
+
+    /// Integrates starts (row-major [K, 2n]) to `times` (from times[0]) with `integrator h` in fixed steps no
+    /// longer than maxStep; row-major [K, T, 2n]. Symplectic whichever H, so energy errors stay bounded.
+    let simulate (h: Hamiltonian) (maxStep: float) (starts: float[]) (times: float[]) : float[] =
+        let d = h.Dimension
+        if starts.Length = 0 || starts.Length % d <> 0 then
+            invalidArg (nameof starts) (sprintf "%s: starts must hold whole states of %d values, got %d values" h.Name d starts.Length)
+        Ode.SolveFixed(integrator h, batchField h, starts, starts.Length / d, d, times[0], ReadOnlySpan times, maxStep)
 
 /// Operators: `a + b` (sum on one phase space), `c * h` (scaling).
 type Hamiltonian with

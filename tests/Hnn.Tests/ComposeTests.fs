@@ -286,6 +286,21 @@ let systemTests =
             Hamiltonian.isSeparable h |> ignore
             Expect.equal (live () - before) 0L "no tensor outlives a call"
         }
+        test "simulate uses implicit midpoint on a double pendulum: energy error bounded, and the flow runs back to its start" {
+            let h = Hamiltonians.doublePendulum 1.0 1.0 1.0 1.0 9.81
+            let x0 = [| 0.8; -0.4; 0.0; 0.3 |]
+            let times = [| 0.0 .. 0.25 .. 2.5 |]
+            let paths = Hamiltonian.simulate h 0.02 x0 times
+            let e0 = Hamiltonian.energyAt h x0
+            let worst = [ for i in 0 .. times.Length - 1 -> abs (Hamiltonian.energyAt h paths[4 * i .. 4 * i + 3] - e0) ] |> List.max
+            Expect.isLessThan worst 0.05 "energy error O(h²)"
+            // Time reversal: flip the momenta at the end, integrate as long again, flip back.
+            let last = paths[paths.Length - 4 ..]
+            let flipped = [| last[0]; last[1]; -last[2]; -last[3] |]
+            let back = Hamiltonian.simulate h 0.02 flipped times
+            let final = back[back.Length - 4 ..]
+            expectAllClose 1e-8 [| final[0]; final[1]; -final[2]; -final[3] |] x0 "back at the start"
+        }
         test "leapfrog on a composed separable system keeps the energy error bounded over 20 periods" {
             let h = Hamiltonians.pendulum 1.0 1.0 1.0
             let system = ComposedSystem h
