@@ -59,3 +59,13 @@ for e in evaluations do
     printfn "%-20s HNN energy MSE is %s the baseline's (baseline / HNN = %.1f)" e.EnergyProtocol.Name
         (if ratio > 1.0 then "below" else "NOT below") ratio
 printfn "\ntotal %.0f s" clock.Elapsed.TotalSeconds
+
+// Bring your own data: trajectories in a CSV file (t, trajectory, coordinates, optional derivatives "d" + name)
+// load into a dataset that trains the same way (`Pipeline.trainOn training None data`). Here the file is written
+// from Hénon–Heiles without derivatives, so they are estimated by finite differences.
+let csv = "results/compose-henon-heiles.csv"
+let starts = Pipeline.drawStarts (Pipeline.Radius(0.1, 0.5)) henonHeiles.Dimension 10 1
+let table = Trajectories.ofSystem henonHeiles starts (Hnn.Data.Sampling.Linspace(0.0, 3.0, 30))
+Trajectories.write csv { table with Trajectories = table.Trajectories |> List.map (fun t -> { t with Derivatives = None }) }
+let fromCsv = Trajectories.load csv |> Trajectories.toDataset 0.5
+printfn "%s: columns %A; %d train and %d test states" csv (Trajectories.load csv).Coordinates fromCsv.TrainX.Rows fromCsv.TestX.Rows
