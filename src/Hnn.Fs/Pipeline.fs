@@ -145,11 +145,27 @@ type CacheKey =
       /// The recipe, printed.
       Recipe: string }
 
-/// `sample`, kept in `folder` (Hnn.Data.DatasetCache: checksummed, rebuilt if corrupt) under `CacheKey`.
+let private exact (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
+
+/// The cache key of a system and recipe, every number written in full (round-trip format).
+let cacheKey (recipe: Recipe) (system: Hamiltonian) : CacheKey =
+    let starts =
+        match recipe.Starts with
+        | Radius(a, b) -> sprintf "radius %s %s" (exact a) (exact b)
+        | Box(a, b) -> sprintf "box %s %s" (exact a) (exact b)
+        | AwayFromZero(a, b) -> sprintf "away-from-zero %s %s" (exact a) (exact b)
+        | States states -> "states " + String.Join(" ; ", states |> List.map (fun s -> String.Join(" ", Array.map exact s)))
+    { System = system.Name
+      DegreesOfFreedom = system.DegreesOfFreedom
+      Parameters = String.Join(", ", system.Parameters |> Map.toList |> List.map (fun (k, v) -> k + " = " + exact v))
+      Recipe =
+        sprintf "trajectories %d, points %d, time %s, starts %s, noise %s, test %s, seed %d, rtol %s, atol %s, solver %A"
+            recipe.Trajectories recipe.Points (exact recipe.TimeSpan) starts (exact recipe.NoiseStd) (exact recipe.TestFraction)
+            recipe.Seed (exact recipe.Rtol) (exact recipe.Atol) recipe.Solver }
+
+/// `sample`, kept in `folder` (Hnn.Data.DatasetCache: checksummed, rebuilt if corrupt) under `cacheKey`.
 let sampleCached (folder: string) (recipe: Recipe) (system: Hamiltonian) : Sampled =
-    let key =
-        { System = system.Name; DegreesOfFreedom = system.DegreesOfFreedom
-          Parameters = sprintf "%A" (Map.toList system.Parameters); Recipe = sprintf "%A" recipe }
+    let key = cacheKey recipe system
     let data = DatasetCache.GetOrCreate(folder, key, fun _ -> (sample recipe system).Dataset)
     { System = system; Recipe = recipe; Dataset = data }
 

@@ -344,6 +344,11 @@ let pipelineTests =
                 Expect.equal (IO.Directory.GetFiles folder).Length 1 "one file"
                 Pipeline.sampleCached folder { recipe with Seed = 3 } h |> ignore
                 Expect.equal (IO.Directory.GetFiles folder).Length 2 "a second file"
+                // 151 starts differing only in the last number of the last one.
+                let starts last = Pipeline.States [ for i in 0 .. 150 -> [| float i; (if i = 150 then last else 0.0) |] ]
+                let key last = Pipeline.cacheKey { recipe with Starts = starts last } h
+                Expect.notEqual (key 0.0) (key 1e-12) "every start counts"
+                Expect.notEqual (Pipeline.cacheKey recipe h) (Pipeline.cacheKey recipe (Hamiltonian.withParameter "k" (1.0 + 1e-15) h)) "every digit of a parameter counts"
             finally
                 IO.Directory.Delete(folder, true)
         }
