@@ -12,7 +12,8 @@ type Parameters = Map<string, float>
 /// x = (q, p) of size 2n; q and p are handed to `Energy` as [N, n] tensors (float64 for data and evaluation)
 /// and it returns H at each of the N states, [N] (or [N, 1]). The field dx/dt = (∂H/∂p, −∂H/∂q) comes from
 /// autograd unless a closed form is supplied. Build with `Hamiltonian.create`, compose with `+`, `*`,
-/// `Hamiltonian.product` and `Hamiltonian.couple`.
+/// `Hamiltonian.product` and `Hamiltonian.couple`. Functions have no equality: neither has a Hamiltonian.
+[<NoEquality; NoComparison>]
 type Hamiltonian =
     { /// A short name, used in reports and dataset cache keys.
       Name: string
