@@ -325,6 +325,14 @@ let pipelineTests =
                 for i in 1 .. 9 do
                     Expect.floatClose { absolute = 1e-8; relative = 1e-8 } energies[10 * k + i] energies[10 * k] "H conserved along a trajectory"
         }
+        test "both solvers sample the same data: batched (one step size) and per trajectory (Ode.Solve)" {
+            let h = Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + 1.0 - cos q)
+            let small = { recipe with Trajectories = 3; Points = 5; Rtol = 1e-9; Atol = 1e-9 }
+            let batched = Pipeline.sample small h
+            let perTrajectory = Pipeline.sample { small with Solver = Pipeline.PerTrajectory } h
+            expectAllClose 1e-7 perTrajectory.Dataset.TrainX.Values batched.Dataset.TrainX.Values "states"
+            expectAllClose 1e-7 perTrajectory.Dataset.TestDx.Values batched.Dataset.TestDx.Values "targets"
+        }
         test "noise is added to the states only, with the recipe's σ" {
             let h = Hamiltonians.spring 1.0 1.0
             let clean = Pipeline.sample { recipe with Trajectories = 40 } h
