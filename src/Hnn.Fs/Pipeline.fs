@@ -220,7 +220,7 @@ let fit (training: Training) (data: Dataset) (kind: ModelKind) : Fit =
     let settings =
         TrainSettings(
             Steps = training.Steps, LearningRate = training.LearningRate, WeightDecay = training.WeightDecay,
-            BatchSize = Option.toNullable training.BatchSize, Seed = training.Seed, EvaluateTestEachStep = false,
+            BatchSize = Option.toNullable training.BatchSize, Seed = training.Seed, TestEvery = 0,
             Threads = Option.toNullable training.Threads)
     let model = DynamicsModel.Create(ModelSettings(kind, data.Dimension, HiddenDim = training.Hidden), training.Seed)
     let progress =
