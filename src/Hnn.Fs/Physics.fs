@@ -536,30 +536,33 @@ let private domainOf subject =
 /// One measurement at one state: the value and the bound it must not exceed.
 type Measurement = { Value: float; Tolerance: float }
 
-/// A law: its name, what it measures, and how to measure it on a subject's state.
-/// `Measure` returns Error when the law does not apply to the subject (the reason).
+/// A law made ready for one subject: measures states; owns what it prepared (a float64 copy of a model), so dispose it.
+type Probe =
+    { Measure: float[] -> Measurement
+      Release: unit -> unit }
+
+    interface IDisposable with
+        member p.Dispose() = p.Release()
+
+/// A law: its name, what it measures, and how to measure it on a subject's states.
+/// `Prepare` returns Error when the law does not apply to the subject (the reason).
 type Law =
     { Name: string
       Quantity: string
-      Measure: Settings -> Subject -> Result<float[] -> Measurement, string> }
+      Prepare: Settings -> Subject -> Result<Probe, string> }
 
-/// Internal form of a law: measures on prepared dynamics.
-let private law name quantity (measure: Settings -> Subject -> Dynamics -> Result<float[] -> Measurement, string>) =
-    // Laws are public values, Dynamics is private: the dynamics are prepared inside `check` and handed over through this cache.
-    name, quantity, measure
-
-let private cache = System.Runtime.CompilerServices.ConditionalWeakTable<Subject, Dynamics>()
-
-let private dynamicsOf (settings: Settings) (subject: Subject) =
-    match cache.TryGetValue subject with
-    | true, d -> d
-    | _ ->
-        let d = prepare settings subject
-        cache.AddOrUpdate(subject, d)
-        d
-
-let private makeLaw (name, quantity, measure) : Law =
-    { Name = name; Quantity = quantity; Measure = fun settings subject -> measure settings subject (dynamicsOf settings subject) }
+/// A law from a measure on the subject's prepared dynamics.
+let private law name quantity (measure: Settings -> Subject -> Dynamics -> Result<float[] -> Measurement, string>) : Law =
+    { Name = name
+      Quantity = quantity
+      Prepare =
+        fun settings subject ->
+            let dynamics = prepare settings subject
+            match measure settings subject dynamics with
+            | Ok m -> Ok { Measure = m; Release = dynamics.Dispose }
+            | Error reason ->
+                dynamics.Dispose()
+                Error reason }
 
 /// Energy scale at x: |x|·|∇H(x)|, the size of H's variation near x (blind to the arbitrary offset of a learned H).
 let private energyScale (gradient: float[] -> float[]) (x: float[]) = vnorm x * vnorm (gradient x) + 1e-300
@@ -568,8 +571,7 @@ let private energyScale (gradient: float[] -> float[]) (x: float[]) = vnorm x * 
 /// flow; integrator: the method), |H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|) stays within the flow's error bound.
 /// H is the learned H of an HNN, else the true system's H; not applicable to a baseline without a system.
 let energyConservation =
-    makeLaw (
-        law "energy conservation" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|)" (fun settings _ dynamics ->
+    law "energy conservation" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|)" (fun settings _ dynamics ->
             match dynamics.Energy with
             | None -> Error "no Hamiltonian: a baseline model has none, and no true system was given"
             | Some(_, energy, gradient) ->
@@ -579,13 +581,12 @@ let energyConservation =
                     let bound =
                         if dynamics.Symmetric then truncationBound settings.Tolerances rate settings.Horizon settings.Step dynamics.Method.Value.Order
                         else dynamics.FlowBound rate settings.Horizon settings.Step
-                    { Value = abs (energy y - energy x) / energyScale gradient x; Tolerance = bound })))
+                    { Value = abs (energy y - energy x) / energyScale gradient x; Tolerance = bound }))
 
 /// The drift of the true energy along a learned flow over the horizon, relative as in `energyConservation`, within
 /// `Tolerances.TrueEnergyDrift` (plus the integration bound): how well the model keeps the physics' energy.
 let trueEnergyDrift =
-    makeLaw (
-        law "true energy drift" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|), true H along the learned flow" (fun settings subject dynamics ->
+    law "true energy drift" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|), true H along the learned flow" (fun settings subject dynamics ->
             match subject, dynamics.TrueEnergy with
             | Model _, Some(energy, gradient) ->
                 Ok(fun x ->
@@ -594,38 +595,35 @@ let trueEnergyDrift =
                     { Value = abs (energy y - energy x) / energyScale gradient x
                       Tolerance = settings.Tolerances.TrueEnergyDrift + dynamics.FlowBound rate settings.Horizon settings.Step })
             | Model _, None -> Error "no true system was given"
-            | _ -> Error "only for learned models (a true flow conserves its energy: see energy conservation)"))
+            | _ -> Error "only for learned models (a true flow conserves its energy: see energy conservation)")
 
 /// Time reversibility: integrate over the horizon, flip the momenta, integrate again, flip back: the start is
 /// recovered to within the flow's error bound (round-off for symmetric methods), relative to |x₀|∞.
 /// A field passes only if it is reversible, f(q, −p) = −(the flipped f(q, p)), i.e. H(q, −p) = H(q, p).
 let timeReversibility =
-    makeLaw (
-        law "time reversibility" "|R·Φ_T(R·Φ_T(x₀)) − x₀|∞ / |x₀|∞" (fun settings _ dynamics ->
+    law "time reversibility" "|R·Φ_T(R·Φ_T(x₀)) − x₀|∞ / |x₀|∞" (fun settings _ dynamics ->
             Ok(fun x ->
                 let rate = normInf (dynamics.Jacobian x)
                 let forward = dynamics.Flow settings.Step settings.Horizon x
                 let back = flipMomenta (dynamics.Flow settings.Step settings.Horizon (flipMomenta forward))
                 let bound = 2.0 * dynamics.FlowBound rate settings.Horizon settings.Step
-                { Value = vmax (Array.map2 (-) back x) / max (vmax x) 1e-300; Tolerance = bound })))
+                { Value = vmax (Array.map2 (-) back x) / max (vmax x) 1e-300; Tolerance = bound }))
 
 /// Symplecticity of the one-step map Φₕ: JᵀΩJ = Ω, Ω = [[0, I], [−I, 0]]. Learned field: the implicit-midpoint
 /// step with J exact by autograd (Cayley transform of h·∂f/∂x); true system: its flow over h; integrator: one
 /// step of the method; the last two by central differences in float64.
 let symplecticity =
-    makeLaw (
-        law "symplecticity" "|JᵀΩJ − Ω|max of the one-step map" (fun settings _ dynamics ->
+    law "symplecticity" "|JᵀΩJ − Ω|max of the one-step map" (fun settings _ dynamics ->
             if dynamics.Dimension % 2 <> 0 then Error "odd dimension: no canonical pairs (q, p)"
             else
                 Ok(fun x ->
                     let j, bound = dynamics.StepJacobian settings.Step x
-                    { Value = symplecticDefect j; Tolerance = bound })))
+                    { Value = symplecticDefect j; Tolerance = bound }))
 
 /// Liouville: phase-space volume is preserved. For a field, its divergence Σ ∂fᵢ/∂xᵢ is 0 (learned: autograd,
 /// bound k·ε·n·(1 + ‖∂f/∂x‖); true: central differences); for an integrator, det J = 1 of its one-step map.
 let liouville =
-    makeLaw (
-        law "Liouville" "|div f| (field) or |det J − 1| (one-step map)" (fun settings subject dynamics ->
+    law "Liouville" "|div f| (field) or |det J − 1| (one-step map)" (fun settings subject dynamics ->
             let tol = settings.Tolerances
             match subject with
             | Integrator _ ->
@@ -643,14 +641,13 @@ let liouville =
                         else
                             let delta = tol.FiniteDifference * max 1.0 (vmax x)
                             float n * (1.0 + rate) * (tol.RoundOff * epsilon / delta + tol.Truncation * (rate * delta) ** 2.0)
-                    { Value = abs divergence; Tolerance = bound })))
+                    { Value = abs divergence; Tolerance = bound }))
 
 /// Convergence order of an integrator: the slope of log error against log step, over h, h/2, h/4, h/8 on the
 /// horizon (reference: Dormand–Prince at the reference tolerance; errors below 10⁴·ε are left out of the fit),
 /// differs from the declared order by at most `Tolerances.OrderSlack`.
 let convergenceOrder =
-    makeLaw (
-        law "convergence order" "|fitted order − declared order|" (fun settings subject _ ->
+    law "convergence order" "|fitted order − declared order|" (fun settings subject _ ->
             match subject with
             | Integrator(meth, system, _) ->
                 let tol = settings.Tolerances
@@ -669,13 +666,12 @@ let convergenceOrder =
                             let my = List.averageBy snd points
                             (points |> List.sumBy (fun (a, b) -> (a - mx) * (b - my))) / (points |> List.sumBy (fun (a, _) -> (a - mx) ** 2.0))
                     { Value = abs (slope - float meth.Order); Tolerance = tol.OrderSlack })
-            | _ -> Error "only for integrators"))
+            | _ -> Error "only for integrators")
 
 /// Bounded energy error of an integrator: over `Settings.LongRunSteps` steps of size h, max |H(xₙ) − H(x₀)| relative
 /// as in `energyConservation` stays within C·(Ω·h)ᵖ + k·ε·n — no growth with time, as symplectic methods promise.
 let boundedEnergyError =
-    makeLaw (
-        law "bounded energy error" "max over n of |H(xₙ) − H(x₀)| / (|x₀|·|∇H(x₀)|)" (fun settings subject dynamics ->
+    law "bounded energy error" "max over n of |H(xₙ) − H(x₀)| / (|x₀|·|∇H(x₀)|)" (fun settings subject dynamics ->
             match subject, dynamics.Energy with
             | Integrator(meth, system, _), Some(_, energy, gradient) ->
                 let tol = settings.Tolerances
@@ -690,7 +686,7 @@ let boundedEnergyError =
                     let rate = normInf (dynamics.Jacobian x)
                     { Value = worst / energyScale gradient x
                       Tolerance = tol.Truncation * (rate * h) ** float meth.Order + (tol.RoundOff * epsilon + 10.0 * solverTolerance meth) * float n })
-            | _ -> Error "only for integrators"))
+            | _ -> Error "only for integrators")
 
 /// The laws that apply to a learned model, in table order.
 let modelLaws = [ energyConservation; trueEnergyDrift; timeReversibility; symplecticity; liouville ]
@@ -729,9 +725,11 @@ let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
     let empty outcome =
         { Law = law.Name; Subject = subjectName subject; Outcome = outcome; Quantity = law.Quantity; Measured = nan; Tolerance = nan
           Counterexample = None; Original = None; Cases = 0; Shrinks = 0; Seed = seed; Message = "" }
-    match law.Measure settings subject with
+    match law.Prepare settings subject with
     | Error reason -> empty (NotApplicable reason)
-    | Ok measure ->
+    | Ok probe ->
+        use _ = probe
+        let measure = probe.Measure
         let mutable worst: Measurement = { Value = nan; Tolerance = nan }
         let mutable worstRatio = -infinity
         let mutable failing = false
@@ -790,14 +788,7 @@ let checkWith (settings: Settings) (subject: Subject) (laws: Law list) : Report 
     Torch.init ()
     if settings.Cases < 1 then invalidArg (nameof settings) (sprintf "cases must be positive, got %d" settings.Cases)
     if not (settings.Step > 0.0 && settings.Horizon > 0.0) then invalidArg (nameof settings) "step and horizon must be positive"
-    try
-        laws |> List.map (runLaw settings subject)
-    finally
-        match cache.TryGetValue subject with
-        | true, d ->
-            cache.Remove subject |> ignore
-            d.Dispose()
-        | _ -> ()
+    laws |> List.map (runLaw settings subject)
 
 /// Checks each law on the subject with the `defaults` settings.
 let check (subject: Subject) (laws: Law list) : Report list = checkWith defaults subject laws
