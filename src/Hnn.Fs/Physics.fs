@@ -213,7 +213,9 @@ type Outcome =
 
 /// The result of checking one law on one subject.
 type Report =
-    { Law: string
+    { /// The law's name, e.g. "symplecticity".
+      Law: string
+      /// The subject's name, e.g. "hnn (spring)" or "RK4 on pendulum".
       Subject: string
       Outcome: Outcome
       /// What was measured, e.g. "|JᵀΩJ − Ω|max".
@@ -852,19 +854,17 @@ let taskDomain (task: string) : (IHamiltonianSystem * Domain) option =
     | "two-body" -> Some(NBody.TwoBody, Domain.twoBody)
     | _ -> None
 
-/// Loads a saved model (`hnn-model` JSON beside its weights) and checks the laws named by key (all model laws if
-/// the list is empty) on the states of its task's domain, with its task's true system; unknown tasks get the box
-/// [−1, 1]ᴰ and no true system. Throws ModelFileException for a bad file, ArgumentException for an unknown law.
-let checkModelFileWith (settings: Settings) (path: string) (laws: string list) : Report list =
-    Torch.init ()
-    let selected =
-        if List.isEmpty laws then modelLaws
-        else
-            laws
-            |> List.map (fun k ->
-                match tryLaw k with
-                | Ok l -> l
-                | Error e -> invalidArg (nameof laws) e)
+let private lawsOfKeys (laws: string list) =
+    if List.isEmpty laws then modelLaws
+    else
+        laws
+        |> List.map (fun k ->
+            match tryLaw k with
+            | Ok l -> l
+            | Error e -> invalidArg (nameof laws) e)
+
+/// Checks a loaded model file; returns the model's kind with the reports.
+let private checkFile (settings: Settings) (selected: Law list) (path: string) =
     let struct (net, file) = ModelFile.Load path
     try
         let d = net.Settings.InputDim
@@ -873,9 +873,32 @@ let checkModelFileWith (settings: Settings) (path: string) (laws: string list) :
             | Some(s, dom) when s.Dimension = d -> Some s, dom
             | _ -> None, Domain.box (Array.create d -1.0) (Array.create d 1.0)
         let name = sprintf "%s (%s)" (Tasks.modelKey net.Settings.Kind) file.Task
-        checkWith settings (Model(name, net, system, domain)) selected
+        net.Settings.Kind, checkWith settings (Model(name, net, system, domain)) selected
     finally
         net.Dispose()
 
+/// Loads a saved model (`hnn-model` JSON beside its weights) and checks the laws named by key (all model laws if
+/// the list is empty) on the states of its task's domain, with its task's true system; unknown tasks get the box
+/// [−1, 1]ᴰ and no true system. Throws ModelFileException for a bad file, ArgumentException for an unknown law.
+let checkModelFileWith (settings: Settings) (path: string) (laws: string list) : Report list =
+    Torch.init ()
+    let selected = lawsOfKeys laws
+    snd (checkFile settings selected path)
+
 /// `checkModelFileWith defaults`: the logic of `hnn check --model FILE [--laws ...]`.
 let checkModelFile (path: string) (laws: string list) : Report list = checkModelFileWith defaults path laws
+
+/// Checks several saved models with the same laws, as the columns of `formatTable`: each labelled "HNN" or
+/// "baseline" by its kind (by its file name when two share a kind). `formatTable (checkModelFiles [ hnn; baseline ] [])`
+/// prints law, HNN, baseline, threshold.
+let checkModelFiles (paths: string list) (laws: string list) : (string * Report list) list =
+    Torch.init ()
+    let selected = lawsOfKeys laws
+    let results = paths |> List.map (fun p -> p, checkFile defaults selected p)
+    let label kind =
+        match kind with
+        | ModelKind.Hnn -> "HNN"
+        | _ -> "baseline"
+    let shared kind = (results |> List.filter (fun (_, (k, _)) -> k = kind)).Length > 1
+    [ for path, (kind, reports) in results ->
+        (if shared kind then IO.Path.GetFileNameWithoutExtension(path: string) else label kind), reports ]

@@ -183,18 +183,19 @@ let reports =
             | Physics.NotApplicable reason -> Expect.stringContains reason "no Hamiltonian" "names the reason"
             | other -> failtestf "expected not applicable, got %A" other
         }
-        yield test "checkModelFile checks a saved pair of models on their task's domain; formatTable lists law, HNN, baseline, threshold" {
+        yield test "checkModelFiles checks a saved HNN and baseline on their task's domain; formatTable lists law, HNN, baseline, threshold" {
             let dir = tempDir ()
             let save kind =
                 let path = Path.Combine(dir, sprintf "spring-%s.json" (Tasks.modelKey kind))
                 ModelFile.Save(freshModel kind 5, "spring", TrainSettings(), path) |> ignore
                 path
-            let hnn = Physics.checkModelFile (save ModelKind.Hnn) [ "liouville"; "symplecticity" ]
-            let baseline = Physics.checkModelFile (save ModelKind.Baseline) [ "liouville"; "symplecticity" ]
+            let columns = Physics.checkModelFiles [ save ModelKind.Hnn; save ModelKind.Baseline ] [ "liouville"; "symplecticity" ]
+            Expect.equal (List.map fst columns) [ "HNN"; "baseline" ] "columns labelled by model kind"
+            let hnn, baseline = snd columns[0], snd columns[1]
             Expect.isTrue (List.forall Physics.passed hnn) (hnn |> List.map Physics.formatReport |> String.concat "\n")
             Expect.isTrue (List.forall Physics.failed baseline) "a fresh baseline fails both"
-            let table = Physics.formatTable [ "HNN", hnn; "baseline", baseline ]
-            let lines = table.Split '\n'
+            Expect.equal (Physics.checkModelFile (Path.Combine(dir, "spring-hnn.json")) [ "liouville" ] |> List.map _.Law) [ "Liouville" ] "one file, one law"
+            let lines = (Physics.formatTable columns).Split '\n'
             Expect.equal lines.Length 3 "header and one row per law"
             for word in [ "law"; "HNN"; "baseline"; "threshold" ] do Expect.stringContains lines[0] word "header"
             Expect.stringContains lines[1] "Liouville" "first law"
