@@ -154,7 +154,7 @@ let convergenceOrder =
     testList "convergence order" [
         for m in [ Rk4.Tableau :> IFixedStepMethod; Leapfrog.Tableau; Yoshida4.Tableau; ImplicitMidpoint.Default ] ->
             test (sprintf "%s converges at its declared order %d from every pendulum start (log–log slope)" m.Name m.Order) {
-                holds { settings with Step = 0.05 } (Physics.integrator pendulumStates pendulum m) Physics.convergenceOrder
+                holds { settings with Step = 0.025 } (Physics.integrator pendulumStates pendulum m) Physics.convergenceOrder
             }
         yield test "a broken RK4 tableau that claims order 4 is caught converging at order 2" {
             let r = isCaught { settings with Step = 0.05 } (Physics.integrator springStates spring brokenRk4) springStates Physics.convergenceOrder
