@@ -184,7 +184,7 @@ type Subject =
     /// A true Hamiltonian system, its flow computed by Dormand–Prince at the reference tolerance.
     | TrueSystem of system: IHamiltonianSystem * domain: Domain
     /// A fixed-step method applied to a true system, at the settings' step.
-    | Integrator of meth: IFixedStepMethod * system: IHamiltonianSystem * domain: Domain
+    | Integrator of stepMethod: IFixedStepMethod * system: IHamiltonianSystem * domain: Domain
 
 /// A learned model as a subject: `model domain (Some system) "HNN" net`.
 let model (domain: Domain) (system: IHamiltonianSystem option) (name: string) (net: DynamicsModel) = Model(name, net, system, domain)
@@ -193,7 +193,7 @@ let model (domain: Domain) (system: IHamiltonianSystem option) (name: string) (n
 let trueSystem (domain: Domain) (system: IHamiltonianSystem) = TrueSystem(system, domain)
 
 /// A fixed-step method on a true system as a subject.
-let integrator (domain: Domain) (system: IHamiltonianSystem) (meth: IFixedStepMethod) = Integrator(meth, system, domain)
+let integrator (domain: Domain) (system: IHamiltonianSystem) (stepMethod: IFixedStepMethod) = Integrator(stepMethod, system, domain)
 
 /// The subject's name, e.g. "RK4 on spring".
 let subjectName subject =
