@@ -145,15 +145,15 @@ type Tolerances =
 
 /// Tolerance presets.
 module Tolerances =
-    /// C = 1, k = 100, reference rtol 10⁻¹², δ = 10⁻⁵, order ± 0.3, true-energy drift 1 %.
+    /// C = 1, k = 100, reference rtol 10⁻¹², δ = 10⁻⁵, order ± 0.3, true-energy drift 5 %.
     let standard =
-        { Truncation = 1.0; RoundOff = 100.0; ReferenceRtol = 1e-12; FiniteDifference = 1e-5; OrderSlack = 0.3; TrueEnergyDrift = 1e-2 }
+        { Truncation = 1.0; RoundOff = 100.0; ReferenceRtol = 1e-12; FiniteDifference = 1e-5; OrderSlack = 0.3; TrueEnergyDrift = 5e-2 }
 
-    /// C = 0.1, k = 10, order ± 0.2, true-energy drift 0.1 %.
-    let strict = { standard with Truncation = 0.1; RoundOff = 10.0; OrderSlack = 0.2; TrueEnergyDrift = 1e-3 }
+    /// C = 0.1, k = 10, order ± 0.2, true-energy drift 1 %.
+    let strict = { standard with Truncation = 0.1; RoundOff = 10.0; OrderSlack = 0.2; TrueEnergyDrift = 1e-2 }
 
-    /// C = 10, k = 1000, order ± 0.5, true-energy drift 5 %.
-    let loose = { standard with Truncation = 10.0; RoundOff = 1000.0; OrderSlack = 0.5; TrueEnergyDrift = 5e-2 }
+    /// C = 10, k = 1000, order ± 0.5, true-energy drift 20 %.
+    let loose = { standard with Truncation = 10.0; RoundOff = 1000.0; OrderSlack = 0.5; TrueEnergyDrift = 0.2 }
 
 /// How the checks run.
 type Settings =
@@ -163,6 +163,8 @@ type Settings =
       Step: float
       /// Horizon T of energy and reversibility checks (and of the convergence-order fit).
       Horizon: float
+      /// Horizon of the true-energy drift of a learned flow (the paper's energy protocol runs to t = 20).
+      DriftHorizon: float
       /// Steps of the bounded-energy-error check.
       LongRunSteps: int
       /// The named constants of the bounds.
@@ -170,9 +172,9 @@ type Settings =
       /// FsCheck seed (seed, gamma) to replay a reported run; None draws a fresh one (and reports it).
       Replay: (uint64 * uint64) option }
 
-/// 100 cases, h = 0.05, T = 1, 10⁴ long-run steps, standard tolerances, a fresh seed.
+/// 100 cases, h = 0.05, T = 1, drift horizon 20, 10⁴ long-run steps, standard tolerances, a fresh seed.
 let defaults =
-    { Cases = 100; Step = 0.05; Horizon = 1.0; LongRunSteps = 10_000; Tolerances = Tolerances.standard; Replay = None }
+    { Cases = 100; Step = 0.05; Horizon = 1.0; DriftHorizon = 20.0; LongRunSteps = 10_000; Tolerances = Tolerances.standard; Replay = None }
 
 // ---------------------------------------------------------------------------------------------------------
 // Subjects and reports.
@@ -585,17 +587,18 @@ let energyConservation =
                         else dynamics.FlowBound rate settings.Horizon settings.Step
                     { Value = abs (energy y - energy x) / energyScale gradient x; Tolerance = bound }))
 
-/// The drift of the true energy along a learned flow over the horizon, relative as in `energyConservation`, within
-/// `Tolerances.TrueEnergyDrift` (plus the integration bound): how well the model keeps the physics' energy.
+/// The drift of the true energy along a learned flow over `Settings.DriftHorizon`, relative as in `energyConservation`,
+/// within `Tolerances.TrueEnergyDrift` (plus the integration bound): how well the model keeps the physics' energy.
+/// A learned H differs from the true one, so the true energy oscillates along an HNN's flow but should not drift.
 let trueEnergyDrift =
     law "true energy drift" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|), true H along the learned flow" (fun settings subject dynamics ->
             match subject, dynamics.TrueEnergy with
             | Model _, Some(energy, gradient) ->
                 Ok(fun x ->
                     let rate = normInf (dynamics.Jacobian x)
-                    let y = dynamics.Flow settings.Step settings.Horizon x
+                    let y = dynamics.Flow settings.Step settings.DriftHorizon x
                     { Value = abs (energy y - energy x) / energyScale gradient x
-                      Tolerance = settings.Tolerances.TrueEnergyDrift + dynamics.FlowBound rate settings.Horizon settings.Step })
+                      Tolerance = settings.Tolerances.TrueEnergyDrift + dynamics.FlowBound rate settings.DriftHorizon settings.Step })
             | Model _, None -> Error "no true system was given"
             | _ -> Error "only for learned models (a true flow conserves its energy: see energy conservation)")
 
