@@ -891,13 +891,12 @@ let checkModelFileWith (settings: Settings) (path: string) (laws: string list) :
 /// `checkModelFileWith defaults`: the logic of `hnn check --model FILE [--laws ...]`.
 let checkModelFile (path: string) (laws: string list) : Report list = checkModelFileWith defaults path laws
 
-/// Checks several saved models with the same laws, as the columns of `formatTable`: each labelled "HNN" or
-/// "baseline" by its kind (by its file name when two share a kind). `formatTable (checkModelFiles [ hnn; baseline ] [])`
-/// prints law, HNN, baseline, threshold.
-let checkModelFiles (paths: string list) (laws: string list) : (string * Report list) list =
+/// Checks several saved models with the same laws and settings, as the columns of `formatTable`: each labelled
+/// "HNN" or "baseline" by its kind (by its file name when two share a kind).
+let checkModelFilesWith (settings: Settings) (paths: string list) (laws: string list) : (string * Report list) list =
     Torch.init ()
     let selected = lawsOfKeys laws
-    let results = paths |> List.map (fun p -> p, checkFile defaults selected p)
+    let results = paths |> List.map (fun p -> p, checkFile settings selected p)
     let label kind =
         match kind with
         | ModelKind.Hnn -> "HNN"
@@ -905,3 +904,6 @@ let checkModelFiles (paths: string list) (laws: string list) : (string * Report 
     let shared kind = (results |> List.filter (fun (_, (k, _)) -> k = kind)).Length > 1
     [ for path, (kind, reports) in results ->
         (if shared kind then IO.Path.GetFileNameWithoutExtension(path: string) else label kind), reports ]
+
+/// `checkModelFilesWith defaults`: `formatTable (checkModelFiles [ hnn; baseline ] [])` prints law, HNN, baseline, threshold.
+let checkModelFiles (paths: string list) (laws: string list) : (string * Report list) list = checkModelFilesWith defaults paths laws
