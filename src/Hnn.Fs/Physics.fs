@@ -359,7 +359,6 @@ let private solverTolerance (meth: IFixedStepMethod) =
 /// A subject made ready for measuring: float64 model copy, fields and flows.
 type private Dynamics =
     { Dimension: int
-      Field: float[] -> float[]
       /// ∂f/∂x, and whether it is exact (autograd) rather than finite differences.
       Jacobian: float[] -> float[,]
       JacobianExact: bool
@@ -371,13 +370,12 @@ type private Dynamics =
       Flow: float -> float -> float[] -> float[]
       /// Error bound of Flow over T, relative: rate → T → h → bound.
       FlowBound: float -> float -> float -> float
-      /// Whether Flow is a symmetric method (exactly reversible for a reversible field), and its inner-solve tolerance.
-      Symmetric: bool
-      SolverTolerance: float
       /// Jacobian of the one-step map of size h at x, and the error bound of its symplectic defect.
       StepJacobian: float -> float[] -> float[,] * float
+      /// Whether Flow is a symmetric method (exactly reversible for a reversible field).
+      Symmetric: bool
+      /// The integrator checked, if the subject is one.
       Method: IFixedStepMethod option
-      System: IHamiltonianSystem option
       Dispose: unit -> unit }
 
 let private row (x: float[]) =
@@ -420,7 +418,7 @@ let private systemDynamics (settings: Settings) (system: IHamiltonianSystem) (me
     let field = systemField system
     let energy = systemEnergy system
     let gradient = fdGradient tol energy
-    let flow, bound, symmetric, solverTol, stepJacobian =
+    let flow, bound, symmetric, stepJacobian =
         match meth with
         | Some m ->
             (fun h t x -> fixedFlow m system h t x),
@@ -428,7 +426,6 @@ let private systemDynamics (settings: Settings) (system: IHamiltonianSystem) (me
                 if isSymmetric m then tol.RoundOff * epsilon * float (stepsFor t h + 1) + 10.0 * solverTolerance m * float (stepsFor t h + 1)
                 else truncationBound tol rate t h m.Order),
             isSymmetric m,
-            solverTolerance m,
             fdStepJacobian tol m system (fun _ _ -> 1)
         | None ->
             // The exact flow over one step, by Dormand–Prince 5 at fixed substeps (a smooth map, so finite differences apply):
@@ -437,10 +434,8 @@ let private systemDynamics (settings: Settings) (system: IHamiltonianSystem) (me
             (fun _ t x -> referenceFlow tol system t x),
             (fun rate t _ -> referenceBound tol rate t),
             false,
-            0.0,
             fdStepJacobian tol DormandPrince45.Tableau system substeps
     { Dimension = system.Dimension
-      Field = field
       Jacobian = fdJacobian tol field
       JacobianExact = false
       Energy = Some(sprintf "true H of %s" system.Name, energy, gradient)
@@ -448,10 +443,8 @@ let private systemDynamics (settings: Settings) (system: IHamiltonianSystem) (me
       Flow = flow
       FlowBound = bound
       Symmetric = symmetric
-      SolverTolerance = solverTol
       StepJacobian = stepJacobian
       Method = meth
-      System = Some system
       Dispose = ignore }
 
 /// A float64 model's Jacobian ∂f/∂x by autograd (one backward pass per row).
@@ -464,10 +457,6 @@ let private modelJacobian (net: DynamicsModel) (x: float[]) =
             let g = torch.autograd.grad([| f.select(1, int64 i).sum() |], [| input |], retain_graph = true)[0]
             g.data<float>().ToArray())
     Array2D.init x.Length x.Length (fun i j -> rows[i][j])
-
-let private modelField (net: DynamicsModel) (x: float[]) =
-    use scope = torch.NewDisposeScope()
-    net.TimeDerivative(row x, createGraph = false).detach().data<float>().ToArray()
 
 let private learnedEnergy (net: HamiltonianNet) (x: float[]) =
     use scope = torch.NewDisposeScope()
@@ -508,7 +497,6 @@ let private modelDynamics (settings: Settings) (source: DynamicsModel) (system: 
         | :? HamiltonianNet as hnn when hnn.Settings.Field <> FieldType.Conservative -> Some("learned H (F2)", learnedEnergy hnn, learnedGradient hnn)
         | _ -> system |> Option.map (fun s -> sprintf "true H of %s" s.Name, systemEnergy s, fdGradient tol (systemEnergy s))
     { Dimension = net.Settings.InputDim
-      Field = modelField net
       Jacobian = modelJacobian net
       JacobianExact = true
       Energy = energy
@@ -516,10 +504,8 @@ let private modelDynamics (settings: Settings) (source: DynamicsModel) (system: 
       Flow = flow
       FlowBound = fun rate t h -> truncationBound tol rate t h Rk4.Tableau.Order
       Symmetric = false
-      SolverTolerance = 0.0
       StepJacobian = modelStepJacobian tol net
       Method = None
-      System = system
       Dispose = fun () -> net.Dispose() }
 
 let private prepare (settings: Settings) (subject: Subject) =
@@ -543,6 +529,8 @@ type Measurement = { Value: float; Tolerance: float }
 /// A law made ready for one subject: measures states; owns what it prepared (a float64 copy of a model), so dispose it.
 type Probe =
     { Measure: float[] -> Measurement
+      /// What the quantity means for this subject, e.g. "H = learned H (F2)", or "".
+      Detail: string
       Release: unit -> unit }
 
     interface IDisposable with
@@ -555,18 +543,24 @@ type Law =
       Quantity: string
       Prepare: Settings -> Subject -> Result<Probe, string> }
 
-/// A law from a measure on the subject's prepared dynamics.
-let private law name quantity (measure: Settings -> Subject -> Dynamics -> Result<float[] -> Measurement, string>) : Law =
+/// Which H a subject's energy laws use, for the report.
+let private energyDetail (dynamics: Dynamics) =
+    dynamics.Energy |> Option.map (fun (name, _, _) -> "H = " + name) |> Option.defaultValue ""
+
+/// A law from a measure on the subject's prepared dynamics; `detail` says what the quantity means for the subject.
+let private lawWith name quantity (detail: Dynamics -> string) (measure: Settings -> Subject -> Dynamics -> Result<float[] -> Measurement, string>) : Law =
     { Name = name
       Quantity = quantity
       Prepare =
         fun settings subject ->
             let dynamics = prepare settings subject
             match measure settings subject dynamics with
-            | Ok m -> Ok { Measure = m; Release = dynamics.Dispose }
+            | Ok m -> Ok { Measure = m; Detail = detail dynamics; Release = dynamics.Dispose }
             | Error reason ->
                 dynamics.Dispose()
                 Error reason }
+
+let private law name quantity measure = lawWith name quantity (fun _ -> "") measure
 
 /// Energy scale at x: |x|·|∇H(x)|, the size of H's variation near x (blind to the arbitrary offset of a learned H).
 let private energyScale (gradient: float[] -> float[]) (x: float[]) = vnorm x * vnorm (gradient x) + 1e-300
@@ -575,7 +569,7 @@ let private energyScale (gradient: float[] -> float[]) (x: float[]) = vnorm x * 
 /// flow; integrator: the method), |H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|) stays within the flow's error bound.
 /// H is the learned H of an HNN, else the true system's H; not applicable to a baseline without a system.
 let energyConservation =
-    law "energy conservation" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|)" (fun settings _ dynamics ->
+    lawWith "energy conservation" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|)" energyDetail (fun settings _ dynamics ->
             match dynamics.Energy with
             | None -> Error "no Hamiltonian: a baseline model has none, and no true system was given"
             | Some(_, energy, gradient) ->
@@ -676,7 +670,7 @@ let convergenceOrder =
 /// Bounded energy error of an integrator: over `Settings.LongRunSteps` steps of size h, max |H(xₙ) − H(x₀)| relative
 /// as in `energyConservation` stays within C·(Ω·h)ᵖ + k·ε·n — no growth with time, as symplectic methods promise.
 let boundedEnergyError =
-    law "bounded energy error" "max over n of |H(xₙ) − H(x₀)| / (|x₀|·|∇H(x₀)|)" (fun settings subject dynamics ->
+    lawWith "bounded energy error" "max over n of |H(xₙ) − H(x₀)| / (|x₀|·|∇H(x₀)|)" energyDetail (fun settings subject dynamics ->
             match subject, dynamics.Energy with
             | Integrator(meth, system, _), Some(_, energy, gradient) ->
                 let tol = settings.Tolerances
@@ -735,6 +729,8 @@ let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
     | Ok probe ->
         use _ = probe
         let measure = probe.Measure
+        let empty outcome =
+            { empty outcome with Quantity = if probe.Detail = "" then law.Quantity else sprintf "%s (%s)" law.Quantity probe.Detail }
         let mutable worst: Measurement = { Value = nan; Tolerance = nan }
         let mutable worstRatio = -infinity
         let mutable failing = false
