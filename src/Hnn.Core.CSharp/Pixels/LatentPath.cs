@@ -34,7 +34,8 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
     /// later, and the analysis integrates ż = f(z)) from the starts <paramref name="z0"/> [K, 2] to times 0, 1, …,
     /// <paramref name="steps"/> with RK4 on a float64 copy of the field (steps ≤ <see cref="MaxStep"/>), then decodes
     /// every point. With <paramref name="boostAt"/>, the latent velocity z₁ is multiplied by
-    /// <paramref name="boostFactor"/> at that time and integration continues: energy added half way.
+    /// <paramref name="boostFactor"/> at that time (the path's point there already carries it) and integration continues:
+    /// energy added half way.
     /// </summary>
     public static LatentPath Run(PixelHnn model, double[] z0, int steps, int? boostAt = null, double boostFactor = 1.5)
     {

@@ -16,7 +16,7 @@ public sealed record PendulumPath(double[] Theta, double[] ThetaDot, float[] Fra
     /// <summary>
     /// Steps <see cref="GymPendulum"/> from (θ₀, θ̇₀) and renders every state. With <paramref name="boostAt"/>, the
     /// angular speed is multiplied by <paramref name="boostFactor"/> once the path reaches that index (energy added
-    /// half way, as in the paper's second animation); the frame at that index still shows the state before the boost.
+    /// half way, as in the paper's second animation): the state at that index keeps its angle and carries the new speed.
     /// </summary>
     public static PendulumPath Simulate(double theta0, double thetaDot0, int steps, PendulumRenderer renderer, int? boostAt = null, double boostFactor = 1.5)
     {
@@ -27,10 +27,10 @@ public sealed record PendulumPath(double[] Theta, double[] ThetaDot, float[] Fra
         double q = theta0, v = thetaDot0;
         for (int i = 0; i <= steps; i++)
         {
+            if (i == boostAt) v *= boostFactor;
             theta[i] = q;
             thetaDot[i] = v;
             renderer.Render(q, frames.AsSpan(i * renderer.Pixels, renderer.Pixels));
-            if (i == boostAt) v *= boostFactor;
             (q, v) = GymPendulum.Step(q, v);
         }
         return new PendulumPath(theta, thetaDot, frames, renderer.Side);

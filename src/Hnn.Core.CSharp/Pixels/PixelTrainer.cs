@@ -26,10 +26,18 @@ public static class PixelTrainer
     public const int EvaluationChunk = 1000;
 
     /// <summary>
+    /// Steps between forced garbage collections. TorchSharp's Adam leaves tensor handles outside any dispose scope;
+    /// they hold gradient-sized native buffers until their finalizers run, which with this model's 1568-wide layers
+    /// grows the process by megabytes per step (measured: 7 GB after 1000 steps). Collecting every 50 steps keeps
+    /// memory flat for about 1 % of the run time.
+    /// </summary>
+    public const int CollectEvery = 50;
+
+    /// <summary>
     /// Trains <paramref name="model"/> in place (paper: Adam 1e-3, weight decay 1e-5, batch 200, 10 000 steps): each
     /// step draws a random minibatch of train samples (torch's generator seeded with Seed + 1), in its own dispose
-    /// scope, so memory stays flat. Every <paramref name="testEvery"/> steps a random test minibatch is evaluated for
-    /// the log, as the reference does.
+    /// scope, with a garbage collection every <see cref="CollectEvery"/> steps, so memory stays flat. Every
+    /// <paramref name="testEvery"/> steps a random test minibatch is evaluated for the log, as the reference does.
     /// </summary>
     public static PixelTrainingResult Train(PixelHnn model, PixelDataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null, int testEvery = 100)
     {
@@ -69,6 +77,11 @@ public static class PixelTrainer
                     testLoss[step] = PixelLoss.Total(model, tx, tnext, createGraph: false).mean().item<float>();
             }
             progress?.Report(new TrainingProgress(step, settings.Steps, trainLoss[step], testLoss[step], clock.Elapsed));
+            if (step % CollectEvery == 0)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
         }
         clock.Stop();
         model.eval();
