@@ -118,31 +118,39 @@ let cells (t: Trained) =
       | null -> ()
       | drift -> cell "learned_energy_drift" drift ]
 
-/// The test trial the animations show: the one whose start has the most energy (the widest swing).
+/// The test trial the animations show: the one whose start energy is closest to 40 % of the largest, so that its swing
+/// (about 0.63 of the widest amplitude) stays inside the data's range when the second animation scales it by 1.5.
 let showcaseTrial (data: PixelDataset) =
-    [ 0 .. data.TestTrials - 1 ]
-    |> List.maxBy (fun k -> let struct (theta, p) = data.Coordinate(k, 2) in GymPendulum.Energy(theta, 4.0 * p))
+    let energy k = let struct (theta, p) = data.Coordinate(k, 2) in GymPendulum.Energy(theta, 4.0 * p)
+    let trials = [ 0 .. data.TestTrials - 1 ]
+    let target = 0.4 * (trials |> List.map energy |> List.max)
+    trials |> List.minBy (fun k -> abs (energy k - target))
 
 let private frames (count: int) (frame: int -> float32[]) =
     [| for i in 0 .. count -> frame i |] :> Collections.Generic.IReadOnlyList<float32[]>
 
-/// Writes true | baseline | HNN as an animated GIF and a PNG strip, plain and with energy added half way; returns the paths.
-let pictures (options: Options) (data: PixelDataset) (baseline: Trained) (hnn: Trained) =
+/// Writes true | baseline | HNN as an animated GIF and a PNG strip, plain and with energy added half way (the swing's
+/// amplitude multiplied by `BoostFactor`: angle and speed for the truth, the code about the rest code for the models);
+/// returns the paths.
+let pictures (options: Options) (data: PixelDataset) (baseline: PixelHnn) (hnn: PixelHnn) =
     let trial = showcaseTrial data
     let steps = options.AnimationSteps
     let struct (theta0, p0) = data.Coordinate(trial, 2)
     let renderer = options.Recipe.Renderer
     [ for name, boost in [ "pixel-pendulum", None; "pixel-pendulum-energy", Some(steps / 2) ] do
         let truth = PendulumPath.Simulate(theta0, 4.0 * p0, steps, renderer, Option.toNullable boost, options.BoostFactor)
-        let rollout (t: Trained) =
-            let start = PixelEvaluation.Starts(t.Model, data)[2 * trial .. 2 * trial + 1]
-            let path = LatentPath.Run(t.Model, start, steps, Option.toNullable boost, options.BoostFactor)
+        let rollout (model: PixelHnn) =
+            let start = PixelEvaluation.Starts(model, data)[2 * trial .. 2 * trial + 1]
+            let rest = PixelEvaluation.RestCode(model, renderer)
+            let path = LatentPath.Run(model, start, steps, Option.toNullable boost, options.BoostFactor, rest)
             frames steps (fun i -> path.Frame(0, i).ToArray())
         let panels =
-            [ FramePanel("true", frames steps (fun i -> truth.Frame(i).ToArray())); FramePanel("baseline", rollout baseline); FramePanel("hnn", rollout hnn) ]
+            [ FramePanel("true", frames steps (fun i -> truth.Frame(i).ToArray()))
+              FramePanel("baseline", rollout baseline)
+              FramePanel("hnn", rollout hnn) ]
         let caption i =
             match boost with
-            | Some b when i >= b -> sprintf "t %d  energy x%.1f" i options.BoostFactor
+            | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i options.BoostFactor
             | _ -> sprintf "t %d" i
         let gif = Path.Combine(options.OutDir, name + ".gif")
         let png = Path.Combine(options.OutDir, name + ".png")
@@ -150,6 +158,18 @@ let pictures (options: Options) (data: PixelDataset) (baseline: Trained) (hnn: T
         PixelPictures.WritePngStrip(png, panels, renderer.Side, every = 10)
         yield gif
         yield png ]
+
+/// Where `run` saves the weights of a model of `kind`.
+let weightsPath (options: Options) (kind: ModelKind) =
+    Path.Combine(options.OutDir, "models", sprintf "%s-%s.weights" taskKey (modelKey kind))
+
+/// A model of `kind` with the weights a previous `run` saved (to redraw pictures or re-evaluate without training).
+let load (options: Options) (data: PixelDataset) (kind: ModelKind) =
+    Torch.init ()
+    let model = new PixelHnn(kind, data.PairDimension)
+    model.load (weightsPath options kind) |> ignore
+    model.eval ()
+    model
 
 /// Runs the whole task: data, both models, metrics, pictures and weights (under OutDir/models).
 let run (options: Options) =
@@ -160,7 +180,7 @@ let run (options: Options) =
     let trained =
         [ for kind in [ ModelKind.Baseline; ModelKind.Hnn ] do
             let t = train options data kind
-            let weights = Path.Combine(options.OutDir, "models", sprintf "%s-%s.weights" taskKey (modelKey kind))
+            let weights = weightsPath options kind
             Directory.CreateDirectory(Path.GetDirectoryName weights) |> ignore
             t.Model.save weights |> ignore
             let struct (r2Theta, r2P) = t.Metrics.MapRSquared
@@ -170,7 +190,7 @@ let run (options: Options) =
                     t.Training.FinalTest.Total.Mean t.Training.FinalTest.Total.Err t.Metrics.EnergyMse.Mean t.Metrics.EnergyMse.Err
                     t.Metrics.RolloutMse.Mean r2Theta r2P (memory ()))
             t ]
-    let pictures = pictures options data trained[0] trained[1]
+    let pictures = pictures options data trained[0].Model trained[1].Model
     { Models = trained; Cells = trained |> List.collect cells; Pictures = pictures; Seconds = clock.Elapsed.TotalSeconds }
 
 /// Merges the outcome's cells into OutDir/results.json with this run's metadata; returns its path.

@@ -232,18 +232,26 @@ let rollouts =
             Expect.isNotNull m.LearnedEnergyDrift "the HNN has a learned energy"
             Expect.isLessThan m.LearnedEnergyDrift.Mean 0.05 "the learned H is conserved along its own flow"
         }
-        test "adding energy half way leaves the path before it alone and multiplies the latent velocity there" {
+        test "adding energy half way leaves the path before it alone and scales the code about the rest code there" {
             let model, _ = trained.Value
             let start = PixelEvaluation.Starts(model, trainingData.Value)[0..1]
+            let rest = PixelEvaluation.RestCode(model, renderer)
             let plain = LatentPath.Run(model, start, 20)
-            let boosted = LatentPath.Run(model, start, 20, 10, 1.5)
+            let boosted = LatentPath.Run(model, start, 20, 10, 1.5, rest)
             for i in 0 .. 9 do
                 Expect.equal (boosted.Code(0, i)) (plain.Code(0, i)) $"step {i} unchanged"
             let struct (q, v) = plain.Code(0, 10)
             let struct (qb, vb) = boosted.Code(0, 10)
-            Expect.equal qb q "the position is kept at the boost"
-            Expect.floatClose Accuracy.veryHigh vb (1.5 * v) "the velocity is multiplied at the boost"
+            Expect.floatClose Accuracy.veryHigh qb (rest[0] + 1.5 * (q - rest[0])) "position pushed away from rest"
+            Expect.floatClose Accuracy.veryHigh vb (rest[1] + 1.5 * (v - rest[1])) "velocity pushed away from rest"
             Expect.notEqual (boosted.Code(0, 15)) (plain.Code(0, 15)) "the path differs afterwards"
+        }
+        test "the true pendulum with energy added half way swings wider afterwards" {
+            let plain = PendulumPath.Simulate(0.3, 0.0, 80, renderer)
+            let boosted = PendulumPath.Simulate(0.3, 0.0, 80, renderer, 40, 1.5)
+            Expect.sequenceEqual boosted.Theta[.. 39] plain.Theta[.. 39] "the same before"
+            let energy (p: PendulumPath) i = GymPendulum.Energy(p.Theta[i], p.ThetaDot[i])
+            Expect.isGreaterThan (energy boosted 60 / energy plain 60) 2.0 "about 1.5² times the energy after"
         }
         test "the GIF has one frame per time and the PNG strip one row per panel; both decode" {
             let dir = tempDir ()

@@ -33,15 +33,17 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
     /// Integrates the model's latent field as an ODE in frame units (the reference's protocol: z + f(z) is one frame
     /// later, and the analysis integrates ż = f(z)) from the starts <paramref name="z0"/> [K, 2] to times 0, 1, …,
     /// <paramref name="steps"/> with RK4 on a float64 copy of the field (steps ≤ <see cref="MaxStep"/>), then decodes
-    /// every point. With <paramref name="boostAt"/>, the latent velocity z₁ is multiplied by
-    /// <paramref name="boostFactor"/> at that time (the path's point there already carries it) and integration continues:
-    /// energy added half way.
+    /// every point. With <paramref name="boostAt"/>, energy is added half way: at that time the code is pushed away
+    /// from <paramref name="rest"/> (the code of the pendulum hanging still, default the origin),
+    /// z ← rest + <paramref name="boostFactor"/>·(z − rest), which scales the swing's amplitude whatever its phase;
+    /// the path's point there already carries the change, and integration continues from it.
     /// </summary>
-    public static LatentPath Run(PixelHnn model, double[] z0, int steps, int? boostAt = null, double boostFactor = 1.5)
+    public static LatentPath Run(PixelHnn model, double[] z0, int steps, int? boostAt = null, double boostFactor = 1.5, double[]? rest = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         if (z0.Length == 0 || z0.Length % 2 != 0) throw new ArgumentException($"need starts [K, 2], got {z0.Length} values", nameof(z0));
         if (boostAt is int b && (b < 0 || b > steps)) throw new ArgumentOutOfRangeException(nameof(boostAt), b, $"must be in [0, {steps}]");
+        if (rest is { Length: not 2 }) throw new ArgumentException($"the rest code has 2 values, got {rest.Length}", nameof(rest));
         int k = z0.Length / 2;
         using var scope = NewDisposeScope();
         using var field64 = ModelField.ToFloat64(model.Dynamics);
@@ -51,8 +53,8 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
         if (boostAt is int at && at < steps)
         {
             var first = Solve(field, start, 0, at);
-            var boosted = first.select(1, at).clone();
-            boosted.select(1, 1).mul_(boostFactor);
+            var origin = tensor(rest ?? [0.0, 0.0], [1, 2], ScalarType.Float64);
+            var boosted = origin + boostFactor * (first.select(1, at) - origin);
             var second = Solve(field, boosted, at, steps);
             path = cat(new[] { first.narrow(1, 0, at), second }, 1);
         }

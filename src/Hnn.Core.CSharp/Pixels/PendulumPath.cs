@@ -14,9 +14,10 @@ public sealed record PendulumPath(double[] Theta, double[] ThetaDot, float[] Fra
     public ReadOnlySpan<float> Frame(int i) => Frames.AsSpan(i * Side * Side, Side * Side);
 
     /// <summary>
-    /// Steps <see cref="GymPendulum"/> from (θ₀, θ̇₀) and renders every state. With <paramref name="boostAt"/>, the
-    /// angular speed is multiplied by <paramref name="boostFactor"/> once the path reaches that index (energy added
-    /// half way, as in the paper's second animation): the state at that index keeps its angle and carries the new speed.
+    /// Steps <see cref="GymPendulum"/> from (θ₀, θ̇₀) and renders every state. With <paramref name="boostAt"/>, energy is
+    /// added half way (the paper's second animation): once the path reaches that index, angle and speed are both
+    /// multiplied by <paramref name="boostFactor"/>, which scales the swing's amplitude whatever its phase; the state at
+    /// that index already carries the change.
     /// </summary>
     public static PendulumPath Simulate(double theta0, double thetaDot0, int steps, PendulumRenderer renderer, int? boostAt = null, double boostFactor = 1.5)
     {
@@ -27,7 +28,11 @@ public sealed record PendulumPath(double[] Theta, double[] ThetaDot, float[] Fra
         double q = theta0, v = thetaDot0;
         for (int i = 0; i <= steps; i++)
         {
-            if (i == boostAt) v *= boostFactor;
+            if (i == boostAt)
+            {
+                q *= boostFactor;
+                v *= boostFactor;
+            }
             theta[i] = q;
             thetaDot[i] = v;
             renderer.Render(q, frames.AsSpan(i * renderer.Pixels, renderer.Pixels));

@@ -64,6 +64,16 @@ public static class PixelEvaluation
         return starts;
     }
 
+    /// <summary>The latent code of the pendulum hanging still: two identical frames at θ = 0, encoded.</summary>
+    public static double[] RestCode(PixelHnn model, PendulumRenderer renderer)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var frame = renderer.Render(0.0);
+        var z = model.Encode(tensor([.. frame, .. frame], [1, 2 * frame.Length]));
+        return z.to_type(ScalarType.Float64).data<double>().ToArray();
+    }
+
     /// <summary>Runs the protocol for <paramref name="model"/> (see the class summary) over <paramref name="steps"/> frames.</summary>
     /// <exception cref="ArgumentOutOfRangeException">steps is not in [1, FramesPerTrial − 3].</exception>
     public static PixelMetrics Evaluate(PixelHnn model, PixelDataset data, int steps = RolloutSteps)
