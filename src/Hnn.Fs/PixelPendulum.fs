@@ -1,0 +1,200 @@
+/// Task 5 of the paper, the pixel pendulum: frames of Gym's pendulum → baseline and HNN on an autoencoder's latent
+/// space → losses, latent-rollout energy and pixel errors → animations. Returns results.json cells under
+/// "pixel-pendulum" so the main reproduction can include it.
+module Hnn.PixelPendulum
+
+open System
+open System.IO
+open Hnn.Models
+open Hnn.Pixels
+open Hnn.Results
+open Hnn.Training
+
+/// The key of this task in results.json.
+[<Literal>]
+let taskKey = "pixel-pendulum"
+
+/// How the task is run; `defaults` is the paper's recipe.
+type Options =
+    { /// Training steps per model (paper: 10 000).
+      Steps: int
+      /// Seed for data, initial weights and minibatches (paper: 0).
+      Seed: int
+      /// Torch intra-op threads (None: all cores).
+      Threads: int option
+      /// Output folder for results.json, pictures and weights.
+      OutDir: string
+      /// Where generated datasets are cached.
+      CacheDir: string
+      /// The data; its seed is replaced by `Seed`.
+      Recipe: PixelPendulumRecipe
+      /// Frames of the animations (the data's trials give 100; longer ones are simulated).
+      AnimationSteps: int
+      /// Factor on the angular speed (true) and on the latent velocity (models) half way through the second animation.
+      BoostFactor: float
+      /// Progress lines go here.
+      Log: string -> unit }
+
+/// The paper's recipe, writing to `results/pixel-pendulum`, caching data in `results/cache`, logging to the console.
+let defaults =
+    { Steps = 10000; Seed = 0; Threads = None; OutDir = "results/pixel-pendulum"; CacheDir = "results/cache"
+      Recipe = PixelPendulumRecipe(); AnimationSteps = 200; BoostFactor = 1.5; Log = printfn "%s" }
+
+/// A trained pixel model with what its training and evaluation produced.
+type Trained =
+    { Kind: ModelKind
+      Model: PixelHnn
+      Training: PixelTrainingResult
+      Metrics: PixelMetrics }
+
+/// Everything a run produced.
+type Outcome =
+    { Models: Trained list
+      /// results.json cells of every model.
+      Cells: ResultsFile.Cell list
+      /// The pictures written.
+      Pictures: string list
+      /// Wall time of the whole run.
+      Seconds: float }
+
+/// The model key of a kind in results.json.
+let modelKey (kind: ModelKind) = if kind = ModelKind.Hnn then "hnn" else "baseline"
+
+/// The paper's training settings: Adam 1e-3, weight decay 1e-5, batch 200.
+let settings (options: Options) =
+    TrainSettings(
+        Steps = options.Steps, LearningRate = 1e-3, WeightDecay = 1e-5, BatchSize = Nullable 200, Seed = options.Seed,
+        EvaluateTestEachStep = false, Threads = Option.toNullable options.Threads)
+        .Validate()
+
+/// Resident and peak memory of this process from /proc/self/status, e.g. "rss 812 MB, peak 840 MB".
+let memory () =
+    let field name =
+        try
+            File.ReadLines "/proc/self/status"
+            |> Seq.tryFind (fun l -> l.StartsWith(name + ":"))
+            |> Option.map (fun l -> float (l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0)
+        with :? IOException -> None
+    match field "VmRSS", field "VmHWM" with
+    | Some rss, Some peak -> sprintf "rss %.0f MB, peak %.0f MB" rss peak
+    | _ -> "memory unknown"
+
+let private progress (options: Options) (kind: ModelKind) =
+    { new IProgress<TrainingProgress> with
+        member _.Report p =
+            if p.Step % 1000 = 0 || p.Step = p.TotalSteps then
+                let perStep = p.Elapsed.TotalSeconds / float (p.Step + 1)
+                options.Log(
+                    sprintf "  %s %-8s step %5d/%d  train %.4e  test %.4e  %.1f ms/step  %s"
+                        taskKey (modelKey kind) p.Step p.TotalSteps p.TrainLoss p.TestLoss (1000.0 * perStep) (memory ())) }
+
+/// The dataset of the options' recipe (and seed), from the cache when it is there.
+let data (options: Options) =
+    Torch.init ()
+    let r = options.Recipe
+    let recipe =
+        PixelPendulumRecipe(
+            r.Trials, r.FramesPerTrial, r.MaxStartAngle, r.MaxStartSpeed, r.TestFraction, r.Side, r.HalfView, r.Supersampling, options.Seed)
+    PixelDatasetCache.GetOrCreate(options.CacheDir, recipe, Action<string> options.Log)
+
+/// Trains one pixel model of `kind` and evaluates it with the latent-rollout protocol.
+let train (options: Options) (data: PixelDataset) (kind: ModelKind) =
+    Torch.init ()
+    let model = PixelHnn.Create(kind, options.Seed, data.PairDimension)
+    let training = PixelTrainer.Train(model, data, settings options, progress options kind)
+    let metrics = PixelEvaluation.Evaluate(model, data)
+    { Kind = kind; Model = model; Training = training; Metrics = metrics }
+
+/// The results.json cells of a trained model: train_loss, test_loss, energy_mse, rollout_mse (pixels), energy_drift
+/// and, for the HNN, learned_energy_drift.
+let cells (t: Trained) =
+    let cell metric value = ResultsFile.Cell(taskKey, modelKey t.Kind, metric, value)
+    [ cell "train_loss" t.Training.FinalTrain.Total
+      cell "test_loss" t.Training.FinalTest.Total
+      cell "energy_mse" t.Metrics.EnergyMse
+      cell "rollout_mse" t.Metrics.RolloutMse
+      cell "energy_drift" t.Metrics.EnergyDrift
+      match t.Metrics.LearnedEnergyDrift with
+      | null -> ()
+      | drift -> cell "learned_energy_drift" drift ]
+
+/// The test trial the animations show: the one whose start energy is closest to 40 % of the largest, so that its swing
+/// (about 0.63 of the widest amplitude) stays inside the data's range when the second animation scales it by 1.5.
+let showcaseTrial (data: PixelDataset) =
+    let energy k = let struct (theta, p) = data.Coordinate(k, 2) in GymPendulum.Energy(theta, 4.0 * p)
+    let trials = [ 0 .. data.TestTrials - 1 ]
+    let target = 0.4 * (trials |> List.map energy |> List.max)
+    trials |> List.minBy (fun k -> abs (energy k - target))
+
+let private frames (count: int) (frame: int -> float32[]) =
+    [| for i in 0 .. count -> frame i |] :> Collections.Generic.IReadOnlyList<float32[]>
+
+/// Writes true | baseline | HNN as an animated GIF and a PNG strip, plain and with energy added half way (the swing's
+/// amplitude multiplied by `BoostFactor`: angle and speed for the truth, the code about the rest code for the models);
+/// returns the paths.
+let pictures (options: Options) (data: PixelDataset) (baseline: PixelHnn) (hnn: PixelHnn) =
+    let trial = showcaseTrial data
+    let steps = options.AnimationSteps
+    let struct (theta0, p0) = data.Coordinate(trial, 2)
+    let renderer = options.Recipe.Renderer
+    [ for name, boost in [ "pixel-pendulum", None; "pixel-pendulum-energy", Some(steps / 2) ] do
+        let truth = PendulumPath.Simulate(theta0, 4.0 * p0, steps, renderer, Option.toNullable boost, options.BoostFactor)
+        let rollout (model: PixelHnn) =
+            let start = PixelEvaluation.Starts(model, data)[2 * trial .. 2 * trial + 1]
+            let rest = PixelEvaluation.RestCode(model, renderer)
+            let path = LatentPath.Run(model, start, steps, Option.toNullable boost, options.BoostFactor, rest)
+            frames steps (fun i -> path.Frame(0, i).ToArray())
+        let panels =
+            [ FramePanel("true", frames steps (fun i -> truth.Frame(i).ToArray()))
+              FramePanel("baseline", rollout baseline)
+              FramePanel("hnn", rollout hnn) ]
+        let caption i =
+            match boost with
+            | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i options.BoostFactor
+            | _ -> sprintf "t %d" i
+        let gif = Path.Combine(options.OutDir, name + ".gif")
+        let png = Path.Combine(options.OutDir, name + ".png")
+        PixelPictures.WriteGif(gif, panels, renderer.Side, caption = Func<int, string> caption)
+        PixelPictures.WritePngStrip(png, panels, renderer.Side, every = 10)
+        yield gif
+        yield png ]
+
+/// Where `run` saves the weights of a model of `kind`.
+let weightsPath (options: Options) (kind: ModelKind) =
+    Path.Combine(options.OutDir, "models", sprintf "%s-%s.weights" taskKey (modelKey kind))
+
+/// A model of `kind` with the weights a previous `run` saved (to redraw pictures or re-evaluate without training).
+let load (options: Options) (data: PixelDataset) (kind: ModelKind) =
+    Torch.init ()
+    let model = new PixelHnn(kind, data.PairDimension)
+    model.load (weightsPath options kind) |> ignore
+    model.eval ()
+    model
+
+/// Runs the whole task: data, both models, metrics, pictures and weights (under OutDir/models).
+let run (options: Options) =
+    Torch.init ()
+    let clock = Diagnostics.Stopwatch.StartNew()
+    let data = data options
+    options.Log(sprintf "%s: %d train and %d test samples of %d pixels" taskKey data.TrainSamples data.TestSamples data.PairDimension)
+    let trained =
+        [ for kind in [ ModelKind.Baseline; ModelKind.Hnn ] do
+            let t = train options data kind
+            let weights = weightsPath options kind
+            Directory.CreateDirectory(Path.GetDirectoryName weights) |> ignore
+            t.Model.save weights |> ignore
+            let struct (r2Theta, r2P) = t.Metrics.MapRSquared
+            options.Log(
+                sprintf "  %s %-8s train %.4e ± %.1e  test %.4e ± %.1e  energy MSE %.3e ± %.1e  rollout MSE %.3e  map R² %.3f/%.3f  %s"
+                    taskKey (modelKey kind) t.Training.FinalTrain.Total.Mean t.Training.FinalTrain.Total.Err
+                    t.Training.FinalTest.Total.Mean t.Training.FinalTest.Total.Err t.Metrics.EnergyMse.Mean t.Metrics.EnergyMse.Err
+                    t.Metrics.RolloutMse.Mean r2Theta r2P (memory ()))
+            t ]
+    let pictures = pictures options data trained[0].Model trained[1].Model
+    { Models = trained; Cells = trained |> List.collect cells; Pictures = pictures; Seconds = clock.Elapsed.TotalSeconds }
+
+/// Merges the outcome's cells into OutDir/results.json with this run's metadata; returns its path.
+let record (options: Options) (command: string) (started: DateTime) (outcome: Outcome) =
+    let threads = outcome.Models |> List.tryHead |> Option.map _.Training.Threads |> Option.defaultValue Environment.ProcessorCount
+    let run = ResultsFile.RunInfo(started.ToString "o", options.Seed, options.Steps, threads, outcome.Seconds, command)
+    ResultsFile.Merge(options.OutDir, outcome.Cells, run)
