@@ -242,7 +242,7 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
         let truePanel =
             trueField |> Option.map (fun f ->
                 let title = if task.Key = "real-pendulum" then "Measured field" else "True field"
-                figure "phase-true" (sprintf "%s: the system's dx/dt on a grid, with the first evaluation path." title)
+                figure "phase-true" (if task.Key = "real-pendulum" then "Measured field: the measured dx/dt at training points, with the measured test trajectory." else "True field: the system's dx/dt on a grid, the training states, and the first evaluation path.")
                     (Plots.phasePanel title Plots.arrowColor scale f (trainingPoints @ reference)))
         let modelPanels =
             [ for r in runs do
@@ -382,9 +382,9 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
                   (encode task.Key) task.Dimension (if note = "" then "" else " Note: " + encode note)
               if not taskCells.IsEmpty then
                   sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
-              if task.Dimension = 2 then phaseSection task runs data
+              if task.Dimension = 2 then phaseSection task runs data else orbitSection task runs
               learnedSection task runs extent
-              if task.Dimension = 2 then statesSection task runs else orbitSection task runs
+              if task.Dimension = 2 then statesSection task runs
               section "Rollout error and energy" "" (errorSection runs @ energySection task runs)
               lossSection runs ]
         page (sprintf "%s — Hnn report" task.Title) true (String.concat "\n" body)
