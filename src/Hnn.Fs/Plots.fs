@@ -90,6 +90,7 @@ let logLines (title: string) (xTitle: string) (yTitle: string) (series: Series l
         { s with X = Array.map (Array.get s.X) keep; Y = Array.map (Array.get s.Y) keep })
     |> lines title xTitle yTitle
     |> Chart.withYAxisStyle (TitleText = yTitle, AxisType = StyleParam.AxisType.Log)
+    |> Chart.withYAxis (LinearAxis.init (ExponentFormat = StyleParam.ExponentFormat.Power))
 
 /// Train (solid) and test (dashed) loss per step for each model, log scale.
 let lossCurves (curves: (string * float32[] * float32[]) list) =

@@ -44,7 +44,7 @@ let plotlyJs =
          use reader = new StreamReader(stream)
          reader.ReadToEnd())
 
-let private encode (s: string) = WebUtility.HtmlEncode s
+let private encode (s: string) : string = WebUtility.HtmlEncode s |> Option.ofObj |> Option.defaultValue ""
 
 /// An HTML page; with `plotly`, plotly.js is inlined in its head.
 let page (title: string) (plotly: bool) (body: string) =
@@ -85,6 +85,8 @@ let private taskRank (task: string) =
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
 let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
     let rank metric = Report.metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
+    // The task is named on its first row only.
+    let previous = ref ""
     let rows =
         cells
         |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, c.Model)
@@ -95,8 +97,11 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
                 | None -> "—", "—"
             let task =
                 if withTask then sprintf "<td><a href=\"%s\">%s</a></td>" (encode (pageName c.Task)) (encode c.Task) else ""
+            let task = if withTask && c.Task = previous.Value then "<td></td>" else task
+            previous.Value <- c.Task
             sprintf "<tr>%s<td>%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>"
                 task (encode c.Metric) (encode (Plots.modelName c.Model)) (value c.Value) paper ratio)
+        |> Seq.toList
         |> String.concat "\n"
     sprintf "<table><tr>%s<th>metric</th><th>model</th><th>ours</th><th>paper</th><th>ours / paper</th></tr>\n%s</table>"
         (if withTask then "<th>task</th>" else "") rows
@@ -392,8 +397,32 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
         for r in runs do
             r.Network |> Option.iter (fun n -> n.Dispose())
 
-/// The index page: a link to every report and the reproduction table.
-let indexPage (reports: Task list) (cells: ResultsFile.Cell list) =
+/// The runs recorded in OutDir/results.json, as an HTML table (empty if there are none).
+let runsTable (outDir: string) =
+    let path = Path.Combine(outDir, ResultsFile.FileName)
+    let runs =
+        if not (File.Exists path) then []
+        else
+            use doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText path)
+            match doc.RootElement.TryGetProperty "runs" with
+            | true, runs when runs.ValueKind = System.Text.Json.JsonValueKind.Array ->
+                [ for r in runs.EnumerateArray() ->
+                    [ "date"; "seed"; "steps"; "threads"; "seconds"; "command" ]
+                    |> List.map (fun k ->
+                        match r.TryGetProperty k with
+                        | true, v when v.ValueKind = System.Text.Json.JsonValueKind.Number && k = "seconds" -> sprintf "%.0f" (v.GetDouble())
+                        | true, v when v.ValueKind = System.Text.Json.JsonValueKind.String -> encode (string (v.GetString()))
+                        | true, v -> encode (v.GetRawText())
+                        | _ -> "") ]
+            | _ -> []
+    if runs.IsEmpty then ""
+    else
+        let rows = runs |> List.map (fun cells -> "<tr>" + (cells |> List.map (sprintf "<td>%s</td>") |> String.concat "") + "</tr>")
+        "<h2>Runs</h2><table><tr><th>date</th><th>seed</th><th>steps</th><th>threads</th><th>seconds</th><th>command</th></tr>\n"
+        + String.concat "\n" rows + "</table>"
+
+/// The index page: a link to every report, the reproduction table, then `runs` (HTML, e.g. `runsTable`).
+let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
     let links =
         reports
         |> List.map (fun t -> sprintf "<li><a href=\"%s\">%s</a> (<code>%s</code>)</li>" (encode (pageName t.Key)) (encode t.Title) (encode t.Key))
@@ -405,7 +434,8 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) =
           sprintf "<ul>%s</ul>" links
           "<h2>Ours beside the paper's (Table 1)</h2>"
           "<p class=\"note\">Mean ± error as the paper reports them; the paper reports no rollout MSE or energy drift.</p>"
-          metricsTable true cells ]
+          metricsTable true cells
+          runs ]
     page "Hnn reports" false (String.concat "\n" body)
 
 /// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
@@ -433,5 +463,5 @@ let writeAll (outDir: string) : string list =
             IO.AtomicFile.WriteAllText(path, taskPage outDir t cells)
             path ]
     let index = Path.Combine(outDir, folder, "index.html")
-    IO.AtomicFile.WriteAllText(index, indexPage tasks cells)
+    IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
     pages @ [ index ]
