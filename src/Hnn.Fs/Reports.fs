@@ -230,6 +230,11 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
             f |> Array.map (fun (x, y, u, v) ->
                 let len = scale * sqrt (u * u + v * v)
                 if len > 1.5 * spacing then x, y, u * 1.5 * spacing / len, v * 1.5 * spacing / len else x, y, u, v)
+        // Every panel shows the same box, whatever a model's path does outside it.
+        let within (qMax: float) (pMax: float) (chart: GenericChart) =
+            chart
+            |> Chart.withXAxisStyle (TitleText = "q", MinMax = (-qMax, qMax))
+            |> Chart.withYAxisStyle (TitleText = "p", MinMax = (-pMax, pMax))
         let reference =
             match rolled with
             | (_, _, r) :: _ ->
@@ -248,7 +253,7 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
             trueField |> Option.map (fun f ->
                 let title = if task.Key = "real-pendulum" then "Measured field" else "True field"
                 figure "phase-true" (if task.Key = "real-pendulum" then "Measured field: the measured dx/dt at training points, with the measured test trajectory." else "True field: the system's dx/dt on a grid, the training states, and the first evaluation path.")
-                    (Plots.phasePanel title Plots.arrowColor scale f (trainingPoints @ reference)))
+                    (Plots.phasePanel title Plots.arrowColor scale f (trainingPoints @ reference) |> within qMax pMax))
         let modelPanels =
             [ for r in runs do
                 match r.Network with
@@ -260,9 +265,7 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
                     let title = Plots.modelName r.Model + " field"
                     figure ("phase-" + r.Model)
                         (sprintf "%s: the learned dx/dt on the same grid, and the model's path from the same start." (Plots.modelName r.Model))
-                        (Plots.phasePanel title Plots.arrowColor scale field (reference @ Option.toList own)
-                         |> Chart.withXAxisStyle (TitleText = "q", MinMax = (-qMax, qMax))
-                         |> Chart.withYAxisStyle (TitleText = "p", MinMax = (-pMax, pMax)))
+                        (Plots.phasePanel title Plots.arrowColor scale field (reference @ Option.toList own) |> within qMax pMax)
                 | None -> () ]
         section "Phase portrait" "Vector fields on a grid over the training region (arrows to scale, clipped at 1.5 grid spacings); paths start at the energy protocol's first initial state." (Option.toList truePanel @ modelPanels)
 
@@ -465,3 +468,33 @@ let writeAll (outDir: string) : string list =
     let index = Path.Combine(outDir, folder, "index.html")
     IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
     pages @ [ index ]
+
+// ---- Static images ------------------------------------------------------------------------------
+
+/// A page with only the charts of `html` named in `keys` (data-chart), in that order, side by side.
+let excerptPage (title: string) (html: string) (keys: string list) =
+    let figures =
+        [ for key in keys do
+            let m =
+                Text.RegularExpressions.Regex.Match(
+                    html, sprintf "<figure class=\"chart\" data-chart=\"%s\">.*?</figure>" (Text.RegularExpressions.Regex.Escape key),
+                    Text.RegularExpressions.RegexOptions.Singleline)
+            if m.Success then m.Value ]
+    page title true (sprintf "<style>body{margin:8px auto}</style><div class=\"row\">%s</div>" (String.concat "\n" figures))
+
+/// A PNG (headless Chromium, no network) of some charts of a task's report, e.g. `["phase-true"; "phase-hnn"]`,
+/// at `width`×`height` pixels; returns the PNG's path, or why it could not be made.
+let snapshot (outDir: string) (task: Task) (keys: string list) (width: int) (height: int) (png: string) =
+    match Chromium.find () with
+    | Error e -> Error e
+    | Ok chromium ->
+        let html = taskPage outDir task (readCells outDir)
+        let temp = Path.Combine(Path.GetTempPath(), sprintf "hnn-snapshot-%s.html" (Guid.NewGuid().ToString "N"))
+        try
+            File.WriteAllText(temp, excerptPage task.Title html keys)
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath png) |> nonNull) |> ignore
+            let run = Chromium.screenshot chromium temp png width height
+            if run.ExitCode = 0 && File.Exists png then Ok png
+            else Error(sprintf "Chromium exited with code %d and wrote no %s" run.ExitCode png)
+        finally
+            File.Delete temp
