@@ -31,7 +31,9 @@ type ModelRun =
       /// The trained network, if its model file loads.
       Network: DynamicsModel option
       /// Seed the model was trained with (that of its data), if known.
-      Seed: int option }
+      Seed: int option
+      /// Files that exist but could not be read (the page says so and draws what it can).
+      Problems: string list }
 
 /// plotly.js as Plotly.NET embeds it for `PlotlyJSReference.Full` (a resource of its assembly).
 let plotlyJs =
@@ -116,15 +118,22 @@ let readCells (outDir: string) =
 /// Artifacts and network of a model in an output folder, whichever exist.
 let loadRun (outDir: string) (task: string) (model: string) =
     let artifactsPath = RunArtifacts.PathFor(outDir, task, model)
-    let artifacts = if File.Exists artifactsPath then Some(RunArtifacts.Load artifactsPath) else None
+    let artifacts, artifactsProblem =
+        if not (File.Exists artifactsPath) then None, None
+        else
+            try Some(RunArtifacts.Load artifactsPath), None
+            with :? InvalidDataException as e -> None, Some e.Message
     let modelPath = Path.Combine(outDir, "models", sprintf "%s-%s.json" task model)
-    let network, seed =
-        if File.Exists modelPath then
+    let network, seed, modelProblem =
+        if not (File.Exists modelPath) then None, None, None
+        else
             Torch.init ()
-            let struct (net, file) = ModelFile.Load modelPath
-            Some net, Some file.Training.Seed
-        else None, None
-    { Model = model; Artifacts = artifacts; Network = network; Seed = seed }
+            try
+                let struct (net, file) = ModelFile.Load modelPath
+                Some net, Some file.Training.Seed, None
+            with :? ModelFileException as e -> None, None, Some e.Message
+    { Model = model; Artifacts = artifacts; Network = network; Seed = seed
+      Problems = Option.toList artifactsProblem @ Option.toList modelProblem }
 
 // ---- Paths from the artifacts --------------------------------------------------------------
 
@@ -388,6 +397,9 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
               sprintf "<h1>%s</h1>" (encode task.Title)
               sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue.%s</p>"
                   (encode task.Key) task.Dimension (if note = "" then "" else " Note: " + encode note)
+              for r in runs do
+                  for p in r.Problems do
+                      sprintf "<p class=\"note\">Left out: %s</p>" (encode p)
               if not taskCells.IsEmpty then
                   sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
               if task.Dimension = 2 then phaseSection task runs data else orbitSection task runs

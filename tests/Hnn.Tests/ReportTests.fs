@@ -141,6 +141,20 @@ let tests =
                     Expect.isGreaterThan points 10 (sprintf "%s: chart '%s' has numbers to draw" name key)
         }
 
+        test "an unreadable model file is named on its page, and the rest is still drawn" {
+            let dir = Directory.CreateTempSubdirectory("hnn-reports-broken-").FullName
+            let source, _ = output.Force()
+            Directory.CreateDirectory(Path.Combine(dir, "artifacts")) |> ignore
+            Directory.CreateDirectory(Path.Combine(dir, "models")) |> ignore
+            for f in Directory.GetFiles(Path.Combine(source, "artifacts"), "spring-*.json") do
+                File.Copy(f, Path.Combine(dir, "artifacts", Path.GetFileName f))
+            File.WriteAllText(Path.Combine(dir, "models", "spring-hnn.json"), "{ not json")
+            let written = Reports.writeAll dir
+            let html = File.ReadAllText(written |> List.find (fun p -> p.EndsWith "spring.html"))
+            Expect.stringContains html "Left out: model file" "the broken file is named"
+            Expect.containsAll (keys html) [ "state-q"; "state-p"; "mse"; "energy"; "loss" ] "charts from the artifacts are still drawn"
+        }
+
         test "the check finds a chart plotly.js did not draw" {
             let figure key inner = sprintf "<figure class=\"chart\" data-chart=\"%s\">%s<figcaption>c</figcaption></figure>" key inner
             let drawn =
