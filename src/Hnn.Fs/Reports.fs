@@ -469,9 +469,15 @@ let writeTask (outDir: string) (task: Task) =
     path
 
 /// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
+/// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
+/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
 let writeAll (outDir: string) : string list =
+    if not (Directory.Exists outDir) then
+        raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
     let cells = readCells outDir
     let tasks = tasksIn outDir cells
+    if tasks.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
     let pages =
         [ for t in tasks ->
             let path = Path.Combine(outDir, folder, pageName t.Key)

@@ -155,6 +155,12 @@ let tests =
             Expect.containsAll (keys html) [ "state-q"; "state-p"; "mse"; "energy"; "loss" ] "charts from the artifacts are still drawn"
         }
 
+        test "a folder with nothing to report is refused, naming it" {
+            let empty = Directory.CreateTempSubdirectory("hnn-reports-empty-").FullName
+            Expect.throwsT<InvalidDataException> (fun () -> Reports.writeAll empty |> ignore) "empty folder"
+            Expect.throwsT<DirectoryNotFoundException> (fun () -> Reports.writeAll (Path.Combine(empty, "missing")) |> ignore) "missing folder"
+        }
+
         test "the check finds a chart plotly.js did not draw" {
             let figure key inner = sprintf "<figure class=\"chart\" data-chart=\"%s\">%s<figcaption>c</figcaption></figure>" key inner
             let drawn =
