@@ -196,19 +196,22 @@ let private lossSection (runs: ModelRun list) =
             figure "loss" "Loss on the training and test sets per step (log scale); the test loss is measured every step on the small tasks, every 50 steps on the orbit tasks."
                 (Plots.lossCurves curves) ]
 
-let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset option) =
+/// Half-widths (qMax, pMax) of the phase-space box of a 2-D task: the training states' (padded by 10%), else the
+/// reference paths' (padded by 20%).
+let private phaseExtent (runs: ModelRun list) (data: Dataset option) =
+    match data with
+    | Some d ->
+        let col j = [| for i in 0 .. d.TrainX.Rows - 1 -> abs d.TrainX[i, j] |] |> Array.max
+        Some(1.1 * col 0, 1.1 * col 1)
+    | None ->
+        match withRollouts runs with
+        | (_, _, r) :: _ ->
+            let col j = Array.init (r.Reference.Length / 2) (fun i -> abs r.Reference[2 * i + j]) |> Array.max
+            Some(1.2 * col 0, 1.2 * col 1)
+        | [] -> None
+
+let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset option) (extent: (float * float) option) =
     let rolled = withRollouts runs
-    let extent =
-        match data with
-        | Some d ->
-            let col j = [| for i in 0 .. d.TrainX.Rows - 1 -> abs d.TrainX[i, j] |] |> Array.max
-            Some(1.1 * col 0, 1.1 * col 1)
-        | None ->
-            match rolled with
-            | (_, _, r) :: _ ->
-                let col j = Array.init (r.Reference.Length / 2) (fun i -> abs r.Reference[2 * i + j]) |> Array.max
-                Some(1.2 * col 0, 1.2 * col 1)
-            | [] -> None
     match extent with
     | None -> ""
     | Some(qMax, pMax) ->
@@ -386,10 +389,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
             if task.Dimension = 2 then
                 runs |> List.tryPick (fun r -> r.Seed) |> Option.map task.Data
             else None
-        let extent =
-            data |> Option.map (fun d ->
-                let col j = [| for i in 0 .. d.TrainX.Rows - 1 -> abs d.TrainX[i, j] |] |> Array.max
-                1.1 * col 0, 1.1 * col 1)
+        let extent = if task.Dimension = 2 then phaseExtent runs data else None
         let taskCells = cells |> List.filter (fun c -> c.Task = task.Key)
         let note = Report.note task.Key
         let body =
@@ -402,7 +402,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
                       sprintf "<p class=\"note\">Left out: %s</p>" (encode p)
               if not taskCells.IsEmpty then
                   sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
-              if task.Dimension = 2 then phaseSection task runs data else orbitSection task runs
+              if task.Dimension = 2 then phaseSection task runs data extent else orbitSection task runs
               learnedSection task runs extent
               if task.Dimension = 2 then statesSection task runs
               section "Rollout error and energy" "" (errorSection runs @ energySection task runs)
