@@ -111,9 +111,13 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
 // ---- Reading an output folder ------------------------------------------------------------------
 
 /// The results.json cells of an output folder (none if it has no results.json).
+/// <exception cref="InvalidDataException">results.json is not valid JSON; the message names it.</exception>
 let readCells (outDir: string) =
     let path = Path.Combine(outDir, ResultsFile.FileName)
-    if File.Exists path then ResultsFile.Read path |> Seq.toList else []
+    if not (File.Exists path) then []
+    else
+        try ResultsFile.Read path |> Seq.toList
+        with :? System.Text.Json.JsonException as e -> raise (InvalidDataException(sprintf "%s: not valid JSON (%s)" path e.Message))
 
 /// Artifacts and network of a model in an output folder, whichever exist.
 let loadRun (outDir: string) (task: string) (model: string) =
