@@ -64,7 +64,7 @@ let modelKey (kind: ModelKind) = if kind = ModelKind.Hnn then "hnn" else "baseli
 let settings (options: Options) =
     TrainSettings(
         Steps = options.Steps, LearningRate = 1e-3, WeightDecay = 1e-5, BatchSize = Nullable 200, Seed = options.Seed,
-        EvaluateTestEachStep = false, Threads = Option.toNullable options.Threads)
+        TestEvery = 0, Threads = Option.toNullable options.Threads)
         .Validate()
 
 /// Resident and peak memory of this process from /proc/self/status, e.g. "rss 812 MB, peak 840 MB".

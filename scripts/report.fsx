@@ -1,0 +1,29 @@
+#!/usr/bin/env -S dotnet fsi
+// Writes an offline HTML report per task, and an index with the reproduction table, from an output folder
+// (results.json, artifacts/, models/ as a run leaves them):
+//   dotnet fsi scripts/report.fsx results     → results/reports/index.html, results/reports/<task>.html
+// With --png, also a static image of some of a task's charts (headless Chromium, no network):
+//   dotnet fsi scripts/report.fsx results --png spring docs/images/spring-phase-portrait.png phase-true phase-baseline phase-hnn
+#load "hnn.fsx"
+
+open Hnn
+
+let args = fsi.CommandLineArgs |> Array.tail |> Array.toList
+
+let outDir =
+    match args with
+    | dir :: _ when not (dir.StartsWith "--") -> dir
+    | _ -> "results"
+
+for path in Reports.writeAll outDir do
+    printfn "%s" path
+
+match args |> List.skipWhile ((<>) "--png") with
+| "--png" :: task :: png :: keys ->
+    let task = Tasks.tryFind task |> Result.defaultWith failwith
+    match Reports.snapshot outDir task keys 1160 470 png with
+    | Ok path -> printfn "%s" path
+    | Error e ->
+        eprintfn "%s" e
+        exit 1
+| _ -> ()

@@ -1,0 +1,522 @@
+/// Offline HTML reports of an output folder: one page per task (phase portraits, paths, errors, energies,
+/// learned H, losses, the metrics beside the paper's) and an index with the reproduction table.
+/// Every page carries plotly.js inline (Plotly.NET's embedded copy), so nothing is fetched when it is opened.
+module Hnn.Reports
+
+open System
+open System.IO
+open System.Net
+open System.Text
+open Plotly.NET
+open TorchSharp
+open Hnn.Data
+open Hnn.Evaluation
+open Hnn.Models
+open Hnn.Results
+open Hnn.Tasks
+
+/// The folder inside an output folder that holds the pages.
+let folder = "reports"
+
+/// File name of a task's page.
+let pageName (task: string) = task + ".html"
+
+/// The model keys a report looks for, in drawing order.
+let models = [ "baseline"; "hnn" ]
+
+/// What an output folder holds for one model of one task.
+type ModelRun =
+    { Model: string
+      Artifacts: RunArtifacts option
+      /// The trained network, if its model file loads.
+      Network: DynamicsModel option
+      /// Seed the model was trained with (that of its data), if known.
+      Seed: int option
+      /// Files that exist but could not be read (the page says so and draws what it can).
+      Problems: string list }
+
+/// plotly.js as Plotly.NET embeds it for `PlotlyJSReference.Full` (a resource of its assembly).
+let plotlyJs =
+    lazy
+        (let assembly = typeof<GenericChart>.Assembly
+         let name =
+             assembly.GetManifestResourceNames()
+             |> Array.find (fun n -> n.StartsWith "Plotly.NET.plotly-" && n.EndsWith ".min.js")
+         use stream = assembly.GetManifestResourceStream name |> nonNull
+         use reader = new StreamReader(stream)
+         reader.ReadToEnd())
+
+let private encode (s: string) : string = WebUtility.HtmlEncode s |> Option.ofObj |> Option.defaultValue ""
+
+/// An HTML page; with `plotly`, plotly.js is inlined in its head.
+let page (title: string) (plotly: bool) (body: string) =
+    let style =
+        """body{font-family:Arial,Helvetica,sans-serif;margin:24px auto;max-width:1220px;color:#222;padding:0 16px}
+h1{font-size:26px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+p.note{color:#555}.row{display:flex;flex-wrap:wrap;gap:8px}figure.chart{margin:0;display:table}
+figcaption{display:table-caption;caption-side:bottom;color:#555;font-size:13px;padding:0 12px 12px}
+table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}
+th{background:#f3f3f3}td.num{font-family:Consolas,monospace;text-align:right}a{color:#1f77b4}"""
+    let head =
+        [ "<!DOCTYPE html>"
+          "<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          sprintf "<title>%s</title>" (encode title)
+          sprintf "<style>%s</style>" style
+          if plotly then sprintf "<script type=\"text/javascript\" charset=\"utf-8\">%s</script>" plotlyJs.Value
+          "</head><body>" ]
+    String.concat "\n" head + "\n" + body + "\n</body></html>\n"
+
+/// A chart with its caption, as the pages lay them out; `key` names it for the check.
+let figure (key: string) (caption: string) (chart: GenericChart) =
+    sprintf "<figure class=\"chart\" data-chart=\"%s\">%s<figcaption>%s</figcaption></figure>"
+        (encode key) (GenericChart.toChartHTML chart) (encode caption)
+
+let private section (title: string) (intro: string) (figures: string list) =
+    if figures.IsEmpty then ""
+    else
+        sprintf "<section><h2>%s</h2>%s<div class=\"row\">%s</div></section>"
+            (encode title) (if intro = "" then "" else sprintf "<p class=\"note\">%s</p>" (encode intro)) (String.concat "\n" figures)
+
+// ---- Metrics tables ----------------------------------------------------------------------------
+
+let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Report.sci 4 v.Mean) (Report.sci 2 v.Err)
+
+let private taskRank (task: string) =
+    Tasks.all |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
+
+/// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
+let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
+    let rank metric = Report.metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
+    // The task is named on its first row only.
+    let previous = ref ""
+    let rows =
+        cells
+        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, c.Model)
+        |> Seq.map (fun c ->
+            let paper, ratio =
+                match Paper.tryFind c.Task c.Model c.Metric with
+                | Some p -> value p, sprintf "%.2f" (c.Value.Mean / p.Mean)
+                | None -> "—", "—"
+            let task =
+                if withTask then sprintf "<td><a href=\"%s\">%s</a></td>" (encode (pageName c.Task)) (encode c.Task) else ""
+            let task = if withTask && c.Task = previous.Value then "<td></td>" else task
+            previous.Value <- c.Task
+            sprintf "<tr>%s<td>%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>"
+                task (encode c.Metric) (encode (Plots.modelName c.Model)) (value c.Value) paper ratio)
+        |> Seq.toList
+        |> String.concat "\n"
+    sprintf "<table><tr>%s<th>metric</th><th>model</th><th>ours</th><th>paper</th><th>ours / paper</th></tr>\n%s</table>"
+        (if withTask then "<th>task</th>" else "") rows
+
+// ---- Reading an output folder ------------------------------------------------------------------
+
+/// The results.json cells of an output folder (none if it has no results.json).
+/// <exception cref="InvalidDataException">results.json is not valid JSON; the message names it.</exception>
+let readCells (outDir: string) =
+    let path = Path.Combine(outDir, ResultsFile.FileName)
+    if not (File.Exists path) then []
+    else
+        try ResultsFile.Read path |> Seq.toList
+        with :? System.Text.Json.JsonException as e -> raise (InvalidDataException(sprintf "%s: not valid JSON (%s)" path e.Message))
+
+/// Artifacts and network of a model in an output folder, whichever exist.
+let loadRun (outDir: string) (task: string) (model: string) =
+    let artifactsPath = RunArtifacts.PathFor(outDir, task, model)
+    let artifacts, artifactsProblem =
+        if not (File.Exists artifactsPath) then None, None
+        else
+            try Some(RunArtifacts.Load artifactsPath), None
+            with :? InvalidDataException as e -> None, Some e.Message
+    let modelPath = Path.Combine(outDir, "models", sprintf "%s-%s.json" task model)
+    let network, seed, modelProblem =
+        if not (File.Exists modelPath) then None, None, None
+        else
+            Torch.init ()
+            try
+                let struct (net, file) = ModelFile.Load modelPath
+                Some net, Some file.Training.Seed, None
+            with :? ModelFileException as e -> None, None, Some e.Message
+    { Model = model; Artifacts = artifacts; Network = network; Seed = seed
+      Problems = Option.toList artifactsProblem @ Option.toList modelProblem }
+
+// ---- Paths from the artifacts --------------------------------------------------------------
+
+/// Path k as T states of D coordinates.
+let private states (r: Rollouts) (values: double[]) (k: int) =
+    Array.init r.Times.Length (fun i -> Array.sub values ((k * r.Times.Length + i) * r.Dimension) r.Dimension)
+
+/// Coordinate j of path k over time.
+let private coordinate (r: Rollouts) (values: double[]) (k: int) (j: int) =
+    Array.init r.Times.Length (fun i -> values[(k * r.Times.Length + i) * r.Dimension + j])
+
+/// Squared state error at each time, averaged over paths and coordinates.
+let mseOverTime (r: Rollouts) =
+    Array.init r.Times.Length (fun i ->
+        let mutable s = 0.0
+        for k in 0 .. r.Count - 1 do
+            let a = r.ReferenceState(k, i)
+            let b = r.ModelState(k, i)
+            for j in 0 .. r.Dimension - 1 do
+                s <- s + (a[j] - b[j]) * (a[j] - b[j])
+        s / float (r.Count * r.Dimension))
+
+let private withRollouts (runs: ModelRun list) =
+    runs |> List.choose (fun r -> r.Artifacts |> Option.bind (fun a -> Option.ofObj a.Rollouts |> Option.map (fun ro -> r, a, ro)))
+
+let private referenceName (task: Task) = if task.Key = "real-pendulum" then "Measured" else "True"
+
+// ---- Model evaluation on grids --------------------------------------------------------------
+
+/// dx/dt of a network at states [N, 2] (row-major), float64 out.
+let private fieldAt (net: DynamicsModel) (points: float[]) =
+    use scope = torch.NewDisposeScope()
+    let x = torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / 2), 2L)
+    let d = net.TimeDerivative(x, false)
+    d.data<float32>().ToArray() |> Array.map float
+
+/// The learned Hamiltonian of an HNN at states [N, D] (row-major), or None for another model.
+let learnedHamiltonian (net: DynamicsModel) (dimension: int) (points: float[]) =
+    match net with
+    | :? HamiltonianNet as hnn ->
+        use scope = torch.NewDisposeScope()
+        use grad = torch.no_grad ()
+        let x = torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / dimension), int64 dimension)
+        Some(hnn.Hamiltonian(x).data<float32>().ToArray() |> Array.map float)
+    | _ -> None
+
+let private linspace (lo: float) (hi: float) (n: int) = Array.init n (fun i -> lo + (hi - lo) * float i / float (n - 1))
+
+/// Grid points (q, p) row-major over [−qMax, qMax] × [−pMax, pMax], p outer.
+let private grid (qs: float[]) (ps: float[]) = [| for p in ps do for q in qs do yield! [| q; p |] |]
+
+// ---- Sections -----------------------------------------------------------------------------------
+
+let private lossSection (runs: ModelRun list) =
+    let curves =
+        runs |> List.choose (fun r -> r.Artifacts |> Option.map (fun a -> r.Model, a.TrainLoss, a.TestLoss))
+    if curves.IsEmpty then ""
+    else
+        section "Training" "" [
+            figure "loss" "Loss on the training and test sets per step (log scale); the test loss is measured every step on the small tasks, every 50 steps on the orbit tasks."
+                (Plots.lossCurves curves) ]
+
+/// Half-widths (qMax, pMax) of the phase-space box of a 2-D task: the training states' (padded by 10%), else the
+/// reference paths' (padded by 20%).
+let private phaseExtent (runs: ModelRun list) (data: Dataset option) =
+    match data with
+    | Some d ->
+        let col j = [| for i in 0 .. d.TrainX.Rows - 1 -> abs d.TrainX[i, j] |] |> Array.max
+        Some(1.1 * col 0, 1.1 * col 1)
+    | None ->
+        match withRollouts runs with
+        | (_, _, r) :: _ ->
+            let col j = Array.init (r.Reference.Length / 2) (fun i -> abs r.Reference[2 * i + j]) |> Array.max
+            Some(1.2 * col 0, 1.2 * col 1)
+        | [] -> None
+
+let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset option) (extent: (float * float) option) =
+    let rolled = withRollouts runs
+    match extent with
+    | None -> ""
+    | Some(qMax, pMax) ->
+        let n = 17
+        let qs, ps = linspace -qMax qMax n, linspace -pMax pMax n
+        let points = grid qs ps
+        let spacing = min (2.0 * qMax) (2.0 * pMax) / float (n - 1)
+        let asArrows (values: float[]) (at: float[]) =
+            Array.init (at.Length / 2) (fun i -> at[2 * i], at[2 * i + 1], values[2 * i], values[2 * i + 1])
+        let trueField =
+            if task.Key = "real-pendulum" then
+                // No true system: the measured derivatives at (a thinned subset of) the training points.
+                data |> Option.map (fun d ->
+                    let stride = max 1 (d.TrainX.Rows / 150)
+                    [| for i in 0 .. stride .. d.TrainX.Rows - 1 -> d.TrainX[i, 0], d.TrainX[i, 1], d.TrainDx[i, 0], d.TrainDx[i, 1] |])
+            else
+                let dx = Array.zeroCreate points.Length
+                for i in 0 .. points.Length / 2 - 1 do
+                    task.System.TimeDerivative(ReadOnlySpan(points, 2 * i, 2), Span(dx, 2 * i, 2))
+                Some(asArrows dx points)
+        let magnitude (f: (float * float * float * float)[]) = f |> Array.map (fun (_, _, u, v) -> sqrt (u * u + v * v)) |> Array.max
+        let scale =
+            match trueField with
+            | Some f when magnitude f > 0.0 -> 0.9 * spacing / magnitude f
+            | _ -> 0.1
+        // Arrows of a wild model field are shortened to 1.5 grid spacings so the panel stays readable.
+        let clamp (f: (float * float * float * float)[]) =
+            f |> Array.map (fun (x, y, u, v) ->
+                let len = scale * sqrt (u * u + v * v)
+                if len > 1.5 * spacing then x, y, u * 1.5 * spacing / len, v * 1.5 * spacing / len else x, y, u, v)
+        // Every panel shows the same box, whatever a model's path does outside it.
+        let within (qMax: float) (pMax: float) (chart: GenericChart) =
+            chart
+            |> Chart.withXAxisStyle (TitleText = "q", MinMax = (-qMax, qMax))
+            |> Chart.withYAxisStyle (TitleText = "p", MinMax = (-pMax, pMax))
+        let reference =
+            match rolled with
+            | (_, _, r) :: _ ->
+                [ { Plots.line (referenceName task) Plots.referenceColor (coordinate r r.Reference 0 0) (coordinate r r.Reference 0 1) with
+                      Dashed = true } ]
+            | [] -> []
+        let trainingPoints =
+            match data with
+            | Some d when task.Key <> "real-pendulum" ->
+                let stride = max 1 (d.TrainX.Rows / 400)
+                let idx = [| 0 .. stride .. d.TrainX.Rows - 1 |]
+                [ { Plots.line "training data" "#999999" (idx |> Array.map (fun i -> d.TrainX[i, 0])) (idx |> Array.map (fun i -> d.TrainX[i, 1])) with
+                      Markers = true } ]
+            | _ -> []
+        let truePanel =
+            trueField |> Option.map (fun f ->
+                let title = if task.Key = "real-pendulum" then "Measured field" else "True field"
+                figure "phase-true" (if task.Key = "real-pendulum" then "Measured field: the measured dx/dt at training points, with the measured test trajectory." else "True field: the system's dx/dt on a grid, the training states, and the first evaluation path.")
+                    (Plots.phasePanel title Plots.arrowColor scale f (trainingPoints @ reference) |> within qMax pMax))
+        let modelPanels =
+            [ for r in runs do
+                match r.Network with
+                | Some net ->
+                    let field = clamp (asArrows (fieldAt net points) points)
+                    let own =
+                        rolled |> List.tryFind (fun (m, _, _) -> m.Model = r.Model) |> Option.map (fun (_, _, ro) ->
+                            Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) (coordinate ro ro.Model 0 0) (coordinate ro ro.Model 0 1))
+                    let title = Plots.modelName r.Model + " field"
+                    figure ("phase-" + r.Model)
+                        (sprintf "%s: the learned dx/dt on the same grid, and the model's path from the same start." (Plots.modelName r.Model))
+                        (Plots.phasePanel title Plots.arrowColor scale field (reference @ Option.toList own) |> within qMax pMax)
+                | None -> () ]
+        section "Phase portrait" "Vector fields on a grid over the training region (arrows to scale, clipped at 1.5 grid spacings); paths start at the energy protocol's first initial state." (Option.toList truePanel @ modelPanels)
+
+let private statesSection (task: Task) (runs: ModelRun list) =
+    match withRollouts runs with
+    | [] -> ""
+    | ((_, _, first) :: _) as rolled ->
+        let measured = task.Key = "real-pendulum"
+        let chart (j: int) (label: string) =
+            let reference =
+                { Plots.line (referenceName task) Plots.referenceColor first.Times (coordinate first first.Reference 0 j) with
+                    Markers = measured; Dashed = not measured }
+            let models =
+                [ for r, _, ro in rolled -> Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) ro.Times (coordinate ro ro.Model 0 j) ]
+            Plots.lines (sprintf "%s over time" label) "t" label (reference :: models)
+        let what = if measured then "the measured test trajectory and both models integrated from its first state" else "path 1 of the energy protocol"
+        section (if measured then "Measured trajectory" else "State over time") ""
+            [ figure "state-q" (sprintf "Position q: %s." what) (chart 0 "q")
+              figure "state-p" (sprintf "Momentum p: %s." what) (chart 1 "p") ]
+
+let private bodyColors = [| "#ff7f0e"; "#2ca02c"; "#9467bd" |]
+
+let private orbitSection (task: Task) (runs: ModelRun list) =
+    match withRollouts runs with
+    | [] -> ""
+    | ((_, _, first) :: _) as rolled ->
+        let bodies = task.Dimension / 4
+        let panel (title: string) (r: Rollouts) (values: double[]) =
+            [ for b in 0 .. bodies - 1 ->
+                Plots.line (sprintf "body %d" (b + 1)) bodyColors[b % bodyColors.Length] (coordinate r values 0 b) (coordinate r values 0 (bodies + b)) ]
+            |> Plots.orbits title
+        let reference = figure "orbit-true" "True orbits of path 1 (x–y of each body)." (panel "True" first first.Reference)
+        let models =
+            [ for r, _, ro in rolled ->
+                figure ("orbit-" + r.Model) (sprintf "%s: the same start integrated with the learned field." (Plots.modelName r.Model))
+                    (panel (Plots.modelName r.Model) ro ro.Model) ]
+        section "Orbits" "" (reference :: models)
+
+let private errorSection (runs: ModelRun list) =
+    match withRollouts runs with
+    | [] -> []
+    | rolled ->
+        let series =
+            [ for r, _, ro in rolled -> Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) ro.Times (mseOverTime ro) ]
+        [ figure "mse" "Squared state error against the reference, averaged over all evaluation paths and coordinates (log scale)."
+                (Plots.logLines "MSE between reference and model paths" "t" "MSE" series) ]
+
+let private energySection (task: Task) (runs: ModelRun list) =
+    let rolled =
+        withRollouts runs |> List.choose (fun (r, a, ro) -> Option.ofObj a.ModelEnergy |> Option.map (fun e -> r, a, ro, e))
+    match rolled with
+    | [] -> []
+    | (_, a0, r0, _) :: _ ->
+        let t = r0.Times.Length
+        let reference =
+            Option.ofObj a0.ReferenceEnergy
+            |> Option.map (fun e -> { Plots.line (referenceName task) Plots.referenceColor r0.Times (Array.sub e 0 t) with Dashed = true })
+        let models =
+            [ for r, _, ro, e in rolled -> Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) ro.Times (Array.sub e 0 t) ]
+        let title = if task.Dimension > 2 then "Total energy" else "Energy"
+        [ figure "energy" (sprintf "%s: the true energy H along path 1 of the reference and of each model." title)
+                (Plots.lines (sprintf "%s over time" title) "t" "H" (Option.toList reference @ models)) ]
+
+let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * float) option) =
+    let hnn = runs |> List.tryFind (fun r -> r.Model = "hnn")
+    match hnn |> Option.bind (fun r -> r.Network) with
+    | None -> ""
+    | Some net ->
+        let along =
+            withRollouts runs
+            |> List.tryFind (fun (r, _, _) -> r.Model = "hnn")
+            |> Option.bind (fun (_, _, ro) ->
+                let path = Array.sub ro.Model 0 (ro.Times.Length * ro.Dimension)
+                learnedHamiltonian net ro.Dimension path
+                |> Option.map (fun h ->
+                    let trueAlong = states ro ro.Model 0 |> Array.map (fun x -> task.System.Energy(ReadOnlySpan x))
+                    // H is learned up to an additive constant: align it with the true energy at the start.
+                    let shifted = h |> Array.map (fun v -> v - h[0] + trueAlong[0])
+                    figure "learned-h"
+                        "The HNN's learned H along its own path 1 (shifted by a constant to start at the true energy: H is only learned up to one), with the true energy along the same path."
+                        (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H"
+                            [ Plots.line "learned H (HNN)" (Plots.modelColor "hnn") ro.Times shifted
+                              { Plots.line "true H along the HNN path" Plots.referenceColor ro.Times trueAlong with Dashed = true } ])))
+        let maps =
+            match extent with
+            | Some(qMax, pMax) when task.Dimension = 2 ->
+                let n = 41
+                let qs, ps = linspace -qMax qMax n, linspace -pMax pMax n
+                let points = grid qs ps
+                let toRows (v: float[]) = Array.init n (fun i -> Array.sub v (i * n) n)
+                let trueH = Array.init (n * n) (fun i -> task.System.Energy(ReadOnlySpan(points, 2 * i, 2)))
+                let learned = learnedHamiltonian net 2 points |> Option.defaultValue [||]
+                let trueTitle = if task.Key = "real-pendulum" then "Analysis H" else "True H"
+                [ figure "h-true" (sprintf "%s: %s." trueTitle (if task.Key = "real-pendulum" then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
+                    (Plots.contours trueTitle "q" "p" qs ps (toRows trueH))
+                  if learned.Length > 0 then
+                      figure "h-learned" "Contours of the HNN's learned H: its level sets are the paths the HNN's flow follows."
+                          (Plots.contours "Learned H (HNN)" "q" "p" qs ps (toRows learned)) ]
+            | _ -> []
+        section "Learned conserved quantity" "" (maps @ Option.toList along)
+
+// ---- Pages --------------------------------------------------------------------------------------
+
+/// The HTML of one task's report from what the output folder holds.
+let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
+    let runs = models |> List.map (loadRun outDir task.Key)
+    try
+        let data =
+            if task.Dimension = 2 then
+                runs |> List.tryPick (fun r -> r.Seed) |> Option.map task.Data
+            else None
+        let extent = if task.Dimension = 2 then phaseExtent runs data else None
+        let taskCells = cells |> List.filter (fun c -> c.Task = task.Key)
+        let note = Report.note task.Key
+        let body =
+            [ "<p><a href=\"index.html\">← all tasks</a></p>"
+              sprintf "<h1>%s</h1>" (encode task.Title)
+              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue.%s</p>"
+                  (encode task.Key) task.Dimension (if note = "" then "" else " Note: " + encode note)
+              for r in runs do
+                  for p in r.Problems do
+                      sprintf "<p class=\"note\">Left out: %s</p>" (encode p)
+              if not taskCells.IsEmpty then
+                  sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
+              if task.Dimension = 2 then phaseSection task runs data extent else orbitSection task runs
+              learnedSection task runs extent
+              if task.Dimension = 2 then statesSection task runs
+              section "Rollout error and energy" "" (errorSection runs @ energySection task runs)
+              lossSection runs ]
+        page (sprintf "%s — Hnn report" task.Title) true (String.concat "\n" body)
+    finally
+        for r in runs do
+            r.Network |> Option.iter (fun n -> n.Dispose())
+
+/// The runs recorded in OutDir/results.json, as an HTML table (empty if there are none).
+let runsTable (outDir: string) =
+    let path = Path.Combine(outDir, ResultsFile.FileName)
+    let runs =
+        if not (File.Exists path) then []
+        else
+            use doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText path)
+            match doc.RootElement.TryGetProperty "runs" with
+            | true, runs when runs.ValueKind = System.Text.Json.JsonValueKind.Array ->
+                [ for r in runs.EnumerateArray() ->
+                    [ "date"; "seed"; "steps"; "threads"; "seconds"; "command" ]
+                    |> List.map (fun k ->
+                        match r.TryGetProperty k with
+                        | true, v when v.ValueKind = System.Text.Json.JsonValueKind.Number && k = "seconds" -> sprintf "%.0f" (v.GetDouble())
+                        | true, v when v.ValueKind = System.Text.Json.JsonValueKind.String -> encode (string (v.GetString()))
+                        | true, v -> encode (v.GetRawText())
+                        | _ -> "") ]
+            | _ -> []
+    if runs.IsEmpty then ""
+    else
+        let rows = runs |> List.map (fun cells -> "<tr>" + (cells |> List.map (sprintf "<td>%s</td>") |> String.concat "") + "</tr>")
+        "<h2>Runs</h2><table><tr><th>date</th><th>seed</th><th>steps</th><th>threads</th><th>seconds</th><th>command</th></tr>\n"
+        + String.concat "\n" rows + "</table>"
+
+/// The index page: a link to every report, the reproduction table, then `runs` (HTML, e.g. `runsTable`).
+let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
+    let links =
+        reports
+        |> List.map (fun t -> sprintf "<li><a href=\"%s\">%s</a> (<code>%s</code>)</li>" (encode (pageName t.Key)) (encode t.Title) (encode t.Key))
+        |> String.concat "\n"
+    let body =
+        [ "<h1>Hamiltonian Neural Networks: reproduction report</h1>"
+          "<p class=\"note\">Greydanus, Dzamba, Yosinski (NeurIPS 2019), reproduced with Hnn. Each report opens offline.</p>"
+          "<h2>Tasks</h2>"
+          sprintf "<ul>%s</ul>" links
+          "<h2>Ours beside the paper's (Table 1)</h2>"
+          "<p class=\"note\">Mean ± error as the paper reports them; the paper reports no rollout MSE or energy drift.</p>"
+          metricsTable true cells
+          runs ]
+    page "Hnn reports" false (String.concat "\n" body)
+
+/// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
+let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
+    Tasks.all
+    |> List.filter (fun t ->
+        cells |> List.exists (fun c -> c.Task = t.Key)
+        || models |> List.exists (fun m ->
+            File.Exists(RunArtifacts.PathFor(outDir, t.Key, m))
+            || File.Exists(Path.Combine(outDir, "models", sprintf "%s-%s.json" t.Key m))))
+
+/// Writes one task's report as OutDir/reports/<task>.html; returns its path.
+let writeTask (outDir: string) (task: Task) =
+    let path = Path.Combine(outDir, folder, pageName task.Key)
+    IO.AtomicFile.WriteAllText(path, taskPage outDir task (readCells outDir))
+    path
+
+/// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
+/// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
+/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
+let writeAll (outDir: string) : string list =
+    if not (Directory.Exists outDir) then
+        raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
+    let cells = readCells outDir
+    let tasks = tasksIn outDir cells
+    if tasks.IsEmpty then
+        raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
+    let pages =
+        [ for t in tasks ->
+            let path = Path.Combine(outDir, folder, pageName t.Key)
+            IO.AtomicFile.WriteAllText(path, taskPage outDir t cells)
+            path ]
+    let index = Path.Combine(outDir, folder, "index.html")
+    IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
+    pages @ [ index ]
+
+// ---- Static images ------------------------------------------------------------------------------
+
+/// A page with only the charts of `html` named in `keys` (data-chart), in that order, side by side.
+let excerptPage (title: string) (html: string) (keys: string list) =
+    let figures =
+        [ for key in keys do
+            let m =
+                Text.RegularExpressions.Regex.Match(
+                    html, sprintf "<figure class=\"chart\" data-chart=\"%s\">.*?</figure>" (Text.RegularExpressions.Regex.Escape key),
+                    Text.RegularExpressions.RegexOptions.Singleline)
+            if m.Success then m.Value ]
+    page title true (sprintf "<style>body{margin:8px auto}</style><div class=\"row\">%s</div>" (String.concat "\n" figures))
+
+/// A PNG (headless Chromium, no network) of some charts of a task's report, e.g. `["phase-true"; "phase-hnn"]`,
+/// at `width`×`height` pixels; returns the PNG's path, or why it could not be made.
+let snapshot (outDir: string) (task: Task) (keys: string list) (width: int) (height: int) (png: string) =
+    match Chromium.find () with
+    | Error e -> Error e
+    | Ok chromium ->
+        let html = taskPage outDir task (readCells outDir)
+        let temp = Path.Combine(Path.GetTempPath(), sprintf "hnn-snapshot-%s.html" (Guid.NewGuid().ToString "N"))
+        try
+            File.WriteAllText(temp, excerptPage task.Title html keys)
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath png) |> nonNull) |> ignore
+            let run = Chromium.screenshot chromium temp png width height
+            if run.ExitCode = 0 && File.Exists png then Ok png
+            else Error(sprintf "Chromium exited with code %d and wrote no %s" run.ExitCode png)
+        finally
+            File.Delete temp
