@@ -91,7 +91,7 @@ public sealed record ModelFile(
             throw new ModelFileException(path, $"weights file '{weightsPath}' does not match its checksum (truncated or replaced)");
         // The hidden layer alone holds HiddenDim² float32 weights: a description asking for more than the file holds is
         // refused before torch tries to allocate it.
-        long hidden = file.Model.HiddenDim, input = file.Model.InputDim;
+        double hidden = file.Model.HiddenDim, input = file.Model.InputDim;
         if (4 * (hidden * hidden + hidden * input) > new FileInfo(weightsPath).Length)
             throw new ModelFileException(path, $"weights file '{weightsPath}' is too small for a {file.Model.InputDim}→{file.Model.HiddenDim} model");
         var model = DynamicsModel.Create(file.Model);

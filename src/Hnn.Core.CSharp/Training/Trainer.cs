@@ -129,7 +129,7 @@ public static class Trainer
                     testValue = testLoss[step] = test.Loss(null, createGraph: false).item<float>();
             }
             progress?.Report(new TrainingProgress(step, settings.Steps, trainLoss[step], testValue, clock.Elapsed));
-            if (step == settings.Steps || (control.CheckpointEvery > 0 && step > 0 && step % control.CheckpointEvery == 0))
+            if (step == settings.Steps || (control.CheckpointEvery > 0 && step % control.CheckpointEvery == 0))
                 Save(step);
         }
         clock.Stop();
