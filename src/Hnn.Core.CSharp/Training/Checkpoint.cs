@@ -165,7 +165,13 @@ public sealed class Checkpoint
         if (Header.Step > settings.Steps) throw new CheckpointException(Path, $"already at step {Header.Step}, beyond the {settings.Steps} steps asked for");
         var mine = settings with { Steps = 0, Threads = null };
         var theirs = Header.Training with { Steps = 0, Threads = null };
-        if (mine != theirs) throw new CheckpointException(Path, $"written with other training settings ({theirs} instead of {mine})");
+        if (mine != theirs)
+        {
+            var differences = typeof(TrainSettings).GetProperties()
+                .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && !Equals(p.GetValue(mine), p.GetValue(theirs)))
+                .Select(p => $"{p.Name} {p.GetValue(theirs) ?? "none"}, not {p.GetValue(mine) ?? "none"}");
+            throw new CheckpointException(Path, $"written with other training settings: {string.Join("; ", differences)}");
+        }
     }
 
     /// <summary>Puts the saved weights into <paramref name="model"/> (before an optimiser is made over them).</summary>
