@@ -134,7 +134,7 @@ let private fuzzTests =
             (let path = Path.Combine(dir.Value, "source", "m.json")
              use m = model ()
              ModelFile.Save(m, "spring", settings 3, path) |> ignore
-             File.ReadAllBytes path, File.ReadAllBytes(Path.ChangeExtension(path, ".weights")))
+             File.ReadAllBytes path, File.ReadAllBytes(nonNull (Path.ChangeExtension(path, ".weights"))))
     let write (name: string) (bytes: byte[]) =
         let path = Path.Combine(dir.Value, Guid.NewGuid().ToString("N") + "-" + name)
         File.WriteAllBytes(path, bytes)
@@ -220,7 +220,10 @@ let private hnnDll =
 
 let private startHnn (args: string list) =
     let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
-    let p = Process.Start info
+    let p =
+        match Process.Start info with
+        | null -> failtest "could not start dotnet"
+        | p -> p
     let out = StringBuilder()
     p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then lock out (fun () -> out.AppendLine e.Data |> ignore))
     p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock out (fun () -> out.AppendLine e.Data |> ignore))
