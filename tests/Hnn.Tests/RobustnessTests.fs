@@ -294,6 +294,7 @@ let private cliTests =
             let inProcess = Resumable.train options { Resumable.defaults with BatchSize = Some 64 } Tasks.spring (Tasks.spring.Data 5) ModelKind.Hnn
             use _ = inProcess.Model
             expectSameWeights inProcess.Model uninterrupted "the CLI and the library in another process agree bit for bit"
+            for d in [ out; straight; options.OutDir ] do Directory.Delete(d, true)
         }
         test "bad command lines get a one-line error naming the argument and exit code 2" {
             let out = tempDir ()
