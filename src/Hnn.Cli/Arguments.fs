@@ -26,6 +26,13 @@ type TrainArgs =
     | No_Eval
     | Data of file: string
     | Out of dir: string
+    | Lr of rate: float
+    | Batch_Size of size: int
+    | Weight_Decay of decay: float
+    | Clip_Grad_Norm of norm: float
+    | Checkpoint_Every of steps: int
+    | Resume
+    | Force
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -41,6 +48,13 @@ type TrainArgs =
             | Substeps _ -> "integrator steps per observed interval (default 1)."
             | No_Eval -> "skip the energy protocol after training."
             | Out _ -> "output folder for results.json, results.md and models (default results)."
+            | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
+            | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
+            | Weight_Decay _ -> "Adam weight decay (default: the task's); zero or positive."
+            | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
+            | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
+            | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
+            | Force -> "write into an output folder that already holds another run's results."
 
 /// Options of `reproduce` (and `run`, the main job).
 type ReproduceArgs =
@@ -53,6 +67,13 @@ type ReproduceArgs =
     | Substeps of count: int
     | No_Eval
     | Out of dir: string
+    | Lr of rate: float
+    | Batch_Size of size: int
+    | Weight_Decay of decay: float
+    | Clip_Grad_Norm of norm: float
+    | Checkpoint_Every of steps: int
+    | Resume
+    | Force
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -66,6 +87,13 @@ type ReproduceArgs =
             | Substeps _ -> "integrator steps per observed interval (default 1)."
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
+            | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
+            | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
+            | Weight_Decay _ -> "Adam weight decay (default: the task's); zero or positive."
+            | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
+            | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
+            | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
+            | Force -> "write into an output folder that already holds another run's results."
 
 /// Options of `evaluate`.
 type EvaluateArgs =

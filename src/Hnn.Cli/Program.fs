@@ -2,11 +2,15 @@ module Hnn.Cli.Program
 
 open System
 open System.IO
+open System.Runtime.InteropServices
+open System.Threading
 open Argu
 open Hnn
 open Hnn.Cli.Arguments
 open Hnn.Models
 open Hnn.Native
+open Hnn.Results
+open Hnn.Training
 
 /// A user error: printed as one line, exit code 2.
 exception UsageError of string
@@ -43,6 +47,83 @@ let private task key =
     | Ok t -> t
     | Error e -> raise (UsageError e)
 
+/// Ctrl-C (SIGINT) and SIGTERM cancel this token: training checkpoints after its current step and stops.
+/// A second signal ends the process at once.
+let private stop = new CancellationTokenSource()
+let mutable private stopSignal: PosixSignal option = None
+
+let private onSignal (name: string) (signal: PosixSignal) =
+    PosixSignalRegistration.Create(
+        signal,
+        fun context ->
+            if not stop.IsCancellationRequested then
+                context.Cancel <- true
+                stopSignal <- Some signal
+                eprintfn "\n%s: stopping after the current step and writing a checkpoint (send it again to quit at once)" name
+                stop.Cancel())
+
+let private finitePositive name (value: float) =
+    if not (value > 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be positive and finite, got %g" name value))
+    value
+
+let private finiteNonNegative name (value: float) =
+    if not (value >= 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
+    value
+
+let private safety lr batch decay clip every resume : Resumable.Safety =
+    { Resumable.defaults with
+        LearningRate = lr |> Option.map (finitePositive "lr")
+        BatchSize = batch |> Option.map (atLeastOne "batch-size")
+        WeightDecay = decay |> Option.map (finiteNonNegative "weight-decay")
+        ClipGradNorm = clip |> Option.map (finitePositive "clip-grad-norm")
+        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Resumable.defaults.CheckpointEvery
+        Resume = resume
+        Cancellation = stop.Token }
+
+/// A new run may write only into a folder no other run wrote into, unless --force; --resume continues the run that did.
+let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
+    if File.Exists opts.OutDir then raise (UsageError(sprintf "--out '%s' is a file, not a folder" opts.OutDir))
+    if resume then
+        let folder = Resumable.checkpointFolder opts
+        if not (Directory.Exists folder) || Seq.isEmpty (Directory.EnumerateFiles(folder, "*.ckpt")) then
+            raise (UsageError(sprintf "--resume: no checkpoints in '%s' to continue from" folder))
+    elif not force then
+        match ResultsFile.Occupant opts.OutDir |> Option.ofObj with
+        | Some what ->
+            raise (UsageError(sprintf "output folder '%s' already holds another run's results (%s): continue it with --resume, overwrite with --force, or choose another --out" opts.OutDir what))
+        | None -> ()
+
+let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
+
+/// Runs `body`; if it stops early, marks the run "interrupted" or "failed" in results.json (when it wrote anything)
+/// and returns 130/143 for SIGINT/SIGTERM, 4 for divergence; other errors propagate to `main`.
+let private guarded (opts: Experiment.Options) (body: unit -> int) =
+    let started = DateTime.UtcNow
+    let mark status (reason: string) =
+        if ResultsFile.Occupant opts.OutDir |> isNull |> not then
+            let run =
+                ResultsFile.RunInfo(
+                    started.ToString "o", opts.Seed, defaultArg opts.Steps 0, defaultArg opts.Threads 0,
+                    (DateTime.UtcNow - started).TotalSeconds, commandLine (), status, reason)
+            try
+                ResultsFile.MarkUnfinished(opts.OutDir, run) |> ignore
+            with :? InvalidDataException as e ->
+                eprintfn "warning: could not mark the run as %s: %s" status e.Message
+    try
+        body ()
+    with
+    | :? TrainingInterruptedException as e ->
+        mark ResultsFile.RunStatus.Interrupted e.Message
+        eprintfn "interrupted: %s" e.Message
+        if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
+    | :? TrainingDivergedException as e ->
+        mark ResultsFile.RunStatus.Failed e.Message
+        eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
+        4
+    | e ->
+        mark ResultsFile.RunStatus.Failed e.Message
+        reraise ()
+
 let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
     let first = evaluated.Head.Trained
     printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
@@ -68,32 +149,48 @@ let private train (args: ParseResults<TrainArgs>) =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
             (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
-    let started = DateTime.UtcNow
-    let evaluated = Experiment.runTask opts task [ kind ]
-    let path = Experiment.record opts (String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))) started evaluated
-    Report.writeMarkdown opts.OutDir |> ignore
-    printTask task evaluated
-    printfn "\nresults: %s; model: %s" path (Path.Combine(opts.OutDir, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind)))
-    0
+    let safety =
+        safety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
+            (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
+    Resumable.settingsFor opts safety task |> ignore
+    claim opts (args.Contains TrainArgs.Force) safety.Resume
+    guarded opts (fun () ->
+        let started = DateTime.UtcNow
+        let evaluated = Resumable.runTask opts safety task [ kind ]
+        let path = Experiment.record opts (commandLine ()) started evaluated
+        Report.writeMarkdown opts.OutDir |> ignore
+        printTask task evaluated
+        printfn "\nresults: %s; model: %s" path (Path.Combine(opts.OutDir, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind)))
+        0)
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
-    let tasks = args.TryGetResult ReproduceArgs.Tasks |> Option.map (List.map task) |> Option.defaultValue Tasks.all
+    let keys = args.TryGetResult ReproduceArgs.Tasks
+    match keys |> Option.bind (List.countBy id >> List.tryFind (fun (_, n) -> n > 1)) with
+    | Some(key, _) -> raise (UsageError(sprintf "--tasks names %s more than once" key))
+    | None -> ()
+    let tasks = keys |> Option.map (List.map task) |> Option.defaultValue Tasks.all
     let opts =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
             (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
-    let started = DateTime.UtcNow
-    let command = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
-    let mutable path = ""
-    for t in tasks do
-        let taskStarted = DateTime.UtcNow
-        printfn "\n== %s (%s)" t.Title t.Key
-        let evaluated = Experiment.runTask opts t [ ModelKind.Baseline; ModelKind.Hnn ]
-        path <- Experiment.record opts command taskStarted evaluated
-        Report.writeMarkdown opts.OutDir |> ignore
-        printTask t evaluated
-    printfn "\nresults: %s and %s (%.0f s in all)" path (Path.Combine(opts.OutDir, "results.md")) (DateTime.UtcNow - started).TotalSeconds
-    0
+    let safety =
+        safety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
+            (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
+    for t in tasks do Resumable.settingsFor opts safety t |> ignore
+    claim opts (args.Contains ReproduceArgs.Force) safety.Resume
+    guarded opts (fun () ->
+        let started = DateTime.UtcNow
+        let command = commandLine ()
+        let mutable path = ""
+        for t in tasks do
+            let taskStarted = DateTime.UtcNow
+            printfn "\n== %s (%s)" t.Title t.Key
+            let evaluated = Resumable.runTask opts safety t [ ModelKind.Baseline; ModelKind.Hnn ]
+            path <- Experiment.record opts command taskStarted evaluated
+            Report.writeMarkdown opts.OutDir |> ignore
+            printTask t evaluated
+        printfn "\nresults: %s and %s (%.0f s in all)" path (Path.Combine(opts.OutDir, "results.md")) (DateTime.UtcNow - started).TotalSeconds
+        0)
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
     let file = args.GetResult EvaluateArgs.Model
@@ -141,6 +238,8 @@ let private native (args: ParseResults<NativeArgs>) =
 [<EntryPoint>]
 let main argv =
     let parser = ArgumentParser.Create<Command>(programName = "hnn")
+    use _interrupt = onSignal "interrupt" PosixSignal.SIGINT
+    use _terminate = onSignal "terminate" PosixSignal.SIGTERM
     try
         let results = parser.ParseCommandLine(argv, raiseOnUsage = true)
         match results.GetSubCommand() with
@@ -160,6 +259,9 @@ let main argv =
         eprintfn "error: %s" message
         2
     | :? ModelFileException as e ->
+        eprintfn "error: %s" e.Message
+        2
+    | :? CheckpointException as e ->
         eprintfn "error: %s" e.Message
         2
     | :? TorchNativeException as e ->

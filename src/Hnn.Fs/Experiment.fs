@@ -90,6 +90,8 @@ let private progressLog (options: Options) (task: Task) (kind: ModelKind) =
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
     Torch.init ()
     let settings = settingsFor options task
+    // The thread count changes torch's initial weights: set it before the model is made.
+    options.Threads |> Option.iter TorchSharp.torch.set_num_threads
     let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension), options.Seed)
     let result = Trainer.Train(model, data, settings, progressLog options task kind)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }

@@ -66,21 +66,34 @@ public sealed record ModelFile(
         {
             throw new ModelFileException(path, $"not a valid model description ({e.Message})");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFileException(path, $"unreadable ({e.Message})");
+        }
         if (file is null || file.Format != FormatName) throw new ModelFileException(path, $"not an Hnn model file (expected format \"{FormatName}\")");
         if (file.Version != CurrentVersion) throw new ModelFileException(path, $"format version {file.Version} is not supported (this library reads version {CurrentVersion})");
         if (file.Model is null || file.Training is null || string.IsNullOrEmpty(file.Weights)) throw new ModelFileException(path, "incomplete model description");
+        if (string.IsNullOrWhiteSpace(file.Task)) throw new ModelFileException(path, "no task named");
         try
         {
             file.Model.Validate();
+            file.Training.Validate();
         }
         catch (ArgumentException e)
         {
             throw new ModelFileException(path, e.Message);
         }
+        if (file.Weights != System.IO.Path.GetFileName(file.Weights))
+            throw new ModelFileException(path, $"weights '{file.Weights}' must be a file name beside the model file, not a path");
         var weightsPath = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, file.Weights);
         if (!File.Exists(weightsPath)) throw new ModelFileException(path, $"weights file '{weightsPath}' is missing");
         if (!string.Equals(Sha256(weightsPath), file.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new ModelFileException(path, $"weights file '{weightsPath}' does not match its checksum (truncated or replaced)");
+        // The hidden layer alone holds HiddenDim² float32 weights: a description asking for more than the file holds is
+        // refused before torch tries to allocate it.
+        double hidden = file.Model.HiddenDim, input = file.Model.InputDim;
+        if (4 * (hidden * hidden + hidden * input) > new FileInfo(weightsPath).Length)
+            throw new ModelFileException(path, $"weights file '{weightsPath}' is too small for a {file.Model.InputDim}→{file.Model.HiddenDim} model");
         var model = DynamicsModel.Create(file.Model);
         try
         {

@@ -23,7 +23,34 @@ public static class ResultsFile
     /// <param name="Threads">Torch intra-op threads.</param>
     /// <param name="Seconds">Wall time of the whole run.</param>
     /// <param name="Command">What was run.</param>
-    public sealed record RunInfo(string Date, int Seed, int Steps, int Threads, double Seconds, string Command);
+    /// <param name="Status">"completed", or "interrupted" / "failed" for a run whose results in this folder are partial.</param>
+    /// <param name="Reason">Why a run did not complete (null when it did).</param>
+    public sealed record RunInfo(string Date, int Seed, int Steps, int Threads, double Seconds, string Command,
+        string Status = RunStatus.Completed, string? Reason = null);
+
+    /// <summary>The values of <see cref="RunInfo.Status"/>.</summary>
+    public static class RunStatus
+    {
+        /// <summary>Every task of the run finished and was recorded.</summary>
+        public const string Completed = "completed";
+        /// <summary>Stopped by a signal; its checkpoints can be resumed.</summary>
+        public const string Interrupted = "interrupted";
+        /// <summary>Stopped by an error (divergence, bad input); results in the folder are partial.</summary>
+        public const string Failed = "failed";
+    }
+
+    /// <summary>
+    /// What in <paramref name="folder"/> shows that a run already wrote there ("results.json", "models/", "checkpoints/"),
+    /// or null if nothing does: a new run must not write into another run's folder unless asked.
+    /// </summary>
+    public static string? Occupant(string folder)
+    {
+        if (File.Exists(Path.Combine(folder, FileName))) return FileName;
+        foreach (var sub in new[] { "models", "checkpoints", RunArtifacts.Folder })
+            if (Directory.Exists(Path.Combine(folder, sub)) && Directory.EnumerateFileSystemEntries(Path.Combine(folder, sub)).Any())
+                return sub + "/";
+        return null;
+    }
 
     /// <summary>One metric of one model on one task.</summary>
     public sealed record Cell(string Task, string Model, string Metric, LossEstimate Value);
@@ -33,49 +60,89 @@ public static class ResultsFile
     public static string Merge(string folder, IEnumerable<Cell> cells, RunInfo run)
     {
         var path = Path.Combine(folder, FileName);
-        JsonObject root;
-        if (File.Exists(path))
+        var root = File.Exists(path) ? Parse(path) : new JsonObject();
+        var problem = $"{path}: existing results do not follow the results schema; move it away or choose another --out";
+        try
         {
-            try
+            var tasks = Child(root, "tasks", problem, () => new JsonObject());
+            foreach (var c in cells)
             {
-                root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                    ?? throw new InvalidDataException($"{path}: expected a JSON object");
+                var task = Child(tasks, c.Task, problem, () => new JsonObject());
+                var model = Child(task, c.Model, problem, () => new JsonObject());
+                model[c.Metric] = new JsonObject { ["mean"] = c.Value.Mean, ["err"] = c.Value.Err };
             }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path}: existing results are not valid JSON ({e.Message}); move it away or choose another --out");
-            }
+            Child(root, "runs", problem, () => new JsonArray()).Add(JsonSerializer.SerializeToNode(run, Json.Options));
         }
-        else root = new JsonObject();
-
-        var tasks = root["tasks"] as JsonObject ?? new JsonObject();
-        root["tasks"] = tasks;
-        foreach (var c in cells)
+        catch (ArgumentException e)
         {
-            var task = tasks[c.Task] as JsonObject ?? new JsonObject();
-            tasks[c.Task] = task;
-            var model = task[c.Model] as JsonObject ?? new JsonObject();
-            task[c.Model] = model;
-            model[c.Metric] = new JsonObject { ["mean"] = c.Value.Mean, ["err"] = c.Value.Err };
+            // JsonObject reports duplicate property names lazily, on first access.
+            throw new InvalidDataException($"{problem} ({e.Message})");
         }
-        var runs = root["runs"] as JsonArray ?? new JsonArray();
-        root["runs"] = runs;
-        runs.Add(JsonSerializer.SerializeToNode(run, Json.Options));
         AtomicFile.WriteAllText(path, root.ToJsonString(Json.Options));
         return path;
     }
 
+    /// <summary>Appends the metadata of a run that did not complete (status and reason set) to <c>results.json</c>, so its partial results are marked.</summary>
+    /// <exception cref="InvalidDataException">An existing results.json is not valid (it is left untouched).</exception>
+    public static string MarkUnfinished(string folder, RunInfo run)
+    {
+        if (run.Status == RunStatus.Completed) throw new ArgumentException("an unfinished run needs status interrupted or failed");
+        return Merge(folder, [], run);
+    }
+
     /// <summary>Reads every cell of a results file.</summary>
+    /// <exception cref="InvalidDataException">The file is missing, unreadable or not of this schema; the message names it.</exception>
     public static IReadOnlyList<Cell> Read(string path)
     {
-        var root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object");
+        var root = Parse(path);
         var cells = new List<Cell>();
-        if (root["tasks"] is not JsonObject tasks) return cells;
-        foreach (var (task, models) in tasks)
-            foreach (var (model, metrics) in (models as JsonObject) ?? [])
-                foreach (var (metric, value) in (metrics as JsonObject) ?? [])
-                    if (value is JsonObject v && v["mean"] is JsonValue m && v["err"] is JsonValue e)
-                        cells.Add(new Cell(task, model, metric, new LossEstimate(m.GetValue<double>(), e.GetValue<double>())));
+        var problem = $"{path}: not a results file (a metric must be {{\"mean\": number, \"err\": number}})";
+        try
+        {
+            if (root["tasks"] is null) return cells;
+            foreach (var (task, models) in root["tasks"] as JsonObject ?? throw new InvalidDataException($"{path}: \"tasks\" is not an object"))
+                foreach (var (model, metrics) in models as JsonObject ?? throw new InvalidDataException($"{path}: task \"{task}\" is not an object"))
+                    foreach (var (metric, value) in metrics as JsonObject ?? throw new InvalidDataException($"{path}: model \"{task}.{model}\" is not an object"))
+                        cells.Add(new Cell(task, model, metric, new LossEstimate(Number(value, "mean", problem), Number(value, "err", problem))));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{problem} ({e.Message})");
+        }
         return cells;
     }
+
+    static JsonObject Parse(string path)
+    {
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: existing results are not valid JSON ({e.Message}); move it away or choose another --out");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{path}: unreadable ({e.Message})");
+        }
+    }
+
+    static T Child<T>(JsonObject parent, string name, string problem, Func<T> make) where T : JsonNode
+    {
+        switch (parent[name])
+        {
+            case null:
+                var made = make();
+                parent[name] = made;
+                return made;
+            case T existing:
+                return existing;
+            default:
+                throw new InvalidDataException($"{problem} (\"{name}\" has the wrong type)");
+        }
+    }
+
+    static double Number(JsonNode? value, string name, string problem) =>
+        value is JsonObject o && o[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : throw new InvalidDataException(problem);
 }

@@ -23,6 +23,7 @@ public enum Supervision
 /// <param name="Supervision">Derivative- or integrator-supervised loss.</param>
 /// <param name="Integrator">For integrator supervision: "rk4", "leapfrog" or "yoshida4".</param>
 /// <param name="Substeps">For integrator supervision: integrator steps per observed interval.</param>
+/// <param name="ClipGradNorm">Rescale the gradients so their global L2 norm is at most this (torch's clip_grad_norm_), or null for no clipping.</param>
 public sealed record TrainSettings(
     int Steps = 2000,
     double LearningRate = 1e-3,
@@ -33,7 +34,8 @@ public sealed record TrainSettings(
     int? Threads = null,
     Supervision Supervision = Supervision.Derivative,
     string Integrator = "rk4",
-    int Substeps = 1)
+    int Substeps = 1,
+    double? ClipGradNorm = null)
 {
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
@@ -45,6 +47,7 @@ public sealed record TrainSettings(
         if (BatchSize is < 1) throw new ArgumentException($"batch size must be positive, got {BatchSize}");
         if (Threads is < 1) throw new ArgumentException($"thread count must be positive, got {Threads}");
         if (TestEvery < 0) throw new ArgumentException($"test interval must be zero or positive, got {TestEvery}");
+        if (ClipGradNorm is double c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"gradient clipping norm must be positive and finite, got {c}");
         if (Substeps < 1) throw new ArgumentException($"substeps must be positive, got {Substeps}");
         if (!Enum.IsDefined(Supervision)) throw new ArgumentException($"unknown supervision {Supervision}");
         if (Supervision == Supervision.Integrator) SupervisedStep.Parse(Integrator);

@@ -35,13 +35,28 @@ public static class Trainer
     /// Trains <paramref name="model"/> in place with Adam. Every step runs inside its own dispose
     /// scope, so memory stays flat however long the run.
     /// </summary>
-    public static TrainingResult Train(DynamicsModel model, Dataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null)
+    public static TrainingResult Train(DynamicsModel model, Dataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null) =>
+        Train(model, data, settings, progress, TrainingControl.None);
+
+    /// <summary>
+    /// As the plain overload, and safe to interrupt: checkpoints every <see cref="TrainingControl.CheckpointEvery"/> steps
+    /// and at the end, continues bit-identically from a checkpoint when resuming, stops cleanly (after checkpointing)
+    /// when cancelled, and stops on a NaN or infinite loss or gradient without touching the last good checkpoint.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient stopped being finite.</exception>
+    /// <exception cref="TrainingInterruptedException">The cancellation token fired.</exception>
+    /// <exception cref="CheckpointException">The checkpoint to resume from is corrupt or belongs to another run.</exception>
+    public static TrainingResult Train(DynamicsModel model, Dataset data, TrainSettings settings, IProgress<TrainingProgress>? progress, TrainingControl control)
     {
         settings.Validate();
+        control.Validate();
         if (data.Dimension != model.Settings.InputDim)
             throw new ArgumentException($"dataset '{data.Name}' has dimension {data.Dimension} but the model expects {model.Settings.InputDim}");
         if (settings.Threads is int wanted) set_num_threads(wanted);
         int threads = get_num_threads();
+        var resumed = control.Resume && File.Exists(control.CheckpointPath) ? Checkpoint.Load(control.CheckpointPath) : null;
+        resumed?.CheckMatches(control.Task, model.Settings, settings);
+        resumed?.RestoreWeights(model);
         // Seeds minibatch draws; the initial weights are seeded where the model is made (DynamicsModel.Create).
         random.manual_seed(settings.Seed + 1);
 
@@ -52,37 +67,84 @@ public static class Trainer
         var testDx = data.TestDx.ToTensor();
         var train = Objective.For(model, settings, data.TrainX, data.TrainDx, data.TrainTimeline, $"{data.Name} (train)");
         var test = Objective.For(model, settings, data.TestX, data.TestDx, data.TestTimeline, $"{data.Name} (test)");
-        using var optimizer = optim.Adam(model.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        var parameters = model.parameters().ToArray();
+        using var optimizer = optim.Adam(parameters, lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        resumed?.RestoreOptimizerAndGenerator(optimizer);
 
         var trainLoss = new float[settings.Steps + 1];
         var testLoss = settings.TestEvery > 0 ? new float[settings.Steps + 1] : [];
         Array.Fill(testLoss, float.NaN);
-        var clock = Stopwatch.StartNew();
-        for (int step = 0; step <= settings.Steps; step++)
+        int first = 0;
+        double earlier = 0;
+        if (resumed is { Header: var h })
         {
-            using var scope = NewDisposeScope();
-            model.train();
-            var rows = settings.BatchSize is int batch && batch < train.Count ? randperm(train.Count)[..batch] : null;
-            var loss = train.Loss(rows, createGraph: true);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            trainLoss[step] = loss.item<float>();
+            h.TrainLoss.CopyTo(trainLoss, 0);
+            if (testLoss.Length > 0 && h.TestLoss.Length > 0) h.TestLoss.CopyTo(testLoss, 0);
+            first = h.Step + 1;
+            earlier = h.Seconds;
+        }
+        int? checkpointStep = resumed?.Header.Step;
+        var clock = Stopwatch.StartNew();
+        void Save(int step)
+        {
+            if (control.CheckpointPath is null) return;
+            var header = new CheckpointHeader("", 0, control.Task, model.Settings, settings, step,
+                trainLoss[..(step + 1)], testLoss.Length > 0 ? testLoss[..(step + 1)] : [], earlier + clock.Elapsed.TotalSeconds);
+            Checkpoint.Save(control.CheckpointPath, header, model, optimizer);
+            checkpointStep = step;
+        }
+
+        for (int step = first; step <= settings.Steps; step++)
+        {
+            if (control.Cancellation.IsCancellationRequested)
+            {
+                if (step > 0) Save(step - 1);
+                throw new TrainingInterruptedException(step - 1, step > 0 ? control.CheckpointPath : null);
+            }
+            using (var scope = NewDisposeScope())
+            {
+                model.train();
+                var rows = settings.BatchSize is int batch && batch < train.Count ? randperm(train.Count)[..batch] : null;
+                var loss = train.Loss(rows, createGraph: true);
+                trainLoss[step] = loss.item<float>();
+                if (!float.IsFinite(trainLoss[step]))
+                    throw new TrainingDivergedException(step, "train loss", trainLoss[step], checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
+                optimizer.zero_grad();
+                loss.backward();
+                double gradient = settings.ClipGradNorm is double maxNorm
+                    ? nn.utils.clip_grad_norm_(parameters, maxNorm)
+                    : LargestGradient(parameters);
+                if (!double.IsFinite(gradient))
+                    throw new TrainingDivergedException(step, settings.ClipGradNorm is null ? "largest gradient" : "gradient norm", gradient,
+                        checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
+                optimizer.step();
+            }
 
             double testValue = double.NaN;
             if (settings.TestEvery > 0 && (step % settings.TestEvery == 0 || step == settings.Steps))
             {
+                using var scope = NewDisposeScope();
                 model.eval();
                 using (no_grad())
                     testValue = testLoss[step] = test.Loss(null, createGraph: false).item<float>();
             }
             progress?.Report(new TrainingProgress(step, settings.Steps, trainLoss[step], testValue, clock.Elapsed));
+            if (step == settings.Steps || (control.CheckpointEvery > 0 && step % control.CheckpointEvery == 0))
+                Save(step);
         }
         clock.Stop();
         model.eval();
         var finalTrain = FinalLoss(model, x, dx);
         var finalTest = FinalLoss(model, testX, testDx);
-        return new TrainingResult(trainLoss, testLoss, finalTrain, finalTest, clock.Elapsed.TotalSeconds, threads);
+        return new TrainingResult(trainLoss, testLoss, finalTrain, finalTest, earlier + clock.Elapsed.TotalSeconds, threads);
+    }
+
+    /// <summary>The largest |gradient| over all parameters (NaN if any is NaN).</summary>
+    static double LargestGradient(IReadOnlyList<TorchSharp.Modules.Parameter> parameters)
+    {
+        using var scope = NewDisposeScope();
+        var largest = parameters.Where(p => p.grad is not null).Select(p => p.grad!.abs().max()).ToArray();
+        return largest.Length == 0 ? 0 : stack(largest).max().item<float>();
     }
 
     /// <summary>The paper's reported loss of a model on a set: squared errors over [N, D], mean ± std/√N.</summary>

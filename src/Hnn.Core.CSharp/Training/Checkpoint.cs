@@ -1,0 +1,231 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Hnn.IO;
+using Hnn.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hnn.Training;
+
+/// <summary>A checkpoint file is unreadable, corrupt or belongs to another run; the message names the file and the problem.</summary>
+public sealed class CheckpointException(string path, string problem)
+    : Exception($"checkpoint '{path}': {problem}")
+{
+    /// <summary>The file at fault.</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>What a checkpoint says about its run, stored as JSON inside it.</summary>
+/// <param name="Format">Always "hnn-checkpoint".</param>
+/// <param name="Version">File format version.</param>
+/// <param name="Task">The task key (e.g. "spring"), or "" when trained outside a task.</param>
+/// <param name="Model">Architecture.</param>
+/// <param name="Training">Training settings of the run.</param>
+/// <param name="Step">The last finished step: training resumes at Step + 1.</param>
+/// <param name="TrainLoss">Train loss per step 0..Step.</param>
+/// <param name="TestLoss">Test loss per step 0..Step (NaN where not evaluated), or empty.</param>
+/// <param name="Seconds">Training wall time so far.</param>
+public sealed record CheckpointHeader(
+    string Format, int Version, string Task, ModelSettings Model, TrainSettings Training, int Step,
+    float[] TrainLoss, float[] TestLoss, double Seconds);
+
+/// <summary>
+/// Everything needed to continue a training run bit-identically: the model's weights, Adam's state,
+/// torch's generator state, the step, the settings and the loss curves so far. One file, written
+/// atomically, ending with a SHA-256 of everything before it.
+/// </summary>
+/// <remarks>
+/// Layout (little-endian): magic "HNNCKPT\0", int32 version, then four blocks each as int32 length + bytes
+/// (UTF-8 JSON header, TorchSharp weights, TorchSharp optimiser state, torch generator state), then the
+/// 32-byte SHA-256 of all preceding bytes.
+/// </remarks>
+public sealed class Checkpoint
+{
+    /// <summary>The format version this library writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    const string FormatName = "hnn-checkpoint";
+
+    static ReadOnlySpan<byte> Magic => "HNNCKPT\0"u8;
+
+    Checkpoint(string path, CheckpointHeader header, byte[] weights, byte[] optimizer, byte[] rng)
+    {
+        Path = path;
+        Header = header;
+        Weights = weights;
+        Optimizer = optimizer;
+        Rng = rng;
+    }
+
+    /// <summary>Where it was read from.</summary>
+    public string Path { get; }
+
+    /// <summary>The run and step it describes.</summary>
+    public CheckpointHeader Header { get; }
+
+    byte[] Weights { get; }
+    byte[] Optimizer { get; }
+    byte[] Rng { get; }
+
+    /// <summary>Writes a checkpoint of the current model, optimiser and torch generator atomically to <paramref name="path"/>.</summary>
+    public static void Save(string path, CheckpointHeader header, DynamicsModel model, optim.Optimizer optimizer)
+    {
+        var helper = optimizer as TorchSharp.Modules.OptimizerHelper
+            ?? throw new ArgumentException($"cannot checkpoint optimiser {optimizer.GetType().Name}: its state cannot be saved");
+        using var buffer = new MemoryStream();
+        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(CurrentVersion);
+            WriteBlock(w, JsonSerializer.SerializeToUtf8Bytes(header with { Format = FormatName, Version = CurrentVersion }, Json.Compact));
+            WriteBlock(w, Capture(s => model.save(s)));
+            WriteBlock(w, Capture(helper.save_state_dict));
+            using (var state = random.get_rng_state())
+                WriteBlock(w, state.data<byte>().ToArray());
+        }
+        var checksum = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        buffer.Write(checksum);
+        AtomicFile.Write(path, s => buffer.WriteTo(s));
+    }
+
+    /// <summary>Reads and checks a checkpoint: magic, version, checksum, block lengths, header consistency.</summary>
+    /// <exception cref="CheckpointException">The file is missing, truncated, corrupt, of another version or inconsistent.</exception>
+    public static Checkpoint Load(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException(path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : $"unreadable ({e.Message})");
+        }
+        return Parse(bytes, path);
+    }
+
+    /// <summary>As <see cref="Load"/>, from the file's bytes; <paramref name="path"/> names it in errors.</summary>
+    public static Checkpoint Parse(byte[] bytes, string path)
+    {
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new CheckpointException(path, "not an Hnn checkpoint (bad magic)");
+        if (bytes.Length < Magic.Length + 4 + 4 * 4 + 32) throw new CheckpointException(path, $"truncated ({bytes.Length} bytes)");
+        int version = BitConverter.ToInt32(bytes, Magic.Length);
+        if (version != CurrentVersion)
+            throw new CheckpointException(path, $"format version {version} is not supported (this library reads version {CurrentVersion})");
+        var body = bytes.AsSpan(0, bytes.Length - 32);
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+            throw new CheckpointException(path, "checksum mismatch (truncated or corrupt)");
+        using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length));
+        r.ReadBytes(Magic.Length + 4);
+        var json = ReadBlock(r, path, "header");
+        var weights = ReadBlock(r, path, "weights");
+        var optimizer = ReadBlock(r, path, "optimiser state");
+        var rng = ReadBlock(r, path, "generator state");
+        if (r.BaseStream.Position != body.Length) throw new CheckpointException(path, $"{body.Length - r.BaseStream.Position} unexpected bytes after the state");
+        CheckpointHeader? header;
+        try
+        {
+            header = JsonSerializer.Deserialize<CheckpointHeader>(json, Json.Compact);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException(path, $"invalid header ({e.Message})");
+        }
+        if (header is null || header.Format != FormatName) throw new CheckpointException(path, $"invalid header (expected format \"{FormatName}\")");
+        if (header.Version != version) throw new CheckpointException(path, $"header version {header.Version} differs from file version {version}");
+        if (header.Model is null || header.Training is null || header.Task is null || header.TrainLoss is null || header.TestLoss is null)
+            throw new CheckpointException(path, "incomplete header");
+        try
+        {
+            header.Model.Validate();
+            header.Training.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CheckpointException(path, e.Message);
+        }
+        if (header.Step < 0 || header.Step > header.Training.Steps)
+            throw new CheckpointException(path, $"step {header.Step} is outside the run's 0..{header.Training.Steps}");
+        if (header.TrainLoss.Length != header.Step + 1 || (header.TestLoss.Length != 0 && header.TestLoss.Length != header.Step + 1))
+            throw new CheckpointException(path, $"loss curves of {header.TrainLoss.Length} and {header.TestLoss.Length} values do not match step {header.Step}");
+        return new Checkpoint(path, header, weights, optimizer, rng);
+    }
+
+    /// <summary>
+    /// Checks that this checkpoint was written by a run of the same task, architecture and settings (the step count
+    /// and thread count may differ), so that continuing it reproduces that run.
+    /// </summary>
+    /// <exception cref="CheckpointException">It belongs to another run; the message names the first difference.</exception>
+    public void CheckMatches(string task, ModelSettings model, TrainSettings settings)
+    {
+        if (Header.Task != task) throw new CheckpointException(Path, $"written for task '{Header.Task}', not '{task}'");
+        if (Header.Model != model) throw new CheckpointException(Path, $"written for model {Header.Model}, not {model}");
+        if (Header.Step > settings.Steps) throw new CheckpointException(Path, $"already at step {Header.Step}, beyond the {settings.Steps} steps asked for");
+        var mine = settings with { Steps = 0, Threads = null };
+        var theirs = Header.Training with { Steps = 0, Threads = null };
+        if (mine != theirs)
+        {
+            var differences = typeof(TrainSettings).GetProperties()
+                .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && !Equals(p.GetValue(mine), p.GetValue(theirs)))
+                .Select(p => $"{p.Name} {p.GetValue(theirs) ?? "none"}, not {p.GetValue(mine) ?? "none"}");
+            throw new CheckpointException(Path, $"written with other training settings: {string.Join("; ", differences)}");
+        }
+    }
+
+    /// <summary>Puts the saved weights into <paramref name="model"/> (before an optimiser is made over them).</summary>
+    public void RestoreWeights(DynamicsModel model) =>
+        Restore("weights", () => model.load(new BinaryReader(new MemoryStream(Weights)), strict: true));
+
+    /// <summary>Puts the saved optimiser state into <paramref name="optimizer"/> and the saved generator state into torch.</summary>
+    public void RestoreOptimizerAndGenerator(optim.Optimizer optimizer)
+    {
+        var helper = optimizer as TorchSharp.Modules.OptimizerHelper
+            ?? throw new ArgumentException($"cannot restore optimiser {optimizer.GetType().Name}");
+        Restore("optimiser state", () => helper.load_state_dict(new BinaryReader(new MemoryStream(Optimizer))));
+        Restore("generator state", () =>
+        {
+            using var state = tensor(Rng, dtype: ScalarType.Byte);
+            random.set_rng_state(state);
+        });
+    }
+
+    void Restore(string what, Action restore)
+    {
+        try
+        {
+            restore();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new CheckpointException(Path, $"{what} do not fit this model ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    static byte[] Capture(Action<BinaryWriter> save)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            save(w);
+            w.Flush();
+        }
+        return stream.ToArray();
+    }
+
+    static void WriteBlock(BinaryWriter w, byte[] block)
+    {
+        w.Write(block.Length);
+        w.Write(block);
+    }
+
+    static byte[] ReadBlock(BinaryReader r, string path, string what)
+    {
+        long left = r.BaseStream.Length - r.BaseStream.Position;
+        if (left < 4) throw new CheckpointException(path, $"truncated before the {what}");
+        int length = r.ReadInt32();
+        if (length < 0 || length > left - 4) throw new CheckpointException(path, $"bad {what} length {length}");
+        return r.ReadBytes(length);
+    }
+}
