@@ -3,7 +3,10 @@
 //   setup  restore the local tools and packages, build the CLI, make TorchSharp load on this system
 //   build  setup, then build the whole solution (Release)
 //   test   build, then run the test suite (Expecto + FsCheck)
-//   run    build, then the main job (`hnn run`); arguments after `--` go to it
+//   run    build, then the main job (`hnn run`: all six tasks); arguments after `--` go to it
+//   bench  build, then `hnn bench` (speed and memory; writes bench/results.json)
+//   reports-check [DIR]  build, install Chromium if missing, rebuild DIR's reports (default results)
+//          and check in headless Chromium, offline, that every chart drew
 // Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
 
 open System
@@ -50,6 +53,24 @@ let main (args: string list) =
     build ()
     dotnet ([ cli; "run" ] @ args)
 
+let bench (args: string list) =
+    build ()
+    dotnet ([ cli; "bench" ] @ args)
+
+/// Chromium from Debian's packages, installed on first use (root, as on this project's machines).
+let ensureChromium () =
+    let onPath = Environment.GetEnvironmentVariable("PATH").Split(':') |> Array.exists (fun d -> File.Exists(Path.Combine(d, "chromium")))
+    if not onPath then
+        printfn "chromium is not installed: installing Debian's package"
+        run "apt-get" [ "update"; "-q" ]
+        run "apt-get" [ "install"; "-y"; "-q"; "chromium" ]
+
+let reportsCheck (args: string list) =
+    build ()
+    ensureChromium ()
+    let dir = match args with d :: _ -> d | [] -> "results"
+    dotnet [ cli; "report"; "--results"; dir; "--check" ]
+
 let argv = fsi.CommandLineArgs |> Array.toList |> List.tail
 let target, rest =
     match argv with
@@ -62,4 +83,6 @@ match target with
 | "build" -> build ()
 | "test" -> test rest
 | "run" -> main rest
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run)" other)
+| "bench" -> bench rest
+| "reports-check" -> reportsCheck rest
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, reports-check)" other)

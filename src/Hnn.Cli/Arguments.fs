@@ -78,7 +78,7 @@ type ReproduceArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Tasks _ -> "tasks to run (default: all five: spring pendulum real-pendulum two-body three-body)."
+            | Tasks _ -> "tasks to run (default: all six: spring pendulum real-pendulum two-body three-body pixel-pendulum)."
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -113,6 +113,41 @@ type NativeArgs =
             match a with
             | Check -> "only report; do not patch."
 
+/// Options of `check`.
+type CheckArgs =
+    | [<Mandatory; AltCommandLine("-m")>] Model of file: string
+    | Laws of keys: string list
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "saved model file(s) to check (repeat for several, e.g. the HNN and the baseline of a task)."
+            | Laws _ -> "laws to check: energy, drift, reversibility, symplecticity, liouville (default: all)."
+
+/// Options of `report`.
+type ReportArgs =
+    | Results of dir: string
+    | Check
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Results _ -> "output folder of a run (default results): writes DIR/reports/<task>.html and index.html."
+            | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
+
+/// Options of `bench`.
+type BenchArgs =
+    | Quick
+    | Threads of count: int
+    | Out of dir: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Quick -> "fewer steps and repeats, no 10⁴-step memory run."
+            | Threads _ -> "torch threads (default: all cores)."
+            | Out _ -> "folder for results.json (default bench)."
+
 /// The top-level commands.
 [<RequireSubcommand>]
 type Command =
@@ -120,6 +155,9 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Reproduce of ParseResults<ReproduceArgs>
     | [<CliPrefix(CliPrefix.None)>] Run of ParseResults<ReproduceArgs>
     | [<CliPrefix(CliPrefix.None)>] Evaluate of ParseResults<EvaluateArgs>
+    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<CheckArgs>
+    | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
     | [<CliPrefix(CliPrefix.None)>] Native of ParseResults<NativeArgs>
 
     interface IArgParserTemplate with
@@ -127,6 +165,9 @@ type Command =
             match a with
             | Train _ -> "train one model on one task, evaluate it and record its metrics."
             | Reproduce _ -> "reproduce the paper's table: baseline and HNN on each task, beside the paper's numbers."
-            | Run _ -> "the main job: reproduce all five numeric tasks (same options as reproduce)."
+            | Run _ -> "the main job: reproduce all six tasks (same options as reproduce)."
             | Evaluate _ -> "compute a saved model's losses and energy metrics on its task."
+            | Check _ -> "property-based physics checks of saved models: law, value, threshold (exit 1 if a law fails)."
+            | Report _ -> "rebuild the HTML reports of a run from its saved results, artifacts and models."
+            | Bench _ -> "measure data generation, training and evaluation speed and memory; writes bench/results.json."
             | Native _ -> "check (and fix) that TorchSharp's native libraries load here."

@@ -168,7 +168,13 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
     match keys |> Option.bind (List.countBy id >> List.tryFind (fun (_, n) -> n > 1)) with
     | Some(key, _) -> raise (UsageError(sprintf "--tasks names %s more than once" key))
     | None -> ()
-    let tasks = keys |> Option.map (List.map task) |> Option.defaultValue Tasks.all
+    let withPixels = keys |> Option.map (List.contains PixelPendulum.taskKey) |> Option.defaultValue true
+    let keys = keys |> Option.map (List.filter ((<>) PixelPendulum.taskKey))
+    let tasks =
+        match keys with
+        | Some [] -> []
+        | Some ks -> List.map task ks
+        | None -> Tasks.all
     let opts =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
@@ -189,7 +195,24 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             path <- Experiment.record opts command taskStarted evaluated
             Report.writeMarkdown opts.OutDir |> ignore
             printTask t evaluated
-        printfn "\nresults: %s and %s (%.0f s in all)" path (Path.Combine(opts.OutDir, "results.md")) (DateTime.UtcNow - started).TotalSeconds
+        if withPixels then
+            printfn "\n== Pixel pendulum (%s)" PixelPendulum.taskKey
+            let pixelOptions =
+                { PixelPendulum.defaults with
+                    Steps = defaultArg opts.Steps PixelPendulum.defaults.Steps
+                    Seed = opts.Seed
+                    Threads = opts.Threads
+                    OutDir = opts.OutDir
+                    CacheDir = Tasks.cacheFolder () }
+            let taskStarted = DateTime.UtcNow
+            let outcome = PixelPendulum.run pixelOptions
+            path <- PixelPendulum.record pixelOptions command taskStarted outcome
+            Report.writeMarkdown opts.OutDir |> ignore
+            printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
+            for p in outcome.Pictures do printfn "picture: %s" p
+        let reports = Reports.writeAll opts.OutDir
+        printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
+            path (Path.Combine(opts.OutDir, "results.md")) (List.last reports) (DateTime.UtcNow - started).TotalSeconds
         0)
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
@@ -217,13 +240,46 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
     printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
     0
 
+let private check (args: ParseResults<CheckArgs>) =
+    Torch.init ()
+    let files = args.GetResults CheckArgs.Model
+    let laws = args.TryGetResult CheckArgs.Laws |> Option.defaultValue []
+    let columns = Physics.checkModelFiles files laws
+    printfn "%s" (Physics.formatTable columns)
+    for _, reports in columns do
+        for r in reports do printfn "%s" (Physics.formatReport r)
+    if columns |> List.exists (snd >> List.exists Physics.failed) then 1 else 0
+
+let private report (args: ParseResults<ReportArgs>) =
+    Torch.init ()
+    let dir = args.TryGetResult ReportArgs.Results |> Option.defaultValue "results"
+    let pages = Reports.writeAll dir
+    for p in pages do printfn "%s" p
+    if args.Contains ReportArgs.Check then
+        match ReportCheck.checkFolder (Path.Combine(dir, Reports.folder)) with
+        | Ok lines ->
+            for l in lines do printfn "%s" l
+            0
+        | Error lines ->
+            for l in lines do eprintfn "%s" l
+            1
+    else 0
+
+let private bench (args: ParseResults<BenchArgs>) =
+    Torch.init ()
+    args.TryGetResult BenchArgs.Threads |> Option.map (atLeastOne "threads") |> Option.iter TorchSharp.torch.set_num_threads
+    let dir = args.TryGetResult BenchArgs.Out |> Option.defaultValue "bench"
+    let _, path = Bench.run dir (args.Contains BenchArgs.Quick) (printfn "%s")
+    printfn "\nbench results: %s" path
+    0
+
 let private native (args: ParseResults<NativeArgs>) =
     let status = TorchNative.Inspect()
     printfn "shim:      %s" status.Shim
     printfn "libtorch:  %s" status.LibTorchDirectory
     printfn "libstdc++: %s (%s %s)" (Option.ofObj status.LibStdCxx |> Option.defaultValue "not found")
         (if status.LibStdCxxHasVersion then "has" else "lacks") TorchNative.RequiredCxxVersion
-    if status.NeedsFix && args.Contains Check then
+    if status.NeedsFix && args.Contains NativeArgs.Check then
         printfn "the shim needs the libstdc++ compatibility fix: run without --check to apply it"
         1
     else
@@ -247,6 +303,9 @@ let main argv =
         | Reproduce a
         | Run a -> reproduce a
         | Evaluate a -> evaluate a
+        | Check a -> check a
+        | Report a -> report a
+        | Bench a -> bench a
         | Native a -> native a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
@@ -268,6 +327,9 @@ let main argv =
         eprintfn "error: %s" e.Message
         3
     | :? ArgumentException as e ->
+        eprintfn "error: %s" e.Message
+        2
+    | :? DirectoryNotFoundException as e ->
         eprintfn "error: %s" e.Message
         2
     | :? Data.DataFileException as e ->

@@ -74,12 +74,16 @@ let settingsFor (options: Options) (task: Task) =
         Substeps = options.Substeps)
         .Validate()
 
-let private progressLog (options: Options) (task: Task) (kind: ModelKind) =
+/// Progress lines (task, model, step, losses, ms/step, ETA) four times per run and at the end; the rate is
+/// measured from the first step this process saw, so a resumed run's ETA is right too.
+let progressLog (options: Options) (task: Task) (kind: ModelKind) =
     let every = max 1 ((settingsFor options task).Steps / 4)
+    let mutable first = None
     { new IProgress<TrainingProgress> with
         member _.Report p =
+            let start, startTime = first |> Option.defaultWith (fun () -> let f = p.Step, p.Elapsed in first <- Some f; f)
             if p.Step % every = 0 || p.Step = p.TotalSteps then
-                let perStep = p.Elapsed.TotalSeconds / float (p.Step + 1)
+                let perStep = (p.Elapsed - startTime).TotalSeconds / float (max 1 (p.Step - start))
                 let eta = TimeSpan.FromSeconds(perStep * float (p.TotalSteps - p.Step))
                 options.Log(
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s  %.1f ms/step  eta %s"

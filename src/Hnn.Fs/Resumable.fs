@@ -61,15 +61,6 @@ let settingsFor (options: Experiment.Options) (safety: Safety) (task: Task) =
         ClipGradNorm = Option.toNullable safety.ClipGradNorm)
         .Validate()
 
-let private progressLog (options: Experiment.Options) (task: Task) (kind: ModelKind) (settings: TrainSettings) =
-    let every = max 1 (settings.Steps / 4)
-    { new IProgress<TrainingProgress> with
-        member _.Report p =
-            if p.Step % every = 0 || p.Step = p.TotalSteps then
-                options.Log(
-                    sprintf "  %-13s %-8s step %5d/%d  train %s  test %s"
-                        task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss)) }
-
 /// Trains one model of `kind` on `data`, checkpointing to `checkpointPath` and resuming from it if asked.
 let train (options: Experiment.Options) (safety: Safety) (task: Task) (data: Data.Dataset) (kind: ModelKind) : Experiment.Trained =
     Torch.init ()
@@ -80,7 +71,7 @@ let train (options: Experiment.Options) (safety: Safety) (task: Task) (data: Dat
     if safety.Resume && File.Exists path then options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) path)
     let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension), options.Seed)
     let control = TrainingControl(path, safety.CheckpointEvery, safety.Resume, task.Key, safety.Cancellation)
-    let result = Trainer.Train(model, data, settings, progressLog options task kind settings, control)
+    let result = Trainer.Train(model, data, settings, Experiment.progressLog options task kind, control)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
 /// As `Experiment.runTask`, through `train` above; a cancellation between models or before the evaluation stops the run.
