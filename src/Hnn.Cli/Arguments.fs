@@ -24,6 +24,7 @@ type TrainArgs =
     | Integrator of name: string
     | Substeps of count: int
     | No_Eval
+    | Momentum_Symmetric
     | Data of file: string
     | Out of dir: string
     | Lr of rate: float
@@ -38,6 +39,7 @@ type TrainArgs =
         member a.Usage =
             match a with
             | Task _ -> "task: spring, pendulum, real-pendulum, two-body or three-body."
+            | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ -> "model to train."
             | Steps _ -> "training steps (default: the paper's for the task)."

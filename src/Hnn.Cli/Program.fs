@@ -149,6 +149,7 @@ let private train (args: ParseResults<TrainArgs>) =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
             (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
+        |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
     let safety =
         safety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)

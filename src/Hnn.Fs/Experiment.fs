@@ -39,6 +39,8 @@ type Options =
       Integrator: string
       /// For integrator supervision: steps per observed interval.
       Substeps: int
+      /// HNNs learn an H even in p (time-reversible by construction; beyond the paper).
+      MomentumSymmetric: bool
       /// Run the energy protocol after training.
       Evaluate: bool
       /// Output folder for results.json and models.
@@ -54,6 +56,7 @@ let defaults =
       Supervision = Supervision.Derivative
       Integrator = "rk4"
       Substeps = 1
+      MomentumSymmetric = false
       Evaluate = true
       OutDir = "results"
       Log = printfn "%s" }
@@ -83,12 +86,15 @@ let progressLog (options: Options) (task: Task) (kind: ModelKind) =
         member _.Report p =
             let start, startTime = first |> Option.defaultWith (fun () -> let f = p.Step, p.Elapsed in first <- Some f; f)
             if p.Step % every = 0 || p.Step = p.TotalSteps then
-                let perStep = (p.Elapsed - startTime).TotalSeconds / float (max 1 (p.Step - start))
-                let eta = TimeSpan.FromSeconds(perStep * float (p.TotalSteps - p.Step))
+                let rate =
+                    if p.Step = start then ""
+                    else
+                        let perStep = (p.Elapsed - startTime).TotalSeconds / float (p.Step - start)
+                        let eta = TimeSpan.FromSeconds(perStep * float (p.TotalSteps - p.Step))
+                        sprintf "  %.1f ms/step  eta %s" (1000.0 * perStep) (eta.ToString @"mm\:ss")
                 options.Log(
-                    sprintf "  %-13s %-8s step %5d/%d  train %s  test %s  %.1f ms/step  eta %s"
-                        task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss)
-                        (1000.0 * perStep) (eta.ToString @"mm\:ss")) }
+                    sprintf "  %-13s %-8s step %5d/%d  train %s  test %s%s"
+                        task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss) rate) }
 
 /// Trains one model of `kind` on `data` with the paper's architecture (MLP 200 hidden, tanh).
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
@@ -96,7 +102,7 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     let settings = settingsFor options task
     // The thread count changes torch's initial weights: set it before the model is made.
     options.Threads |> Option.iter TorchSharp.torch.set_num_threads
-    let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension), options.Seed)
+    let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension, MomentumSymmetric = options.MomentumSymmetric), options.Seed)
     let result = Trainer.Train(model, data, settings, progressLog options task kind)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 

@@ -69,7 +69,7 @@ let train (options: Experiment.Options) (safety: Safety) (task: Task) (data: Dat
     options.Threads |> Option.iter TorchSharp.torch.set_num_threads
     let path = checkpointPath options task kind
     if safety.Resume && File.Exists path then options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) path)
-    let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension), options.Seed)
+    let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension, MomentumSymmetric = options.MomentumSymmetric), options.Seed)
     let control = TrainingControl(path, safety.CheckpointEvery, safety.Resume, task.Key, safety.Cancellation)
     let result = Trainer.Train(model, data, settings, Experiment.progressLog options task kind, control)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }

@@ -106,6 +106,25 @@ let tests =
                     for p, q in List.zip ga gb do
                         Expect.isLessThan ((p - q).abs().max().item<float>()) 1e-10 "same weight gradient"
                 }
+            test "a momentum-symmetric HNN's H is even in p and its field matches autograd's" {
+                let net = float64Model (ModelSettings(ModelKind.Hnn, 4, MomentumSymmetric = true)) 9 :?> HamiltonianNet
+                use x = tensor2d 2 4 [| 0.3; -1.2; 0.7; 1.5; -0.4; 0.2; 0.9; -1.1 |]
+                use flipped = tensor2d 2 4 [| 0.3; -1.2; -0.7; -1.5; -0.4; 0.2; -0.9; 1.1 |]
+                use h = net.Hamiltonian x
+                use hf = net.Hamiltonian flipped
+                Expect.isLessThan ((h - hf).abs().max().item<float>()) 1e-14 "H(q, p) = H(q, −p)"
+                use a = net.TimeDerivative(x, false)
+                use b = net.TimeDerivativeByAutograd(x, false)
+                Expect.isLessThan ((a - b).abs().max().item<float>()) 1e-12 "same field"
+            }
+            test "time reversibility holds for a momentum-symmetric HNN and is caught failing for a plain one" {
+                let domain = Hnn.Physics.Domain.shell 2 0.2 1.0
+                let verdict symmetric =
+                    let net = DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 2, MomentumSymmetric = symmetric), 3)
+                    Hnn.Physics.check (Hnn.Physics.model domain None "HNN" net) [ Hnn.Physics.timeReversibility ] |> List.head
+                Expect.isTrue (Hnn.Physics.passed (verdict true)) "even in p: reversible"
+                Expect.isTrue (Hnn.Physics.failed (verdict false)) "a generic learned H is not"
+            }
             testPropertyWithConfig physicsConfig "the HNN field is divergence-free (Liouville) at random states" <|
                 Prop.forAll (Arb.fromGen (stateGen 4)) (fun x ->
                     let d = divergence hnn4.Value x

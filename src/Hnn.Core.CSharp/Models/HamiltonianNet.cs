@@ -12,12 +12,14 @@ public sealed class HamiltonianNet : DynamicsModel
 {
     private readonly Mlp mlp;
     private readonly Tensor mTransposed;
+    private readonly Tensor momentumFlip;
 
     /// <summary>Creates an HNN of the given settings (its kind must be <see cref="ModelKind.Hnn"/>).</summary>
     public HamiltonianNet(ModelSettings settings) : base(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn })
     {
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, 2, settings.Nonlinearity);
         mTransposed = Structure(settings.InputDim, settings.CanonicalCoordinates).t().contiguous();
+        momentumFlip = tensor(Enumerable.Range(0, settings.InputDim).Select(i => i < settings.InputDim / 2 ? 1f : -1f).ToArray());
         RegisterComponents();
     }
 
@@ -53,13 +55,19 @@ public sealed class HamiltonianNet : DynamicsModel
         return tensor(m);
     }
 
-    /// <summary>The two learned scalar functions (F1, F2) at each state: [N, 2].</summary>
-    public Tensor Potentials(Tensor x) => mlp.forward(x);
+    /// <summary>The two learned scalar functions (F1, F2) at each state: [N, 2] (symmetrised in p if so configured).</summary>
+    public Tensor Potentials(Tensor x)
+    {
+        if (!Settings.MomentumSymmetric) return mlp.forward(x);
+        using var scope = NewDisposeScope();
+        var flip = momentumFlip.to_type(x.dtype);
+        return ((mlp.forward(x) + mlp.forward(x * flip)) * 0.5).MoveToOuterDisposeScope();
+    }
 
     /// <summary>The learned Hamiltonian F2 at each state: [N].</summary>
     public Tensor Hamiltonian(Tensor x)
     {
-        using var f = mlp.forward(x);
+        using var f = Potentials(x);
         return f.select(1, 1);
     }
 
@@ -73,13 +81,21 @@ public sealed class HamiltonianNet : DynamicsModel
         using var scope = NewDisposeScope();
         using var gradMode = createGraph ? enable_grad() : no_grad();
         Tensor? field = null;
-        if (Settings.Field != FieldType.Solenoidal) field = mlp.InputGradient(x, 0);
+        if (Settings.Field != FieldType.Solenoidal) field = Gradient(x, 0);
         if (Settings.Field != FieldType.Conservative)
         {
-            var solenoidal = mlp.InputGradient(x, 1).matmul(mTransposed);
+            var solenoidal = Gradient(x, 1).matmul(mTransposed);
             field = field is null ? solenoidal : field + solenoidal;
         }
         return field!.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>∇ of output column c; for a momentum-symmetric net ½(∇F(x) + R∇F(Rx)), R flipping the momenta.</summary>
+    Tensor Gradient(Tensor x, int column)
+    {
+        if (!Settings.MomentumSymmetric) return mlp.InputGradient(x, column);
+        var flip = momentumFlip.to_type(x.dtype);
+        return (mlp.InputGradient(x, column) + mlp.InputGradient(x * flip, column) * flip) * 0.5;
     }
 
     /// <summary>The field by autograd (gradients of F1, F2 with respect to the input), as the reference computes it.</summary>
@@ -87,7 +103,7 @@ public sealed class HamiltonianNet : DynamicsModel
     {
         using var gradMode = enable_grad();
         var input = x.requires_grad ? x : x.detach().requires_grad_(true);
-        using var f = mlp.forward(input);
+        using var f = Potentials(input);
         var field = Settings.Field;
         Tensor? conservative = null, solenoidal = null;
         if (field != FieldType.Solenoidal)

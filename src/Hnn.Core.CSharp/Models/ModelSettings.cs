@@ -27,13 +27,18 @@ public enum ModelKind
 /// <param name="Nonlinearity">Hidden-layer nonlinearity (paper: tanh).</param>
 /// <param name="Field">For HNNs, which field to produce.</param>
 /// <param name="CanonicalCoordinates">For HNNs, M = [[0, I], [−I, 0]] if true, else the antisymmetric alternative.</param>
+/// <param name="MomentumSymmetric">
+/// For HNNs (beyond the paper): learn H(q, p) = ½(F(q, p) + F(q, −p)), even in p, so the learned flow is
+/// time-reversible under a momentum flip by construction, as the flow of every H = T(p²) + V(q) is.
+/// </param>
 public sealed record ModelSettings(
     ModelKind Kind,
     int InputDim,
     int HiddenDim = 200,
     Nonlinearity Nonlinearity = Nonlinearity.Tanh,
     FieldType Field = FieldType.Solenoidal,
-    bool CanonicalCoordinates = true)
+    bool CanonicalCoordinates = true,
+    bool MomentumSymmetric = false)
 {
     /// <summary>Checks sizes; the message names the bad value.</summary>
     /// <exception cref="ArgumentException">A size is not positive, or an HNN's state dimension is odd.</exception>
@@ -41,6 +46,8 @@ public sealed record ModelSettings(
     {
         if (InputDim < 1) throw new ArgumentException($"input dimension must be positive, got {InputDim}");
         if (HiddenDim < 1) throw new ArgumentException($"hidden dimension must be positive, got {HiddenDim}");
+        if (Kind == ModelKind.Hnn && MomentumSymmetric && InputDim % 2 != 0)
+            throw new ArgumentException($"a momentum-symmetric HNN needs an even state dimension (q, p), got {InputDim}");
         if (Kind == ModelKind.Hnn && Field != FieldType.Conservative && CanonicalCoordinates && InputDim % 2 != 0)
             throw new ArgumentException($"a canonical HNN needs an even state dimension (q, p), got {InputDim}");
         return this;
