@@ -12,14 +12,12 @@ public sealed class HamiltonianNet : DynamicsModel
 {
     private readonly Mlp mlp;
     private readonly Tensor mTransposed;
-    private readonly Tensor momentumFlip;
 
     /// <summary>Creates an HNN of the given settings (its kind must be <see cref="ModelKind.Hnn"/>).</summary>
     public HamiltonianNet(ModelSettings settings) : base(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn })
     {
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, 2, settings.Nonlinearity);
         mTransposed = Structure(settings.InputDim, settings.CanonicalCoordinates).t().contiguous();
-        momentumFlip = tensor(Enumerable.Range(0, settings.InputDim).Select(i => i < settings.InputDim / 2 ? 1f : -1f).ToArray());
         RegisterComponents();
     }
 
@@ -60,8 +58,7 @@ public sealed class HamiltonianNet : DynamicsModel
     {
         if (!Settings.MomentumSymmetric) return mlp.forward(x);
         using var scope = NewDisposeScope();
-        var flip = momentumFlip.to_type(x.dtype);
-        return ((mlp.forward(x) + mlp.forward(x * flip)) * 0.5).MoveToOuterDisposeScope();
+        return ((mlp.forward(x) + mlp.forward(FlipMomenta(x))) * 0.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>The learned Hamiltonian F2 at each state: [N].</summary>
@@ -94,8 +91,14 @@ public sealed class HamiltonianNet : DynamicsModel
     Tensor Gradient(Tensor x, int column)
     {
         if (!Settings.MomentumSymmetric) return mlp.InputGradient(x, column);
-        var flip = momentumFlip.to_type(x.dtype);
-        return (mlp.InputGradient(x, column) + mlp.InputGradient(x * flip, column) * flip) * 0.5;
+        return (mlp.InputGradient(x, column) + FlipMomenta(mlp.InputGradient(FlipMomenta(x), column))) * 0.5;
+    }
+
+    /// <summary>(q, p) → (q, −p) for states [N, D]. Not a stored tensor, so the saved weights stay those of the paper's HNN.</summary>
+    static Tensor FlipMomenta(Tensor x)
+    {
+        long n = x.shape[1] / 2;
+        return cat([x.narrow(1, 0, n), -x.narrow(1, n, n)], 1);
     }
 
     /// <summary>The field by autograd (gradients of F1, F2 with respect to the input), as the reference computes it.</summary>
