@@ -65,8 +65,8 @@ public static class Trainer
         var dx = data.TrainDx.ToTensor();
         var testX = data.TestX.ToTensor();
         var testDx = data.TestDx.ToTensor();
-        var train = Objective.For(model, settings, data.TrainX, data.TrainDx, data.TrainTimeline, $"{data.Name} (train)");
-        var test = Objective.For(model, settings, data.TestX, data.TestDx, data.TestTimeline, $"{data.Name} (test)");
+        var train = Objective.For(model, settings, x, dx, data.TrainTimeline, $"{data.Name} (train)");
+        var test = Objective.For(model, settings, testX, testDx, data.TestTimeline, $"{data.Name} (test)");
         var parameters = model.parameters().ToArray();
         using var optimizer = optim.Adam(parameters, lr: settings.LearningRate, weight_decay: settings.WeightDecay);
         resumed?.RestoreOptimizerAndGenerator(optimizer);
@@ -165,13 +165,12 @@ public static class Trainer
         /// <summary>Mean loss over the given rows (all if null).</summary>
         public Tensor Loss(Tensor? rows, bool createGraph) => loss(rows, createGraph);
 
-        public static Objective For(DynamicsModel model, TrainSettings settings, StateMatrix x, StateMatrix dx, Timeline? timeline, string name)
+        /// <summary>The objective on states <paramref name="xs"/> and targets <paramref name="targets"/> [N, D] (float32).</summary>
+        public static Objective For(DynamicsModel model, TrainSettings settings, Tensor xs, Tensor targets, Timeline? timeline, string name)
         {
-            var xs = x.ToTensor();
             if (settings.Supervision == Supervision.Derivative)
             {
-                var targets = dx.ToTensor();
-                return new Objective(x.Rows, (rows, graph) =>
+                return new Objective(xs.shape[0], (rows, graph) =>
                     rows is null
                         ? MeanSquaredError(model.TimeDerivative(xs, graph), targets)
                         : MeanSquaredError(model.TimeDerivative(xs.index_select(0, rows), graph), targets.index_select(0, rows)));
