@@ -7,6 +7,7 @@ open Argu
 type ModelArg =
     | Hnn
     | Baseline
+    | Dissipative_Hnn
 
 /// What the training loss compares.
 type SupervisionArg =
@@ -61,6 +62,7 @@ type TrainArgs =
 /// Options of `reproduce` (and `run`, the main job).
 type ReproduceArgs =
     | Tasks of keys: string list
+    | Models of ModelArg list
     | Steps of count: int
     | Seed of seed: int
     | Threads of count: int
@@ -80,7 +82,9 @@ type ReproduceArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Tasks _ -> "tasks to run (default: all six: spring pendulum real-pendulum two-body three-body pixel-pendulum)."
+            | Tasks _ ->
+                "tasks to run (default: the paper's six — spring pendulum real-pendulum two-body three-body pixel-pendulum — then real-pendulum-central damped-spring)."
+            | Models _ -> "models to train on the numeric tasks (default: baseline hnn dissipative-hnn; the pixel pendulum trains baseline and hnn)."
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."

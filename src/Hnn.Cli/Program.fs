@@ -42,6 +42,12 @@ let private options steps seed threads sup integrator substeps noEval out : Expe
         Evaluate = not noEval
         OutDir = defaultArg out "results" }
 
+let private modelKind (arg: ModelArg) =
+    match arg with
+    | ModelArg.Hnn -> ModelKind.Hnn
+    | ModelArg.Baseline -> ModelKind.Baseline
+    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
+
 let private task key =
     match Tasks.tryFind key with
     | Ok t -> t
@@ -141,10 +147,7 @@ let private train (args: ParseResults<TrainArgs>) =
         | None, t -> t
         | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
         | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
-    let kind =
-        match args.GetResult TrainArgs.Model with
-        | ModelArg.Hnn -> ModelKind.Hnn
-        | ModelArg.Baseline -> ModelKind.Baseline
+    let kind = modelKind (args.GetResult TrainArgs.Model)
     let opts =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
@@ -175,7 +178,12 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         match keys with
         | Some [] -> []
         | Some ks -> List.map task ks
-        | None -> Tasks.all
+        | None -> Tasks.every
+    let kinds =
+        match args.TryGetResult ReproduceArgs.Models with
+        | None -> Tasks.modelKinds
+        | Some [] -> raise (UsageError "--models needs at least one of baseline, hnn, dissipative-hnn")
+        | Some ms -> ms |> List.distinct |> List.map modelKind
     let opts =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
@@ -192,7 +200,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         for t in tasks do
             let taskStarted = DateTime.UtcNow
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated = Resumable.runTask opts safety t [ ModelKind.Baseline; ModelKind.Hnn ]
+            let evaluated = Resumable.runTask opts safety t kinds
             path <- Experiment.record opts command taskStarted evaluated
             Report.writeMarkdown opts.OutDir |> ignore
             printTask t evaluated

@@ -22,6 +22,9 @@ type Trained =
 type Evaluated =
     { Trained: Trained
       Metrics: TrajectoryMetrics option
+      /// For a dissipative HNN: its learned phase-space contraction −ΔD (1/time, the damping γ of a single degree
+      /// of freedom with friction −γ·p) averaged over the reference paths' states, mean ± std/√N.
+      Contraction: LossEstimate option
       /// Seconds spent integrating the model for the metrics.
       EvaluationSeconds: float }
 
@@ -106,11 +109,18 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     let result = Trainer.Train(model, data, settings, progressLog options task kind)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
+/// A dissipative HNN's mean contraction rate −ΔD over states [N·D] (row-major, float64), ± std/√N.
+let contractionRate (model: DissipativeHnn) (dimension: int) (states: float[]) =
+    use scope = TorchSharp.torch.NewDisposeScope()
+    let x = TorchSharp.torch.tensor(states).reshape(-1L, int64 dimension).to_type(TorchSharp.torch.ScalarType.Float32)
+    LossEstimate.MeanAndStdError(model.ContractionRate(x).data<float32>().ToArray() |> Array.map float)
+
 /// Runs the task's energy protocol on trained models, integrating the true system once for all of them.
 let evaluate (options: Options) (trained: Trained list) : Evaluated list =
     match trained with
     | [] -> []
-    | _ when not options.Evaluate -> trained |> List.map (fun t -> { Trained = t; Metrics = None; EvaluationSeconds = 0.0 })
+    | _ when not options.Evaluate ->
+        trained |> List.map (fun t -> { Trained = t; Metrics = None; Contraction = None; EvaluationSeconds = 0.0 })
     | first :: _ ->
         let protocol = first.Task.Protocol()
         let reference = TrajectoryEvaluation.ReferencePaths protocol
@@ -122,7 +132,11 @@ let evaluate (options: Options) (trained: Trained list) : Evaluated list =
                 with :? InvalidOperationException as e ->
                     options.Log(sprintf "  %-13s %-8s the model's flow could not be integrated: %s" t.Task.Key (modelKey t.Kind) e.Message)
                     None
-            { Trained = t; Metrics = metrics; EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
+            let contraction =
+                match t.Model with
+                | :? DissipativeHnn as d -> Some(contractionRate d protocol.System.Dimension reference)
+                | _ -> None
+            { Trained = t; Metrics = metrics; Contraction = contraction; EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
 
 /// The results.json cells of an evaluated model.
 let cells (e: Evaluated) =
@@ -135,6 +149,11 @@ let cells (e: Evaluated) =
           cell "energy_mse" m.EnergyMse
           cell "rollout_mse" m.RolloutMse
           cell "energy_drift" m.EnergyDrift
+          cell "energy_loss_rate" m.EnergyLossRate
+          cell "energy_loss_rate_true" m.ReferenceEnergyLossRate
+      | None -> ()
+      match e.Contraction with
+      | Some c -> cell "contraction_rate" c
       | None -> () ]
 
 /// Saves a trained model as `OutDir/models/<task>-<model>.json` (+ `.weights`); returns the path.

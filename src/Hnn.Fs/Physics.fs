@@ -849,7 +849,9 @@ let taskDomain (task: string) : (IHamiltonianSystem * Domain) option =
     match task with
     | "spring" -> Some(MassSpring() :> IHamiltonianSystem, Domain.shell 2 0.2 1.0)
     | "pendulum" -> Some(Pendulum.Ideal, Domain.shell 2 1.3 2.3)
-    | "real-pendulum" -> Some(Pendulum.RealAnalysis, Domain.box [| -1.0; -1.0 |] [| 1.0; 1.0 |])
+    | "real-pendulum"
+    | "real-pendulum-central" -> Some(Pendulum.RealAnalysis, Domain.box [| -1.0; -1.0 |] [| 1.0; 1.0 |])
+    | "damped-spring" -> Some(Tasks.dampedSpring.System, Domain.shell 2 0.2 1.0)
     | "two-body" -> Some(NBody.TwoBody, Domain.twoBody)
     | _ -> None
 
@@ -888,7 +890,7 @@ let checkModelFileWith (settings: Settings) (path: string) (laws: string list) :
 let checkModelFile (path: string) (laws: string list) : Report list = checkModelFileWith defaults path laws
 
 /// Checks several saved models with the same laws and settings, as the columns of `formatTable`: each labelled
-/// "HNN" or "baseline" by its kind (by its file name when two share a kind).
+/// "HNN", "dissipative HNN" or "baseline" by its kind (by its file name when two share a kind).
 let checkModelFilesWith (settings: Settings) (paths: string list) (laws: string list) : (string * Report list) list =
     Torch.init ()
     let selected = lawsOfKeys laws
@@ -896,6 +898,7 @@ let checkModelFilesWith (settings: Settings) (paths: string list) (laws: string 
     let label kind =
         match kind with
         | ModelKind.Hnn -> "HNN"
+        | ModelKind.DissipativeHnn -> "dissipative HNN"
         | _ -> "baseline"
     let shared kind = (results |> List.filter (fun (_, (k, _)) -> k = kind)).Length > 1
     [ for path, (kind, reports) in results ->

@@ -27,13 +27,15 @@ let modelColor (model: string) =
     match model with
     | "baseline" -> "#d62728"
     | "hnn" -> "#1f77b4"
-    | _ -> "#2ca02c"
+    | "dissipative-hnn" -> "#2ca02c"
+    | _ -> "#8c564b"
 
 /// Name of a model by its key, as the figures print it.
 let modelName (model: string) =
     match model with
     | "baseline" -> "Baseline"
     | "hnn" -> "HNN"
+    | "dissipative-hnn" -> "Dissipative HNN"
     | other -> other
 
 /// A solid line.

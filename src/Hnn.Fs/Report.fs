@@ -12,34 +12,43 @@ let sci (digits: int) (x: float) =
 let private fmt (v: LossEstimate) = sprintf "%s ± %s" (sci 4 v.Mean) (sci 2 v.Err)
 
 /// The metrics in the order they are reported.
-let metricOrder = [ "train_loss"; "test_loss"; "energy_mse"; "rollout_mse"; "energy_drift" ]
+let metricOrder =
+    [ "train_loss"; "test_loss"; "energy_mse"; "rollout_mse"; "energy_drift"; "energy_loss_rate"; "energy_loss_rate_true"; "contraction_rate" ]
+
+/// Position of a model key in the order models are trained and reported (unknown keys last).
+let modelRank (model: string) =
+    Tasks.modelKinds |> List.tryFindIndex (fun k -> Tasks.modelKey k = model) |> Option.defaultValue 99
 
 let private sorted (cells: ResultsFile.Cell seq) =
     let rank metric = metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
-    cells |> Seq.sortBy (fun c -> c.Task, rank c.Metric, c.Model) |> Seq.toList
+    cells |> Seq.sortBy (fun c -> c.Task, rank c.Metric, modelRank c.Model, c.Model) |> Seq.toList
 
 /// Notes the reader needs beside a task's row.
 let note (task: string) =
     match task with
     | "pendulum" -> "energy compared with the pendulum's own H = 3(1 − cos q) + p² (the reference's analysis used q² + p²)."
     | "real-pendulum" -> "energy H = 2.4(1 − cos q) + p² along the measured test trajectory, from its first state."
+    | "real-pendulum-central" ->
+        "beyond the paper: the real pendulum's rows, split and protocol, with second-order (centred) difference targets instead of forward differences."
+    | "damped-spring" ->
+        "beyond the paper: the spring with friction −0.2·p on dp/dt; a dissipative HNN's contraction_rate (−ΔD) should be 0.2, energy_loss_rate_true is the truth's."
     | "three-body" -> "chaotic: expect a large spread."
     | _ -> ""
 
 /// One line per (metric, model) of one task: ours, the paper's, and ours / paper.
 let table (task: string) (cells: ResultsFile.Cell seq) =
-    let header = sprintf "%-13s %-9s %-24s %-24s %s" "metric" "model" "ours" "paper" "ours/paper"
+    let header = sprintf "%-21s %-15s %-24s %-24s %s" "metric" "model" "ours" "paper" "ours/paper"
     let lines =
         [ for c in sorted cells ->
             match Paper.tryFind task c.Model c.Metric with
-            | Some p -> sprintf "%-13s %-9s %-24s %-24s %.2f" c.Metric c.Model (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
-            | None -> sprintf "%-13s %-9s %-24s %-24s" c.Metric c.Model (fmt c.Value) "—" ]
+            | Some p -> sprintf "%-21s %-15s %-24s %-24s %.2f" c.Metric c.Model (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
+            | None -> sprintf "%-21s %-15s %-24s %s" c.Metric c.Model (fmt c.Value) "—" ]
     String.concat "\n" (header :: lines)
 
 /// results.md: per task, every cell with the paper's value and the ratio ours / paper.
 let markdown (cells: ResultsFile.Cell seq) =
     let byTask = sorted cells |> List.groupBy _.Task
-    let order = [ "spring"; "pendulum"; "real-pendulum"; "two-body"; "three-body"; "pixel-pendulum" ]
+    let order = [ "spring"; "pendulum"; "real-pendulum"; "two-body"; "three-body"; "pixel-pendulum"; "real-pendulum-central"; "damped-spring" ]
     let rank t = order |> List.tryFindIndex ((=) t) |> Option.defaultValue 99
     let sections =
         [ for task, cs in byTask |> List.sortBy (fst >> rank) ->
@@ -60,7 +69,7 @@ let markdown (cells: ResultsFile.Cell seq) =
                   "|---|---|---|---|---|" ] @ rows) ]
     String.concat "\n\n" (
         "# Results: ours beside the paper's (Greydanus et al. 2019, Table 1)"
-        :: "Mean ± error as the paper reports them: losses ± std/√N; energy and rollout MSE ± std of 5 contiguous part means / √5; energy drift (relative, at the end of the horizon) ± std/√K over the K evaluation paths. The paper reports no rollout MSE or energy drift."
+        :: "Mean ± error as the paper reports them: losses ± std/√N; energy and rollout MSE ± std of 5 contiguous part means / √5; energy drift (relative, at the end of the horizon) ± std/√K over the K evaluation paths. Beyond the paper: energy_loss_rate (−slope of a line fitted to H along each model path, energy per unit time; _true: along the reference paths) ± std/√K, and a dissipative HNN's contraction_rate −ΔD (1/time) over the reference states ± std/√N."
         :: sections)
     + "\n"
 

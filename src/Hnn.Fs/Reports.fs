@@ -22,7 +22,7 @@ let folder = "reports"
 let pageName (task: string) = task + ".html"
 
 /// The model keys a report looks for, in drawing order.
-let models = [ "baseline"; "hnn" ]
+let models = Tasks.modelKinds |> List.map Tasks.modelKey
 
 /// What an output folder holds for one model of one task.
 type ModelRun =
@@ -82,7 +82,7 @@ let private section (title: string) (intro: string) (figures: string list) =
 let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Report.sci 4 v.Mean) (Report.sci 2 v.Err)
 
 let private taskRank (task: string) =
-    Tasks.all |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
+    Tasks.every |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
 
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
 let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
@@ -91,7 +91,7 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
     let previous = ref ""
     let rows =
         cells
-        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, c.Model)
+        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, Report.modelRank c.Model, c.Model)
         |> Seq.map (fun c ->
             let paper, ratio =
                 match Paper.tryFind c.Task c.Model c.Metric with
@@ -163,7 +163,10 @@ let mseOverTime (r: Rollouts) =
 let private withRollouts (runs: ModelRun list) =
     runs |> List.choose (fun r -> r.Artifacts |> Option.bind (fun a -> Option.ofObj a.Rollouts |> Option.map (fun ro -> r, a, ro)))
 
-let private referenceName (task: Task) = if task.Key = "real-pendulum" then "Measured" else "True"
+/// Whether a task's reference is a measured trajectory (the real pendulum, with either kind of targets).
+let private isMeasured (task: Task) = task.Key.StartsWith "real-pendulum"
+
+let private referenceName (task: Task) = if isMeasured task then "Measured" else "True"
 
 // ---- Model evaluation on grids --------------------------------------------------------------
 
@@ -226,7 +229,7 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
         let asArrows (values: float[]) (at: float[]) =
             Array.init (at.Length / 2) (fun i -> at[2 * i], at[2 * i + 1], values[2 * i], values[2 * i + 1])
         let trueField =
-            if task.Key = "real-pendulum" then
+            if isMeasured task then
                 // No true system: the measured derivatives at (a thinned subset of) the training points.
                 data |> Option.map (fun d ->
                     let stride = max 1 (d.TrainX.Rows / 150)
@@ -259,7 +262,7 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
             | [] -> []
         let trainingPoints =
             match data with
-            | Some d when task.Key <> "real-pendulum" ->
+            | Some d when not (isMeasured task) ->
                 let stride = max 1 (d.TrainX.Rows / 400)
                 let idx = [| 0 .. stride .. d.TrainX.Rows - 1 |]
                 [ { Plots.line "training data" "#999999" (idx |> Array.map (fun i -> d.TrainX[i, 0])) (idx |> Array.map (fun i -> d.TrainX[i, 1])) with
@@ -267,8 +270,8 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
             | _ -> []
         let truePanel =
             trueField |> Option.map (fun f ->
-                let title = if task.Key = "real-pendulum" then "Measured field" else "True field"
-                figure "phase-true" (if task.Key = "real-pendulum" then "Measured field: the measured dx/dt at training points, with the measured test trajectory." else "True field: the system's dx/dt on a grid, the training states, and the first evaluation path.")
+                let title = if isMeasured task then "Measured field" else "True field"
+                figure "phase-true" (if isMeasured task then "Measured field: the measured dx/dt at training points, with the measured test trajectory." else "True field: the system's dx/dt on a grid, the training states, and the first evaluation path.")
                     (Plots.phasePanel title Plots.arrowColor scale f (trainingPoints @ reference) |> within qMax pMax))
         let modelPanels =
             [ for r in runs do
@@ -289,7 +292,7 @@ let private statesSection (task: Task) (runs: ModelRun list) =
     match withRollouts runs with
     | [] -> ""
     | ((_, _, first) :: _) as rolled ->
-        let measured = task.Key = "real-pendulum"
+        let measured = isMeasured task
         let chart (j: int) (label: string) =
             let reference =
                 { Plots.line (referenceName task) Plots.referenceColor first.Times (coordinate first first.Reference 0 j) with
@@ -297,7 +300,7 @@ let private statesSection (task: Task) (runs: ModelRun list) =
             let models =
                 [ for r, _, ro in rolled -> Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) ro.Times (coordinate ro ro.Model 0 j) ]
             Plots.lines (sprintf "%s over time" label) "t" label (reference :: models)
-        let what = if measured then "the measured test trajectory and both models integrated from its first state" else "path 1 of the energy protocol"
+        let what = if measured then "the measured test trajectory and each model integrated from its first state" else "path 1 of the energy protocol"
         section (if measured then "Measured trajectory" else "State over time") ""
             [ figure "state-q" (sprintf "Position q: %s." what) (chart 0 "q")
               figure "state-p" (sprintf "Momentum p: %s." what) (chart 1 "p") ]
@@ -374,14 +377,52 @@ let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * 
                 let toRows (v: float[]) = Array.init n (fun i -> Array.sub v (i * n) n)
                 let trueH = Array.init (n * n) (fun i -> task.System.Energy(ReadOnlySpan(points, 2 * i, 2)))
                 let learned = learnedHamiltonian net 2 points |> Option.defaultValue [||]
-                let trueTitle = if task.Key = "real-pendulum" then "Analysis H" else "True H"
-                [ figure "h-true" (sprintf "%s: %s." trueTitle (if task.Key = "real-pendulum" then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
+                let trueTitle = if isMeasured task then "Analysis H" else "True H"
+                [ figure "h-true" (sprintf "%s: %s." trueTitle (if isMeasured task then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
                     (Plots.contours trueTitle "q" "p" qs ps (toRows trueH))
                   if learned.Length > 0 then
                       figure "h-learned" "Contours of the HNN's learned H: its level sets are the paths the HNN's flow follows."
                           (Plots.contours "Learned H (HNN)" "q" "p" qs ps (toRows learned)) ]
             | _ -> []
         section "Learned conserved quantity" "" (maps @ Option.toList along)
+
+/// The two parts of a dissipative HNN's field at states [N, 2] (row-major): (M·∇H, ∇D), float64.
+let private fieldParts (net: DissipativeHnn) (points: float[]) =
+    use scope = torch.NewDisposeScope()
+    let x = torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / 2), 2L)
+    let values (t: torch.Tensor) = t.data<float32>().ToArray() |> Array.map float
+    values (net.ConservativeField x), values (net.DissipativeField x)
+
+let private dissipationSection (task: Task) (runs: ModelRun list) (extent: (float * float) option) (cells: ResultsFile.Cell list) =
+    let dissipative = runs |> List.tryPick (fun r -> match r.Network with Some(:? DissipativeHnn as d) -> Some d | _ -> None)
+    match dissipative, extent with
+    | Some net, Some(qMax, pMax) when task.Dimension = 2 ->
+        let n = 17
+        let points = grid (linspace -qMax qMax n) (linspace -pMax pMax n)
+        let conservative, damping = fieldParts net points
+        let arrowsOf (v: float[]) = Array.init (points.Length / 2) (fun i -> points[2 * i], points[2 * i + 1], v[2 * i], v[2 * i + 1])
+        let spacing = min (2.0 * qMax) (2.0 * pMax) / float (n - 1)
+        let largest = Array.map2 (fun a b -> max (abs a) (abs b)) conservative damping |> Array.max
+        // Both panels share one scale, so the friction arrows show how small it is beside the conservative flow.
+        let scale = if largest > 0.0 then 0.9 * spacing / largest else 0.1
+        let cell model metric =
+            cells |> List.tryFind (fun c -> c.Task = task.Key && c.Model = model && c.Metric = metric) |> Option.map (fun c -> c.Value.Mean)
+        let rates =
+            [ match cell "dissipative-hnn" "contraction_rate" with
+              | Some c -> sprintf "learned contraction −ΔD = %s per unit time" (Report.sci 3 c)
+              | None -> ()
+              match cell "dissipative-hnn" "energy_loss_rate", cell "dissipative-hnn" "energy_loss_rate_true" with
+              | Some m, Some t -> sprintf "energy-loss rate along the model's path %s vs %s along the %s one" (Report.sci 3 m) (Report.sci 3 t) ((referenceName task).ToLowerInvariant())
+              | _ -> () ]
+        let intro =
+            "The dissipative HNN's field split into its learned parts: M·∇H conserves the learned H, ∇D carries the friction (same arrow scale). "
+            + (if rates.IsEmpty then "" else String.concat "; " rates + ".")
+        section "Learned dissipation" intro
+            [ figure "field-conservative" "Conservative part M·∇H of the dissipative HNN's field."
+                (Plots.phasePanel "M·∇H (conservative)" Plots.arrowColor scale (arrowsOf conservative) [])
+              figure "field-dissipative" "Dissipative part ∇D of the dissipative HNN's field, on the same scale."
+                (Plots.phasePanel "∇D (dissipative)" (Plots.modelColor "dissipative-hnn") scale (arrowsOf damping) []) ]
+    | _ -> ""
 
 // ---- Pages --------------------------------------------------------------------------------------
 
@@ -399,7 +440,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
         let body =
             [ "<p><a href=\"index.html\">← all tasks</a></p>"
               sprintf "<h1>%s</h1>" (encode task.Title)
-              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue.%s</p>"
+              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue, dissipative HNN green.%s</p>"
                   (encode task.Key) task.Dimension (if note = "" then "" else " Note: " + encode note)
               for r in runs do
                   for p in r.Problems do
@@ -408,6 +449,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
                   sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
               if task.Dimension = 2 then phaseSection task runs data extent else orbitSection task runs
               learnedSection task runs extent
+              dissipationSection task runs extent taskCells
               if task.Dimension = 2 then statesSection task runs
               section "Rollout error and energy" "" (errorSection runs @ energySection task runs)
               lossSection runs ]
@@ -459,7 +501,7 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string)
 
 /// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
 let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
-    Tasks.all
+    Tasks.every
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)
         || models |> List.exists (fun m ->

@@ -25,6 +25,13 @@ public sealed record EnergyProtocol(
         new("spring", new MassSpring(), AwayFromZeroStarts(seed, count), Sampling.Linspace(0, 20, 100), 1e-10, 1e-10);
 
     /// <summary>
+    /// The damped spring (beyond the paper): the spring's starts and times (15 starts in ±[0.2, 1], t ∈ [0, 20] at
+    /// 100 points) for <paramref name="system"/>; the true energy decays about as e^(−γt).
+    /// </summary>
+    public static EnergyProtocol DampedSpring(DampedMassSpring system, int seed = 0, int count = 15) =>
+        new("damped-spring", system, AwayFromZeroStarts(seed, count), Sampling.Linspace(0, 20, 100), 1e-10, 1e-10);
+
+    /// <summary>
     /// Task 2: as <see cref="Spring"/> (15 starts in ±[0.2, 1], t ∈ [0, 20] at 100 points) for the ideal pendulum.
     /// These starts have smaller radius than the training data.
     /// </summary>

@@ -30,27 +30,12 @@ public sealed record PendulumRecipe(
     /// </summary>
     public Dataset Generate()
     {
-        if (Trajectories < 2) throw new ArgumentException($"need at least 2 trajectories, got {Trajectories}");
-        if (Points < 2) throw new ArgumentException($"need at least 2 points per trajectory, got {Points}");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
-        if (!(RadiusMin > 0 && RadiusMax >= RadiusMin)) throw new ArgumentException($"need 0 < radius min ≤ radius max, got {RadiusMin} and {RadiusMax}");
+        SampledTrajectories.CheckSizes(Trajectories, Points, TestFraction);
         var rng = new Sampling(Seed);
-        var starts = new double[2 * Trajectories];
-        for (int k = 0; k < Trajectories; k++)
-        {
-            double q0 = rng.Uniform() * 2 - 1, p0 = rng.Uniform() * 2 - 1;
-            double radius = rng.Uniform(RadiusMin, RadiusMax);
-            double norm = Math.Sqrt(q0 * q0 + p0 * p0);
-            starts[2 * k] = q0 * radius / norm;
-            starts[2 * k + 1] = p0 * radius / norm;
-        }
+        var starts = SampledTrajectories.RingStarts(rng, Trajectories, RadiusMin, RadiusMax);
         var times = Sampling.Linspace(0, TimeSpan, Points);
         var (x, dx) = SampledTrajectories.Integrate(System.BatchTimeDerivative, starts, Trajectories, 2, times, Rtol, Atol);
-        for (int k = 0; k < Trajectories; k++)
-        {
-            for (int i = 0; i < Points; i++) x[2 * (k * Points + i)] += NoiseStd * rng.Normal();
-            for (int i = 0; i < Points; i++) x[2 * (k * Points + i) + 1] += NoiseStd * rng.Normal();
-        }
+        SampledTrajectories.AddNoise(rng, x, Trajectories, Points, NoiseStd);
         int trainRows = (int)Math.Round(Trajectories * (1 - TestFraction)) * Points;
         return SampledTrajectories.TrainFirst("pendulum", x, dx, 2, times, trainRows);
     }

@@ -28,7 +28,11 @@ public sealed record Rollouts(double[] Times, int Count, int Dimension, double[]
 /// <param name="RolloutMse">Mean squared state error over all paths, times and coordinates, ± as above.</param>
 /// <param name="EnergyDrift">|H(x_model(T)) − H(x_model(0))| / |H(x_model(0))| per path at the end of the horizon; mean ± std/√K.</param>
 /// <param name="Rollouts">The paths themselves, for plots.</param>
-public sealed record TrajectoryMetrics(LossEstimate EnergyMse, LossEstimate RolloutMse, LossEstimate EnergyDrift, Rollouts Rollouts);
+/// <param name="EnergyLossRate">−(least-squares slope of H(x_model(t)) over the horizon), energy per unit time, per path; mean ± std/√K.</param>
+/// <param name="ReferenceEnergyLossRate">The same along the true (or measured) paths: what friction takes, or 0 for an ideal system.</param>
+public sealed record TrajectoryMetrics(
+    LossEstimate EnergyMse, LossEstimate RolloutMse, LossEstimate EnergyDrift, Rollouts Rollouts,
+    LossEstimate EnergyLossRate, LossEstimate ReferenceEnergyLossRate);
 
 /// <summary>
 /// Integrates the true system (float64 Dormand–Prince, per-path steps) and a learned model (the same method on
@@ -72,11 +76,17 @@ public static class TrajectoryEvaluation
         var energy = new double[r.Count * t];
         var state = new double[r.Count * t];
         var drift = new double[r.Count];
+        var modelLoss = new double[r.Count];
+        var referenceLoss = new double[r.Count];
+        var modelEnergy = new double[t];
+        var referenceEnergy = new double[t];
         for (int k = 0; k < r.Count; k++)
         {
             for (int i = 0; i < t; i++)
             {
-                double e = system.Energy(r.ReferenceState(k, i)) - system.Energy(r.ModelState(k, i));
+                referenceEnergy[i] = system.Energy(r.ReferenceState(k, i));
+                modelEnergy[i] = system.Energy(r.ModelState(k, i));
+                double e = referenceEnergy[i] - modelEnergy[i];
                 energy[k * t + i] = e * e;
                 var a = r.ReferenceState(k, i);
                 var b = r.ModelState(k, i);
@@ -86,16 +96,28 @@ public static class TrajectoryEvaluation
             }
             double start = system.Energy(r.ModelState(k, 0));
             drift[k] = Math.Abs(system.Energy(r.ModelState(k, t - 1)) - start) / Math.Abs(start);
+            modelLoss[k] = -Slope(r.Times, modelEnergy);
+            referenceLoss[k] = -Slope(r.Times, referenceEnergy);
         }
-        return new TrajectoryMetrics(LossEstimate.FromSplits(energy), LossEstimate.FromSplits(state), MeanAndError(drift), r);
+        return new TrajectoryMetrics(LossEstimate.FromSplits(energy), LossEstimate.FromSplits(state), LossEstimate.MeanAndStdError(drift), r,
+            LossEstimate.MeanAndStdError(modelLoss), LossEstimate.MeanAndStdError(referenceLoss));
     }
 
-    static LossEstimate MeanAndError(double[] values)
+    /// <summary>The least-squares slope of y over x (a line fitted to all points: robust to measurement noise at the ends).</summary>
+    public static double Slope(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        double mean = values.Average();
-        if (values.Length < 2) return new LossEstimate(mean, 0);
-        double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
-        return new LossEstimate(mean, Math.Sqrt(variance / values.Length));
+        if (x.Length != y.Length || x.Length < 2) throw new ArgumentException($"need two or more (x, y) pairs of equal count, got {x.Length} and {y.Length}");
+        double mx = 0, my = 0;
+        for (int i = 0; i < x.Length; i++) { mx += x[i]; my += y[i]; }
+        mx /= x.Length;
+        my /= y.Length;
+        double sxy = 0, sxx = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        return sxy / sxx;
     }
 
     /// <summary>A system's dynamics as a batch field for <see cref="Ode"/>.</summary>

@@ -35,6 +35,7 @@ public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
     {
         ModelKind.Baseline => new BaselineNet(settings),
         ModelKind.Hnn => new HamiltonianNet(settings),
+        ModelKind.DissipativeHnn => new DissipativeHnn(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown model kind"),
     };
 }

@@ -8,13 +8,18 @@ namespace Hnn.Models;
 /// of the state, and the vector field is built from their input gradients by autograd —
 /// solenoidal M·∇F2 (F2 is the learned Hamiltonian), conservative ∇F1, or both.
 /// </summary>
-public sealed class HamiltonianNet : DynamicsModel
+public class HamiltonianNet : DynamicsModel
 {
     private readonly Mlp mlp;
     private readonly Tensor mTransposed;
 
-    /// <summary>Creates an HNN of the given settings (its kind must be <see cref="ModelKind.Hnn"/>).</summary>
-    public HamiltonianNet(ModelSettings settings) : base(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn })
+    /// <summary>Creates an HNN of the given settings (its kind is set to <see cref="ModelKind.Hnn"/>).</summary>
+    public HamiltonianNet(ModelSettings settings) : this(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn })
+    {
+    }
+
+    /// <summary>For models built on the same two-scalar network (see <see cref="DissipativeHnn"/>).</summary>
+    private protected HamiltonianNet(string name, ModelSettings settings) : base(name, settings)
     {
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, 2, settings.Nonlinearity);
         mTransposed = Structure(settings.InputDim, settings.CanonicalCoordinates).t().contiguous();
@@ -61,6 +66,9 @@ public sealed class HamiltonianNet : DynamicsModel
         return ((mlp.forward(x) + mlp.forward(FlipMomenta(x))) * 0.5).MoveToOuterDisposeScope();
     }
 
+    /// <summary>M·g for gradients g [N, D]: the symplectic (solenoidal) field of a scalar with gradient g.</summary>
+    private protected Tensor Symplectic(Tensor gradient) => gradient.matmul(mTransposed);
+
     /// <summary>The learned Hamiltonian F2 at each state: [N].</summary>
     public Tensor Hamiltonian(Tensor x)
     {
@@ -81,14 +89,14 @@ public sealed class HamiltonianNet : DynamicsModel
         if (Settings.Field != FieldType.Solenoidal) field = Gradient(x, 0);
         if (Settings.Field != FieldType.Conservative)
         {
-            var solenoidal = Gradient(x, 1).matmul(mTransposed);
+            var solenoidal = Symplectic(Gradient(x, 1));
             field = field is null ? solenoidal : field + solenoidal;
         }
         return field!.MoveToOuterDisposeScope();
     }
 
     /// <summary>∇ of output column c; for a momentum-symmetric net ½(∇F(x) + R∇F(Rx)), R flipping the momenta.</summary>
-    Tensor Gradient(Tensor x, int column)
+    private protected Tensor Gradient(Tensor x, int column)
     {
         if (!Settings.MomentumSymmetric) return mlp.InputGradient(x, column);
         return (mlp.InputGradient(x, column) + FlipMomenta(mlp.InputGradient(FlipMomenta(x), column))) * 0.5;

@@ -18,6 +18,10 @@ public enum ModelKind
     Baseline,
     /// <summary>A Hamiltonian neural network.</summary>
     Hnn,
+    /// <summary>
+    /// A dissipative HNN (Sosanya &amp; Greydanus 2022): a learned Hamiltonian H and dissipation D, field M·∇H + ∇D.
+    /// </summary>
+    DissipativeHnn,
 }
 
 /// <summary>Everything needed to rebuild a model's architecture; saved beside its weights.</summary>
@@ -25,7 +29,7 @@ public enum ModelKind
 /// <param name="InputDim">State dimension (2·degrees of freedom).</param>
 /// <param name="HiddenDim">Width of the two hidden layers (paper: 200).</param>
 /// <param name="Nonlinearity">Hidden-layer nonlinearity (paper: tanh).</param>
-/// <param name="Field">For HNNs, which field to produce.</param>
+/// <param name="Field">For HNNs, which field to produce (a dissipative HNN always produces both).</param>
 /// <param name="CanonicalCoordinates">For HNNs, M = [[0, I], [−I, 0]] if true, else the antisymmetric alternative.</param>
 /// <param name="MomentumSymmetric">
 /// For HNNs (beyond the paper): learn H(q, p) = ½(F(q, p) + F(q, −p)), even in p, so the learned flow is
@@ -46,9 +50,10 @@ public sealed record ModelSettings(
     {
         if (InputDim < 1) throw new ArgumentException($"input dimension must be positive, got {InputDim}");
         if (HiddenDim < 1) throw new ArgumentException($"hidden dimension must be positive, got {HiddenDim}");
-        if (Kind == ModelKind.Hnn && MomentumSymmetric && InputDim % 2 != 0)
+        bool hamiltonian = Kind is ModelKind.Hnn or ModelKind.DissipativeHnn;
+        if (hamiltonian && MomentumSymmetric && InputDim % 2 != 0)
             throw new ArgumentException($"a momentum-symmetric HNN needs an even state dimension (q, p), got {InputDim}");
-        if (Kind == ModelKind.Hnn && Field != FieldType.Conservative && CanonicalCoordinates && InputDim % 2 != 0)
+        if (hamiltonian && Field != FieldType.Conservative && CanonicalCoordinates && InputDim % 2 != 0)
             throw new ArgumentException($"a canonical HNN needs an even state dimension (q, p), got {InputDim}");
         return this;
     }

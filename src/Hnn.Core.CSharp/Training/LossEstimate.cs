@@ -21,6 +21,16 @@ public sealed record LossEstimate(double Mean, double Err)
         return new LossEstimate(mean, std / Math.Sqrt(n));
     }
 
+    /// <summary>Mean ± standard error (std with Bessel's correction / √n; 0 for a single value) of independent values.</summary>
+    public static LossEstimate MeanAndStdError(IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("need at least one value");
+        double mean = values.Average();
+        if (values.Count < 2) return new LossEstimate(mean, 0);
+        double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
+        return new LossEstimate(mean, Math.Sqrt(variance / values.Count));
+    }
+
     /// <summary>
     /// The paper's energy-error confidence: values split into 5 contiguous parts; mean of all, and
     /// std of the 5 part means / √5.
