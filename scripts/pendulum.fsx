@@ -1,15 +1,14 @@
 #!/usr/bin/env -S dotnet fsi
 // Task 2 of the paper: an ideal pendulum, H = 3(1 − cos q) + p².
-// Trains the baseline and the HNN on 25 noisy trajectories, integrates both from 15 new starts, and compares with the paper.
+// Trains the baseline, the HNN and the dissipative HNN on 25 noisy trajectories, integrates each from 15 new starts, and compares with the paper.
 #load "hnn.fsx"
 
 open Hnn
-open Hnn.Models
 
 let options = { Experiment.defaults with OutDir = "results/pendulum" }
 let started = System.DateTime.UtcNow
 
-let models = Experiment.runTask options Tasks.pendulum [ ModelKind.Baseline; ModelKind.Hnn ]
+let models = Experiment.runTask options Tasks.pendulum Tasks.modelKinds
 
 Experiment.record options "scripts/pendulum.fsx" started models |> printfn "results: %s"
 printfn "%s" (Report.table Tasks.pendulum.Key (models |> List.collect Experiment.cells))

@@ -4,12 +4,11 @@
 #load "hnn.fsx"
 
 open Hnn
-open Hnn.Models
 
 let options = { Experiment.defaults with OutDir = "results/real-pendulum" }
 let started = System.DateTime.UtcNow
 
-let models = Experiment.runTask options Tasks.realPendulum [ ModelKind.Baseline; ModelKind.Hnn ]
+let models = Experiment.runTask options Tasks.realPendulum Tasks.modelKinds
 
 Experiment.record options "scripts/real-pendulum.fsx" started models |> printfn "results: %s"
 printfn "%s" (Report.table Tasks.realPendulum.Key (models |> List.collect Experiment.cells))

@@ -4,12 +4,11 @@
 #load "hnn.fsx"
 
 open Hnn
-open Hnn.Models
 
 let options = { Experiment.defaults with OutDir = "results/three-body" }
 let started = System.DateTime.UtcNow
 
-let models = Experiment.runTask options Tasks.threeBody [ ModelKind.Baseline; ModelKind.Hnn ]
+let models = Experiment.runTask options Tasks.threeBody Tasks.modelKinds
 
 Experiment.record options "scripts/three-body.fsx" started models |> printfn "results: %s"
 printfn "%s" (Report.table Tasks.threeBody.Key (models |> List.collect Experiment.cells))

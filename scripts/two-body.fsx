@@ -4,12 +4,11 @@
 #load "hnn.fsx"
 
 open Hnn
-open Hnn.Models
 
 let options = { Experiment.defaults with OutDir = "results/two-body" }
 let started = System.DateTime.UtcNow
 
-let models = Experiment.runTask options Tasks.twoBody [ ModelKind.Baseline; ModelKind.Hnn ]
+let models = Experiment.runTask options Tasks.twoBody Tasks.modelKinds
 
 Experiment.record options "scripts/two-body.fsx" started models |> printfn "results: %s"
 printfn "%s" (Report.table Tasks.twoBody.Key (models |> List.collect Experiment.cells))
