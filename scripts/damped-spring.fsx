@@ -6,9 +6,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/damped-spring" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.dampedSpring Tasks.modelKinds
-
-Experiment.record options "scripts/damped-spring.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.dampedSpring.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.dampedSpring Tasks.modelKinds "scripts/damped-spring.fsx"

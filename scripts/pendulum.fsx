@@ -6,9 +6,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/pendulum" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.pendulum Tasks.modelKinds
-
-Experiment.record options "scripts/pendulum.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.pendulum.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.pendulum Tasks.modelKinds "scripts/pendulum.fsx"

@@ -8,9 +8,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/real-pendulum-central" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.realPendulumCentral Tasks.modelKinds
-
-Experiment.record options "scripts/real-pendulum-central.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.realPendulumCentral.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.realPendulumCentral Tasks.modelKinds "scripts/real-pendulum-central.fsx"

@@ -6,9 +6,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/real-pendulum" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.realPendulum Tasks.modelKinds
-
-Experiment.record options "scripts/real-pendulum.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.realPendulum.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.realPendulum Tasks.modelKinds "scripts/real-pendulum.fsx"

@@ -6,9 +6,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/spring" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.spring Tasks.modelKinds
-
-Experiment.record options "scripts/spring.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.spring.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.spring Tasks.modelKinds "scripts/spring.fsx"

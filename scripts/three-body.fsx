@@ -6,9 +6,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/three-body" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.threeBody Tasks.modelKinds
-
-Experiment.record options "scripts/three-body.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.threeBody.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.threeBody Tasks.modelKinds "scripts/three-body.fsx"

@@ -6,9 +6,4 @@
 open Hnn
 
 let options = { Experiment.defaults with OutDir = "results/two-body" }
-let started = System.DateTime.UtcNow
-
-let models = Experiment.runTask options Tasks.twoBody Tasks.modelKinds
-
-Experiment.record options "scripts/two-body.fsx" started models |> printfn "results: %s"
-printfn "%s" (Report.table Tasks.twoBody.Key (models |> List.collect Experiment.cells))
+let models = Experiment.runScript options Tasks.twoBody Tasks.modelKinds "scripts/two-body.fsx"

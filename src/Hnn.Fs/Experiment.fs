@@ -199,3 +199,12 @@ let record (options: Options) (command: string) (started: DateTime) (evaluated: 
     for e in evaluated do
         (artifacts e).Save options.OutDir |> ignore
     ResultsFile.Merge(options.OutDir, evaluated |> List.collect cells, run)
+
+/// What a task's script does: trains `kinds` on the task, evaluates them, merges the results into
+/// OutDir/results.json (recording `command`), and prints the table beside the paper's; returns the models.
+let runScript (options: Options) (task: Task) (kinds: ModelKind list) (command: string) =
+    let started = DateTime.UtcNow
+    let models = runTask options task kinds
+    record options command started models |> sprintf "results: %s" |> options.Log
+    options.Log(Report.table task.Key (models |> List.collect cells))
+    models
