@@ -85,6 +85,12 @@ public class HamiltonianNet : DynamicsModel
     {
         using var scope = NewDisposeScope();
         using var gradMode = createGraph ? enable_grad() : no_grad();
+        if (Settings.Field == FieldType.Both && !Settings.MomentumSymmetric)
+        {
+            // Both gradients from one forward pass.
+            var gradients = mlp.InputGradients(x);
+            return (gradients.select(1, 0) + Symplectic(gradients.select(1, 1))).MoveToOuterDisposeScope();
+        }
         Tensor? field = null;
         if (Settings.Field != FieldType.Solenoidal) field = Gradient(x, 0);
         if (Settings.Field != FieldType.Conservative)

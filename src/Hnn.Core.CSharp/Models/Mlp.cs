@@ -50,6 +50,23 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         return g1.matmul(linear1.weight!).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// ∂y/∂x [N, out, in] of every output column at once: one forward pass shared by all columns, then the chain
+    /// rule of <see cref="InputGradient"/> batched over the columns (for two outputs, three weight-sized products
+    /// instead of four).
+    /// </summary>
+    public Tensor InputGradients(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var a1 = linear1.forward(x);
+        var h1 = nonlinearity.Apply(a1);
+        var a2 = linear2.forward(h1);
+        var h2 = nonlinearity.Apply(a2);
+        var g2 = nonlinearity.Derivative(a2, h2).unsqueeze(1) * linear3.weight!.unsqueeze(0);
+        var g1 = nonlinearity.Derivative(a1, h1).unsqueeze(1) * g2.matmul(linear2.weight!);
+        return g1.matmul(linear1.weight!).MoveToOuterDisposeScope();
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor x)
     {
