@@ -47,7 +47,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         var h2 = nonlinearity.Apply(a2);
         var g2 = nonlinearity.Derivative(a2, h2) * linear3.weight![column];
         var g1 = nonlinearity.Derivative(a1, h1) * g2.matmul(linear2.weight!);
-        return g1.matmul(linear1.weight!).MoveToOuterDisposeScope();
+        // g1·W1 as g1·(W1ᵀ)ᵀ with W1ᵀ copied contiguous (in×h, a few hundred numbers): MKL multiplies [N, h] by a
+        // contiguous [h, in] several times slower than by the transpose of a contiguous [in, h] when `in` is small,
+        // and the backward pass then needs [in, N]·[N, h] rather than the equally slow [h, N]·[N, in].
+        return nn.functional.linear(g1, linear1.weight!.t().contiguous()).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
