@@ -5,6 +5,8 @@
 //   test   build, then run the test suite (Expecto + FsCheck)
 //   run    build, then the main job (`hnn run`: all six tasks); arguments after `--` go to it
 //   bench  build, then `hnn bench` (speed and memory; writes bench/results.json)
+//   microbench  build, then the BenchmarkDotNet micro-benchmarks (integrator steps, one training step);
+//          arguments after `--` go to BenchmarkDotNet (e.g. --filter '*TrainingStep*', --threads 1)
 //   reports-check [DIR]  build, install Chromium if missing, rebuild DIR's reports (default results)
 //          and check in headless Chromium, offline, that every chart drew
 // Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
@@ -17,6 +19,7 @@ let root = __SOURCE_DIRECTORY__
 let configuration = "Release"
 let cli = Path.Combine(root, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
 let testsDll = Path.Combine(root, "tests", "Hnn.Tests", "bin", configuration, "net10.0", "Hnn.Tests.dll")
+let microbenchDll = Path.Combine(root, "bench", "Hnn.Benchmarks", "bin", configuration, "net10.0", "Hnn.Benchmarks.dll")
 
 let fail (message: string) =
     eprintfn "build.fsx: %s" message
@@ -57,6 +60,10 @@ let bench (args: string list) =
     build ()
     dotnet ([ cli; "bench" ] @ args)
 
+let microbench (args: string list) =
+    build ()
+    dotnet ([ microbenchDll ] @ args)
+
 /// Chromium from Debian's packages, installed on first use (root, as on this project's machines).
 let ensureChromium () =
     let onPath = Environment.GetEnvironmentVariable("PATH").Split(':') |> Array.exists (fun d -> File.Exists(Path.Combine(d, "chromium")))
@@ -84,5 +91,6 @@ match target with
 | "test" -> test rest
 | "run" -> main rest
 | "bench" -> bench rest
+| "microbench" -> microbench rest
 | "reports-check" -> reportsCheck rest
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, reports-check)" other)
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, microbench, reports-check)" other)

@@ -146,13 +146,15 @@ type BenchArgs =
     | Quick
     | Threads of count: int
     | Out of dir: string
+    | Models of dir: string
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Quick -> "fewer steps and repeats, no 10⁴-step memory run."
+            | Quick -> "fewer steps and rounds; no whole runs and no 10⁴-step memory run."
             | Threads _ -> "torch threads (default: all cores)."
-            | Out _ -> "folder for results.json (default bench)."
+            | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
+            | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
 
 /// The top-level commands.
 [<RequireSubcommand>]

@@ -277,8 +277,20 @@ let private report (args: ParseResults<ReportArgs>) =
 let private bench (args: ParseResults<BenchArgs>) =
     Torch.init ()
     args.TryGetResult BenchArgs.Threads |> Option.map (atLeastOne "threads") |> Option.iter TorchSharp.torch.set_num_threads
-    let dir = args.TryGetResult BenchArgs.Out |> Option.defaultValue "bench"
-    let _, path = Bench.run dir (args.Contains BenchArgs.Quick) (printfn "%s")
+    // The whole-run figures start this program again as a child process: `dotnet hnn.dll …` or the apphost.
+    let self =
+        let entry = Reflection.Assembly.GetEntryAssembly().Location
+        match Environment.ProcessPath with
+        | null -> None
+        | host when Path.GetFileNameWithoutExtension host = "dotnet" -> Some(host, [ entry ])
+        | host -> Some(host, [])
+    let options: Bench.Options =
+        { OutDir = args.TryGetResult BenchArgs.Out |> Option.defaultValue "bench"
+          Quick = args.Contains BenchArgs.Quick
+          Models = args.TryGetResult BenchArgs.Models
+          Cli = self
+          Log = printfn "%s" }
+    let _, _, path = Bench.run options
     printfn "\nbench results: %s" path
     0
 

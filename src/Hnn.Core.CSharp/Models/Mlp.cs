@@ -40,14 +40,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// </summary>
     public Tensor InputGradient(Tensor x, int column)
     {
-        using var scope = NewDisposeScope();
-        var a1 = linear1.forward(x);
-        var h1 = nonlinearity.Apply(a1);
-        var a2 = linear2.forward(h1);
-        var h2 = nonlinearity.Apply(a2);
-        var g2 = nonlinearity.Derivative(a2, h2) * linear3.weight![column];
-        var g1 = nonlinearity.Derivative(a1, h1) * g2.matmul(linear2.weight!);
-        return g1.matmul(linear1.weight!).MoveToOuterDisposeScope();
+        using var row = linear3.weight![column];
+        return ChainRule(x, row);
     }
 
     /// <summary>
@@ -55,16 +49,29 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// rule of <see cref="InputGradient"/> batched over the columns (for two outputs, three weight-sized products
     /// instead of four).
     /// </summary>
-    public Tensor InputGradients(Tensor x)
+    public Tensor InputGradients(Tensor x) => ChainRule(x, linear3.weight!);
+
+    /// <summary>The chain rule for output-layer rows w [h] (one column: result [N, in]) or [k, h] (k columns: [N, k, in]).</summary>
+    Tensor ChainRule(Tensor x, Tensor outputRows)
     {
         using var scope = NewDisposeScope();
         var a1 = linear1.forward(x);
         var h1 = nonlinearity.Apply(a1);
         var a2 = linear2.forward(h1);
         var h2 = nonlinearity.Apply(a2);
-        var g2 = nonlinearity.Derivative(a2, h2).unsqueeze(1) * linear3.weight!.unsqueeze(0);
-        var g1 = nonlinearity.Derivative(a1, h1).unsqueeze(1) * g2.matmul(linear2.weight!);
-        return g1.matmul(linear1.weight!).MoveToOuterDisposeScope();
+        var s2 = nonlinearity.Derivative(a2, h2);
+        var s1 = nonlinearity.Derivative(a1, h1);
+        if (outputRows.dim() == 2)
+        {
+            s2 = s2.unsqueeze(1);
+            s1 = s1.unsqueeze(1);
+        }
+        var g2 = s2 * outputRows;
+        var g1 = s1 * g2.matmul(linear2.weight!);
+        // g1·W1 as g1·(W1ᵀ)ᵀ with W1ᵀ copied contiguous (in×h, a few hundred numbers): MKL multiplies [N, h] by a
+        // contiguous [h, in] several times slower than by the transpose of a contiguous [in, h] when `in` is small,
+        // and the backward pass then needs [in, N]·[N, h] rather than the equally slow [h, N]·[N, in].
+        return nn.functional.linear(g1, linear1.weight!.t().contiguous()).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
