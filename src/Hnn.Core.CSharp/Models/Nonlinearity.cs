@@ -41,7 +41,7 @@ public static class Nonlinearities
     /// <summary>σ'(a) elementwise, given the pre-activation a and the activation y = σ(a) (whichever is cheaper).</summary>
     public static Tensor Derivative(this Nonlinearity n, Tensor a, Tensor y) => n switch
     {
-        Nonlinearity.Tanh => y.square().neg_().add_(1),
+        Nonlinearity.Tanh => 1 - y.square(),
         Nonlinearity.Relu => (a > 0).to_type(a.dtype),
         Nonlinearity.Sigmoid => y * (1 - y),
         Nonlinearity.Softplus => a.sigmoid(),
