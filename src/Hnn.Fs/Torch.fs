@@ -3,5 +3,8 @@ namespace Hnn
 
 /// Loading the native libraries; every entry point of the F# layer calls `Torch.init ()`.
 module Torch =
-    /// Loads libtorch and TorchSharp's shim (once per process), applying the libstdc++ fix where needed.
-    let init () = Native.TorchNative.EnsureLoaded()
+    /// Loads libtorch and TorchSharp's shim (once per process), applying the libstdc++ fix where needed, and has
+    /// the native heap's free memory handed back to the system once a second (`Native.NativeHeap`).
+    let init () =
+        Native.TorchNative.EnsureLoaded()
+        Native.NativeHeap.TrimEvery(System.TimeSpan.FromSeconds 1.0)
