@@ -170,10 +170,14 @@ let private referenceName (task: Task) = if isMeasured task then "Measured" else
 
 // ---- Model evaluation on grids --------------------------------------------------------------
 
+/// States [N, D] (row-major float64 values) as a float32 tensor, as the networks take them.
+let private statesTensor (dimension: int) (points: float[]) =
+    torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / dimension), int64 dimension)
+
 /// dx/dt of a network at states [N, 2] (row-major), float64 out.
 let private fieldAt (net: DynamicsModel) (points: float[]) =
     use scope = torch.NewDisposeScope()
-    let x = torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / 2), 2L)
+    let x = statesTensor 2 points
     let d = net.TimeDerivative(x, false)
     d.data<float32>().ToArray() |> Array.map float
 
@@ -183,7 +187,7 @@ let learnedHamiltonian (net: DynamicsModel) (dimension: int) (points: float[]) =
     | :? HamiltonianNet as hnn ->
         use scope = torch.NewDisposeScope()
         use grad = torch.no_grad ()
-        let x = torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / dimension), int64 dimension)
+        let x = statesTensor dimension points
         Some(hnn.Hamiltonian(x).data<float32>().ToArray() |> Array.map float)
     | _ -> None
 
@@ -389,7 +393,7 @@ let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * 
 /// The two parts of a dissipative HNN's field at states [N, 2] (row-major): (M·∇H, ∇D), float64.
 let private fieldParts (net: DissipativeHnn) (points: float[]) =
     use scope = torch.NewDisposeScope()
-    let x = torch.tensor(points |> Array.map float32).reshape(int64 (points.Length / 2), 2L)
+    let x = statesTensor 2 points
     let values (t: torch.Tensor) = t.data<float32>().ToArray() |> Array.map float
     values (net.ConservativeField x), values (net.DissipativeField x)
 

@@ -133,7 +133,7 @@ public class HamiltonianNet : DynamicsModel
         {
             using var f2 = f.select(1, 1).sum();
             using var dF2 = autograd.grad([f2], [input], retain_graph: createGraph, create_graph: createGraph)[0];
-            solenoidal = dF2.matmul(mTransposed);
+            solenoidal = Symplectic(dF2);
         }
         if (!ReferenceEquals(input, x)) input.Dispose();
         if (conservative is null) return solenoidal!;
