@@ -12,24 +12,31 @@ namespace Hnn.Models.Sampled;
 public static class LayerSampling
 {
     /// <summary>
-    /// An extreme-learning-machine layer: weights N(0, 1) and biases U(−1, 1) (swimnetworks' ELM defaults), the biases
-    /// taken about the states' mean, b = u − w·mean, so that the hyperplanes cross the data wherever they lie. The
-    /// weights ignore the data: they suit states of order one (as every task's are), whose features are then smooth
-    /// and nearly polynomial over the data — what a smooth H needs (on noise-free Hénon–Heiles, weights scaled to the
-    /// data's spread instead were five orders of magnitude worse).
+    /// An extreme-learning-machine layer, data-agnostic in its directions: in the states' standardised coordinates
+    /// z = (x − mean) / std, weights N(0, scale² / D) and biases U(−1, 1) (swimnetworks' ELM biases), so that each
+    /// pre-activation w·z + b spreads by about <paramref name="scale"/> over the data around a random offset. With a
+    /// small scale the features are smooth and nearly polynomial over the data, which is what a smooth H needs: on
+    /// noise-free Hénon–Heiles (800 tanh neurons) the test relative field MSE was 4e-10 at scales 0.05 and 0.06, 2e-5
+    /// at 0.6 and 0.2 at 2; at 0.014 the basis was too ill-conditioned for the noisy pendulum (test loss 25 % up).
     /// </summary>
     /// <param name="states">States [N, D], float64.</param>
     /// <param name="width">Neurons M.</param>
     /// <param name="activation">tanh or sigmoid.</param>
+    /// <param name="scale">The spread of the pre-activations over the data (<see cref="SampledSettings.ElmScale"/>).</param>
     /// <param name="generator">Source of every random number.</param>
-    public static SampledLayer Elm(Tensor states, int width, Nonlinearity activation, Generator generator)
+    public static SampledLayer Elm(Tensor states, int width, Nonlinearity activation, double scale, Generator generator)
     {
         CheckStates(states);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (!(scale > 0 && double.IsFinite(scale))) throw new ArgumentException($"the ELM scale must be positive and finite, got {scale}");
         SampledActivation.Check(activation);
         using var scope = NewDisposeScope();
-        var mean = states.to_type(ScalarType.Float64).mean([0]);
-        var w = randn(width, states.shape[1], ScalarType.Float64, generator: generator);
+        var x = states.to_type(ScalarType.Float64);
+        long d = x.shape[1];
+        var mean = x.mean([0]);
+        // A coordinate that never changes keeps unit scale rather than an infinite weight.
+        var spread = tensor(x.std(0).data<double>().ToArray().Select(v => v > 0 ? v : 1.0).ToArray(), ScalarType.Float64);
+        var w = randn(width, d, ScalarType.Float64, generator: generator).Times(scale / Math.Sqrt(d)) / spread;
         var b = rand(width, ScalarType.Float64, generator: generator).Times(2).Minus(1) - w.matmul(mean);
         return new SampledLayer(w.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope(), activation);
     }

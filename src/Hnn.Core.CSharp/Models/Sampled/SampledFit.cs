@@ -143,7 +143,7 @@ public static class SampledFit
     /// <summary>The hidden layers, H's then D's, drawn by <paramref name="sampler"/> (values guide SWIM's pairs, one per part).</summary>
     static SampledLayer[] Sample(Tensor states, SampledSettings settings, LayerSampler sampler, IReadOnlyList<Tensor?> values, Generator generator) =>
         [.. Enumerable.Range(0, settings.Dissipative ? 2 : 1).Select(part => sampler == LayerSampler.Elm
-            ? LayerSampling.Elm(states, settings.Width, settings.Activation, generator)
+            ? LayerSampling.Elm(states, settings.Width, settings.Activation, settings.ElmScale, generator)
             : LayerSampling.Swim(states, sampler == LayerSampler.UniformSwim ? null : values[part], settings.Width, settings.Activation, generator))];
 
     /// <summary>Fits the coefficients of the given layers: every candidate scored on the held-out states, the best refitted on all.</summary>
