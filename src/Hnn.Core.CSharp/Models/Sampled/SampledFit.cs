@@ -37,6 +37,10 @@ public static class SampledFit
     /// <param name="settings">Width, sampler, ridges, validation share, state cap.</param>
     /// <param name="seed">Seeds the subsample, the split and the layers.</param>
     /// <param name="hamiltonian">For <see cref="LayerSampler.Swim"/> only: the true H of states [N, D] (float64) → [N].</param>
+    /// <remarks>
+    /// <see cref="LayerSampler.Auto"/> fits with ELM, then A-SWIM (whose first stage is a uniform-SWIM fit), and keeps
+    /// whichever of the three has the lowest validation error; the report lists all three.
+    /// </remarks>
     /// <exception cref="ArgumentException">Bad settings, data that do not fit them, or a missing or needless true H; before any work.</exception>
     public static SampledFitResult Fit(Dataset data, SampledSettings settings, int seed, Func<Tensor, Tensor>? hamiltonian = null)
     {
@@ -75,29 +79,47 @@ public static class SampledFit
         var split = new Split(x.index_select(0, fitIndex), y.index_select(0, fitIndex),
             held > 0 ? x.index_select(0, heldIndex) : null, held > 0 ? y.index_select(0, heldIndex) : null);
 
-        double? firstStage = null;
-        IReadOnlyList<Tensor?> values;
+        // Each sampler's outcome: (sampler, outcome, first-stage validation error for A-SWIM).
+        var tried = new List<(LayerSampler Sampler, StageOutcome Outcome, double? FirstStage)>();
+        void Add(LayerSampler sampler, IReadOnlyList<Tensor?> values) =>
+            tried.Add((sampler, Stage(split, settings, modelSettings, Sample(split.FitX, settings, sampler, values, generator)), null));
+        void AddASwim(bool keepFirst)
+        {
+            var first = Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.UniformSwim, [null, null], generator));
+            IReadOnlyList<Tensor?> values = first.Model is SampledDissipativeHnn both
+                ? [both.Hamiltonian(split.FitX), both.Dissipation(split.FitX)]
+                : [first.Model.Hamiltonian(split.FitX)];
+            if (keepFirst) tried.Add((LayerSampler.UniformSwim, first, null));
+            else first.Model.Dispose();
+            tried.Add((LayerSampler.ASwim, Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.Swim, values, generator)),
+                first.ValidationError));
+        }
         switch (settings.Sampler)
         {
+            case LayerSampler.Auto:
+                Add(LayerSampler.Elm, [null, null]);
+                AddASwim(keepFirst: true);
+                break;
             case LayerSampler.ASwim:
-                var first = Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.UniformSwim, [null, null], generator));
-                firstStage = first.ValidationError;
-                values = first.Model is SampledDissipativeHnn both
-                    ? [both.Hamiltonian(split.FitX), both.Dissipation(split.FitX)]
-                    : [first.Model.Hamiltonian(split.FitX)];
-                first.Model.Dispose();
+                AddASwim(keepFirst: false);
                 break;
             case LayerSampler.Swim:
-                values = [hamiltonian!(split.FitX).to_type(ScalarType.Float64).reshape(-1)];
+                Add(LayerSampler.Swim, [hamiltonian!(split.FitX).to_type(ScalarType.Float64).reshape(-1)]);
                 break;
             default:
-                values = [null, null];
+                Add(settings.Sampler, [null, null]);
                 break;
         }
-        var outcome = Stage(split, settings, modelSettings, Sample(split.FitX, settings, settings.Sampler, values, generator));
-        var report = new SampledFitReport(settings.Kind, settings.Sampler, outcome.Model.Settings.HiddenDim, outcome.Ridge,
-            outcome.ValidationError, outcome.TrainingError, available, used, held, byTrajectory, clock.Elapsed.TotalSeconds, firstStage,
-            outcome.Candidates);
+        var best = tried.MinBy(t => double.IsNaN(t.Outcome.ValidationError) ? double.PositiveInfinity : t.Outcome.ValidationError);
+        foreach (var t in tried)
+            if (!ReferenceEquals(t.Outcome, best.Outcome)) t.Outcome.Model.Dispose();
+        var outcome = best.Outcome;
+        var samplers = settings.Sampler == LayerSampler.Auto
+            ? tried.Select(t => new SamplerCandidate(t.Sampler, t.Outcome.ValidationError)).ToArray()
+            : [];
+        var report = new SampledFitReport(settings.Kind, best.Sampler, outcome.Model.Settings.HiddenDim, outcome.Ridge,
+            outcome.ValidationError, outcome.TrainingError, available, used, held, byTrajectory, clock.Elapsed.TotalSeconds, best.FirstStage,
+            outcome.Candidates, samplers);
         outcome.Model.eval();
         return new SampledFitResult(outcome.Model, report);
     }
