@@ -15,15 +15,16 @@ namespace Hnn.Models.Sampled;
 /// One call, no epochs: (1) at most <see cref="SampledSettings.MaxStates"/> training states, a validation share held
 /// out; (2) the hidden layer(s) sampled from the fitting states (for A-SWIM, after a first fit with uniform pairs
 /// whose Ĥ guides the pairs); (3) the normal equations accumulated in chunks (<see cref="FieldLeastSquares"/>, memory
-/// O(T²) for T unknowns), solved by Cholesky for every width and λ tried, each candidate scored by its relative field
-/// MSE on the held-out states; (4) the best one refitted on all states used. The offset c₀ appears only in the row
-/// that pins H at a reference state — H(x̄) = 0 at the mean x̄ of the fitting states — so that row is met exactly by
-/// c₀ = −Σₖ cₖ σ(wₖ·x̄ + bₖ), solved after c. The dissipative model stacks H's and D's coefficients in one problem
-/// and pins both.
+/// O(T²) for T unknowns), solved for every width (one eigendecomposition each) and every λ, each candidate scored by
+/// its relative field MSE on the held-out states; (4) the best one refitted on all states used (by Cholesky). The
+/// offset c₀ appears only in the row that pins H at a reference state — H(x̄) = 0 at the mean x̄ of the fitting
+/// states — so that row is met exactly by c₀ = −Σₖ cₖ σ(wₖ·x̄ + bₖ), solved after c. The dissipative model stacks H's
+/// and D's coefficients in one problem and pins both.
 /// </para>
 /// <para>
 /// float64 throughout, and the model keeps float64 parameters: the least-squares coefficients are large and cancel
-/// (the field is a small difference of large sums), so float32 arithmetic would lose what the solve gained.
+/// (the field is a small difference of large sums), so float32 arithmetic would lose what the solve gained
+/// (measured in <see cref="SampledHnn"/>'s remarks).
 /// </para>
 /// </remarks>
 public static class SampledFit
@@ -134,18 +135,17 @@ public static class SampledFit
     {
         if (fraction == 0) return ([], false);
         int target = Math.Clamp((int)Math.Round(used * fraction), 1, used - 2);
-        var ids = trajectories?.Distinct().ToArray();
-        if (ids is not null && ids.Length >= MinTrajectories)
+        var sizes = trajectories?.GroupBy(t => t).Select(g => (Id: g.Key, Size: g.Count())).ToArray();
+        if (sizes is not null && sizes.Length >= MinTrajectories)
         {
-            var order = randperm(ids.Length, generator: generator).data<long>().ToArray();
+            var order = randperm(sizes.Length, generator: generator).data<long>().ToArray();
             var chosen = new HashSet<int>();
             int count = 0;
             foreach (var k in order)
             {
-                if (count >= target) break;
-                int size = trajectories!.Count(t => t == ids[k]);
-                if (used - count - size < 2) break;
-                chosen.Add(ids[k]);
+                var (id, size) = sizes[k];
+                if (count >= target || used - count - size < 2) break;
+                chosen.Add(id);
                 count += size;
             }
             if (count > 0)
