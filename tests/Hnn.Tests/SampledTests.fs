@@ -69,9 +69,9 @@ let private fixedSettings width (ridge: float) =
 let private fit data settings seed = SampledFit.Fit(data, settings, seed)
 
 /// A fit to the quadratic H (ELM, 400 neurons, width and λ chosen on held-out states).
-let private quadraticFit = lazy (fit quadratic.Value (SampledSettings(Width = 400)) 0)
+let private quadraticFit = lazy (fit quadratic.Value (SampledSettings(Width = 400, Sampler = LayerSampler.Elm)) 0)
 
-/// The noise-free spring (H = q² + p², even in p), fitted plainly.
+/// The noise-free spring (H = q² + p², even in p), fitted plainly (auto sampler: ELM, uniform SWIM or A-SWIM).
 let private springFit = lazy (fit (SpringRecipe(NoiseStd = 0.0).Generate()) (SampledSettings(Width = 200)) 0)
 
 /// The paper's noisy spring, fitted with H(q, p) = ½(F(q, p) + F(q, −p)).
