@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Training;
 using TorchSharp;
@@ -52,7 +53,7 @@ public static class PixelTrainer
         using var outer = NewDisposeScope();
         var trainFrames = data.SplitFrames(test: false);
         var testFrames = data.SplitFrames(test: true);
-        using var optimizer = optim.Adam(model.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        using var optimizer = new Hnn.Training.AdamOptimizer(model.parameters(), settings.LearningRate, settings.WeightDecay);
         int batch = Math.Min(settings.BatchSize ?? data.TrainSamples, data.TrainSamples);
         int testBatch = Math.Min(batch, data.TestSamples);
         var trainLoss = new float[settings.Steps + 1];
@@ -104,7 +105,7 @@ public static class PixelTrainer
             var samples = Enumerable.Range(start, count).Select(i => (long)i).ToArray();
             var (x, next) = data.Pairs(frames, samples);
             var (a, c, l) = PixelLoss.Terms(model, x, next, createGraph: false);
-            totals.Add((a + c + PixelLoss.LatentWeight * l).detach());
+            totals.Add(a.Plus(c).Plus(l.Times(PixelLoss.LatentWeight)).detach());
             autoencoder += a.sum().item<float>();
             canonical += c.sum().item<float>();
             latent += l.sum().item<float>();
