@@ -28,31 +28,6 @@ let private supervision arg =
     | Some SupervisionArg.Integrator -> Training.Supervision.Integrator
     | _ -> Training.Supervision.Derivative
 
-let private options steps seed threads sup integrator substeps noEval out : Experiment.Options =
-    let integrator = defaultArg integrator "rk4"
-    if not (Training.SupervisedStep.Names |> Seq.contains integrator) then
-        raise (UsageError(sprintf "--integrator must be one of %s, got '%s'" (String.Join(", ", Training.SupervisedStep.Names)) integrator))
-    { Experiment.defaults with
-        Steps = steps |> Option.map (positive "steps")
-        Seed = defaultArg seed 0
-        Threads = threads |> Option.map (atLeastOne "threads")
-        Supervision = supervision sup
-        Integrator = integrator
-        Substeps = defaultArg substeps 1 |> atLeastOne "substeps"
-        Evaluate = not noEval
-        OutDir = defaultArg out "results" }
-
-let private modelKind (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> ModelKind.Hnn
-    | ModelArg.Baseline -> ModelKind.Baseline
-    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
-
-let private task key =
-    match Tasks.tryFind key with
-    | Ok t -> t
-    | Error e -> raise (UsageError e)
-
 /// Ctrl-C (SIGINT) and SIGTERM cancel this token: training checkpoints after its current step and stops.
 /// A second signal ends the process at once.
 let private stop = new CancellationTokenSource()
@@ -67,6 +42,32 @@ let private onSignal (name: string) (signal: PosixSignal) =
                 stopSignal <- Some signal
                 eprintfn "\n%s: stopping after the current step and writing a checkpoint (send it again to quit at once)" name
                 stop.Cancel())
+
+let private options steps seed threads sup integrator substeps noEval out : Experiment.Options =
+    let integrator = defaultArg integrator "rk4"
+    if not (Training.SupervisedStep.Names |> Seq.contains integrator) then
+        raise (UsageError(sprintf "--integrator must be one of %s, got '%s'" (String.Join(", ", Training.SupervisedStep.Names)) integrator))
+    { Experiment.defaults with
+        Steps = steps |> Option.map (positive "steps")
+        Seed = defaultArg seed 0
+        Threads = threads |> Option.map (atLeastOne "threads")
+        Supervision = supervision sup
+        Integrator = integrator
+        Substeps = defaultArg substeps 1 |> atLeastOne "substeps"
+        Evaluate = not noEval
+        OutDir = defaultArg out "results"
+        Cancellation = stop.Token }
+
+let private modelKind (arg: ModelArg) =
+    match arg with
+    | ModelArg.Hnn -> ModelKind.Hnn
+    | ModelArg.Baseline -> ModelKind.Baseline
+    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
+
+let private task key =
+    match Tasks.tryFind key with
+    | Ok t -> t
+    | Error e -> raise (UsageError e)
 
 let private finitePositive name (value: float) =
     if not (value > 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be positive and finite, got %g" name value))
@@ -83,16 +84,29 @@ let private safety lr batch decay clip every resume : Resumable.Safety =
         WeightDecay = decay |> Option.map (finiteNonNegative "weight-decay")
         ClipGradNorm = clip |> Option.map (finitePositive "clip-grad-norm")
         CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Resumable.defaults.CheckpointEvery
-        Resume = resume
-        Cancellation = stop.Token }
+        Resume = resume }
+
+/// The output folder must be a folder this process can write, checked before any work by writing a probe file.
+let private writable (dir: string) =
+    if File.Exists dir then raise (UsageError(sprintf "--out '%s' is a file, not a folder" dir))
+    try
+        Directory.CreateDirectory dir |> ignore
+        let probe = Path.Combine(dir, sprintf ".hnn-write-probe-%d" Environment.ProcessId)
+        File.WriteAllText(probe, "")
+        File.Delete probe
+    with
+    | :? IOException
+    | :? UnauthorizedAccessException as e ->
+        raise (UsageError(sprintf "--out '%s' cannot be written: %s" dir (e.Message.TrimEnd '.')))
 
 /// A new run may write only into a folder no other run wrote into, unless --force; --resume continues the run that did.
 let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
-    if File.Exists opts.OutDir then raise (UsageError(sprintf "--out '%s' is a file, not a folder" opts.OutDir))
+    writable opts.OutDir
     if resume then
         let folder = Resumable.checkpointFolder opts
-        if not (Directory.Exists folder) || Seq.isEmpty (Directory.EnumerateFiles(folder, "*.ckpt")) then
-            raise (UsageError(sprintf "--resume: no checkpoints in '%s' to continue from" folder))
+        let hasCheckpoints = Directory.Exists folder && not (Seq.isEmpty (Directory.EnumerateFiles(folder, "*.ckpt")))
+        if not hasCheckpoints && isNull (ResultsFile.Occupant opts.OutDir) then
+            raise (UsageError(sprintf "--resume: '%s' holds no run to continue (no results.json, no checkpoints)" opts.OutDir))
     elif not force then
         match ResultsFile.Occupant opts.OutDir |> Option.ofObj with
         | Some what ->
@@ -101,12 +115,34 @@ let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
 
 let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
 
-/// Runs `body`; if it stops early, marks the run "interrupted" or "failed" in results.json (when it wrote anything)
-/// and returns 130/143 for SIGINT/SIGTERM, 4 for divergence; other errors propagate to `main`.
+/// One readable line for an error: its message's first line, and for a libtorch error the place it was raised
+/// ("…; raised from toFloat at c10/core/Scalar.h:140"), at most 300 characters.
+let private oneLine (e: exn) =
+    let lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+    let first = if lines.Length = 0 then e.GetType().Name else lines[0]
+    let raised =
+        lines |> Array.tryFind (fun l -> l.StartsWith "Exception raised from ")
+        |> Option.map (fun l ->
+            let place = l.Substring("Exception raised from ".Length).Split(" (most recent")[0]
+            "; raised from " + place.Replace("/pytorch/", ""))
+    let line = first + defaultArg raised ""
+    if line.Length > 300 then line.Substring(0, 297) + "..." else line
+
+/// Writes the whole exception (message, native trace, stack) to OutDir/logs/failure-<time>.log; returns its path.
+let private failureLog (outDir: string) (e: exn) =
+    try
+        let path = Path.Combine(outDir, "logs", sprintf "failure-%s.log" (DateTime.UtcNow.ToString "yyyyMMdd-HHmmss"))
+        IO.AtomicFile.WriteAllText(path, sprintf "%s\n%s\n\n%O\n" (commandLine ()) (DateTime.UtcNow.ToString "o") e)
+        Some path
+    with :? IOException | :? UnauthorizedAccessException -> None
+
+/// Runs `body`; if it stops early, marks the run "interrupted" (always) or "failed" (when it wrote anything) in
+/// results.json with a one-line reason, keeps a failure's whole trace in OutDir/logs, and returns 130/143 for
+/// SIGINT/SIGTERM, 4 for divergence, 1 for other errors (user errors propagate to `main`).
 let private guarded (opts: Experiment.Options) (body: unit -> int) =
     let started = DateTime.UtcNow
     let mark status (reason: string) =
-        if ResultsFile.Occupant opts.OutDir |> isNull |> not then
+        if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant opts.OutDir |> isNull |> not then
             let run =
                 ResultsFile.RunInfo(
                     started.ToString "o", opts.Seed, defaultArg opts.Steps 0, defaultArg opts.Threads 0,
@@ -118,17 +154,28 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
     try
         body ()
     with
-    | :? TrainingInterruptedException as e ->
-        mark ResultsFile.RunStatus.Interrupted e.Message
-        eprintfn "interrupted: %s" e.Message
+    | :? OperationCanceledException as e ->
+        let message = if e.Message.Contains "--resume" then e.Message else e.Message + "; continue with --resume"
+        mark ResultsFile.RunStatus.Interrupted message
+        eprintfn "interrupted: %s" message
         if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
     | :? TrainingDivergedException as e ->
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
         4
-    | e ->
-        mark ResultsFile.RunStatus.Failed e.Message
+    | UsageError _
+    | :? ArgumentException
+    | :? Data.DataFileException
+    | :? ModelFileException
+    | :? CheckpointException
+    | :? InvalidDataException as e ->
+        mark ResultsFile.RunStatus.Failed (oneLine e)
         reraise ()
+    | e ->
+        let log = failureLog opts.OutDir e
+        mark ResultsFile.RunStatus.Failed (oneLine e)
+        eprintfn "error: %s%s" (oneLine e) (match log with Some p -> sprintf " (the whole trace: %s)" p | None -> "")
+        1
 
 let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
     let first = evaluated.Head.Trained
@@ -192,6 +239,38 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         safety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
     for t in tasks do Resumable.settingsFor opts safety t |> ignore
+    let pixelOptions =
+        if not withPixels then None
+        else
+            // What the pixel task cannot honour is refused here, before any work, naming the option.
+            let refuse (option: string) (why: string) =
+                raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why PixelPendulum.taskKey))
+            if args.Contains ReproduceArgs.Supervision && opts.Supervision = Training.Supervision.Integrator then
+                refuse "--supervision integrator" "the pixel pendulum learns from frame pairs with its own objective"
+            if args.Contains ReproduceArgs.Integrator || args.Contains ReproduceArgs.Substeps then
+                refuse (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps") "the pixel pendulum is not integrator-supervised"
+            if args.Contains ReproduceArgs.Checkpoint_Every then
+                refuse "--checkpoint-every" "the pixel pendulum saves each model once trained, not checkpoints"
+            if args.Contains ReproduceArgs.No_Eval then
+                refuse "--no-eval" "the pixel pendulum's metrics are its evaluation"
+            let models = kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds)
+            if models.IsEmpty then refuse "--models" "the pixel pendulum trains baseline and hnn only"
+            let d = PixelPendulum.defaults
+            Some
+                { d with
+                    Steps = defaultArg opts.Steps d.Steps
+                    Seed = opts.Seed
+                    Threads = opts.Threads
+                    LearningRate = defaultArg safety.LearningRate d.LearningRate
+                    WeightDecay = defaultArg safety.WeightDecay d.WeightDecay
+                    BatchSize = defaultArg safety.BatchSize d.BatchSize
+                    ClipGradNorm = safety.ClipGradNorm
+                    Models = models
+                    Resume = safety.Resume
+                    Cancellation = stop.Token
+                    OutDir = opts.OutDir
+                    CacheDir = Tasks.cacheFolder () }
+    pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
     claim opts (args.Contains ReproduceArgs.Force) safety.Resume
     guarded opts (fun () ->
         let started = DateTime.UtcNow
@@ -204,24 +283,21 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             path <- Experiment.record opts command taskStarted evaluated
             Report.writeMarkdown opts.OutDir |> ignore
             printTask t evaluated
-        if withPixels then
+        match pixelOptions with
+        | None -> ()
+        | Some pixelOptions ->
             printfn "\n== Pixel pendulum (%s)" PixelPendulum.taskKey
-            let pixelOptions =
-                { PixelPendulum.defaults with
-                    Steps = defaultArg opts.Steps PixelPendulum.defaults.Steps
-                    Seed = opts.Seed
-                    Threads = opts.Threads
-                    OutDir = opts.OutDir
-                    CacheDir = Tasks.cacheFolder () }
             let taskStarted = DateTime.UtcNow
             let outcome = PixelPendulum.run pixelOptions
             path <- PixelPendulum.record pixelOptions command taskStarted outcome
             Report.writeMarkdown opts.OutDir |> ignore
             printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
             for p in outcome.Pictures do printfn "picture: %s" p
-        let reports = Reports.writeAll opts.OutDir
+        Interruption.pauseAt stop.Token "report"
+        // The pixel pendulum has no report page yet: a run of it alone writes none.
+        let reports = if tasks.IsEmpty then "none" else List.last (Reports.writeAllUnless stop.Token opts.OutDir)
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
-            path (Path.Combine(opts.OutDir, "results.md")) (List.last reports) (DateTime.UtcNow - started).TotalSeconds
+            path (Path.Combine(opts.OutDir, "results.md")) reports (DateTime.UtcNow - started).TotalSeconds
         0)
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
@@ -360,5 +436,5 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | e when isNull (Environment.GetEnvironmentVariable "HNN_DEBUG") ->
-        eprintfn "error: %s (set HNN_DEBUG=1 for the stack trace)" e.Message
+        eprintfn "error: %s (set HNN_DEBUG=1 for the stack trace)" (oneLine e)
         1

@@ -3,6 +3,7 @@ module Hnn.Experiment
 
 open System
 open System.IO
+open System.Threading
 open Hnn.Data
 open Hnn.Evaluation
 open Hnn.Models
@@ -48,6 +49,8 @@ type Options =
       Evaluate: bool
       /// Output folder for results.json and models.
       OutDir: string
+      /// Stops the run cleanly: training checkpoints after its current step, other phases stop between their parts.
+      Cancellation: CancellationToken
       /// Progress lines go here.
       Log: string -> unit }
 
@@ -62,6 +65,7 @@ let defaults =
       MomentumSymmetric = false
       Evaluate = true
       OutDir = "results"
+      Cancellation = CancellationToken.None
       Log = printfn "%s" }
 
 /// The training settings a task gets under these options.
@@ -87,6 +91,7 @@ let progressLog (options: Options) (task: Task) (kind: ModelKind) =
     let mutable first = None
     { new IProgress<TrainingProgress> with
         member _.Report p =
+            Interruption.pauseAt options.Cancellation (sprintf "train:%d" p.Step)
             let start, startTime = first |> Option.defaultWith (fun () -> let f = p.Step, p.Elapsed in first <- Some f; f)
             if p.Step % every = 0 || p.Step = p.TotalSteps then
                 let rate =
@@ -125,6 +130,8 @@ let evaluate (options: Options) (trained: Trained list) : Evaluated list =
         let protocol = first.Task.Protocol()
         let reference = TrajectoryEvaluation.ReferencePaths protocol
         [ for t in trained ->
+            Interruption.pauseAt options.Cancellation "evaluate"
+            Interruption.check options.Cancellation "evaluation"
             let clock = Diagnostics.Stopwatch.StartNew()
             let metrics =
                 try
@@ -166,6 +173,8 @@ let save (options: Options) (t: Trained) =
 let runTask (options: Options) (task: Task) (kinds: ModelKind list) : Evaluated list =
     Torch.init ()
     let data = task.Data options.Seed
+    Interruption.pauseAt options.Cancellation "data"
+    Interruption.check options.Cancellation "data generation"
     // Build the protocol first: bad inputs (e.g. a malformed measurement file) stop before any training.
     if options.Evaluate then task.Protocol() |> ignore
     let trained =

@@ -518,10 +518,9 @@ let writeTask (outDir: string) (task: Task) =
     IO.AtomicFile.WriteAllText(path, taskPage outDir task (readCells outDir))
     path
 
-/// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
-/// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
-/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
-let writeAll (outDir: string) : string list =
+/// As `writeAll`, stopping between pages (RunInterruptedException) once `token` is cancelled; pages already written
+/// stay whole (each is written atomically).
+let writeAllUnless (token: Threading.CancellationToken) (outDir: string) : string list =
     if not (Directory.Exists outDir) then
         raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
     let cells = readCells outDir
@@ -530,12 +529,18 @@ let writeAll (outDir: string) : string list =
         raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
     let pages =
         [ for t in tasks ->
+            Interruption.check token "report writing"
             let path = Path.Combine(outDir, folder, pageName t.Key)
             IO.AtomicFile.WriteAllText(path, taskPage outDir t cells)
             path ]
     let index = Path.Combine(outDir, folder, "index.html")
     IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
     pages @ [ index ]
+
+/// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
+/// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
+/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
+let writeAll (outDir: string) : string list = writeAllUnless Threading.CancellationToken.None outDir
 
 // ---- Static images ------------------------------------------------------------------------------
 

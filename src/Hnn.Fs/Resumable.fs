@@ -16,8 +16,6 @@ type Safety =
       CheckpointEvery: int
       /// Continue each model from its checkpoint in OutDir/checkpoints, if there is one.
       Resume: bool
-      /// Stops training cleanly between steps (after a checkpoint).
-      Cancellation: CancellationToken
       /// Overrides the task's Adam learning rate.
       LearningRate: float option
       /// Overrides the task's minibatch size.
@@ -31,7 +29,6 @@ type Safety =
 let defaults =
     { CheckpointEvery = 100
       Resume = false
-      Cancellation = CancellationToken.None
       LearningRate = None
       BatchSize = None
       WeightDecay = None
@@ -70,7 +67,7 @@ let train (options: Experiment.Options) (safety: Safety) (task: Task) (data: Dat
     let path = checkpointPath options task kind
     if safety.Resume && File.Exists path then options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) path)
     let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension, MomentumSymmetric = options.MomentumSymmetric), options.Seed)
-    let control = TrainingControl(path, safety.CheckpointEvery, safety.Resume, task.Key, safety.Cancellation)
+    let control = TrainingControl(path, safety.CheckpointEvery, safety.Resume, task.Key, options.Cancellation)
     let result = Trainer.Train(model, data, settings, Experiment.progressLog options task kind, control)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
@@ -78,16 +75,13 @@ let train (options: Experiment.Options) (safety: Safety) (task: Task) (data: Dat
 let runTask (options: Experiment.Options) (safety: Safety) (task: Task) (kinds: ModelKind list) : Experiment.Evaluated list =
     Torch.init ()
     let data = task.Data options.Seed
+    Interruption.pauseAt options.Cancellation "data"
+    Interruption.check options.Cancellation "data generation"
     if options.Evaluate then task.Protocol() |> ignore
-    let stopIfCancelled () =
-        if safety.Cancellation.IsCancellationRequested then
-            raise (TrainingInterruptedException(-1, null))
     let trained =
         [ for kind in kinds do
-            stopIfCancelled ()
+            Interruption.check options.Cancellation "training"
             let t = train options safety task data kind
             Experiment.save options t |> ignore
             t ]
-    if safety.Cancellation.IsCancellationRequested then
-        raise (TrainingInterruptedException((List.last trained).Settings.Steps, checkpointPath options task (List.last trained).Kind))
     Experiment.evaluate options trained
