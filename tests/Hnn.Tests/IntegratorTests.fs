@@ -46,7 +46,9 @@ let kepler =
 
 let linspace a b n = Array.init n (fun i -> a + (b - a) * float i / float (n - 1))
 
-let solve f y0 count dim t0 (tEval: float[]) rtol atol = Ode.Solve(f, y0, count, dim, t0, ReadOnlySpan tEval, rtol, atol)
+/// Dormand–Prince 5(4) at rtol/atol through the float64 entry point.
+let solve f y0 count dim t0 (tEval: float[]) rtol atol =
+    Ode.Solve(f, DormandPrince45.Tableau, y0, count, dim, t0, ReadOnlySpan tEval, AdaptiveSettings(rtol, atol))
 
 let argumentError (f: unit -> unit) =
     Expect.throwsC f (fun e ->

@@ -46,8 +46,8 @@ public static class TrajectoryEvaluation
         if (protocol.Measured is { } measured) return measured.States.Values.ToArray();
         var system = protocol.System;
         int d = system.Dimension;
-        return Ode.Solve(BatchField(system), protocol.InitialStates.Values.ToArray(), protocol.InitialStates.Rows, d,
-            protocol.Times[0], protocol.Times, protocol.Rtol, protocol.Atol);
+        return Ode.Solve(BatchField(system), DormandPrince45.Tableau, protocol.InitialStates.Values.ToArray(), protocol.InitialStates.Rows, d,
+            protocol.Times[0], protocol.Times, new AdaptiveSettings(protocol.Rtol, protocol.Atol));
     }
 
     /// <summary>The model's paths from the protocol's starts, integrated in float64 (see <see cref="ModelField.ToFloat64"/>).</summary>

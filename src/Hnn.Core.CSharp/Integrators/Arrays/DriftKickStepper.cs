@@ -1,7 +1,7 @@
 namespace Hnn.Integrators;
 
 /// <summary>The generic step of a <see cref="DriftKickTableau"/> on a float64 batch x = (q, p).</summary>
-public sealed class DriftKickStepper : IStepper
+internal sealed class DriftKickStepper : IStepper
 {
     private readonly DriftKickTableau tableau;
     private readonly SeparableField field;

@@ -1,7 +1,7 @@
 namespace Hnn.Integrators;
 
 /// <summary>The implicit midpoint step on a float64 batch, its stage solved by fixed-point iteration.</summary>
-public sealed class ImplicitMidpointStepper : IStepper
+internal sealed class ImplicitMidpointStepper : IStepper
 {
     private readonly ImplicitMidpoint settings;
     private readonly BatchVectorField field;
