@@ -41,36 +41,16 @@ public static class DatasetCache
         where TRecipe : notnull
     {
         ArgumentNullException.ThrowIfNull(generate);
-        var path = PathFor(cacheFolder, recipe);
-        var key = KeyBytes(recipe);
-        if (File.Exists(path))
-        {
-            try
-            {
-                return Read(path, key);
-            }
-            catch (DataFileException e)
-            {
-                log?.Invoke($"dataset cache: {e.Message}; deleting and rebuilding");
-                File.Delete(path);
-            }
-        }
-        else
-        {
-            log?.Invoke($"dataset cache: no file for {typeof(TRecipe).Name} at {path}; generating");
-        }
-        var dataset = generate(recipe);
-        Write(path, key, dataset);
-        return dataset;
+        return Envelope.ReadOrCreate(PathFor(cacheFolder, recipe), KeyBytes(recipe), Parse, () => generate(recipe), WritePayload, log);
     }
 
     /// <summary>Writes <paramref name="dataset"/> atomically to <paramref name="path"/> under the key of <paramref name="recipe"/>.</summary>
     public static void Write<TRecipe>(string path, TRecipe recipe, Dataset dataset) where TRecipe : notnull =>
-        Write(path, KeyBytes(recipe), dataset);
+        Envelope.Write(path, KeyBytes(recipe), w => WritePayload(w, dataset));
 
     /// <summary>Reads a file written for <paramref name="recipe"/>.</summary>
     /// <exception cref="DataFileException">The file is missing, corrupt, truncated, of another version or of another recipe.</exception>
-    public static Dataset Read<TRecipe>(string path, TRecipe recipe) where TRecipe : notnull => Read(path, KeyBytes(recipe));
+    public static Dataset Read<TRecipe>(string path, TRecipe recipe) where TRecipe : notnull => Envelope.Read(path, KeyBytes(recipe), Parse);
 
     private static byte[] KeyBytes<TRecipe>(TRecipe recipe) where TRecipe : notnull
     {
@@ -79,27 +59,24 @@ public static class DatasetCache
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
-    private static void Write(string path, byte[] key, Dataset dataset)
+    private static void WritePayload(BinaryWriter w, Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         int d = dataset.Dimension;
         if (dataset.TrainDx.Columns != d || dataset.TestX.Columns != d || dataset.TestDx.Columns != d
             || dataset.TrainDx.Rows != dataset.TrainX.Rows || dataset.TestDx.Rows != dataset.TestX.Rows)
             throw new ArgumentException($"dataset '{dataset.Name}': states and targets disagree in shape");
-        Envelope.Write(path, key, w =>
-        {
-            FileEnvelope.WriteBlock(w, Encoding.UTF8.GetBytes(dataset.Name));
-            w.Write(d);
-            w.Write(dataset.TrainX.Rows);
-            w.Write(dataset.TestX.Rows);
-            foreach (var m in new[] { dataset.TrainX, dataset.TrainDx, dataset.TestX, dataset.TestDx })
-                FileEnvelope.WriteValues<double>(w, m.Values);
-            WriteTimeline(w, dataset.TrainTimeline, dataset.TrainX.Rows);
-            WriteTimeline(w, dataset.TestTimeline, dataset.TestX.Rows);
-        });
+        FileEnvelope.WriteBlock(w, Encoding.UTF8.GetBytes(dataset.Name));
+        w.Write(d);
+        w.Write(dataset.TrainX.Rows);
+        w.Write(dataset.TestX.Rows);
+        foreach (var m in new[] { dataset.TrainX, dataset.TrainDx, dataset.TestX, dataset.TestDx })
+            FileEnvelope.WriteValues<double>(w, m.Values);
+        WriteTimeline(w, dataset.TrainTimeline, dataset.TrainX.Rows);
+        WriteTimeline(w, dataset.TestTimeline, dataset.TestX.Rows);
     }
 
-    private static Dataset Read(string path, byte[] key) => Envelope.Read(path, key, r =>
+    private static Dataset Parse(FileEnvelope.PayloadReader r)
     {
         var name = r.ReadString("name");
         int d = r.ReadInt32(), trainRows = r.ReadInt32(), testRows = r.ReadInt32();
@@ -112,7 +89,7 @@ public static class DatasetCache
         var trainTimeline = ReadTimeline(r, trainRows);
         var testTimeline = ReadTimeline(r, testRows);
         return new Dataset(name, trainX, trainDx, testX, testDx, trainTimeline, testTimeline);
-    });
+    }
 
     private static void WriteTimeline(BinaryWriter w, Timeline? timeline, int rows)
     {

@@ -55,8 +55,6 @@ public sealed class FileEnvelope
 
     private int HeaderLength => magic.Length + 4 + KeyLength;
 
-    private Exception Error(string path, string problem) => error(path, problem);
-
     /// <summary>Writes magic, version, <paramref name="key"/>, the payload and the checksum to <paramref name="path"/> atomically.</summary>
     /// <exception cref="ArgumentException">The key is not <see cref="KeyLength"/> bytes.</exception>
     public void Write(string path, ReadOnlySpan<byte> key, Action<BinaryWriter> payload)
@@ -81,36 +79,85 @@ public sealed class FileEnvelope
     /// <exception cref="Exception">The kind's exception: the file is missing, unreadable, not of this kind, truncated, corrupt, of another version, written for another key, or its payload does not parse.</exception>
     public T Read<T>(string path, ReadOnlySpan<byte> key, Func<PayloadReader, T> parse)
     {
-        byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            return Check(ReadBytes(path), path, key, parse);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Problem p)
         {
-            throw Error(path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : $"unreadable ({e.Message})");
+            throw error(path, p.Message);
         }
-        return Parse(bytes, path, key, parse);
     }
 
     /// <summary>As <see cref="Read"/>, from the file's bytes; <paramref name="path"/> names it in errors.</summary>
     /// <exception cref="Exception">The kind's exception, as for <see cref="Read"/>.</exception>
     public T Parse<T>(byte[] bytes, string path, ReadOnlySpan<byte> key, Func<PayloadReader, T> parse)
     {
+        try
+        {
+            return Check(bytes, path, key, parse);
+        }
+        catch (Problem p)
+        {
+            throw error(path, p.Message);
+        }
+    }
+
+    /// <summary>
+    /// A cache: the value in the file at <paramref name="path"/> if it reads; otherwise (missing, or refused for any
+    /// reason) deletes the file, makes the value with <paramref name="create"/>, writes it with <paramref name="write"/>
+    /// and returns it. <paramref name="log"/> receives one line per miss or rebuild.
+    /// </summary>
+    public T ReadOrCreate<T>(string path, byte[] key, Func<PayloadReader, T> parse, Func<T> create, Action<BinaryWriter, T> write, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(write);
+        if (File.Exists(path))
+        {
+            try
+            {
+                return Check(ReadBytes(path), path, key, parse);
+            }
+            catch (Problem p)
+            {
+                log?.Invoke($"{path}: {p.Message}; deleting it and generating the data again");
+                File.Delete(path);
+            }
+        }
+        else log?.Invoke($"{path}: no such file; generating the data");
+        var value = create();
+        Write(path, key, w => write(w, value));
+        return value;
+    }
+
+    private static byte[] ReadBytes(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Problem(e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : $"unreadable ({e.Message})");
+        }
+    }
+
+    private T Check<T>(byte[] bytes, string path, ReadOnlySpan<byte> key, Func<PayloadReader, T> parse)
+    {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(parse);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{What} is read little-endian only");
         if (bytes.Length < magic.Length || !bytes.AsSpan(0, magic.Length).SequenceEqual(magic))
-            throw Error(path, $"not {What} (bad magic)");
-        if (bytes.Length < HeaderLength + ChecksumLength) throw Error(path, $"truncated ({bytes.Length} bytes)");
+            throw new Problem($"not {What} (bad magic)");
+        if (bytes.Length < HeaderLength + ChecksumLength) throw new Problem($"truncated ({bytes.Length} bytes)");
         int version = BitConverter.ToInt32(bytes, magic.Length);
-        if (version != Version) throw Error(path, $"format version {version} is not supported (this library reads version {Version})");
+        if (version != Version) throw new Problem($"format version {version} is not supported (this library reads version {Version})");
         int end = bytes.Length - ChecksumLength;
         if (!SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end)))
-            throw Error(path, "checksum mismatch (corrupt or truncated)");
+            throw new Problem("checksum mismatch (corrupt or truncated)");
         if (!bytes.AsSpan(magic.Length + 4, KeyLength).SequenceEqual(key))
-            throw Error(path, $"written for another {KeyOwner} (key mismatch)");
-        var reader = new PayloadReader(this, path, bytes, HeaderLength, end);
+            throw new Problem($"written for another {KeyOwner} (key mismatch)");
+        var reader = new PayloadReader(path, bytes, HeaderLength, end);
         T value;
         try
         {
@@ -118,13 +165,13 @@ public sealed class FileEnvelope
         }
         catch (EndOfStreamException)
         {
-            throw Error(path, "truncated payload");
+            throw new Problem("truncated payload");
         }
         catch (ArgumentException e)
         {
-            throw Error(path, e.Message);
+            throw new Problem(e.Message);
         }
-        if (reader.Remaining != 0) throw Error(path, $"{reader.Remaining} unexpected bytes after the payload");
+        if (reader.Remaining != 0) throw new Problem($"{reader.Remaining} unexpected bytes after the payload");
         return value;
     }
 
@@ -143,16 +190,17 @@ public sealed class FileEnvelope
         w.Write(MemoryMarshal.AsBytes(values));
     }
 
+    /// <summary>A problem with a file, before it is worded as the kind's exception.</summary>
+    private sealed class Problem(string problem) : Exception(problem);
+
     /// <summary>Reads a payload, checking every length against the bytes left; problems become the kind's exception.</summary>
     public sealed class PayloadReader
     {
-        private readonly FileEnvelope kind;
         private readonly BinaryReader reader;
         private readonly long end;
 
-        internal PayloadReader(FileEnvelope kind, string path, byte[] bytes, int start, int end)
+        internal PayloadReader(string path, byte[] bytes, int start, int end)
         {
-            this.kind = kind;
             Path = path;
             this.end = end - start;
             reader = new BinaryReader(new MemoryStream(bytes, start, end - start, writable: false), Encoding.UTF8);
@@ -164,8 +212,8 @@ public sealed class FileEnvelope
         /// <summary>Bytes of payload not read yet.</summary>
         public long Remaining => end - reader.BaseStream.Position;
 
-        /// <summary>The kind's exception for a problem with this file, to throw.</summary>
-        public Exception Fail(string problem) => kind.error(Path, problem);
+        /// <summary>An exception for a problem with the payload, to throw; the reader words it as the kind's exception.</summary>
+        public Exception Fail(string problem) => new Problem(problem);
 
         /// <summary>An int32.</summary>
         public int ReadInt32() => reader.ReadInt32();

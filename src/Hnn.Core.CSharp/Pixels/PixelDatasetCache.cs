@@ -35,35 +35,18 @@ public static class PixelDatasetCache
     public static PixelDataset GetOrCreate(string cacheFolder, PixelPendulumRecipe recipe, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        var path = PathFor(cacheFolder, recipe);
-        var key = KeyBytes(recipe);
-        if (File.Exists(path))
-        {
-            try
-            {
-                return Read(path, key);
-            }
-            catch (DataFileException e)
-            {
-                log?.Invoke($"pixel cache: {e.Message}; deleting and rebuilding");
-                File.Delete(path);
-            }
-        }
-        else log?.Invoke($"pixel cache: no file at {path}; generating");
-        var data = recipe.Generate();
-        Write(path, key, data);
-        return data;
+        return Envelope.ReadOrCreate(PathFor(cacheFolder, recipe), KeyBytes(recipe), Parse, recipe.Generate, WritePayload, log);
     }
 
     /// <summary>Reads a file written for <paramref name="recipe"/>.</summary>
     /// <exception cref="DataFileException">The file is missing, corrupt, truncated, of another version or of another recipe.</exception>
-    public static PixelDataset Read(string path, PixelPendulumRecipe recipe) => Read(path, KeyBytes(recipe));
+    public static PixelDataset Read(string path, PixelPendulumRecipe recipe) => Envelope.Read(path, KeyBytes(recipe), Parse);
 
     private static byte[] KeyBytes(PixelPendulumRecipe recipe) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(
             $"hnn-pixel-cache v{FormatVersion}\n{typeof(PixelPendulumRecipe).FullName}\n{JsonSerializer.Serialize(recipe, Json.Options)}"));
 
-    private static void Write(string path, byte[] key, PixelDataset data) => Envelope.Write(path, key, w =>
+    private static void WritePayload(BinaryWriter w, PixelDataset data)
     {
         FileEnvelope.WriteBlock(w, Encoding.UTF8.GetBytes(data.Name));
         w.Write(data.Trials);
@@ -72,9 +55,9 @@ public static class PixelDatasetCache
         w.Write(data.TestTrials);
         FileEnvelope.WriteValues<float>(w, data.Frames);
         FileEnvelope.WriteValues<double>(w, data.Coordinates);
-    });
+    }
 
-    private static PixelDataset Read(string path, byte[] key) => Envelope.Read(path, key, r =>
+    private static PixelDataset Parse(FileEnvelope.PayloadReader r)
     {
         var name = r.ReadString("name");
         int trials = r.ReadInt32(), framesPerTrial = r.ReadInt32(), side = r.ReadInt32(), testTrials = r.ReadInt32();
@@ -84,5 +67,5 @@ public static class PixelDatasetCache
         var frames = r.ReadValues<float>(frameCount, "frames");
         var coordinates = r.ReadValues<double>(coordinateCount, "coordinates");
         return new PixelDataset(name, trials, framesPerTrial, side, testTrials, frames, coordinates);
-    });
+    }
 }
