@@ -15,10 +15,7 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
     /// <summary>Allocates the stage buffers for <paramref name="count"/> states of dimension <paramref name="dim"/>.</summary>
     public ExplicitRungeKuttaStepper(ButcherTableau tableau, BatchVectorField field, int count, int dim)
     {
-        ArgumentNullException.ThrowIfNull(tableau);
-        ArgumentNullException.ThrowIfNull(field);
-        if (count < 1) throw new ArgumentException($"count must be positive, got {count}", nameof(count));
-        if (dim < 1) throw new ArgumentException($"dim must be positive, got {dim}", nameof(dim));
+        StepperArguments.CheckBatch(tableau, field, count, dim);
         this.tableau = tableau;
         this.field = field;
         this.count = count;
@@ -30,7 +27,7 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
     public void Step(double t, Span<double> x, double h)
     {
         int n = stage.Length;
-        if (x.Length != n) throw new ArgumentException($"state has {x.Length} values, the stepper was built for {n}", nameof(x));
+        StepperArguments.CheckState(x, n);
         Stages(tableau, field, t, x, h, k, stage, count, first: 0);
         Combine(x, h, tableau.Weights, k, x);
     }
