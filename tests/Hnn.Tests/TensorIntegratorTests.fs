@@ -1,16 +1,16 @@
 /// Laws of the tensor back end: it computes what the float64 back end computes, keeps memory flat,
-/// leaves grad mode to the caller and grows no graph.
+/// leaves grad mode to the caller and grows no graph — unless asked to keep it, for training through the steps.
 module Hnn.Tests.TensorIntegratorTests
 
 open System
 open Expecto
 open TorchSharp
 open Hnn.Integrators
+open Hnn.Tensors
+open Hnn.Training
 open Hnn.Tests.IntegratorTests
 
 type Tensor = torch.Tensor
-
-let scalar (v: float) : Scalar = Scalar.op_Implicit v
 
 /// A batch [rows, values.Length / rows] of the given dtype.
 let batch (values: float[]) (rows: int64) (dtype: torch.ScalarType) : Tensor =
@@ -20,13 +20,13 @@ let batch (values: float[]) (rows: int64) (dtype: torch.ScalarType) : Tensor =
 
 /// The paper's pendulum on a batch [N, 2]: dq/dt = 2p, dp/dt = −3 sin q.
 let tensorPendulum (x: Tensor) : Tensor =
-    torch.stack([| x.select(1, 1L).mul(scalar 2.0); x.select(1, 0L).sin().mul(scalar -3.0) |], 1L)
+    torch.stack([| x.select(1, 1L).Times 2.0; x.select(1, 0L).sin().Times -3.0 |], 1L)
 
 /// The same field built as an HNN builds it: M·∇H by autograd, H = 3(1 − cos q) + p².
 let autogradPendulum (x: Tensor) : Tensor =
     use scope = torch.NewDisposeScope()
     let xi = x.detach().requires_grad_(true)
-    let h = xi.select(1, 0L).cos().neg().add(scalar 1.0).mul(scalar 3.0).add(xi.select(1, 1L).square()).sum()
+    let h = xi.select(1, 0L).cos().neg().Plus(1.0).Times(3.0).add(xi.select(1, 1L).square()).sum()
     let dH = torch.autograd.grad([| h |], [| xi |], retain_graph = false, create_graph = false).[0]
     torch.stack([| dH.select(1, 1L); dH.select(1, 0L).neg() |], 1L).MoveToOuterDisposeScope()
 
@@ -38,7 +38,7 @@ let maxDiff (a: float[]) (b: float[]) = Array.fold2 (fun m x y -> max m (abs (x 
 
 let agreement =
     testList "agreement with float64" [
-        for m in [ Rk4.Tableau :> IFixedStepMethod; DormandPrince45.Tableau; Leapfrog.Tableau; Yoshida4.Tableau; ImplicitMidpoint.Default ] do
+        for m in [ Rk4.Tableau :> IFixedStepMethod; DormandPrince45.Tableau; BogackiShampine32.Tableau; Leapfrog.Tableau; Yoshida4.Tableau; ImplicitMidpoint.Default ] do
             yield test (sprintf "tensor %s agrees with the float64 stepper to round-off" m.Name) {
                 let times = [| 0.0; 0.5; 1.0; 2.0 |]
                 let expected = Ode.SolveFixed(m, pendulum, starts, 3, 2, 0.0, ReadOnlySpan times, 0.05)
@@ -54,9 +54,17 @@ let agreement =
             use y = TensorOde.Solve(Func<_, _> tensorPendulum, x0, 0.0, ReadOnlySpan times, 1e-9, 1e-12)
             Expect.isLessThan (maxDiff (toArray y) expected) 1e-12 "same steps, same numbers up to round-off"
         }
+        for m in embeddedPairs do
+            yield test (sprintf "tensor %s on one trajectory takes the float64 solver's steps" m.Name) {
+                let times = linspace 0.0 5.0 21
+                let expected = solveWith m pendulum starts[2..3] 1 2 0.0 times 1e-7 1e-10
+                use x0 = batch starts[2..3] 1L torch.ScalarType.Float64
+                use y = TensorOde.Solve(Func<_, _> tensorPendulum, m, x0, 0.0, ReadOnlySpan times, AdaptiveSettings(1e-7, 1e-10))
+                Expect.isLessThan (maxDiff (toArray y) expected) 1e-12 "same steps, same numbers up to round-off"
+            }
         yield test "tensor Dormand–Prince over a batch meets its tolerance on the oscillator" {
             let times = linspace 0.0 10.0 25
-            let tensorSpring (x: Tensor) = torch.stack([| x.select(1, 1L).mul(scalar 2.0); x.select(1, 0L).mul(scalar -2.0) |], 1L)
+            let tensorSpring (x: Tensor) = torch.stack([| x.select(1, 1L).Times 2.0; x.select(1, 0L).Times -2.0 |], 1L)
             use x0 = batch starts 3L torch.ScalarType.Float64
             let y = TensorOde.Solve(Func<_, _> tensorSpring, x0, 0.0, ReadOnlySpan times, 1e-8, 1e-11) |> toArray
             for i in 0 .. 2 do
@@ -122,5 +130,40 @@ let discipline =
         }
     ]
 
+/// Σ of the supervised step's output, as a function of the start (for finite differences).
+let private supervisedSum (m: IFixedStepMethod) (x: Tensor) (h: Tensor) =
+    use y = SupervisedStep.Advance(m, Func<_, _> tensorPendulum, x, h, 2)
+    y.sum().item<float>()
+
+let supervision =
+    testList "steps that keep the graph" [
+        for name in SupervisedStep.Names do
+            let m = SupervisedStep.Parse name
+            yield test (sprintf "a supervised %s step is the solve's step, with gradients through every stage equal to central differences" m.Name) {
+                use x = batch starts 3L torch.ScalarType.Float64
+                use h = tensor2d 3 1 [| 0.2; 0.2; 0.2 |]
+                use solved = TensorOde.SolveFixed(m, Func<_, _> tensorPendulum, x, 0.0, ReadOnlySpan [| 0.2 |], 0.1)
+                use xg = x.detach().requires_grad_(true)
+                use y = SupervisedStep.Advance(m, Func<_, _> tensorPendulum, xg, h, 2)
+                Expect.isLessThan (maxDiff (toArray y) (toArray solved)) 1e-14 "two substeps of 0.1 = a fixed-step solve to 0.2"
+                use total = y.sum()
+                let grad = torch.autograd.grad([| total |], [| xg |]).[0] |> toArray
+                let eps = 1e-6
+                let values = toArray x
+                let numeric =
+                    Array.init values.Length (fun i ->
+                        let shifted (d: float) =
+                            use moved = batch (values |> Array.mapi (fun j v -> if j = i then v + d else v)) 3L torch.ScalarType.Float64
+                            supervisedSum m moved h
+                        (shifted eps - shifted -eps) / (2.0 * eps))
+                Expect.isLessThan (maxDiff grad numeric) 1e-7 "autograd through the stages vs central differences"
+            }
+        yield test "implicit midpoint cannot be used for supervision" {
+            use x = batch starts 3L torch.ScalarType.Float64
+            use h = tensor2d 3 1 [| 0.1; 0.1; 0.1 |]
+            Expect.throwsT<NotSupportedException> (fun () -> SupervisedStep.Advance(ImplicitMidpoint.Default, Func<_, _> tensorPendulum, x, h, 1) |> ignore) "refused"
+        }
+    ]
+
 [<Tests>]
-let tests = testList "integrators" [ testList "tensor back end" [ agreement; discipline ] ]
+let tests = testList "integrators" [ testList "tensor back end" [ agreement; discipline; supervision ] ]

@@ -74,6 +74,6 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
     private static Tensor Solve(Func<Tensor, Tensor> field, Tensor start, int from, int to)
     {
         var times = Enumerable.Range(from, to - from + 1).Select(t => (double)t).ToArray();
-        return TensorOde.SolveFixed(Rk4.Tableau, field, start, from, times, MaxStep);
+        return TensorOde.Solve(field, Rk4.Tableau, start, from, times, new FixedSteps(MaxStep));
     }
 }
