@@ -73,7 +73,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
         xNew = tableau.IsFirstSameAsLast ? lastInput : TensorRungeKutta.Combine(x, h, tableau.Weights, k);
         var error = TensorRungeKutta.Combine(zeros_like(x), h, tableau.ErrorWeights!, k);
         var scale = maximum(x.abs(), xNew.abs()).Times(settings.RelativeTolerance).Plus(settings.AbsoluteTolerance);
-        var rowNorms = error.div(scale).square().mean([1]).sqrt();
+        var rowNorms = error.div(scale).Squared().mean([1]).sqrt();
         var worst = rowNorms.nan_to_num(double.PositiveInfinity, double.PositiveInfinity).max();
         return worst.to_type(ScalarType.Float64).item<double>();
     }
@@ -90,7 +90,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
         k0.copy_(kNew);
     }
 
-    private static double WorstRms(Tensor v) => v.square().mean([1]).sqrt().max().to_type(ScalarType.Float64).item<double>();
+    private static double WorstRms(Tensor v) => v.Squared().mean([1]).sqrt().max().to_type(ScalarType.Float64).item<double>();
 
     private static void CheckFinite(Tensor v, double t)
     {

@@ -29,7 +29,7 @@ internal readonly struct TensorStepSize
     /// column of sizes.
     /// </summary>
     public Tensor AddScaled(Tensor x, Tensor y, double w) =>
-        perRow is null ? x.AddScaled(y, size * w) : x + perRow.Times(w) * y;
+        perRow is null ? x.AddScaled(y, size * w) : x.Plus(perRow.Times(w) * y);
 
     /// <summary>The single size.</summary>
     /// <exception cref="NotSupportedException">The step has one size per row.</exception>
