@@ -328,6 +328,8 @@ let main argv =
         | Report a -> report a
         | Bench a -> bench a
         | Native a -> native a
+        | Export a -> ExportCommands.export a
+        | Import a -> ExportCommands.import a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         printfn "%s" e.Message
