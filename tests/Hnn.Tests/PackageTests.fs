@@ -109,5 +109,7 @@ let tests =
                 for id in [ "hnn.core"; "hnn.fs"; "hnn.cli" ] do
                     let folder = Path.Combine(cache, id, version.ToLowerInvariant())
                     if Directory.Exists folder then Directory.Delete(folder, true)
+                    let idFolder = Path.Combine(cache, id)
+                    if Directory.Exists idFolder && Seq.isEmpty (Directory.EnumerateFileSystemEntries idFolder) then Directory.Delete idFolder
         }
     ]
