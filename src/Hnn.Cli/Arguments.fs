@@ -113,11 +113,13 @@ type EvaluateArgs =
 /// Options of `native`.
 type NativeArgs =
     | Check
+    | Restore
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Check -> "only report; do not patch."
+            | Restore -> "first download TorchSharp's shim and libtorch into the NuGet cache (an installed hnn tool carries neither)."
 
 /// Options of `check`.
 type CheckArgs =

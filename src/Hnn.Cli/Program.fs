@@ -295,6 +295,7 @@ let private bench (args: ParseResults<BenchArgs>) =
     0
 
 let private native (args: ParseResults<NativeArgs>) =
+    if args.Contains NativeArgs.Restore then NativeRestore.run ()
     let status = TorchNative.Inspect()
     printfn "shim:      %s" status.Shim
     printfn "libtorch:  %s" status.LibTorchDirectory

@@ -45,7 +45,7 @@ public static class TorchNative
     const string ShimFile = "libLibTorchSharp.so";
     const string SetupHint =
         "restore the TorchSharp-cpu package into the NuGet cache (any build, `dotnet restore` or `#r \"nuget: Hnn.Fs\"` " +
-        "that references Hnn does), or in the Hnn repository run `dotnet fsi build.fsx setup`";
+        "that references Hnn does; the hnn tool: `hnn native --restore`), or in the Hnn repository run `dotnet fsi build.fsx setup`";
 
     static readonly object Gate = new();
     static bool loaded;
@@ -148,6 +148,9 @@ public static class TorchNative
             yield return Path.Combine(b, "runtimes", "linux-x64", "native");
         }
     }
+
+    /// <summary>The version of the TorchSharp package whose shim this process needs (that of the loaded TorchSharp.dll).</summary>
+    public static string TorchSharpPackageVersion => TorchSharpVersion();
 
     static string TorchSharpVersion()
     {
