@@ -4,7 +4,10 @@
 with the values hnn wrote beside them (`--check-values`).
 
     hnn export --model results/models/spring-hnn.json --format pytorch spring-hnn.pt --check-values spring-hnn.check.json
-    python3 scripts/check-pytorch-export.py spring-hnn.pt spring-hnn.check.json
+    python3 scripts/check-pytorch-export.py spring-hnn.pt spring-hnn.check.json [resaved.pt]
+
+With a third argument it also saves the loaded model's state dict there with torch.save, a file written by PyTorch
+itself for `hnn import` to read back (the other direction).
 
 Needs PyTorch (Debian: `apt-get install python3-torch`, then run it with /usr/bin/python3). The two classes below are
 written for this check with the reference's attribute names (differentiable_model; linear1, linear2, linear3 without
@@ -90,7 +93,7 @@ def load(path):
         return torch.load(path, map_location="cpu")
 
 
-def main(weights_path, values_path):
+def main(weights_path, values_path, resaved_path=None):
     with open(values_path) as f:
         values = json.load(f)
     ref = values["reference"]
@@ -119,11 +122,14 @@ def main(weights_path, values_path):
         ok = ok and good
         print(f"{name}: {ours.shape[0]} states x {ours.shape[1]}, max |hnn - torch| = {diff:.3e}, "
               f"max |value| = {scale:.3e}, relative {diff / max(scale, 1e-12):.3e}: {'agree' if good else 'DIFFER'}")
+    if resaved_path is not None:
+        torch.save(model.state_dict(), resaved_path)
+        print(f"saved the state dict again with torch.save: {resaved_path}")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__)
         sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:]))

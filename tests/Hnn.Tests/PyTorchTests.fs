@@ -135,7 +135,7 @@ let tests =
         }
         // Runs only where a python3 with torch is installed (Debian: apt-get install python3-torch); elsewhere it
         // reports itself skipped (Expecto's skiptest), so a machine without torch says so instead of passing silently.
-        test "PyTorch loads the exported HNN into the reference class layout and computes the same outputs (python3 + torch)" {
+        test "PyTorch loads the exported HNN into the reference class layout, computes the same outputs, and its torch.save file imports back (python3 + torch)" {
             match pythonWithTorch () with
             | None -> skiptest "no python3 with torch on this machine (apt-get install python3-torch): the Python check did not run"
             | Some python ->
@@ -156,9 +156,20 @@ let tests =
                     let code, output = run "dotnet" [ hnnDll; "export"; "--model"; modelPath; "--format"; "pytorch"; pt; "--check-values"; values ]
                     Expect.equal code 0 (sprintf "hnn export: %s" output)
                     let script = Path.Combine(repoRoot, "scripts", "check-pytorch-export.py")
-                    let code, output = run python [ script; pt; values ]
+                    let resaved = Path.Combine(dir, "resaved.pt")
+                    let code, output = run python [ script; pt; values; resaved ]
                     Expect.equal code 0 (sprintf "the Python check: %s" output)
                     Expect.stringContains output "time derivatives" "compared the fields"
+                    // The other direction: a file torch.save wrote, read by `hnn import`, gives the original field.
+                    let imported = Path.Combine(dir, "imported.json")
+                    let code, output = run "dotnet" [ hnnDll; "import"; "--format"; "pytorch"; resaved; "--task"; "spring"; "--kind"; "hnn"; "--out"; imported ]
+                    Expect.equal code 0 (sprintf "hnn import: %s" output)
+                    let struct (back, _) = ModelFile.Load imported
+                    use back = back
+                    use x = states 32 2
+                    use a = hnn.TimeDerivative(x, false)
+                    use b = back.TimeDerivative(x, false)
+                    Expect.isLessThanOrEqual (maxAbsDifference a b) 1e-6 "same dx/dt after the trip through PyTorch"
                 finally
                     Directory.Delete(dir, true)
         }
