@@ -103,6 +103,7 @@ let pack (args: string list) =
     let written =
         Directory.GetFiles(out, "*.nupkg") |> Array.filter (fun f -> File.GetLastWriteTimeUtc f >= started.AddSeconds -1.0) |> Array.sort
     if written.Length <> packages.Length then fail (sprintf "pack: expected %d packages in %s, found %d new" packages.Length out written.Length)
+    printfn "packages in %s:" out
     for nupkg in written do
         use zip = System.IO.Compression.ZipFile.OpenRead nupkg
         let natives = zip.Entries |> Seq.filter (fun e -> e.Name.StartsWith "libtorch" || e.Name.EndsWith ".so") |> Seq.toList
