@@ -4,6 +4,7 @@
 // from the task's phase-space domain (|x| in [0.2, 1]), in float64, with tolerances that scale with the step.
 // Loads the models saved under results/models, or trains them first (the paper's 2000 steps, ~minutes).
 // Needs a build of src/Hnn.Fs first (`dotnet build src/Hnn.Fs -c Release`).
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open System.IO

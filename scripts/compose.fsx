@@ -2,6 +2,7 @@
 // Composing Hamiltonians nobody shipped: write H in one line, get data, a trained baseline and HNN, an evaluation
 // and a report. Two systems: two pendulums coupled by a spring (a product plus a coupling term), and Hénon–Heiles
 // (written from scratch). Needs a build first: `dotnet build src/Hnn.Fs -c Release`.
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open Hnn

@@ -113,11 +113,13 @@ type EvaluateArgs =
 /// Options of `native`.
 type NativeArgs =
     | Check
+    | Restore
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Check -> "only report; do not patch."
+            | Restore -> "first download TorchSharp's shim and libtorch into the NuGet cache (an installed hnn tool carries neither)."
 
 /// Options of `check`.
 type CheckArgs =
@@ -156,6 +158,46 @@ type BenchArgs =
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
 
+/// Weight file formats of `export` and `import`.
+type WeightsFormat =
+    | Pytorch
+
+/// Options of `export`.
+type ExportArgs =
+    | [<Mandatory; AltCommandLine("-m")>] Model of file: string
+    | [<Mandatory>] Format of WeightsFormat
+    | Check_Values of file: string
+    | [<MainCommand; ExactlyOnce>] Output of file: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "model file (.json) written by train, run, reproduce or import."
+            | Format _ -> "pytorch: a state dict in the reference implementation's layout (torch.load, then load_state_dict)."
+            | Check_Values _ -> "also write a JSON file of sample states with this model's outputs on them (for scripts/check-pytorch-export.py)."
+            | Output _ -> "the weights file to write (e.g. model.pt)."
+
+/// Options of `import`.
+type ImportArgs =
+    | [<Mandatory>] Format of WeightsFormat
+    | [<Mandatory; AltCommandLine("-t")>] Task of key: string
+    | [<Mandatory>] Kind of ModelArg
+    | [<Mandatory; AltCommandLine("-o")>] Out of file: string
+    | Nonlinearity of name: string
+    | Force
+    | [<MainCommand; ExactlyOnce>] Input of file: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Format _ -> "pytorch: a state dict of the reference implementation's HNN (or baseline), saved with torch.save(model.state_dict(), ...)."
+            | Task _ -> "the task the weights belong to (sets the state dimension and what evaluate and check compare with)."
+            | Kind _ -> "the model the weights are: hnn (field_type 'solenoidal'), baseline, or dissipative-hnn (field_type 'both')."
+            | Out _ -> "the model file to write (.json, with its .weights beside it)."
+            | Nonlinearity _ -> "the MLP's nonlinearity: tanh (default), relu, sigmoid, softplus, selu, elu or swish."
+            | Force -> "overwrite --out if it exists."
+            | Input _ -> "the weights file to read (e.g. model.pt)."
+
 /// The top-level commands.
 [<RequireSubcommand>]
 type Command =
@@ -167,6 +209,8 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
     | [<CliPrefix(CliPrefix.None)>] Native of ParseResults<NativeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Export of ParseResults<ExportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Import of ParseResults<ImportArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -179,3 +223,5 @@ type Command =
             | Report _ -> "rebuild the HTML reports of a run from its saved results, artifacts and models."
             | Bench _ -> "measure data generation, training and evaluation speed and memory; writes bench/results.json."
             | Native _ -> "check (and fix) that TorchSharp's native libraries load here."
+            | Export _ -> "write a saved model's weights for PyTorch (the reference implementation's state-dict layout)."
+            | Import _ -> "read PyTorch weights in the reference layout into a model file for evaluate, check and report."

@@ -371,6 +371,7 @@ let private bench (args: ParseResults<BenchArgs>) =
     0
 
 let private native (args: ParseResults<NativeArgs>) =
+    if args.Contains NativeArgs.Restore then NativeRestore.run ()
     let status = TorchNative.Inspect()
     printfn "shim:      %s" status.Shim
     printfn "libtorch:  %s" status.LibTorchDirectory
@@ -404,6 +405,8 @@ let main argv =
         | Report a -> report a
         | Bench a -> bench a
         | Native a -> native a
+        | Export a -> ExportCommands.export a
+        | Import a -> ExportCommands.import a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         printfn "%s" e.Message
