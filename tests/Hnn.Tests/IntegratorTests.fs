@@ -166,7 +166,7 @@ let springProblem =
 
 /// Final state at t = 2 from (1.2, 0.3) with n fixed steps of a method.
 let finalState (method: IFixedStepMethod) (field: BatchVectorField) (n: int) =
-    Ode.SolveFixed(method, field, [| 1.2; 0.3 |], 1, 2, 0.0, ReadOnlySpan [| 2.0 |], 2.0 / float n)
+    Ode.Solve(field, method, [| 1.2; 0.3 |], 1, 2, 0.0, ReadOnlySpan [| 2.0 |], FixedSteps(2.0 / float n))
 
 /// Least-squares slope of log error against log step.
 let measuredOrder (method: IFixedStepMethod) (problem: OrderProblem) (steps: int list) =
@@ -227,7 +227,7 @@ let errorEstimates =
 /// |H(x(t)) − H(x₀)| at every step of a pendulum run of `steps` steps of size h.
 let energyErrors (method: IFixedStepMethod) (h: float) (steps: int) =
     let times = Array.init steps (fun i -> h * float (i + 1))
-    let y = Ode.SolveFixed(method, pendulum, [| 1.5; 0.0 |], 1, 2, 0.0, ReadOnlySpan times, h)
+    let y = Ode.Solve(pendulum, method, [| 1.5; 0.0 |], 1, 2, 0.0, ReadOnlySpan times, FixedSteps h)
     let e0 = pendulumEnergy 1.5 0.0
     Array.init steps (fun i -> abs (pendulumEnergy y[2 * i] y[2 * i + 1] - e0))
 

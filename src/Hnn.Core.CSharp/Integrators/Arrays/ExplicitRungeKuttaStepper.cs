@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hnn.Integrators;
 
 /// <summary>
@@ -44,6 +46,7 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
     /// kᵢ = field(t + cᵢh, x + h Σⱼ aᵢⱼ kⱼ) for the stages i ≥ <paramref name="first"/> (those before are given);
     /// leaves the last stage's input in <paramref name="stage"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Stages(ButcherTableau tableau, BatchVectorField field, double t, ReadOnlySpan<double> x, double h,
         double[][] k, double[] stage, int count, int first)
     {
@@ -55,6 +58,7 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
     }
 
     /// <summary>target = x + Σⱼ (h·wⱼ)·kⱼ over the given weights, skipping zero terms; target may be x itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Combine(ReadOnlySpan<double> x, double h, ReadOnlySpan<double> weights, double[][] k, Span<double> target)
     {
         x.CopyTo(target);

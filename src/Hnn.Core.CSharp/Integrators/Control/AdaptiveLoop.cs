@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hnn.Integrators;
 
 /// <summary>
@@ -42,6 +44,7 @@ internal static class AdaptiveLoop
     /// writing the states at tEval through <paramref name="work"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">No convergence within MaxSteps attempts, or the step size underflowed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TWork>(TWork work, AdaptiveSettings settings, int errorOrder, double t0, ReadOnlySpan<double> tEval)
         where TWork : IAdaptiveWork
     {
