@@ -36,6 +36,9 @@ public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
         ModelKind.Baseline => new BaselineNet(settings),
         ModelKind.Hnn => new HamiltonianNet(settings),
         ModelKind.DissipativeHnn => new DissipativeHnn(settings),
+        // Untrained sampled models have zero weights until a fit or a weights file fills them (no random init to seed).
+        ModelKind.SampledHnn => new Sampled.SampledHnn(settings),
+        ModelKind.SampledDissipativeHnn => new Sampled.SampledDissipativeHnn(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown model kind"),
     };
 }

@@ -24,8 +24,10 @@ public sealed class ModelFileException(string path, string problem)
 /// <param name="Training">Training settings.</param>
 /// <param name="Weights">File name of the weights, relative to this file.</param>
 /// <param name="WeightsSha256">Hex SHA-256 of the weights file.</param>
+/// <param name="Sampling">For a sampled model, how it was sampled and fitted (its <paramref name="Training"/> is then unused); else null.</param>
 public sealed record ModelFile(
-    string Format, int Version, string Task, ModelSettings Model, TrainSettings Training, string Weights, string WeightsSha256)
+    string Format, int Version, string Task, ModelSettings Model, TrainSettings Training, string Weights, string WeightsSha256,
+    Sampled.SampledSettings? Sampling = null)
 {
     /// <summary>The format version this library writes and reads.</summary>
     public const int CurrentVersion = 1;
@@ -34,9 +36,11 @@ public sealed record ModelFile(
 
     /// <summary>
     /// Saves <paramref name="model"/> as <paramref name="path"/> (JSON) and a weights file beside it
-    /// (same name, extension <c>.weights</c>). Both are written atomically, weights first.
+    /// (same name, extension <c>.weights</c>). Both are written atomically, weights first. A sampled model's weights
+    /// are its float64 buffers (hidden weights, biases, coefficients, offset); <paramref name="sampling"/> records how
+    /// it was fitted.
     /// </summary>
-    public static ModelFile Save(DynamicsModel model, string task, TrainSettings training, string path)
+    public static ModelFile Save(DynamicsModel model, string task, TrainSettings training, string path, Sampled.SampledSettings? sampling = null)
     {
         var weightsPath = System.IO.Path.ChangeExtension(path, ".weights");
         AtomicFile.Write(weightsPath, stream =>
@@ -47,7 +51,7 @@ public sealed record ModelFile(
             writer.Flush();
         });
         var file = new ModelFile(FormatName, CurrentVersion, task, model.Settings, training,
-            System.IO.Path.GetFileName(weightsPath), Sha256(weightsPath));
+            System.IO.Path.GetFileName(weightsPath), Sha256(weightsPath), sampling);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Json.Options));
         return file;
     }
@@ -78,6 +82,7 @@ public sealed record ModelFile(
         {
             file.Model.Validate();
             file.Training.Validate();
+            file.Sampling?.Validate();
         }
         catch (ArgumentException e)
         {
@@ -89,10 +94,17 @@ public sealed record ModelFile(
         if (!File.Exists(weightsPath)) throw new ModelFileException(path, $"weights file '{weightsPath}' is missing");
         if (!string.Equals(Sha256(weightsPath), file.WeightsSha256, StringComparison.OrdinalIgnoreCase))
             throw new ModelFileException(path, $"weights file '{weightsPath}' does not match its checksum (truncated or replaced)");
-        // The hidden layer alone holds HiddenDim² float32 weights: a description asking for more than the file holds is
-        // refused before torch tries to allocate it.
+        // A description asking for more weights than the file holds is refused before torch tries to allocate them: the
+        // trained networks' second hidden layer alone holds HiddenDim² float32 weights, a sampled model's layers
+        // HiddenDim·(InputDim + 2) float64 numbers per learned function.
         double hidden = file.Model.HiddenDim, input = file.Model.InputDim;
-        if (4 * (hidden * hidden + hidden * input) > new FileInfo(weightsPath).Length)
+        double least = file.Model.Kind switch
+        {
+            ModelKind.SampledHnn => 8 * hidden * (input + 2),
+            ModelKind.SampledDissipativeHnn => 16 * hidden * (input + 2),
+            _ => 4 * (hidden * hidden + hidden * input),
+        };
+        if (least > new FileInfo(weightsPath).Length)
             throw new ModelFileException(path, $"weights file '{weightsPath}' is too small for a {file.Model.InputDim}→{file.Model.HiddenDim} model");
         var model = DynamicsModel.Create(file.Model);
         try
