@@ -77,13 +77,14 @@ let private finiteNonNegative name (value: float) =
     if not (value >= 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
     value
 
-let private safety lr batch decay clip every resume : Resumable.Safety =
-    { Resumable.defaults with
+/// The options with the overrides of the task's recipe and the checkpointing asked for.
+let private withSafety lr batch decay clip every resume (opts: Experiment.Options) : Experiment.Options =
+    { opts with
         LearningRate = lr |> Option.map (finitePositive "lr")
         BatchSize = batch |> Option.map (atLeastOne "batch-size")
         WeightDecay = decay |> Option.map (finiteNonNegative "weight-decay")
         ClipGradNorm = clip |> Option.map (finitePositive "clip-grad-norm")
-        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Resumable.defaults.CheckpointEvery
+        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Experiment.defaults.CheckpointEvery
         Resume = resume }
 
 /// The output folder must be a folder this process can write, checked before any work by writing a probe file.
@@ -100,12 +101,10 @@ let private writable (dir: string) =
         raise (UsageError(sprintf "--out '%s' cannot be written: %s" dir (e.Message.TrimEnd '.')))
 
 /// A new run may write only into a folder no other run wrote into, unless --force; --resume continues the run that did.
-let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
+let private claim (opts: Experiment.Options) (force: bool) =
     writable opts.OutDir
-    if resume then
-        let folder = Resumable.checkpointFolder opts
-        let hasCheckpoints = Directory.Exists folder && not (Seq.isEmpty (Directory.EnumerateFiles(folder, "*.ckpt")))
-        if not hasCheckpoints && isNull (ResultsFile.Occupant opts.OutDir) then
+    if opts.Resume then
+        if not (Experiment.folder opts).HasCheckpoints && isNull (ResultsFile.Occupant opts.OutDir) then
             raise (UsageError(sprintf "--resume: '%s' holds no run to continue (no results.json, no checkpoints)" opts.OutDir))
     elif not force then
         match ResultsFile.Occupant opts.OutDir |> Option.ofObj with
@@ -131,7 +130,7 @@ let private oneLine (e: exn) =
 /// Writes the whole exception (message, native trace, stack) to OutDir/logs/failure-<time>.log; returns its path.
 let private failureLog (outDir: string) (e: exn) =
     try
-        let path = Path.Combine(outDir, "logs", sprintf "failure-%s.log" (DateTime.UtcNow.ToString "yyyyMMdd-HHmmss"))
+        let path = RunFolder(outDir).FailureLog DateTime.UtcNow
         IO.AtomicFile.WriteAllText(path, sprintf "%s\n%s\n\n%O\n" (commandLine ()) (DateTime.UtcNow.ToString "o") e)
         Some path
     with :? IOException | :? UnauthorizedAccessException -> None
@@ -200,18 +199,17 @@ let private train (args: ParseResults<TrainArgs>) =
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
             (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
         |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
-    let safety =
-        safety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
+        |> withSafety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
-    Resumable.settingsFor opts safety task |> ignore
-    claim opts (args.Contains TrainArgs.Force) safety.Resume
+    Experiment.settingsFor opts task |> ignore
+    claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
         let started = DateTime.UtcNow
-        let evaluated = Resumable.runTask opts safety task [ kind ]
+        let evaluated = Experiment.runTask opts task [ kind ]
         let path = Experiment.record opts (commandLine ()) started evaluated
         Report.writeMarkdown opts.OutDir |> ignore
         printTask task evaluated
-        printfn "\nresults: %s; model: %s" path (Path.Combine(opts.OutDir, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind)))
+        printfn "\nresults: %s; model: %s" path ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
         0)
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
@@ -235,10 +233,9 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
             (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
-    let safety =
-        safety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
+        |> withSafety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
-    for t in tasks do Resumable.settingsFor opts safety t |> ignore
+    for t in tasks do Experiment.settingsFor opts t |> ignore
     let pixelOptions =
         if not withPixels then None
         else
@@ -261,17 +258,17 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
                     Steps = defaultArg opts.Steps d.Steps
                     Seed = opts.Seed
                     Threads = opts.Threads
-                    LearningRate = defaultArg safety.LearningRate d.LearningRate
-                    WeightDecay = defaultArg safety.WeightDecay d.WeightDecay
-                    BatchSize = defaultArg safety.BatchSize d.BatchSize
-                    ClipGradNorm = safety.ClipGradNorm
+                    LearningRate = defaultArg opts.LearningRate d.LearningRate
+                    WeightDecay = defaultArg opts.WeightDecay d.WeightDecay
+                    BatchSize = defaultArg opts.BatchSize d.BatchSize
+                    ClipGradNorm = opts.ClipGradNorm
                     Models = models
-                    Resume = safety.Resume
+                    Resume = opts.Resume
                     Cancellation = stop.Token
                     OutDir = opts.OutDir
                     CacheDir = Tasks.cacheFolder () }
     pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
-    claim opts (args.Contains ReproduceArgs.Force) safety.Resume
+    claim opts (args.Contains ReproduceArgs.Force)
     guarded opts (fun () ->
         let started = DateTime.UtcNow
         let command = commandLine ()
@@ -279,7 +276,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         for t in tasks do
             let taskStarted = DateTime.UtcNow
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated = Resumable.runTask opts safety t kinds
+            let evaluated = Experiment.runTask opts t kinds
             path <- Experiment.record opts command taskStarted evaluated
             Report.writeMarkdown opts.OutDir |> ignore
             printTask t evaluated
@@ -297,7 +294,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         // The pixel pendulum has no report page yet: a run of it alone writes none.
         let reports = if tasks.IsEmpty then "none" else List.last (Reports.writeAllUnless stop.Token opts.OutDir)
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
-            path (Path.Combine(opts.OutDir, "results.md")) reports (DateTime.UtcNow - started).TotalSeconds
+            path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
         0)
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
@@ -341,7 +338,7 @@ let private report (args: ParseResults<ReportArgs>) =
     let pages = Reports.writeAll dir
     for p in pages do printfn "%s" p
     if args.Contains ReportArgs.Check then
-        match ReportCheck.checkFolder (Path.Combine(dir, Reports.folder)) with
+        match ReportCheck.checkFolder (RunFolder dir).Reports with
         | Ok lines ->
             for l in lines do printfn "%s" l
             0

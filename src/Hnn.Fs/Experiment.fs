@@ -1,4 +1,6 @@
-/// Experiments: task → data → trained models → evaluation → results.json.
+/// Experiments: task → data → trained models (checkpointed, resumable) → evaluation → results.json.
+/// Training checkpoints to the run folder and resumes bit-identically, stops cleanly when cancelled and refuses to
+/// continue a diverged state; the task's Adam recipe can be overridden.
 module Hnn.Experiment
 
 open System
@@ -47,14 +49,26 @@ type Options =
       MomentumSymmetric: bool
       /// Run the energy protocol after training.
       Evaluate: bool
-      /// Output folder for results.json and models.
+      /// Output folder (see `RunFolder`).
       OutDir: string
+      /// Overrides the task's Adam learning rate.
+      LearningRate: float option
+      /// Overrides the task's minibatch size.
+      BatchSize: int option
+      /// Overrides the task's Adam weight decay.
+      WeightDecay: float option
+      /// Clips the gradients' global norm (None: off).
+      ClipGradNorm: float option
+      /// Checkpoint every this many steps (0: only at the end and when stopped).
+      CheckpointEvery: int
+      /// Continue each model from its checkpoint in the run folder, if there is one.
+      Resume: bool
       /// Stops the run cleanly: training checkpoints after its current step, other phases stop between their parts.
       Cancellation: CancellationToken
       /// Progress lines go here.
       Log: string -> unit }
 
-/// The paper's recipe, writing to `results/`, logging to the console.
+/// The paper's recipe, writing to `results/`, checkpointing every 100 steps, logging to the console.
 let defaults =
     { Steps = None
       Seed = 0
@@ -65,23 +79,33 @@ let defaults =
       MomentumSymmetric = false
       Evaluate = true
       OutDir = "results"
+      LearningRate = None
+      BatchSize = None
+      WeightDecay = None
+      ClipGradNorm = None
+      CheckpointEvery = 100
+      Resume = false
       Cancellation = CancellationToken.None
       Log = printfn "%s" }
 
-/// The training settings a task gets under these options.
+/// The run folder of the options.
+let folder (options: Options) = RunFolder options.OutDir
+
+/// The training settings a task gets under these options (the task's recipe with the options' overrides).
 let settingsFor (options: Options) (task: Task) =
     let t = task.Training
     TrainSettings(
         Steps = defaultArg options.Steps t.Steps,
-        LearningRate = t.LearningRate,
-        WeightDecay = t.WeightDecay,
-        BatchSize = t.BatchSize,
+        LearningRate = defaultArg options.LearningRate t.LearningRate,
+        WeightDecay = defaultArg options.WeightDecay t.WeightDecay,
+        BatchSize = (match options.BatchSize with Some b -> Nullable b | None -> t.BatchSize),
         Seed = options.Seed,
         TestEvery = t.TestEvery,
         Threads = Option.toNullable options.Threads,
         Supervision = options.Supervision,
         Integrator = options.Integrator,
-        Substeps = options.Substeps)
+        Substeps = options.Substeps,
+        ClipGradNorm = Option.toNullable options.ClipGradNorm)
         .Validate()
 
 /// Progress lines (task, model, step, losses, ms/step, ETA) four times per run and at the end; the rate is
@@ -104,14 +128,19 @@ let progressLog (options: Options) (task: Task) (kind: ModelKind) =
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s%s"
                         task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss) rate) }
 
-/// Trains one model of `kind` on `data` with the paper's architecture (MLP 200 hidden, tanh).
+/// Trains one model of `kind` on `data` with the paper's architecture (MLP 200 hidden, tanh), checkpointing to the
+/// run folder and resuming from its checkpoint if the options ask.
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
     Torch.init ()
     let settings = settingsFor options task
     // The thread count changes torch's initial weights: set it before the model is made.
     options.Threads |> Option.iter TorchSharp.torch.set_num_threads
+    let checkpoint = (folder options).Checkpoint(task.Key, modelKey kind)
+    if options.Resume && File.Exists checkpoint then
+        options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) checkpoint)
     let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension, MomentumSymmetric = options.MomentumSymmetric), options.Seed)
-    let result = Trainer.Train(model, data, settings, progressLog options task kind)
+    let control = TrainingControl(checkpoint, options.CheckpointEvery, options.Resume, task.Key, options.Cancellation)
+    let result = Trainer.Train(model, data, settings, progressLog options task kind, control)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
 /// A dissipative HNN's mean contraction rate −ΔD over states [N·D] (row-major, float64), ± std/√N.
@@ -163,13 +192,14 @@ let cells (e: Evaluated) =
       | Some c -> cell "contraction_rate" c
       | None -> () ]
 
-/// Saves a trained model as `OutDir/models/<task>-<model>.json` (+ `.weights`); returns the path.
+/// Saves a trained model in the run folder (`RunFolder.Model`, weights beside it); returns the path.
 let save (options: Options) (t: Trained) =
-    let path = Path.Combine(options.OutDir, "models", sprintf "%s-%s.json" t.Task.Key (modelKey t.Kind))
+    let path = (folder options).Model(t.Task.Key, modelKey t.Kind)
     ModelFile.Save(t.Model, t.Task.Key, t.Settings, path) |> ignore
     path
 
-/// Trains each model kind on the task's data (generated once), saves every model, and evaluates them.
+/// Trains each model kind on the task's data (generated once), saves every model, and evaluates them; a cancellation
+/// between phases or models stops the run (training itself checkpoints and stops after its current step).
 let runTask (options: Options) (task: Task) (kinds: ModelKind list) : Evaluated list =
     Torch.init ()
     let data = task.Data options.Seed
@@ -179,6 +209,7 @@ let runTask (options: Options) (task: Task) (kinds: ModelKind list) : Evaluated 
     if options.Evaluate then task.Protocol() |> ignore
     let trained =
         [ for kind in kinds do
+            Interruption.check options.Cancellation "training"
             let t = train options task data kind
             save options t |> ignore
             t ]

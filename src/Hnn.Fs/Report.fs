@@ -75,7 +75,8 @@ let markdown (cells: ResultsFile.Cell seq) =
 
 /// Rewrites OutDir/results.md from OutDir/results.json; returns its path.
 let writeMarkdown (outDir: string) =
-    let cells = ResultsFile.Read(System.IO.Path.Combine(outDir, ResultsFile.FileName))
-    let path = System.IO.Path.Combine(outDir, "results.md")
+    let folder = RunFolder outDir
+    let cells = ResultsFile.Read folder.Results
+    let path = folder.ResultsMarkdown
     IO.AtomicFile.WriteAllText(path, markdown cells)
     path

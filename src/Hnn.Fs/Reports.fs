@@ -15,10 +15,7 @@ open Hnn.Models
 open Hnn.Results
 open Hnn.Tasks
 
-/// The folder inside an output folder that holds the pages.
-let folder = "reports"
-
-/// File name of a task's page.
+/// File name of a task's page (pages link to each other by it; `RunFolder.Report` is its path).
 let pageName (task: string) = task + ".html"
 
 /// The model keys a report looks for, in drawing order.
@@ -113,7 +110,7 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
 /// The results.json cells of an output folder (none if it has no results.json).
 /// <exception cref="InvalidDataException">results.json is not valid JSON; the message names it.</exception>
 let readCells (outDir: string) =
-    let path = Path.Combine(outDir, ResultsFile.FileName)
+    let path = RunFolder(outDir).Results
     if not (File.Exists path) then []
     else
         try ResultsFile.Read path |> Seq.toList
@@ -121,13 +118,14 @@ let readCells (outDir: string) =
 
 /// Artifacts and network of a model in an output folder, whichever exist.
 let loadRun (outDir: string) (task: string) (model: string) =
-    let artifactsPath = RunArtifacts.PathFor(outDir, task, model)
+    let folder = RunFolder outDir
+    let artifactsPath = folder.Artifacts(task, model)
     let artifacts, artifactsProblem =
         if not (File.Exists artifactsPath) then None, None
         else
             try Some(RunArtifacts.Load artifactsPath), None
             with :? InvalidDataException as e -> None, Some e.Message
-    let modelPath = Path.Combine(outDir, "models", sprintf "%s-%s.json" task model)
+    let modelPath = folder.Model(task, model)
     let network, seed, modelProblem =
         if not (File.Exists modelPath) then None, None, None
         else
@@ -464,7 +462,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
 
 /// The runs recorded in OutDir/results.json, as an HTML table (empty if there are none).
 let runsTable (outDir: string) =
-    let path = Path.Combine(outDir, ResultsFile.FileName)
+    let path = RunFolder(outDir).Results
     let runs =
         if not (File.Exists path) then []
         else
@@ -505,16 +503,15 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string)
 
 /// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
 let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
+    let folder = RunFolder outDir
     Tasks.every
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)
-        || models |> List.exists (fun m ->
-            File.Exists(RunArtifacts.PathFor(outDir, t.Key, m))
-            || File.Exists(Path.Combine(outDir, "models", sprintf "%s-%s.json" t.Key m))))
+        || models |> List.exists (fun m -> File.Exists(folder.Artifacts(t.Key, m)) || File.Exists(folder.Model(t.Key, m))))
 
 /// Writes one task's report as OutDir/reports/<task>.html; returns its path.
 let writeTask (outDir: string) (task: Task) =
-    let path = Path.Combine(outDir, folder, pageName task.Key)
+    let path = RunFolder(outDir).Report task.Key
     IO.AtomicFile.WriteAllText(path, taskPage outDir task (readCells outDir))
     path
 
@@ -530,10 +527,10 @@ let writeAllUnless (token: Threading.CancellationToken) (outDir: string) : strin
     let pages =
         [ for t in tasks ->
             Interruption.check token "report writing"
-            let path = Path.Combine(outDir, folder, pageName t.Key)
+            let path = RunFolder(outDir).Report t.Key
             IO.AtomicFile.WriteAllText(path, taskPage outDir t cells)
             path ]
-    let index = Path.Combine(outDir, folder, "index.html")
+    let index = RunFolder(outDir).ReportIndex
     IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
     pages @ [ index ]
 

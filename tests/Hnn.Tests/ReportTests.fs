@@ -96,7 +96,7 @@ let tests =
             let names = written |> List.map Path.GetFileName
             Expect.equal names [ "spring.html"; "two-body.html"; "index.html" ] "pages, index last"
             for p in written do
-                Expect.equal (Path.GetDirectoryName p) (Path.Combine(dir, Reports.folder)) "pages live in OutDir/reports"
+                Expect.equal (Path.GetDirectoryName p) (RunFolder dir).Reports "pages live in OutDir/reports"
             let index = page "index.html"
             for task in [ "spring"; "two-body" ] do
                 Expect.stringContains index (sprintf "href=\"%s.html\"" task) (sprintf "index links %s" task)
