@@ -180,7 +180,7 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
     let first = evaluated.Head.Trained
     printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
     printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
-    let n = Report.note task.Key
+    let n = task.Note
     if n <> "" then printfn "note: %s" n
     for e in evaluated do
         let t = e.Trained
@@ -189,10 +189,20 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
 
 let private train (args: ParseResults<TrainArgs>) =
     let task =
-        match args.TryGetResult TrainArgs.Data, task (args.GetResult TrainArgs.Task) with
-        | None, t -> t
-        | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
-        | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
+        match args.TryGetResult TrainArgs.Task, args.TryGetResult TrainArgs.Csv with
+        | Some _, Some _ -> raise (UsageError "give --task or --csv, not both")
+        | None, None -> raise (UsageError "give --task KEY (a built-in task) or --csv FILE (your own trajectories)")
+        | None, Some file ->
+            if args.Contains TrainArgs.Data then raise (UsageError "--data applies to real-pendulum only; with --csv the file is the data")
+            let fraction = args.TryGetResult TrainArgs.Test_Fraction |> Option.defaultValue 0.2
+            if not (fraction > 0.0 && fraction < 1.0) then raise (UsageError(sprintf "--test-fraction must be in (0, 1), got %g" fraction))
+            TaskSources.ofCsv file fraction
+        | Some key, None ->
+            if args.Contains TrainArgs.Test_Fraction then raise (UsageError "--test-fraction applies to --csv only")
+            match args.TryGetResult TrainArgs.Data, task key with
+            | None, t -> t
+            | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
+            | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
     let kind = modelKind (args.GetResult TrainArgs.Model)
     let opts =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
@@ -209,7 +219,9 @@ let private train (args: ParseResults<TrainArgs>) =
         let path = Experiment.record opts (commandLine ()) started evaluated
         Report.writeMarkdown opts.OutDir |> ignore
         printTask task evaluated
-        printfn "\nresults: %s; model: %s" path ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
+        Interruption.pauseAt stop.Token "report"
+        let reports = List.last (Reports.writeAllUnless stop.Token opts.OutDir)
+        printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
         0)
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
@@ -302,10 +314,15 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
     Torch.init ()
     let struct (model, description) = ModelFile.Load file
     use model = model
+    // The model's run folder holds it under models/; a task that is not built in is recorded there.
+    let folder = RunFolder(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath file) |> nonNull) |> nonNull)
     let task =
-        match Tasks.tryFind description.Task with
-        | Ok t -> t
-        | Error e -> raise (ModelFileException(file, e))
+        match TaskSources.tryResolve folder description.Task with
+        | Some t -> t
+        | None ->
+            match Tasks.tryFind description.Task with
+            | Ok t -> t
+            | Error e -> raise (ModelFileException(file, e))
     if task.Dimension <> model.Settings.InputDim then
         raise (ModelFileException(file, sprintf "input dimension %d does not match task %s (%d)" model.Settings.InputDim task.Key task.Dimension))
     let data = task.Data description.Training.Seed

@@ -181,7 +181,7 @@ let evaluation (folderOf: Tasks.Task -> string) =
             match paths |> List.filter (snd >> File.Exists >> not) with
             | (_, missing) :: _ -> yield [ figure (sprintf "evaluation: %s" task.Key) nan "s" (sprintf "skipped: no %s" missing) ], nan
             | [] ->
-                let protocol = task.Protocol()
+                let protocol = task.Protocol.Value
                 let reference, referenceSeconds = time (fun () -> TrajectoryEvaluation.ReferencePaths protocol)
                 let rows =
                     [ yield figure (sprintf "evaluation: %s true paths" task.Key) referenceSeconds "s" ""

@@ -79,6 +79,7 @@ let private section (title: string) (intro: string) (figures: string list) =
 let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Report.sci 4 v.Mean) (Report.sci 2 v.Err)
 
 let private taskRank (task: string) =
+    // Built-in tasks in the paper's order, then the others.
     Tasks.every |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
 
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
@@ -161,8 +162,11 @@ let mseOverTime (r: Rollouts) =
 let private withRollouts (runs: ModelRun list) =
     runs |> List.choose (fun r -> r.Artifacts |> Option.bind (fun a -> Option.ofObj a.Rollouts |> Option.map (fun ro -> r, a, ro)))
 
-/// Whether a task's reference is a measured trajectory (the real pendulum, with either kind of targets).
-let private isMeasured (task: Task) = task.Key.StartsWith "real-pendulum"
+/// Whether a task's reference is measured (the real pendulum, with either kind of targets; held-out trajectories).
+let private isMeasured (task: Task) =
+    match task.Evaluation with
+    | HeldOut _ -> true
+    | _ -> task.Key.StartsWith "real-pendulum"
 
 let private referenceName (task: Task) = if isMeasured task then "Measured" else "True"
 
@@ -231,16 +235,17 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
         let asArrows (values: float[]) (at: float[]) =
             Array.init (at.Length / 2) (fun i -> at[2 * i], at[2 * i + 1], values[2 * i], values[2 * i + 1])
         let trueField =
-            if isMeasured task then
+            match task.System with
+            | Some system when not (isMeasured task) ->
+                let dx = Array.zeroCreate points.Length
+                for i in 0 .. points.Length / 2 - 1 do
+                    system.TimeDerivative(ReadOnlySpan(points, 2 * i, 2), Span(dx, 2 * i, 2))
+                Some(asArrows dx points)
+            | _ ->
                 // No true system: the measured derivatives at (a thinned subset of) the training points.
                 data |> Option.map (fun d ->
                     let stride = max 1 (d.TrainX.Rows / 150)
                     [| for i in 0 .. stride .. d.TrainX.Rows - 1 -> d.TrainX[i, 0], d.TrainX[i, 1], d.TrainDx[i, 0], d.TrainDx[i, 1] |])
-            else
-                let dx = Array.zeroCreate points.Length
-                for i in 0 .. points.Length / 2 - 1 do
-                    task.System.TimeDerivative(ReadOnlySpan(points, 2 * i, 2), Span(dx, 2 * i, 2))
-                Some(asArrows dx points)
         let magnitude (f: (float * float * float * float)[]) = f |> Array.map (fun (_, _, u, v) -> sqrt (u * u + v * v)) |> Array.max
         let scale =
             match trueField with
@@ -362,14 +367,26 @@ let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * 
                 let path = Array.sub ro.Model 0 (ro.Times.Length * ro.Dimension)
                 learnedHamiltonian net ro.Dimension path
                 |> Option.map (fun h ->
-                    let trueAlong = states ro ro.Model 0 |> Array.map (fun x -> task.System.Energy(ReadOnlySpan x))
-                    // H is learned up to an additive constant: align it with the true energy at the start.
-                    let shifted = h |> Array.map (fun v -> v - h[0] + trueAlong[0])
-                    figure "learned-h"
-                        "The HNN's learned H along its own path 1 (shifted by a constant to start at the true energy: H is only learned up to one), with the true energy along the same path."
-                        (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H"
-                            [ Plots.line "learned H (HNN)" (Plots.modelColor "hnn") ro.Times shifted
-                              { Plots.line "true H along the HNN path" Plots.referenceColor ro.Times trueAlong with Dashed = true } ])))
+                    match task.System with
+                    | Some system ->
+                        let trueAlong = states ro ro.Model 0 |> Array.map (fun x -> system.Energy(ReadOnlySpan x))
+                        // H is learned up to an additive constant: align it with the true energy at the start.
+                        let shifted = h |> Array.map (fun v -> v - h[0] + trueAlong[0])
+                        figure "learned-h"
+                            "The HNN's learned H along its own path 1 (shifted by a constant to start at the true energy: H is only learned up to one), with the true energy along the same path."
+                            (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H"
+                                [ Plots.line "learned H (HNN)" (Plots.modelColor "hnn") ro.Times shifted
+                                  { Plots.line "true H along the HNN path" Plots.referenceColor ro.Times trueAlong with Dashed = true } ])
+                    | None ->
+                        // No true H: the learned one along the HNN's path and along the measured one (a conserved
+                        // quantity is flat along both if the data conserve one), shifted to start at 0.
+                        let measured = learnedHamiltonian net ro.Dimension (Array.sub ro.Reference 0 (ro.Times.Length * ro.Dimension)) |> Option.defaultValue [||]
+                        let from0 (v: float[]) = v |> Array.map (fun x -> x - v[0])
+                        figure "learned-h"
+                            "The HNN's learned H (shifted to start at 0: H is only learned up to a constant) along its own path and along the measured held-out trajectory; there is no true H to compare with."
+                            (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H − H(0)"
+                                [ Plots.line "learned H along the HNN path" (Plots.modelColor "hnn") ro.Times (from0 h)
+                                  { Plots.line "learned H along the measured path" Plots.referenceColor ro.Times (from0 measured) with Dashed = true } ])))
         let maps =
             match extent with
             | Some(qMax, pMax) when task.Dimension = 2 ->
@@ -377,11 +394,14 @@ let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * 
                 let qs, ps = linspace -qMax qMax n, linspace -pMax pMax n
                 let points = grid qs ps
                 let toRows (v: float[]) = Array.init n (fun i -> Array.sub v (i * n) n)
-                let trueH = Array.init (n * n) (fun i -> task.System.Energy(ReadOnlySpan(points, 2 * i, 2)))
                 let learned = learnedHamiltonian net 2 points |> Option.defaultValue [||]
                 let trueTitle = if isMeasured task then "Analysis H" else "True H"
-                [ figure "h-true" (sprintf "%s: %s." trueTitle (if isMeasured task then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
-                    (Plots.contours trueTitle "q" "p" qs ps (toRows trueH))
+                [ match task.System with
+                  | Some system ->
+                      let trueH = Array.init (n * n) (fun i -> system.Energy(ReadOnlySpan(points, 2 * i, 2)))
+                      figure "h-true" (sprintf "%s: %s." trueTitle (if isMeasured task then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
+                          (Plots.contours trueTitle "q" "p" qs ps (toRows trueH))
+                  | None -> ()
                   if learned.Length > 0 then
                       figure "h-learned" "Contours of the HNN's learned H: its level sets are the paths the HNN's flow follows."
                           (Plots.contours "Learned H (HNN)" "q" "p" qs ps (toRows learned)) ]
@@ -438,7 +458,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
             else None
         let extent = if task.Dimension = 2 then phaseExtent runs data else None
         let taskCells = cells |> List.filter (fun c -> c.Task = task.Key)
-        let note = Report.note task.Key
+        let note = task.Note
         let body =
             [ "<p><a href=\"index.html\">← all tasks</a></p>"
               sprintf "<h1>%s</h1>" (encode task.Title)
@@ -504,7 +524,7 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string)
 /// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
 let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
     let folder = RunFolder outDir
-    Tasks.every
+    Tasks.every @ TaskSources.recorded folder
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)
         || models |> List.exists (fun m -> File.Exists(folder.Artifacts(t.Key, m)) || File.Exists(folder.Model(t.Key, m))))
