@@ -214,13 +214,9 @@ let private train (args: ParseResults<TrainArgs>) =
     Experiment.settingsFor opts task |> ignore
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
-        let started = DateTime.UtcNow
-        let evaluated = Experiment.runTask opts task [ kind ]
-        let path = Experiment.record opts (commandLine ()) started evaluated
-        Report.writeMarkdown opts.OutDir |> ignore
+        let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
-        Interruption.pauseAt stop.Token "report"
-        let reports = List.last (Reports.writeAllUnless stop.Token opts.OutDir)
+        let reports = Experiment.writeReports opts
         printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
         0)
 
@@ -286,11 +282,9 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         let command = commandLine ()
         let mutable path = ""
         for t in tasks do
-            let taskStarted = DateTime.UtcNow
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated = Experiment.runTask opts t kinds
-            path <- Experiment.record opts command taskStarted evaluated
-            Report.writeMarkdown opts.OutDir |> ignore
+            let evaluated, results = Experiment.runAndRecord opts command t kinds
+            path <- results
             printTask t evaluated
         match pixelOptions with
         | None -> ()
@@ -302,9 +296,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             Report.writeMarkdown opts.OutDir |> ignore
             printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
             for p in outcome.Pictures do printfn "picture: %s" p
-        Interruption.pauseAt stop.Token "report"
-        // The pixel pendulum has no report page yet: a run of it alone writes none.
-        let reports = if tasks.IsEmpty then "none" else List.last (Reports.writeAllUnless stop.Token opts.OutDir)
+        let reports = Experiment.writeReports opts
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
             path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
         0)

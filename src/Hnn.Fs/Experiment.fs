@@ -303,11 +303,26 @@ let record (options: Options) (command: string) (started: DateTime) (evaluated: 
         (artifacts e).Save options.OutDir |> ignore
     ResultsFile.Merge(options.OutDir, evaluated |> List.collect cells, run)
 
-/// What a task's script does: trains `kinds` on the task, evaluates them, merges the results into
-/// OutDir/results.json (recording `command`), and prints the table beside the paper's; returns the models.
-let runScript (options: Options) (task: Task) (kinds: ModelKind list) (command: string) =
+/// The run path of one task: trains `kinds` (checkpointed, resumable), evaluates them as the task says, and records
+/// them in the run folder (results.json with `command`, results.md, artifacts; the task itself if it is not built
+/// in); returns the evaluated models and the path of results.json.
+let runAndRecord (options: Options) (command: string) (task: Task) (kinds: ModelKind list) =
     let started = DateTime.UtcNow
-    let models = runTask options task kinds
-    record options command started models |> sprintf "results: %s" |> options.Log
+    let evaluated = runTask options task kinds
+    let path = record options command started evaluated
+    Report.writeMarkdown options.OutDir |> ignore
+    evaluated, path
+
+/// Writes the HTML report of every task in the run folder and the index (stopping between pages if the run is
+/// cancelled; the test hook may pause at "report"); returns the index's path.
+let writeReports (options: Options) =
+    Interruption.pauseAt options.Cancellation "report"
+    List.last (Reports.writeAllUnless options.Cancellation options.OutDir)
+
+/// What a task's script does: `runAndRecord`, the table beside the paper's, and the reports; returns the models.
+let runScript (options: Options) (task: Task) (kinds: ModelKind list) (command: string) =
+    let models, path = runAndRecord options command task kinds
+    options.Log(sprintf "results: %s" path)
     options.Log(Report.table task.Key (models |> List.collect cells))
+    options.Log(sprintf "report: %s" (writeReports options))
     models

@@ -504,11 +504,44 @@ let runsTable (outDir: string) =
         "<h2>Runs</h2><table><tr><th>date</th><th>seed</th><th>steps</th><th>threads</th><th>seconds</th><th>command</th></tr>\n"
         + String.concat "\n" rows + "</table>"
 
-/// The index page: a link to every report, the reproduction table, then `runs` (HTML, e.g. `runsTable`).
-let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
+/// The pixel pendulum's title on its page and in the index.
+let private pixelTitle = "Pixel pendulum (frames of Gym's pendulum)"
+
+/// Whether an output folder holds anything of the pixel pendulum: cells, weights or pictures.
+let private hasPixels (outDir: string) (cells: ResultsFile.Cell list) =
+    let folder = RunFolder outDir
+    cells |> List.exists (fun c -> c.Task = PixelPendulum.taskKey)
+    || File.Exists(folder.Picture(PixelPendulum.taskKey + ".gif"))
+    || PixelPendulum.modelKinds |> List.exists (fun k -> File.Exists(folder.Weights(PixelPendulum.taskKey, PixelPendulum.modelKey k)))
+
+/// The pixel pendulum's page: its metrics beside the paper's and its animations, true | each model, plain and with
+/// energy added half way (the GIFs and PNG strips `PixelPendulum.pictures` wrote into the folder).
+let pixelPage (outDir: string) (cells: ResultsFile.Cell list) =
+    let folder = RunFolder outDir
+    let taskCells = cells |> List.filter (fun c -> c.Task = PixelPendulum.taskKey)
+    let picture (name: string) (caption: string) =
+        let gif, png = folder.Picture(name + ".gif"), folder.Picture(name + ".png")
+        [ if File.Exists gif then
+              sprintf "<figure><img src=\"../%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>" (encode (Path.GetFileName gif)) (encode caption) (encode caption)
+          if File.Exists png then
+              sprintf "<figure><img src=\"../%s\" alt=\"%s (strip)\" style=\"max-width:100%%\"><figcaption>Every 10th frame of the same.</figcaption></figure>" (encode (Path.GetFileName png)) (encode caption) ]
+    let body =
+        [ "<p><a href=\"index.html\">← all tasks</a></p>"
+          sprintf "<h1>%s</h1>" (encode pixelTitle)
+          sprintf "<p class=\"note\">Task <code>%s</code>: an autoencoder's latent (q, p) from pairs of 28×28 frames; baseline and HNN trained on it with the paper's objective. Energies are the true pendulum's along latent rollouts mapped back to (θ, ω); rollout_mse is in pixels.</p>" PixelPendulum.taskKey
+          if not taskCells.IsEmpty then sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
+          let plain = picture PixelPendulum.taskKey "True pendulum, then each model's latent rollout decoded to frames, from the same test start."
+          let boosted = picture (PixelPendulum.taskKey + "-energy") "The same with the swing's amplitude raised half way: a model that learned the energy follows the larger swing."
+          if not (plain.IsEmpty && boosted.IsEmpty) then
+              sprintf "<section><h2>Rollouts</h2><div class=\"row\">%s</div></section>" (String.concat "\n" (plain @ boosted)) ]
+    page (sprintf "%s — Hnn report" pixelTitle) false (String.concat "\n" body)
+
+/// The index page: a link to every report ((key, title) pairs), the reproduction table, then `runs` (HTML, e.g.
+/// `runsTable`).
+let indexPageOf (reports: (string * string) list) (cells: ResultsFile.Cell list) (runs: string) =
     let links =
         reports
-        |> List.map (fun t -> sprintf "<li><a href=\"%s\">%s</a> (<code>%s</code>)</li>" (encode (pageName t.Key)) (encode t.Title) (encode t.Key))
+        |> List.map (fun (key, title) -> sprintf "<li><a href=\"%s\">%s</a> (<code>%s</code>)</li>" (encode (pageName key)) (encode title) (encode key))
         |> String.concat "\n"
     let body =
         [ "<h1>Hamiltonian Neural Networks: reproduction report</h1>"
@@ -520,6 +553,10 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string)
           metricsTable true cells
           runs ]
     page "Hnn reports" false (String.concat "\n" body)
+
+/// The index page of these tasks' reports (see `indexPageOf`).
+let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
+    indexPageOf (reports |> List.map (fun t -> t.Key, t.Title)) cells runs
 
 /// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
 let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
@@ -542,17 +579,22 @@ let writeAllUnless (token: Threading.CancellationToken) (outDir: string) : strin
         raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
     let cells = readCells outDir
     let tasks = tasksIn outDir cells
-    if tasks.IsEmpty then
+    let pixels = hasPixels outDir cells
+    if tasks.IsEmpty && not pixels then
         raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
+    let folder = RunFolder outDir
+    let write (key: string) (html: unit -> string) =
+        Interruption.check token "report writing"
+        let path = folder.Report key
+        IO.AtomicFile.WriteAllText(path, html ())
+        path
     let pages =
-        [ for t in tasks ->
-            Interruption.check token "report writing"
-            let path = RunFolder(outDir).Report t.Key
-            IO.AtomicFile.WriteAllText(path, taskPage outDir t cells)
-            path ]
-    let index = RunFolder(outDir).ReportIndex
-    IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
-    pages @ [ index ]
+        [ for t in tasks do
+              yield write t.Key (fun () -> taskPage outDir t cells)
+          if pixels then yield write PixelPendulum.taskKey (fun () -> pixelPage outDir cells) ]
+    let links = (tasks |> List.map (fun t -> t.Key, t.Title)) @ (if pixels then [ PixelPendulum.taskKey, pixelTitle ] else [])
+    IO.AtomicFile.WriteAllText(folder.ReportIndex, indexPageOf links cells (runsTable outDir))
+    pages @ [ folder.ReportIndex ]
 
 /// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
 /// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
