@@ -216,7 +216,7 @@ let private train (args: ParseResults<TrainArgs>) =
     guarded opts (fun () ->
         let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
-        let reports = Experiment.writeReports opts
+        let reports = Experiment.writeReports opts [ task ]
         printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
         0)
 
@@ -296,7 +296,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             Report.writeMarkdown opts.OutDir |> ignore
             printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
             for p in outcome.Pictures do printfn "picture: %s" p
-        let reports = Experiment.writeReports opts
+        let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
             path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
         0)

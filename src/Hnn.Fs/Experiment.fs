@@ -313,16 +313,17 @@ let runAndRecord (options: Options) (command: string) (task: Task) (kinds: Model
     Report.writeMarkdown options.OutDir |> ignore
     evaluated, path
 
-/// Writes the HTML report of every task in the run folder and the index (stopping between pages if the run is
-/// cancelled; the test hook may pause at "report"); returns the index's path.
-let writeReports (options: Options) =
+/// Writes the HTML report of every task in the run folder (`tasks` among them: those no file can rebuild, such as a
+/// composed system's) and the index, stopping between pages if the run is cancelled (the test hook may pause at
+/// "report"); returns the index's path.
+let writeReports (options: Options) (tasks: Task list) =
     Interruption.pauseAt options.Cancellation "report"
-    List.last (Reports.writeAllUnless options.Cancellation options.OutDir)
+    List.last (Reports.writeAllFor tasks options.Cancellation options.OutDir)
 
 /// What a task's script does: `runAndRecord`, the table beside the paper's, and the reports; returns the models.
 let runScript (options: Options) (task: Task) (kinds: ModelKind list) (command: string) =
     let models, path = runAndRecord options command task kinds
     options.Log(sprintf "results: %s" path)
     options.Log(Report.table task.Key (models |> List.collect cells))
-    options.Log(sprintf "report: %s" (writeReports options))
+    options.Log(sprintf "report: %s" (writeReports options [ task ]))
     models

@@ -558,10 +558,12 @@ let indexPageOf (reports: (string * string) list) (cells: ResultsFile.Cell list)
 let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
     indexPageOf (reports |> List.map (fun t -> t.Key, t.Title)) cells runs
 
-/// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
-let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
+/// The tasks an output folder has anything for (cells, artifacts or models): the built-in ones in the paper's order,
+/// then those the folder recorded (CSV tasks), then `known` ones (e.g. composed in F#, which no file can rebuild).
+let tasksIn (known: Task list) (outDir: string) (cells: ResultsFile.Cell list) =
     let folder = RunFolder outDir
-    Tasks.every @ TaskSources.recorded folder
+    Tasks.every @ TaskSources.recorded folder @ known
+    |> List.distinctBy _.Key
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)
         || models |> List.exists (fun m -> File.Exists(folder.Artifacts(t.Key, m)) || File.Exists(folder.Model(t.Key, m))))
@@ -572,13 +574,13 @@ let writeTask (outDir: string) (task: Task) =
     IO.AtomicFile.WriteAllText(path, taskPage outDir task (readCells outDir))
     path
 
-/// As `writeAll`, stopping between pages (RunInterruptedException) once `token` is cancelled; pages already written
-/// stay whole (each is written atomically).
-let writeAllUnless (token: Threading.CancellationToken) (outDir: string) : string list =
+/// As `writeAll`, with `known` tasks besides those the folder can name (see `tasksIn`), stopping between pages
+/// (RunInterruptedException) once `token` is cancelled; pages already written stay whole (each is written atomically).
+let writeAllFor (known: Task list) (token: Threading.CancellationToken) (outDir: string) : string list =
     if not (Directory.Exists outDir) then
         raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
     let cells = readCells outDir
-    let tasks = tasksIn outDir cells
+    let tasks = tasksIn known outDir cells
     let pixels = hasPixels outDir cells
     if tasks.IsEmpty && not pixels then
         raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
@@ -599,7 +601,7 @@ let writeAllUnless (token: Threading.CancellationToken) (outDir: string) : strin
 /// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
 /// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
 /// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
-let writeAll (outDir: string) : string list = writeAllUnless Threading.CancellationToken.None outDir
+let writeAll (outDir: string) : string list = writeAllFor [] Threading.CancellationToken.None outDir
 
 // ---- Static images ------------------------------------------------------------------------------
 
