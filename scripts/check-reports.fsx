@@ -10,7 +10,7 @@ open Hnn
 
 let folder =
     match fsi.CommandLineArgs |> Array.tail with
-    | [| dir |] when Directory.Exists(Path.Combine(dir, Reports.folder)) -> Path.Combine(dir, Reports.folder)
+    | [| dir |] when Directory.Exists (RunFolder dir).Reports -> (RunFolder dir).Reports
     | [| dir |] -> dir
     | _ -> "results/reports"
 

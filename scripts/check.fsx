@@ -13,7 +13,7 @@ open Hnn.Models
 
 let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, ".."))
 let options = { Experiment.defaults with OutDir = Path.Combine(root, "results") }
-let modelPath kind = Path.Combine(options.OutDir, "models", sprintf "%s-%s.json" Tasks.spring.Key (Tasks.modelKey kind))
+let modelPath kind = (Experiment.folder options).Model(Tasks.spring.Key, Tasks.modelKey kind)
 
 if not (File.Exists(modelPath ModelKind.Hnn) && File.Exists(modelPath ModelKind.Baseline)) then
     printfn "no saved spring models under %s: training them" (Path.GetDirectoryName(modelPath ModelKind.Hnn))

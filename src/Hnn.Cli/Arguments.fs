@@ -16,7 +16,9 @@ type SupervisionArg =
 
 /// Options of `train`.
 type TrainArgs =
-    | [<Mandatory; AltCommandLine("-t")>] Task of key: string
+    | [<AltCommandLine("-t")>] Task of key: string
+    | Csv of file: string
+    | Test_Fraction of fraction: float
     | [<Mandatory; AltCommandLine("-m")>] Model of ModelArg
     | Steps of count: int
     | Seed of seed: int
@@ -39,7 +41,9 @@ type TrainArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Task _ -> "task: spring, pendulum, real-pendulum, two-body or three-body."
+            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, real-pendulum-central or damped-spring (or give --csv)."
+            | Csv _ -> "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
+            | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ -> "model to train."

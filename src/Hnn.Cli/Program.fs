@@ -77,13 +77,14 @@ let private finiteNonNegative name (value: float) =
     if not (value >= 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
     value
 
-let private safety lr batch decay clip every resume : Resumable.Safety =
-    { Resumable.defaults with
+/// The options with the overrides of the task's recipe and the checkpointing asked for.
+let private withSafety lr batch decay clip every resume (opts: Experiment.Options) : Experiment.Options =
+    { opts with
         LearningRate = lr |> Option.map (finitePositive "lr")
         BatchSize = batch |> Option.map (atLeastOne "batch-size")
         WeightDecay = decay |> Option.map (finiteNonNegative "weight-decay")
         ClipGradNorm = clip |> Option.map (finitePositive "clip-grad-norm")
-        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Resumable.defaults.CheckpointEvery
+        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Experiment.defaults.CheckpointEvery
         Resume = resume }
 
 /// The output folder must be a folder this process can write, checked before any work by writing a probe file.
@@ -100,12 +101,10 @@ let private writable (dir: string) =
         raise (UsageError(sprintf "--out '%s' cannot be written: %s" dir (e.Message.TrimEnd '.')))
 
 /// A new run may write only into a folder no other run wrote into, unless --force; --resume continues the run that did.
-let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
+let private claim (opts: Experiment.Options) (force: bool) =
     writable opts.OutDir
-    if resume then
-        let folder = Resumable.checkpointFolder opts
-        let hasCheckpoints = Directory.Exists folder && not (Seq.isEmpty (Directory.EnumerateFiles(folder, "*.ckpt")))
-        if not hasCheckpoints && isNull (ResultsFile.Occupant opts.OutDir) then
+    if opts.Resume then
+        if not (Experiment.folder opts).HasCheckpoints && isNull (ResultsFile.Occupant opts.OutDir) then
             raise (UsageError(sprintf "--resume: '%s' holds no run to continue (no results.json, no checkpoints)" opts.OutDir))
     elif not force then
         match ResultsFile.Occupant opts.OutDir |> Option.ofObj with
@@ -131,7 +130,7 @@ let private oneLine (e: exn) =
 /// Writes the whole exception (message, native trace, stack) to OutDir/logs/failure-<time>.log; returns its path.
 let private failureLog (outDir: string) (e: exn) =
     try
-        let path = Path.Combine(outDir, "logs", sprintf "failure-%s.log" (DateTime.UtcNow.ToString "yyyyMMdd-HHmmss"))
+        let path = RunFolder(outDir).FailureLog DateTime.UtcNow
         IO.AtomicFile.WriteAllText(path, sprintf "%s\n%s\n\n%O\n" (commandLine ()) (DateTime.UtcNow.ToString "o") e)
         Some path
     with :? IOException | :? UnauthorizedAccessException -> None
@@ -181,7 +180,7 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
     let first = evaluated.Head.Trained
     printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
     printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
-    let n = Report.note task.Key
+    let n = task.Note
     if n <> "" then printfn "note: %s" n
     for e in evaluated do
         let t = e.Trained
@@ -190,28 +189,35 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
 
 let private train (args: ParseResults<TrainArgs>) =
     let task =
-        match args.TryGetResult TrainArgs.Data, task (args.GetResult TrainArgs.Task) with
-        | None, t -> t
-        | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
-        | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
+        match args.TryGetResult TrainArgs.Task, args.TryGetResult TrainArgs.Csv with
+        | Some _, Some _ -> raise (UsageError "give --task or --csv, not both")
+        | None, None -> raise (UsageError "give --task KEY (a built-in task) or --csv FILE (your own trajectories)")
+        | None, Some file ->
+            if args.Contains TrainArgs.Data then raise (UsageError "--data applies to real-pendulum only; with --csv the file is the data")
+            let fraction = args.TryGetResult TrainArgs.Test_Fraction |> Option.defaultValue 0.2
+            if not (fraction > 0.0 && fraction < 1.0) then raise (UsageError(sprintf "--test-fraction must be in (0, 1), got %g" fraction))
+            TaskSources.ofCsv file fraction
+        | Some key, None ->
+            if args.Contains TrainArgs.Test_Fraction then raise (UsageError "--test-fraction applies to --csv only")
+            match args.TryGetResult TrainArgs.Data, task key with
+            | None, t -> t
+            | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
+            | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
     let kind = modelKind (args.GetResult TrainArgs.Model)
     let opts =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
             (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
         |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
-    let safety =
-        safety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
+        |> withSafety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
-    Resumable.settingsFor opts safety task |> ignore
-    claim opts (args.Contains TrainArgs.Force) safety.Resume
+    Experiment.settingsFor opts task |> ignore
+    claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
-        let started = DateTime.UtcNow
-        let evaluated = Resumable.runTask opts safety task [ kind ]
-        let path = Experiment.record opts (commandLine ()) started evaluated
-        Report.writeMarkdown opts.OutDir |> ignore
+        let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
-        printfn "\nresults: %s; model: %s" path (Path.Combine(opts.OutDir, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind)))
+        let reports = Experiment.writeReports opts [ task ]
+        printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
         0)
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
@@ -235,10 +241,9 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
             (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
-    let safety =
-        safety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
+        |> withSafety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
-    for t in tasks do Resumable.settingsFor opts safety t |> ignore
+    for t in tasks do Experiment.settingsFor opts t |> ignore
     let pixelOptions =
         if not withPixels then None
         else
@@ -261,27 +266,25 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
                     Steps = defaultArg opts.Steps d.Steps
                     Seed = opts.Seed
                     Threads = opts.Threads
-                    LearningRate = defaultArg safety.LearningRate d.LearningRate
-                    WeightDecay = defaultArg safety.WeightDecay d.WeightDecay
-                    BatchSize = defaultArg safety.BatchSize d.BatchSize
-                    ClipGradNorm = safety.ClipGradNorm
+                    LearningRate = defaultArg opts.LearningRate d.LearningRate
+                    WeightDecay = defaultArg opts.WeightDecay d.WeightDecay
+                    BatchSize = defaultArg opts.BatchSize d.BatchSize
+                    ClipGradNorm = opts.ClipGradNorm
                     Models = models
-                    Resume = safety.Resume
+                    Resume = opts.Resume
                     Cancellation = stop.Token
                     OutDir = opts.OutDir
                     CacheDir = Tasks.cacheFolder () }
     pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
-    claim opts (args.Contains ReproduceArgs.Force) safety.Resume
+    claim opts (args.Contains ReproduceArgs.Force)
     guarded opts (fun () ->
         let started = DateTime.UtcNow
         let command = commandLine ()
         let mutable path = ""
         for t in tasks do
-            let taskStarted = DateTime.UtcNow
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated = Resumable.runTask opts safety t kinds
-            path <- Experiment.record opts command taskStarted evaluated
-            Report.writeMarkdown opts.OutDir |> ignore
+            let evaluated, results = Experiment.runAndRecord opts command t kinds
+            path <- results
             printTask t evaluated
         match pixelOptions with
         | None -> ()
@@ -293,11 +296,9 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             Report.writeMarkdown opts.OutDir |> ignore
             printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
             for p in outcome.Pictures do printfn "picture: %s" p
-        Interruption.pauseAt stop.Token "report"
-        // The pixel pendulum has no report page yet: a run of it alone writes none.
-        let reports = if tasks.IsEmpty then "none" else List.last (Reports.writeAllUnless stop.Token opts.OutDir)
+        let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
-            path (Path.Combine(opts.OutDir, "results.md")) reports (DateTime.UtcNow - started).TotalSeconds
+            path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
         0)
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
@@ -305,10 +306,15 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
     Torch.init ()
     let struct (model, description) = ModelFile.Load file
     use model = model
+    // The model's run folder holds it under models/; a task that is not built in is recorded there.
+    let folder = RunFolder(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath file) |> nonNull) |> nonNull)
     let task =
-        match Tasks.tryFind description.Task with
-        | Ok t -> t
-        | Error e -> raise (ModelFileException(file, e))
+        match TaskSources.tryResolve folder description.Task with
+        | Some t -> t
+        | None ->
+            match Tasks.tryFind description.Task with
+            | Ok t -> t
+            | Error e -> raise (ModelFileException(file, e))
     if task.Dimension <> model.Settings.InputDim then
         raise (ModelFileException(file, sprintf "input dimension %d does not match task %s (%d)" model.Settings.InputDim task.Key task.Dimension))
     let data = task.Data description.Training.Seed
@@ -341,7 +347,7 @@ let private report (args: ParseResults<ReportArgs>) =
     let pages = Reports.writeAll dir
     for p in pages do printfn "%s" p
     if args.Contains ReportArgs.Check then
-        match ReportCheck.checkFolder (Path.Combine(dir, Reports.folder)) with
+        match ReportCheck.checkFolder (RunFolder dir).Reports with
         | Ok lines ->
             for l in lines do printfn "%s" l
             0

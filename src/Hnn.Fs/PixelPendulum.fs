@@ -175,8 +175,8 @@ let pictures (options: Options) (data: PixelDataset) (models: (ModelKind * Pixel
             match boost with
             | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i options.BoostFactor
             | _ -> sprintf "t %d" i
-        let gif = Path.Combine(options.OutDir, name + ".gif")
-        let png = Path.Combine(options.OutDir, name + ".png")
+        let gif = RunFolder(options.OutDir).Picture(name + ".gif")
+        let png = RunFolder(options.OutDir).Picture(name + ".png")
         PixelPictures.WriteGif(gif, panels, renderer.Side, caption = Func<int, string> caption)
         PixelPictures.WritePngStrip(png, panels, renderer.Side, every = 10)
         yield gif
@@ -184,7 +184,7 @@ let pictures (options: Options) (data: PixelDataset) (models: (ModelKind * Pixel
 
 /// Where `run` saves the weights of a model of `kind`.
 let weightsPath (options: Options) (kind: ModelKind) =
-    Path.Combine(options.OutDir, "models", sprintf "%s-%s.weights" taskKey (modelKey kind))
+    RunFolder(options.OutDir).Weights(taskKey, modelKey kind)
 
 /// A model of `kind` with the weights a previous `run` saved (to redraw pictures or re-evaluate without training).
 let load (options: Options) (data: PixelDataset) (kind: ModelKind) =

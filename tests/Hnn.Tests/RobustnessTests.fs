@@ -311,8 +311,10 @@ let private cliTests =
             Expect.equal (File.ReadAllBytes(Path.Combine(out, "models", "spring-hnn.weights")))
                 (File.ReadAllBytes(Path.Combine(straight, "models", "spring-hnn.weights"))) "identical weights files"
             // And by the library in this process, on one thread like the CLI's runs.
-            let options = { Experiment.defaults with Steps = Some 300; Seed = 5; Threads = Some 1; Evaluate = false; OutDir = tempDir (); Log = ignore }
-            let inProcess = Resumable.train options { Resumable.defaults with BatchSize = Some 64 } Tasks.spring (Tasks.spring.Data 5) ModelKind.Hnn
+            let options =
+                { Experiment.defaults with
+                    Steps = Some 300; Seed = 5; Threads = Some 1; Evaluate = false; OutDir = tempDir (); BatchSize = Some 64; Log = ignore }
+            let inProcess = Experiment.train options Tasks.spring (Tasks.spring.Data 5) ModelKind.Hnn
             use _ = inProcess.Model
             expectSameWeights inProcess.Model uninterrupted "the CLI and the library in another process agree bit for bit"
             for d in [ out; straight; options.OutDir ] do Directory.Delete(d, true)
