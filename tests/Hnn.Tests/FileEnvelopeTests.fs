@@ -27,7 +27,7 @@ let private write (envelope: FileEnvelope) path (k: byte[]) =
         FileEnvelope.WriteValues<float>(w, ReadOnlySpan [| 1.0; 2.5; -3.0 |]))
 
 let private read (envelope: FileEnvelope) path (k: byte[]) =
-    envelope.Read(path, ReadOnlySpan k, fun r -> r.ReadString "name", r.ReadValues<float>(3L, "values"))
+    envelope.Read(path, k, fun r -> r.ReadString "name", r.ReadValues<float>(3L, "values"))
 
 /// Replaces the trailing SHA-256, so that a change reaches the checks behind the checksum.
 let private rehash (bytes: byte[]) =

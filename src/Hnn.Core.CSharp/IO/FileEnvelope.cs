@@ -17,6 +17,10 @@ public sealed class FileEnvelope
     private const int ChecksumLength = 32;
 
     private readonly byte[] magic;
+    private readonly int version;
+    private readonly string what;
+    private readonly int keyLength;
+    private readonly string keyOwner;
     private readonly Func<string, string, Exception> error;
 
     /// <summary>Describes a kind of file.</summary>
@@ -34,39 +38,27 @@ public sealed class FileEnvelope
         this.magic = Encoding.ASCII.GetBytes(magic);
         if (this.magic.Length != 8 || !Ascii.IsValid(magic)) throw new ArgumentException($"a file magic has 8 ASCII characters, got \"{magic}\"", nameof(magic));
         if (keyLength < 0) throw new ArgumentException($"key length must not be negative, got {keyLength}", nameof(keyLength));
-        Version = version;
-        What = what;
-        KeyLength = keyLength;
-        KeyOwner = keyOwner;
+        this.version = version;
+        this.what = what;
+        this.keyLength = keyLength;
+        this.keyOwner = keyOwner;
         this.error = error;
     }
 
-    /// <summary>The format version written and read.</summary>
-    public int Version { get; }
-
-    /// <summary>The kind for messages, with its article.</summary>
-    public string What { get; }
-
-    /// <summary>Bytes of key after the version.</summary>
-    public int KeyLength { get; }
-
-    /// <summary>What a key identifies.</summary>
-    public string KeyOwner { get; }
-
-    private int HeaderLength => magic.Length + 4 + KeyLength;
+    private int HeaderLength => magic.Length + 4 + keyLength;
 
     /// <summary>Writes magic, version, <paramref name="key"/>, the payload and the checksum to <paramref name="path"/> atomically.</summary>
-    /// <exception cref="ArgumentException">The key is not <see cref="KeyLength"/> bytes.</exception>
+    /// <exception cref="ArgumentException">The key is not of the kind's key length.</exception>
     public void Write(string path, ReadOnlySpan<byte> key, Action<BinaryWriter> payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        if (key.Length != KeyLength) throw new ArgumentException($"{What} takes a key of {KeyLength} bytes, got {key.Length}", nameof(key));
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{What} is written little-endian only");
+        if (key.Length != keyLength) throw new ArgumentException($"{what} takes a key of {keyLength} bytes, got {key.Length}", nameof(key));
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{what} is written little-endian only");
         using var buffer = new MemoryStream();
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(magic);
-            w.Write(Version);
+            w.Write(version);
             w.Write(key);
             payload(w);
         }
@@ -77,31 +69,11 @@ public sealed class FileEnvelope
 
     /// <summary>Reads and checks the file at <paramref name="path"/> and parses its payload with <paramref name="parse"/>.</summary>
     /// <exception cref="Exception">The kind's exception: the file is missing, unreadable, not of this kind, truncated, corrupt, of another version, written for another key, or its payload does not parse.</exception>
-    public T Read<T>(string path, ReadOnlySpan<byte> key, Func<PayloadReader, T> parse)
-    {
-        try
-        {
-            return Check(ReadBytes(path), path, key, parse);
-        }
-        catch (Problem p)
-        {
-            throw error(path, p.Message);
-        }
-    }
+    public T Read<T>(string path, byte[] key, Func<PayloadReader, T> parse) => Worded(path, () => Check(ReadBytes(path), path, key, parse));
 
     /// <summary>As <see cref="Read"/>, from the file's bytes; <paramref name="path"/> names it in errors.</summary>
     /// <exception cref="Exception">The kind's exception, as for <see cref="Read"/>.</exception>
-    public T Parse<T>(byte[] bytes, string path, ReadOnlySpan<byte> key, Func<PayloadReader, T> parse)
-    {
-        try
-        {
-            return Check(bytes, path, key, parse);
-        }
-        catch (Problem p)
-        {
-            throw error(path, p.Message);
-        }
-    }
+    public T Parse<T>(byte[] bytes, string path, byte[] key, Func<PayloadReader, T> parse) => Worded(path, () => Check(bytes, path, key, parse));
 
     /// <summary>
     /// A cache: the value in the file at <paramref name="path"/> if it reads; otherwise (missing, or refused for any
@@ -130,6 +102,18 @@ public sealed class FileEnvelope
         return value;
     }
 
+    private T Worded<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Problem p)
+        {
+            throw error(path, p.Message);
+        }
+    }
+
     private static byte[] ReadBytes(string path)
     {
         try
@@ -142,21 +126,21 @@ public sealed class FileEnvelope
         }
     }
 
-    private T Check<T>(byte[] bytes, string path, ReadOnlySpan<byte> key, Func<PayloadReader, T> parse)
+    private T Check<T>(byte[] bytes, string path, byte[] key, Func<PayloadReader, T> parse)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(parse);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{What} is read little-endian only");
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{what} is read little-endian only");
         if (bytes.Length < magic.Length || !bytes.AsSpan(0, magic.Length).SequenceEqual(magic))
-            throw new Problem($"not {What} (bad magic)");
+            throw new Problem($"not {what} (bad magic)");
         if (bytes.Length < HeaderLength + ChecksumLength) throw new Problem($"truncated ({bytes.Length} bytes)");
-        int version = BitConverter.ToInt32(bytes, magic.Length);
-        if (version != Version) throw new Problem($"format version {version} is not supported (this library reads version {Version})");
+        int found = BitConverter.ToInt32(bytes, magic.Length);
+        if (found != version) throw new Problem($"format version {found} is not supported (this library reads version {version})");
         int end = bytes.Length - ChecksumLength;
         if (!SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end)))
             throw new Problem("checksum mismatch (corrupt or truncated)");
-        if (!bytes.AsSpan(magic.Length + 4, KeyLength).SequenceEqual(key))
-            throw new Problem($"written for another {KeyOwner} (key mismatch)");
+        if (!bytes.AsSpan(magic.Length + 4, keyLength).SequenceEqual(key))
+            throw new Problem($"written for another {keyOwner} (key mismatch)");
         var reader = new PayloadReader(path, bytes, HeaderLength, end);
         T value;
         try
