@@ -12,6 +12,7 @@ open MathNet.Numerics.Distributions
 open Hnn.IO
 open Hnn.Results
 open Hnn.Sweep
+open Hnn.Training
 
 /// A metric over seeds.
 type Summary =
@@ -20,8 +21,8 @@ type Summary =
       Mean: float
       /// Sample standard deviation (n − 1 in the denominator); None for one seed.
       Std: float option
-      /// Standard error of the mean, std/√n; None for one seed.
-      Err: float option
+      /// Standard error of the mean, std/√n; for one seed, that run's own error estimate (its results.json's err).
+      Err: float
       /// 95 % interval for the mean: mean ± t(0.975, n − 1)·std/√n; None for one seed.
       Interval: (float * float) option
       /// Each seed's value, in the sweep's seed order.
@@ -30,9 +31,9 @@ type Summary =
 /// The two-sided 95 % quantile of Student's t with `freedom` degrees of freedom (12.706 for 1, 1.960 as → ∞).
 let tQuantile (freedom: int) = StudentT.InvCDF(0.0, 1.0, float freedom, 0.975)
 
-/// Mean, sample standard deviation and the t interval of one metric's per-seed values.
-let summarize (values: (int * float) list) : Summary =
-    let xs = values |> List.map snd
+/// Mean, sample standard deviation and the t interval of one metric over seeds, from each seed's run's value.
+let summarize (values: (int * LossEstimate) list) : Summary =
+    let xs = values |> List.map (fun (_, v) -> v.Mean)
     let n = xs.Length
     if n = 0 then invalidArg (nameof values) "no values to summarize"
     let mean = List.average xs
@@ -41,9 +42,9 @@ let summarize (values: (int * float) list) : Summary =
     { N = n
       Mean = mean
       Std = std
-      Err = err
+      Err = err |> Option.defaultWith (fun () -> (snd values.Head).Err)
       Interval = err |> Option.map (fun e -> let h = tQuantile (n - 1) * e in mean - h, mean + h)
-      Seeds = values }
+      Seeds = values |> List.map (fun (seed, v) -> seed, v.Mean) }
 
 /// One model (with one combination of the varying settings) on one task, over seeds.
 type Group =
@@ -87,7 +88,7 @@ let merge (sweepDir: string) : Merged =
                     mine
                     |> List.groupBy (fun (_, c) -> c.Metric)
                     |> List.sortBy (fun (m, _) -> metricRank m, m)
-                    |> List.map (fun (m, cs) -> m, summarize [ for j, c in cs -> j.Seed, c.Value.Mean ])
+                    |> List.map (fun (m, cs) -> m, summarize [ for j, c in cs -> j.Seed, c.Value ])
                 Some { Task = task; Model = model; Settings = settings; Metrics = metrics })
     { Spec = sweep.Spec; Jobs = sweep.Jobs.Length; Missing = missing |> List.map _.Folder; Groups = groups }
 
@@ -98,7 +99,8 @@ let private orNull (v: float option) : JsonNode | null =
 
 /// results.json of a sweep: `{"tasks": {task: {label: {metric: {"mean", "err", "std", "n", "ci95": [lo, hi],
 /// "seeds": {seed: value}}}}}, "sweep": {"jobs", "finished", "missing": [folders], "settings": [varying names]}}`.
-/// `err` is std/√n, so the file reads as any results.json; `std`, `err` and `ci95` are null for one seed.
+/// `err` is std/√n (for one seed that run's own err), so the file reads as any results.json; `std` and `ci95` are
+/// null for one seed.
 let toJson (m: Merged) =
     let tasks = JsonObject()
     for g in m.Groups do
@@ -115,7 +117,7 @@ let toJson (m: Merged) =
             for seed, v in s.Seeds do seeds[string seed] <- JsonValue.Create v
             let o = JsonObject()
             o["mean"] <- JsonValue.Create s.Mean
-            o["err"] <- orNull s.Err
+            o["err"] <- JsonValue.Create s.Err
             o["std"] <- orNull s.Std
             o["n"] <- JsonValue.Create s.N
             o["ci95"] <-
