@@ -58,9 +58,10 @@ let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job 
     let states = jobs |> List.map (fun j -> j, Sweep.state dir j)
     let count s = states |> List.filter (snd >> (=) s) |> List.length
     let pending = states |> List.filter (snd >> (<>) Sweep.Finished) |> List.map fst
-    printfn "sweep %s: %d jobs; %d finished before (skipped), %d to resume, %d new; %d workers, %d torch thread%s each"
-        dir jobs.Length (count Sweep.Finished) (count Sweep.Checkpointed) (count Sweep.Fresh) (min workers (max 1 pending.Length)) threads
-        (if threads = 1 then "" else "s")
+    let plural n word = sprintf "%d %s%s" n word (if n = 1 then "" else "s")
+    printfn "sweep %s: %s; %d finished before (skipped), %d to resume, %d new; %s, %s each"
+        dir (plural jobs.Length "job") (count Sweep.Finished) (count Sweep.Checkpointed) (count Sweep.Fresh)
+        (plural (min workers (max 1 pending.Length)) "worker") (plural threads "torch thread")
     let mutable ended = 0
     let outcomes =
         SweepLocal.run (self ()) dir pending workers threads stop (fun o ->

@@ -23,15 +23,16 @@ type Outcome =
 /// Whether the job's worker succeeded.
 let succeeded (o: Outcome) = o.ExitCode = 0
 
-/// The line a sweep prints when a job ends: `[done/total] finished|FAILED folder (seconds)`, and for a failure
-/// the exit code, the reason and the log file.
+/// The line a sweep prints when a job ends: `[done/total] finished|FAILED|STOPPED folder (seconds)`, and for a
+/// failure or a stop (exit 130, 143: resumable) the exit code, the reason and the log file.
 let line (finished: int) (total: int) (o: Outcome) =
     let width = string total |> String.length
     let count = sprintf "[%*d/%d]" width finished total
+    let word = if o.ExitCode = 130 || o.ExitCode = 143 then "STOPPED " else "FAILED  "
     match o.Problem with
     | None when succeeded o -> sprintf "%s finished %s (%.1f s)" count (describe o.Job) o.Seconds
     | problem ->
-        sprintf "%s FAILED   %s: exit %d: %s (%.1f s; log %s)" count (describe o.Job) o.ExitCode
+        sprintf "%s %s %s: exit %d: %s (%.1f s; log %s)" count word (describe o.Job) o.ExitCode
             (defaultArg problem "no output") o.Seconds o.Log
 
 /// The arguments that run job `index` of the sweep in `sweepDir` with `threads` torch threads.
@@ -45,7 +46,8 @@ let runOne (cli: string * string list) (sweepDir: string) (threads: int) (job: J
     let log = logPath sweepDir job
     Directory.CreateDirectory(Path.Combine(sweepDir, logFolder)) |> ignore
     let clock = Stopwatch.StartNew()
-    use writer = new StreamWriter(log, append = true)
+    // Flushed line by line, so the log can be followed while the job runs.
+    use writer = new StreamWriter(log, append = true, AutoFlush = true)
     writer.WriteLine(sprintf "== %s: %s %s" (DateTime.UtcNow.ToString "o") program (String.Join(" ", leading @ jobArguments sweepDir job.Index threads)))
     let lastError = ref None
     let lastLine = ref None
