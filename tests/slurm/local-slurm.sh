@@ -56,7 +56,7 @@ if [ $missing = 1 ]; then
         [ -n "$policy" ] && rm -f "$policy"
         fail "apt-get update failed (no network to Debian's packages?): $(tail -n 1 "$tmp/apt.log")"
     fi
-    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 slurm-wlm munge >>"$tmp/apt.log" 2>&1; then
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 slurm-wlm munge >>"$tmp/apt.log" 2>&1; then
         [ -n "$policy" ] && rm -f "$policy"
         fail "apt-get install slurm-wlm munge failed: $(tail -n 1 "$tmp/apt.log")"
     fi
