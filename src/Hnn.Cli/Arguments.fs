@@ -144,7 +144,8 @@ type ReportArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Results _ -> "output folder of a run (default results): writes DIR/reports/<task>.html and index.html."
+            | Results _ ->
+                "output folder of a run (default results): writes DIR/reports/<task>.html and index.html; of a sweep (DIR/sweep.json): merges its jobs into DIR/results.json, results.md and reports/sweep.html."
             | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
 
 /// Options of `bench`.
@@ -202,6 +203,61 @@ type ImportArgs =
             | Force -> "overwrite --out if it exists."
             | Input _ -> "the weights file to read (e.g. model.pt)."
 
+/// Options of `sweep`.
+type SweepArgs =
+    | Tasks of keys: string list
+    | Models of ModelArg list
+    | Seeds of seeds: int list
+    | [<CustomCommandLine("--set")>] Setting of spec: string
+    | No_Eval
+    | Checkpoint_Every of steps: int
+    | Out of dir: string
+    | Jobs of count: int
+    | Threads of count: int
+    | Slurm
+    | Dry_Run
+    | Partition of name: string
+    | Time of limit: string
+    | Mem of size: string
+    | Cpus_Per_Task of count: int
+    | K8s
+    | Image of name: string
+    | Volume_Claim of name: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Tasks _ -> "tasks (default: every numeric task: spring pendulum real-pendulum two-body three-body real-pendulum-central damped-spring)."
+            | Models _ -> "models (default: baseline hnn dissipative-hnn)."
+            | Seeds _ -> "seeds, one job each (default 0)."
+            | Setting _ ->
+                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric."
+            | No_Eval -> "skip the energy protocols."
+            | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
+            | Out _ -> "the sweep folder (default sweep): sweep.json, jobs/<task>/<model>/seed-<s>[/<settings>], logs/; rerun the same command to continue it."
+            | Jobs _ -> "local: worker processes at a time (default: one per core)."
+            | Threads _ -> "local: torch threads per worker (default 1)."
+            | Slurm -> "write SWEEP_DIR/sweep.sbatch (a job array over the jobs) and submit it with sbatch."
+            | Dry_Run -> "with --slurm: write the batch script, do not submit it."
+            | Partition _ -> "Slurm partition (default: the cluster's)."
+            | Time _ -> "Slurm time limit per job, e.g. 30, 1:00:00 or 1-0 (default: the partition's)."
+            | Mem _ -> "memory per job, e.g. 2G (Slurm; Kubernetes as 2Gi)."
+            | Cpus_Per_Task _ -> "CPUs per job and its torch threads (Slurm and Kubernetes; default 1)."
+            | K8s -> "write SWEEP_DIR/sweep-job.yaml, a Kubernetes Indexed Job over the jobs (not applied; untested here: no cluster)."
+            | Image _ -> "with --k8s: container image with hnn on its PATH (default hnn:latest)."
+            | Volume_Claim _ -> "with --k8s: PersistentVolumeClaim holding the sweep folder, mounted at its absolute path (default hnn-sweep)."
+
+/// Options of `job`.
+type JobArgs =
+    | [<MainCommand; ExactlyOnce; First>] Target of sweep_dir: string * index: int
+    | Threads of count: int
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Target _ -> "the sweep folder and the job's index in its sweep.json (0-based)."
+            | Threads _ -> "torch threads (default 1; a job's result depends on it)."
+
 /// The top-level commands.
 [<RequireSubcommand>]
 type Command =
@@ -215,6 +271,8 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Native of ParseResults<NativeArgs>
     | [<CliPrefix(CliPrefix.None)>] Export of ParseResults<ExportArgs>
     | [<CliPrefix(CliPrefix.None)>] Import of ParseResults<ImportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Sweep of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Job of ParseResults<JobArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -229,3 +287,5 @@ type Command =
             | Native _ -> "check (and fix) that TorchSharp's native libraries load here."
             | Export _ -> "write a saved model's weights for PyTorch (the reference implementation's state-dict layout)."
             | Import _ -> "read PyTorch weights in the reference layout into a model file for evaluate, check and report."
+            | Sweep _ -> "tasks × models × seeds × settings as independent jobs: on local cores, as a Slurm array or a Kubernetes Indexed Job."
+            | Job _ -> "run one job of a sweep (what each worker and array task runs)."

@@ -408,11 +408,14 @@ let main argv =
         | Run a -> reproduce a
         | Evaluate a -> evaluate a
         | Check a -> check a
+        | Report a when SweepCommands.isSweep a -> SweepCommands.report a
         | Report a -> report a
         | Bench a -> bench a
         | Native a -> native a
         | Export a -> ExportCommands.export a
         | Import a -> ExportCommands.import a
+        | Sweep a -> SweepCommands.sweep stop.Token a
+        | Job a -> SweepCommands.job stop.Token a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         printfn "%s" e.Message
