@@ -9,6 +9,9 @@
 //          arguments after `--` go to BenchmarkDotNet (e.g. --filter '*TrainingStep*', --threads 1)
 //   reports-check [DIR]  build, install Chromium if missing, rebuild DIR's reports (default results)
 //          and check in headless Chromium, offline, that every chart drew
+//   pack [--out DIR] [--version-suffix S]  setup, then `dotnet pack` the packages Hnn.Core, Hnn.Fs and the `hnn`
+//          tool (Hnn.Cli) into DIR (default bin/packages), version from Directory.Build.props (+ "-S");
+//          prints their sizes and fails if one carries a native library (see docs/packages.md)
 // Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
 
 open System
@@ -78,6 +81,35 @@ let reportsCheck (args: string list) =
     let dir = match args with d :: _ -> d | [] -> "results"
     dotnet [ cli; "report"; "--results"; dir; "--check" ]
 
+/// The packable projects, in dependency order (docs/packages.md).
+let packages =
+    [ "src/Hnn.Core.CSharp/Hnn.Core.CSharp.csproj"; "src/Hnn.Fs/Hnn.Fs.fsproj"; "src/Hnn.Cli/Hnn.Cli.fsproj" ]
+
+let pack (args: string list) =
+    let rec options (out, suffix) args =
+        match args with
+        | [] -> out, suffix
+        | "--out" :: dir :: rest -> options (dir, suffix) rest
+        | "--version-suffix" :: s :: rest -> options (out, Some s) rest
+        | other :: _ -> fail (sprintf "pack: unknown argument '%s' (expected --out DIR, --version-suffix S)" other)
+    let out, suffix = options (Path.Combine(root, "bin", "packages"), None) args
+    let out = Path.GetFullPath(out, root)
+    setup ()
+    let started = DateTime.UtcNow
+    let versionArgs = suffix |> Option.map (fun s -> [ "-p:VersionSuffix=" + s ]) |> Option.defaultValue []
+    for project in packages do
+        dotnet ([ "pack"; project; "-c"; configuration; "-o"; out; "-nologo"; "-v"; "quiet" ] @ versionArgs)
+    // Only this run's packages: those written since it started.
+    let written =
+        Directory.GetFiles(out, "*.nupkg") |> Array.filter (fun f -> File.GetLastWriteTimeUtc f >= started.AddSeconds -1.0) |> Array.sort
+    if written.Length <> packages.Length then fail (sprintf "pack: expected %d packages in %s, found %d new" packages.Length out written.Length)
+    printfn "packages in %s:" out
+    for nupkg in written do
+        use zip = System.IO.Compression.ZipFile.OpenRead nupkg
+        let natives = zip.Entries |> Seq.filter (fun e -> e.Name.StartsWith "libtorch" || e.Name.EndsWith ".so") |> Seq.toList
+        if not natives.IsEmpty then fail (sprintf "pack: %s carries native files (%s): libtorch must come through TorchSharp-cpu" nupkg natives.Head.FullName)
+        printfn "%-40s %8.1f KiB  (%d files)" (Path.GetFileName nupkg) (float (FileInfo(nupkg).Length) / 1024.0) zip.Entries.Count
+
 let argv = fsi.CommandLineArgs |> Array.toList |> List.tail
 let target, rest =
     match argv with
@@ -93,4 +125,5 @@ match target with
 | "bench" -> bench rest
 | "microbench" -> microbench rest
 | "reports-check" -> reportsCheck rest
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, microbench, reports-check)" other)
+| "pack" -> pack rest
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, microbench, reports-check, pack)" other)

@@ -2,6 +2,7 @@
 // Opens every report of an output folder in headless Chromium from disk, with all network sent to a closed
 // port, and fails unless every chart drew. Chromium must be installed: this check never skips silently.
 //   dotnet fsi scripts/check-reports.fsx results          (checks results/reports/*.html)
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open System.IO
@@ -9,7 +10,7 @@ open Hnn
 
 let folder =
     match fsi.CommandLineArgs |> Array.tail with
-    | [| dir |] when Directory.Exists(Path.Combine(dir, Reports.folder)) -> Path.Combine(dir, Reports.folder)
+    | [| dir |] when Directory.Exists (RunFolder dir).Reports -> (RunFolder dir).Reports
     | [| dir |] -> dir
     | _ -> "results/reports"
 

@@ -4,6 +4,7 @@
 // from the task's phase-space domain (|x| in [0.2, 1]), in float64, with tolerances that scale with the step.
 // Loads the models saved under results/models, or trains them first (the paper's 2000 steps, ~minutes).
 // Needs a build of src/Hnn.Fs first (`dotnet build src/Hnn.Fs -c Release`).
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open System.IO
@@ -12,7 +13,7 @@ open Hnn.Models
 
 let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, ".."))
 let options = { Experiment.defaults with OutDir = Path.Combine(root, "results") }
-let modelPath kind = Path.Combine(options.OutDir, "models", sprintf "%s-%s.json" Tasks.spring.Key (Tasks.modelKey kind))
+let modelPath kind = (Experiment.folder options).Model(Tasks.spring.Key, Tasks.modelKey kind)
 
 if not (File.Exists(modelPath ModelKind.Hnn) && File.Exists(modelPath ModelKind.Baseline)) then
     printfn "no saved spring models under %s: training them" (Path.GetDirectoryName(modelPath ModelKind.Hnn))

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S dotnet fsi
-// Composing Hamiltonians nobody shipped: write H in one line, get data, a trained baseline and HNN, an evaluation
-// and a report. Two systems: two pendulums coupled by a spring (a product plus a coupling term), and Hénon–Heiles
+// Composing Hamiltonians nobody shipped: write H in one line, get a task like the paper's: data, a trained baseline,
+// HNN and dissipative HNN, an evaluation, results.json and an HTML report. Two systems: two pendulums coupled by a spring (a product plus a coupling term), and Hénon–Heiles
 // (written from scratch). Needs a build first: `dotnet build src/Hnn.Fs -c Release`.
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open Hnn
@@ -31,38 +32,35 @@ for h in [ coupledPendulums; henonHeiles ] do
 let data (radius: float * float) (noise: float) =
     { Pipeline.recipe with Trajectories = 50; Points = 30; TimeSpan = 3.0; Starts = Pipeline.Radius radius; NoiseStd = noise }
 
-// The paper's small-system training (2000 full-batch Adam steps), one torch thread (the fastest for 750 states of 4 numbers).
+// The paper's small-system training (2000 full-batch Adam steps, weight decay 1e-4), one torch thread (the fastest
+// for 750 states of 4 numbers).
 let log (line: string) = printfn "[%5.0f s] %s" clock.Elapsed.TotalSeconds line
-let training = { Pipeline.training with Threads = Some 1; Log = Some log }
+let training = Tasks.training 2000 1e-4 None
 
 // The energy protocol: 15 starts from the training distribution, t ∈ [0, 20] at 100 points.
 let protocol (radius: float * float) = { Pipeline.protocol with Starts = Pipeline.Radius radius }
 
-let run (h: Hamiltonian) (radius: float * float) (noise: float) =
-    let sampled = h |> Pipeline.sampleCached "results/compose-cache" (data radius noise)
-    log (sprintf "%s: %d train and %d test states" h.Name sampled.Dataset.TrainX.Rows sampled.Dataset.TestX.Rows)
-    let trained = sampled |> Pipeline.train training
-    log (sprintf "%s: trained; evaluating" h.Name)
-    let evaluated = trained |> Pipeline.evaluate (protocol radius)
-    log (sprintf "%s: evaluated" h.Name)
-    evaluated
+// Each system becomes a task like the paper's, and runs the same way: baseline, HNN and dissipative HNN trained
+// (checkpointed), evaluated on the true flow, recorded in results/compose/results.json, with an HTML report each.
+let tasks =
+    [ TaskSources.ofHamiltonian "coupled-pendulums" coupledPendulums (data (0.5, 1.5) 0.1) (protocol (0.5, 1.5)) training
+      TaskSources.ofHamiltonian "henon-heiles" henonHeiles (data (0.1, 0.5) 0.05) (protocol (0.1, 0.5)) training ]
+let options = { Experiment.defaults with OutDir = "results/compose"; Threads = Some 1; Log = log }
 
-let evaluations =
-    [ run coupledPendulums (0.5, 1.5) 0.1
-      run henonHeiles (0.1, 0.5) 0.05 ]
+let evaluations = [ for task in tasks -> task, Experiment.runScript options task Tasks.modelKinds "scripts/compose.fsx" ]
 
 printfn ""
-printfn "%s" (Pipeline.reportAll evaluations)
-printfn ""
-for e in evaluations do
-    let ratio = e.Baseline.EnergyMse.Mean / e.Hnn.EnergyMse.Mean
-    printfn "%-20s HNN energy MSE is %s the baseline's (baseline / HNN = %.1f)" e.EnergyProtocol.Name
+for task, models in evaluations do
+    let energy kind =
+        models |> List.pick (fun (e: Experiment.Evaluated) -> if e.Trained.Kind = kind then e.Metrics |> Option.map _.EnergyMse.Mean else None)
+    let ratio = energy Models.ModelKind.Baseline / energy Models.ModelKind.Hnn
+    printfn "%-20s HNN energy MSE is %s the baseline's (baseline / HNN = %.1f)" task.Title
         (if ratio > 1.0 then "below" else "NOT below") ratio
-printfn "\ntotal %.0f s" clock.Elapsed.TotalSeconds
+printfn "\nreports: %s; total %.0f s" ((Experiment.folder options).ReportIndex) clock.Elapsed.TotalSeconds
 
-// Bring your own data: trajectories in a CSV file (t, trajectory, coordinates, optional derivatives "d" + name)
-// load into a dataset that trains the same way (`Pipeline.trainOn training None data`). Here the file is written
-// from Hénon–Heiles without derivatives, so they are estimated by finite differences.
+// Bring your own data: trajectories in a CSV file (t, trajectory, coordinates, optional derivatives "d" + name; times
+// as printed, even or not) are a task too (`TaskSources.ofCsv file testFraction`, or `hnn train --csv FILE`). Here
+// the file is written from Hénon–Heiles without derivatives, so they are estimated by second-order differences.
 let csv = "results/compose-henon-heiles.csv"
 let starts = Pipeline.drawStarts (Pipeline.Radius(0.1, 0.5)) henonHeiles.Dimension 10 1
 let table = Trajectories.ofSystem henonHeiles starts (Hnn.Data.Sampling.Linspace(0.0, 3.0, 30))

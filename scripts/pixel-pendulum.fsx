@@ -3,6 +3,7 @@
 // baseline and the HNN on an autoencoder's 2-d latent space (10 000 steps each), rolls both out in latent space,
 // and writes results.json and the animations (true | baseline | HNN) into results/pixel-pendulum/.
 // Usage: dotnet fsi scripts/pixel-pendulum.fsx [steps] [threads]   (on a busy machine one thread is much faster)
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open Hnn

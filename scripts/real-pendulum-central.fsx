@@ -3,6 +3,7 @@
 // The paper's forward differences estimate dx/dt half a sample late, which reads as friction the pendulum
 // does not have; with second-order differences the dissipative HNN learns the pendulum's own energy loss.
 // Trains the baseline, the HNN and the dissipative HNN; compares energies along the measured test span.
+// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
 #load "hnn.fsx"
 
 open Hnn

@@ -16,7 +16,9 @@ type SupervisionArg =
 
 /// Options of `train`.
 type TrainArgs =
-    | [<Mandatory; AltCommandLine("-t")>] Task of key: string
+    | [<AltCommandLine("-t")>] Task of key: string
+    | Csv of file: string
+    | Test_Fraction of fraction: float
     | [<Mandatory; AltCommandLine("-m")>] Model of ModelArg
     | Steps of count: int
     | Seed of seed: int
@@ -39,7 +41,9 @@ type TrainArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Task _ -> "task: spring, pendulum, real-pendulum, two-body or three-body."
+            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, real-pendulum-central or damped-spring (or give --csv)."
+            | Csv _ -> "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
+            | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ -> "model to train."
@@ -113,11 +117,13 @@ type EvaluateArgs =
 /// Options of `native`.
 type NativeArgs =
     | Check
+    | Restore
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Check -> "only report; do not patch."
+            | Restore -> "first download TorchSharp's shim and libtorch into the NuGet cache (an installed hnn tool carries neither)."
 
 /// Options of `check`.
 type CheckArgs =
@@ -138,7 +144,8 @@ type ReportArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Results _ -> "output folder of a run (default results): writes DIR/reports/<task>.html and index.html."
+            | Results _ ->
+                "output folder of a run (default results): writes DIR/reports/<task>.html and index.html; of a sweep (DIR/sweep.json): merges its jobs into DIR/results.json, results.md and reports/sweep.html."
             | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
 
 /// Options of `bench`.
@@ -156,6 +163,101 @@ type BenchArgs =
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
 
+/// Weight file formats of `export` and `import`.
+type WeightsFormat =
+    | Pytorch
+
+/// Options of `export`.
+type ExportArgs =
+    | [<Mandatory; AltCommandLine("-m")>] Model of file: string
+    | [<Mandatory>] Format of WeightsFormat
+    | Check_Values of file: string
+    | [<MainCommand; ExactlyOnce>] Output of file: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Model _ -> "model file (.json) written by train, run, reproduce or import."
+            | Format _ -> "pytorch: a state dict in the reference implementation's layout (torch.load, then load_state_dict)."
+            | Check_Values _ -> "also write a JSON file of sample states with this model's outputs on them (for scripts/check-pytorch-export.py)."
+            | Output _ -> "the weights file to write (e.g. model.pt)."
+
+/// Options of `import`.
+type ImportArgs =
+    | [<Mandatory>] Format of WeightsFormat
+    | [<Mandatory; AltCommandLine("-t")>] Task of key: string
+    | [<Mandatory>] Kind of ModelArg
+    | [<Mandatory; AltCommandLine("-o")>] Out of file: string
+    | Nonlinearity of name: string
+    | Force
+    | [<MainCommand; ExactlyOnce>] Input of file: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Format _ -> "pytorch: a state dict of the reference implementation's HNN (or baseline), saved with torch.save(model.state_dict(), ...)."
+            | Task _ -> "the task the weights belong to (sets the state dimension and what evaluate and check compare with)."
+            | Kind _ -> "the model the weights are: hnn (field_type 'solenoidal'), baseline, or dissipative-hnn (field_type 'both')."
+            | Out _ -> "the model file to write (.json, with its .weights beside it)."
+            | Nonlinearity _ -> "the MLP's nonlinearity: tanh (default), relu, sigmoid, softplus, selu, elu or swish."
+            | Force -> "overwrite --out if it exists."
+            | Input _ -> "the weights file to read (e.g. model.pt)."
+
+/// Options of `sweep`.
+type SweepArgs =
+    | Tasks of keys: string list
+    | Models of ModelArg list
+    | Seeds of seeds: int list
+    | [<CustomCommandLine("--set")>] Setting of spec: string
+    | No_Eval
+    | Checkpoint_Every of steps: int
+    | Out of dir: string
+    | Jobs of count: int
+    | Threads of count: int
+    | Slurm
+    | Dry_Run
+    | Partition of name: string
+    | Time of limit: string
+    | Mem of size: string
+    | Cpus_Per_Task of count: int
+    | K8s
+    | Image of name: string
+    | Volume_Claim of name: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Tasks _ -> "tasks (default: every numeric task: spring pendulum real-pendulum two-body three-body real-pendulum-central damped-spring)."
+            | Models _ -> "models (default: baseline hnn dissipative-hnn)."
+            | Seeds _ -> "seeds, one job each (default 0)."
+            | Setting _ ->
+                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric."
+            | No_Eval -> "skip the energy protocols."
+            | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
+            | Out _ -> "the sweep folder (default sweep): sweep.json, jobs/<task>/<model>/seed-<s>[/<settings>], logs/; rerun the same command to continue it."
+            | Jobs _ -> "local: worker processes at a time (default: one per core)."
+            | Threads _ -> "local: torch threads per worker (default 1)."
+            | Slurm -> "write SWEEP_DIR/sweep.sbatch (a job array over the jobs) and submit it with sbatch."
+            | Dry_Run -> "with --slurm: write the batch script, do not submit it."
+            | Partition _ -> "Slurm partition (default: the cluster's)."
+            | Time _ -> "Slurm time limit per job, e.g. 30, 1:00:00 or 1-0 (default: the partition's)."
+            | Mem _ -> "memory per job, e.g. 2G (Slurm; Kubernetes as 2Gi)."
+            | Cpus_Per_Task _ -> "CPUs per job and its torch threads (Slurm and Kubernetes; default 1)."
+            | K8s -> "write SWEEP_DIR/sweep-job.yaml, a Kubernetes Indexed Job over the jobs (not applied; untested here: no cluster)."
+            | Image _ -> "with --k8s: container image with hnn on its PATH (default hnn:latest)."
+            | Volume_Claim _ -> "with --k8s: PersistentVolumeClaim holding the sweep folder, mounted at its absolute path (default hnn-sweep)."
+
+/// Options of `job`.
+type JobArgs =
+    | [<MainCommand; ExactlyOnce; First>] Target of sweep_dir: string * index: int
+    | Threads of count: int
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Target _ -> "the sweep folder and the job's index in its sweep.json (0-based)."
+            | Threads _ -> "torch threads (default 1; a job's result depends on it)."
+
 /// The top-level commands.
 [<RequireSubcommand>]
 type Command =
@@ -167,6 +269,10 @@ type Command =
     | [<CliPrefix(CliPrefix.None)>] Report of ParseResults<ReportArgs>
     | [<CliPrefix(CliPrefix.None)>] Bench of ParseResults<BenchArgs>
     | [<CliPrefix(CliPrefix.None)>] Native of ParseResults<NativeArgs>
+    | [<CliPrefix(CliPrefix.None)>] Export of ParseResults<ExportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Import of ParseResults<ImportArgs>
+    | [<CliPrefix(CliPrefix.None)>] Sweep of ParseResults<SweepArgs>
+    | [<CliPrefix(CliPrefix.None)>] Job of ParseResults<JobArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -179,3 +285,7 @@ type Command =
             | Report _ -> "rebuild the HTML reports of a run from its saved results, artifacts and models."
             | Bench _ -> "measure data generation, training and evaluation speed and memory; writes bench/results.json."
             | Native _ -> "check (and fix) that TorchSharp's native libraries load here."
+            | Export _ -> "write a saved model's weights for PyTorch (the reference implementation's state-dict layout)."
+            | Import _ -> "read PyTorch weights in the reference layout into a model file for evaluate, check and report."
+            | Sweep _ -> "tasks × models × seeds × settings as independent jobs: on local cores, as a Slurm array or a Kubernetes Indexed Job."
+            | Job _ -> "run one job of a sweep (what each worker and array task runs)."

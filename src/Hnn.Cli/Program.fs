@@ -28,31 +28,6 @@ let private supervision arg =
     | Some SupervisionArg.Integrator -> Training.Supervision.Integrator
     | _ -> Training.Supervision.Derivative
 
-let private options steps seed threads sup integrator substeps noEval out : Experiment.Options =
-    let integrator = defaultArg integrator "rk4"
-    if not (Training.SupervisedStep.Names |> Seq.contains integrator) then
-        raise (UsageError(sprintf "--integrator must be one of %s, got '%s'" (String.Join(", ", Training.SupervisedStep.Names)) integrator))
-    { Experiment.defaults with
-        Steps = steps |> Option.map (positive "steps")
-        Seed = defaultArg seed 0
-        Threads = threads |> Option.map (atLeastOne "threads")
-        Supervision = supervision sup
-        Integrator = integrator
-        Substeps = defaultArg substeps 1 |> atLeastOne "substeps"
-        Evaluate = not noEval
-        OutDir = defaultArg out "results" }
-
-let private modelKind (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> ModelKind.Hnn
-    | ModelArg.Baseline -> ModelKind.Baseline
-    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
-
-let private task key =
-    match Tasks.tryFind key with
-    | Ok t -> t
-    | Error e -> raise (UsageError e)
-
 /// Ctrl-C (SIGINT) and SIGTERM cancel this token: training checkpoints after its current step and stops.
 /// A second signal ends the process at once.
 let private stop = new CancellationTokenSource()
@@ -68,6 +43,32 @@ let private onSignal (name: string) (signal: PosixSignal) =
                 eprintfn "\n%s: stopping after the current step and writing a checkpoint (send it again to quit at once)" name
                 stop.Cancel())
 
+let private options steps seed threads sup integrator substeps noEval out : Experiment.Options =
+    let integrator = defaultArg integrator "rk4"
+    if not (Training.SupervisedStep.Names |> Seq.contains integrator) then
+        raise (UsageError(sprintf "--integrator must be one of %s, got '%s'" (String.Join(", ", Training.SupervisedStep.Names)) integrator))
+    { Experiment.defaults with
+        Steps = steps |> Option.map (positive "steps")
+        Seed = defaultArg seed 0
+        Threads = threads |> Option.map (atLeastOne "threads")
+        Supervision = supervision sup
+        Integrator = integrator
+        Substeps = defaultArg substeps 1 |> atLeastOne "substeps"
+        Evaluate = not noEval
+        OutDir = defaultArg out "results"
+        Cancellation = stop.Token }
+
+let private modelKind (arg: ModelArg) =
+    match arg with
+    | ModelArg.Hnn -> ModelKind.Hnn
+    | ModelArg.Baseline -> ModelKind.Baseline
+    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
+
+let private task key =
+    match Tasks.tryFind key with
+    | Ok t -> t
+    | Error e -> raise (UsageError e)
+
 let private finitePositive name (value: float) =
     if not (value > 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be positive and finite, got %g" name value))
     value
@@ -76,23 +77,35 @@ let private finiteNonNegative name (value: float) =
     if not (value >= 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
     value
 
-let private safety lr batch decay clip every resume : Resumable.Safety =
-    { Resumable.defaults with
+/// The options with the overrides of the task's recipe and the checkpointing asked for.
+let private withSafety lr batch decay clip every resume (opts: Experiment.Options) : Experiment.Options =
+    { opts with
         LearningRate = lr |> Option.map (finitePositive "lr")
         BatchSize = batch |> Option.map (atLeastOne "batch-size")
         WeightDecay = decay |> Option.map (finiteNonNegative "weight-decay")
         ClipGradNorm = clip |> Option.map (finitePositive "clip-grad-norm")
-        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Resumable.defaults.CheckpointEvery
-        Resume = resume
-        Cancellation = stop.Token }
+        CheckpointEvery = every |> Option.map (positive "checkpoint-every") |> Option.defaultValue Experiment.defaults.CheckpointEvery
+        Resume = resume }
+
+/// The output folder must be a folder this process can write, checked before any work by writing a probe file.
+let private writable (dir: string) =
+    if File.Exists dir then raise (UsageError(sprintf "--out '%s' is a file, not a folder" dir))
+    try
+        Directory.CreateDirectory dir |> ignore
+        let probe = Path.Combine(dir, sprintf ".hnn-write-probe-%d" Environment.ProcessId)
+        File.WriteAllText(probe, "")
+        File.Delete probe
+    with
+    | :? IOException
+    | :? UnauthorizedAccessException as e ->
+        raise (UsageError(sprintf "--out '%s' cannot be written: %s" dir (e.Message.TrimEnd '.')))
 
 /// A new run may write only into a folder no other run wrote into, unless --force; --resume continues the run that did.
-let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
-    if File.Exists opts.OutDir then raise (UsageError(sprintf "--out '%s' is a file, not a folder" opts.OutDir))
-    if resume then
-        let folder = Resumable.checkpointFolder opts
-        if not (Directory.Exists folder) || Seq.isEmpty (Directory.EnumerateFiles(folder, "*.ckpt")) then
-            raise (UsageError(sprintf "--resume: no checkpoints in '%s' to continue from" folder))
+let private claim (opts: Experiment.Options) (force: bool) =
+    writable opts.OutDir
+    if opts.Resume then
+        if not (Experiment.folder opts).HasCheckpoints && isNull (ResultsFile.Occupant opts.OutDir) then
+            raise (UsageError(sprintf "--resume: '%s' holds no run to continue (no results.json, no checkpoints)" opts.OutDir))
     elif not force then
         match ResultsFile.Occupant opts.OutDir |> Option.ofObj with
         | Some what ->
@@ -101,12 +114,34 @@ let private claim (opts: Experiment.Options) (force: bool) (resume: bool) =
 
 let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
 
-/// Runs `body`; if it stops early, marks the run "interrupted" or "failed" in results.json (when it wrote anything)
-/// and returns 130/143 for SIGINT/SIGTERM, 4 for divergence; other errors propagate to `main`.
+/// One readable line for an error: its message's first line, and for a libtorch error the place it was raised
+/// ("…; raised from toFloat at c10/core/Scalar.h:140"), at most 300 characters.
+let private oneLine (e: exn) =
+    let lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
+    let first = if lines.Length = 0 then e.GetType().Name else lines[0]
+    let raised =
+        lines |> Array.tryFind (fun l -> l.StartsWith "Exception raised from ")
+        |> Option.map (fun l ->
+            let place = l.Substring("Exception raised from ".Length).Split(" (most recent")[0]
+            "; raised from " + place.Replace("/pytorch/", ""))
+    let line = first + defaultArg raised ""
+    if line.Length > 300 then line.Substring(0, 297) + "..." else line
+
+/// Writes the whole exception (message, native trace, stack) to OutDir/logs/failure-<time>.log; returns its path.
+let private failureLog (outDir: string) (e: exn) =
+    try
+        let path = RunFolder(outDir).FailureLog DateTime.UtcNow
+        IO.AtomicFile.WriteAllText(path, sprintf "%s\n%s\n\n%O\n" (commandLine ()) (DateTime.UtcNow.ToString "o") e)
+        Some path
+    with :? IOException | :? UnauthorizedAccessException -> None
+
+/// Runs `body`; if it stops early, marks the run "interrupted" (always) or "failed" (when it wrote anything) in
+/// results.json with a one-line reason, keeps a failure's whole trace in OutDir/logs, and returns 130/143 for
+/// SIGINT/SIGTERM, 4 for divergence, 1 for other errors (user errors propagate to `main`).
 let private guarded (opts: Experiment.Options) (body: unit -> int) =
     let started = DateTime.UtcNow
     let mark status (reason: string) =
-        if ResultsFile.Occupant opts.OutDir |> isNull |> not then
+        if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant opts.OutDir |> isNull |> not then
             let run =
                 ResultsFile.RunInfo(
                     started.ToString "o", opts.Seed, defaultArg opts.Steps 0, defaultArg opts.Threads 0,
@@ -118,23 +153,34 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
     try
         body ()
     with
-    | :? TrainingInterruptedException as e ->
-        mark ResultsFile.RunStatus.Interrupted e.Message
-        eprintfn "interrupted: %s" e.Message
+    | :? OperationCanceledException as e ->
+        let message = if e.Message.Contains "--resume" then e.Message else e.Message + "; continue with --resume"
+        mark ResultsFile.RunStatus.Interrupted message
+        eprintfn "interrupted: %s" message
         if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
     | :? TrainingDivergedException as e ->
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
         4
-    | e ->
-        mark ResultsFile.RunStatus.Failed e.Message
+    | UsageError _
+    | :? ArgumentException
+    | :? Data.DataFileException
+    | :? ModelFileException
+    | :? CheckpointException
+    | :? InvalidDataException as e ->
+        mark ResultsFile.RunStatus.Failed (oneLine e)
         reraise ()
+    | e ->
+        let log = failureLog opts.OutDir e
+        mark ResultsFile.RunStatus.Failed (oneLine e)
+        eprintfn "error: %s%s" (oneLine e) (match log with Some p -> sprintf " (the whole trace: %s)" p | None -> "")
+        1
 
 let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
     let first = evaluated.Head.Trained
     printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
     printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
-    let n = Report.note task.Key
+    let n = task.Note
     if n <> "" then printfn "note: %s" n
     for e in evaluated do
         let t = e.Trained
@@ -143,28 +189,35 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
 
 let private train (args: ParseResults<TrainArgs>) =
     let task =
-        match args.TryGetResult TrainArgs.Data, task (args.GetResult TrainArgs.Task) with
-        | None, t -> t
-        | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
-        | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
+        match args.TryGetResult TrainArgs.Task, args.TryGetResult TrainArgs.Csv with
+        | Some _, Some _ -> raise (UsageError "give --task or --csv, not both")
+        | None, None -> raise (UsageError "give --task KEY (a built-in task) or --csv FILE (your own trajectories)")
+        | None, Some file ->
+            if args.Contains TrainArgs.Data then raise (UsageError "--data applies to real-pendulum only; with --csv the file is the data")
+            let fraction = args.TryGetResult TrainArgs.Test_Fraction |> Option.defaultValue 0.2
+            if not (fraction > 0.0 && fraction < 1.0) then raise (UsageError(sprintf "--test-fraction must be in (0, 1), got %g" fraction))
+            TaskSources.ofCsv file fraction
+        | Some key, None ->
+            if args.Contains TrainArgs.Test_Fraction then raise (UsageError "--test-fraction applies to --csv only")
+            match args.TryGetResult TrainArgs.Data, task key with
+            | None, t -> t
+            | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
+            | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
     let kind = modelKind (args.GetResult TrainArgs.Model)
     let opts =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
             (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
         |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
-    let safety =
-        safety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
+        |> withSafety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
-    Resumable.settingsFor opts safety task |> ignore
-    claim opts (args.Contains TrainArgs.Force) safety.Resume
+    Experiment.settingsFor opts task |> ignore
+    claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
-        let started = DateTime.UtcNow
-        let evaluated = Resumable.runTask opts safety task [ kind ]
-        let path = Experiment.record opts (commandLine ()) started evaluated
-        Report.writeMarkdown opts.OutDir |> ignore
+        let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
-        printfn "\nresults: %s; model: %s" path (Path.Combine(opts.OutDir, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind)))
+        let reports = Experiment.writeReports opts [ task ]
+        printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
         0)
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
@@ -188,40 +241,64 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
             (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
-    let safety =
-        safety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
+        |> withSafety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
-    for t in tasks do Resumable.settingsFor opts safety t |> ignore
-    claim opts (args.Contains ReproduceArgs.Force) safety.Resume
+    for t in tasks do Experiment.settingsFor opts t |> ignore
+    let pixelOptions =
+        if not withPixels then None
+        else
+            // What the pixel task cannot honour is refused here, before any work, naming the option.
+            let refuse (option: string) (why: string) =
+                raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why PixelPendulum.taskKey))
+            if args.Contains ReproduceArgs.Supervision && opts.Supervision = Training.Supervision.Integrator then
+                refuse "--supervision integrator" "the pixel pendulum learns from frame pairs with its own objective"
+            if args.Contains ReproduceArgs.Integrator || args.Contains ReproduceArgs.Substeps then
+                refuse (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps") "the pixel pendulum is not integrator-supervised"
+            if args.Contains ReproduceArgs.Checkpoint_Every then
+                refuse "--checkpoint-every" "the pixel pendulum saves each model once trained, not checkpoints"
+            if args.Contains ReproduceArgs.No_Eval then
+                refuse "--no-eval" "the pixel pendulum's metrics are its evaluation"
+            let models = kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds)
+            if models.IsEmpty then refuse "--models" "the pixel pendulum trains baseline and hnn only"
+            let d = PixelPendulum.defaults
+            Some
+                { d with
+                    Steps = defaultArg opts.Steps d.Steps
+                    Seed = opts.Seed
+                    Threads = opts.Threads
+                    LearningRate = defaultArg opts.LearningRate d.LearningRate
+                    WeightDecay = defaultArg opts.WeightDecay d.WeightDecay
+                    BatchSize = defaultArg opts.BatchSize d.BatchSize
+                    ClipGradNorm = opts.ClipGradNorm
+                    Models = models
+                    Resume = opts.Resume
+                    Cancellation = stop.Token
+                    OutDir = opts.OutDir
+                    CacheDir = Tasks.cacheFolder () }
+    pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
+    claim opts (args.Contains ReproduceArgs.Force)
     guarded opts (fun () ->
         let started = DateTime.UtcNow
         let command = commandLine ()
         let mutable path = ""
         for t in tasks do
-            let taskStarted = DateTime.UtcNow
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated = Resumable.runTask opts safety t kinds
-            path <- Experiment.record opts command taskStarted evaluated
-            Report.writeMarkdown opts.OutDir |> ignore
+            let evaluated, results = Experiment.runAndRecord opts command t kinds
+            path <- results
             printTask t evaluated
-        if withPixels then
+        match pixelOptions with
+        | None -> ()
+        | Some pixelOptions ->
             printfn "\n== Pixel pendulum (%s)" PixelPendulum.taskKey
-            let pixelOptions =
-                { PixelPendulum.defaults with
-                    Steps = defaultArg opts.Steps PixelPendulum.defaults.Steps
-                    Seed = opts.Seed
-                    Threads = opts.Threads
-                    OutDir = opts.OutDir
-                    CacheDir = Tasks.cacheFolder () }
             let taskStarted = DateTime.UtcNow
             let outcome = PixelPendulum.run pixelOptions
             path <- PixelPendulum.record pixelOptions command taskStarted outcome
             Report.writeMarkdown opts.OutDir |> ignore
             printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
             for p in outcome.Pictures do printfn "picture: %s" p
-        let reports = Reports.writeAll opts.OutDir
+        let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
-            path (Path.Combine(opts.OutDir, "results.md")) (List.last reports) (DateTime.UtcNow - started).TotalSeconds
+            path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
         0)
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
@@ -229,10 +306,15 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
     Torch.init ()
     let struct (model, description) = ModelFile.Load file
     use model = model
+    // The model's run folder holds it under models/; a task that is not built in is recorded there.
+    let folder = RunFolder(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath file) |> nonNull) |> nonNull)
     let task =
-        match Tasks.tryFind description.Task with
-        | Ok t -> t
-        | Error e -> raise (ModelFileException(file, e))
+        match TaskSources.tryResolve folder description.Task with
+        | Some t -> t
+        | None ->
+            match Tasks.tryFind description.Task with
+            | Ok t -> t
+            | Error e -> raise (ModelFileException(file, e))
     if task.Dimension <> model.Settings.InputDim then
         raise (ModelFileException(file, sprintf "input dimension %d does not match task %s (%d)" model.Settings.InputDim task.Key task.Dimension))
     let data = task.Data description.Training.Seed
@@ -265,7 +347,7 @@ let private report (args: ParseResults<ReportArgs>) =
     let pages = Reports.writeAll dir
     for p in pages do printfn "%s" p
     if args.Contains ReportArgs.Check then
-        match ReportCheck.checkFolder (Path.Combine(dir, Reports.folder)) with
+        match ReportCheck.checkFolder (RunFolder dir).Reports with
         | Ok lines ->
             for l in lines do printfn "%s" l
             0
@@ -295,6 +377,7 @@ let private bench (args: ParseResults<BenchArgs>) =
     0
 
 let private native (args: ParseResults<NativeArgs>) =
+    if args.Contains NativeArgs.Restore then NativeRestore.run ()
     let status = TorchNative.Inspect()
     printfn "shim:      %s" status.Shim
     printfn "libtorch:  %s" status.LibTorchDirectory
@@ -325,9 +408,14 @@ let main argv =
         | Run a -> reproduce a
         | Evaluate a -> evaluate a
         | Check a -> check a
+        | Report a when SweepCommands.isSweep a -> SweepCommands.report a
         | Report a -> report a
         | Bench a -> bench a
         | Native a -> native a
+        | Export a -> ExportCommands.export a
+        | Import a -> ExportCommands.import a
+        | Sweep a -> SweepCommands.sweep stop.Token a
+        | Job a -> SweepCommands.job stop.Token a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         printfn "%s" e.Message
@@ -360,5 +448,5 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | e when isNull (Environment.GetEnvironmentVariable "HNN_DEBUG") ->
-        eprintfn "error: %s (set HNN_DEBUG=1 for the stack trace)" e.Message
+        eprintfn "error: %s (set HNN_DEBUG=1 for the stack trace)" (oneLine e)
         1

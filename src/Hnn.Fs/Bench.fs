@@ -168,7 +168,7 @@ let wholeRuns (program: string, leading: string list) (runs: string) (steps: int
 
 /// The path of a saved model of `task` under `folder` (as `hnn run`, `reproduce` and `train` write them).
 let private modelPath (folder: string) (task: Tasks.Task) (kind: ModelKind) =
-    Path.Combine(folder, "models", sprintf "%s-%s.json" task.Key (Tasks.modelKey kind))
+    RunFolder(folder).Model(task.Key, Tasks.modelKey kind)
 
 /// Seconds of each task's energy protocol on the trained models saved under `folderOf task`: the true paths once,
 /// then each model's float64 rollout; the last figure is the sum over the five tasks (true paths and both models).
@@ -181,7 +181,7 @@ let evaluation (folderOf: Tasks.Task -> string) =
             match paths |> List.filter (snd >> File.Exists >> not) with
             | (_, missing) :: _ -> yield [ figure (sprintf "evaluation: %s" task.Key) nan "s" (sprintf "skipped: no %s" missing) ], nan
             | [] ->
-                let protocol = task.Protocol()
+                let protocol = task.Protocol.Value
                 let reference, referenceSeconds = time (fun () -> TrajectoryEvaluation.ReferencePaths protocol)
                 let rows =
                     [ yield figure (sprintf "evaluation: %s true paths" task.Key) referenceSeconds "s" ""

@@ -317,3 +317,7 @@ type Hamiltonian with
     static member (+)(a: Hamiltonian, b: Hamiltonian) = Hamiltonian.add a b
     /// c·H.
     static member (*)(c: float, h: Hamiltonian) = Hamiltonian.scale c h
+    /// H_a + H_b: what TensorMath's `+` calls (it dispatches by member name).
+    static member Add(a: Hamiltonian, b: Hamiltonian) = Hamiltonian.add a b
+    /// c·H: what TensorMath's `*` calls.
+    static member Multiply(c: float, h: Hamiltonian) = Hamiltonian.scale c h

@@ -108,7 +108,7 @@ let integrate (solver: Solver) (rtol: float) (atol: float) (system: Hamiltonian)
         Ode.Solve(field, starts, count, d, times[0], ReadOnlySpan times, AdaptiveSettings(rtol, atol, Parallel = false))
 
 /// Samples a dataset from a system: integrates every start (float64), takes the exact field at the clean
-/// states as targets, adds noise to the states, splits by trajectory (first ones train).
+/// states as targets, adds noise to the states, splits by trajectory (first ones train); keeps the timelines.
 let sample (recipe: Recipe) (system: Hamiltonian) : Sampled =
     if recipe.Trajectories < 2 then invalidArg (nameof recipe) (sprintf "need at least 2 trajectories, got %d" recipe.Trajectories)
     if recipe.Points < 2 then invalidArg (nameof recipe) (sprintf "need at least 2 points per trajectory, got %d" recipe.Points)
@@ -128,9 +128,11 @@ let sample (recipe: Recipe) (system: Hamiltonian) : Sampled =
     let testTrajectories = max 1 (min (recipe.Trajectories - 1) (int (Math.Round(float recipe.Trajectories * recipe.TestFraction))))
     let trainRows = (recipe.Trajectories - testTrajectories) * recipe.Points
     let all, allDx = StateMatrix(x, rows, d), StateMatrix(dx, rows, d)
+    let timeline = Timeline.Regular(recipe.Trajectories, times)
     let data =
         Dataset(system.Name, all.Slice(0, trainRows), allDx.Slice(0, trainRows),
-                all.Slice(trainRows, rows - trainRows), allDx.Slice(trainRows, rows - trainRows))
+                all.Slice(trainRows, rows - trainRows), allDx.Slice(trainRows, rows - trainRows),
+                timeline.Slice(0, trainRows), timeline.Slice(trainRows, rows - trainRows))
     { System = system; Recipe = recipe; Dataset = data }
 
 /// What identifies a sampled dataset in the cache: the system's name, size and parameters, and the recipe.

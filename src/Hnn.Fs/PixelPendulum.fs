@@ -5,6 +5,7 @@ module Hnn.PixelPendulum
 
 open System
 open System.IO
+open System.Threading
 open Hnn.Models
 open Hnn.Pixels
 open Hnn.Results
@@ -22,6 +23,20 @@ type Options =
       Seed: int
       /// Torch intra-op threads (None: all cores).
       Threads: int option
+      /// Adam learning rate (paper: 1e-3).
+      LearningRate: float
+      /// Adam weight decay (paper: 1e-5).
+      WeightDecay: float
+      /// Minibatch size (paper: 200).
+      BatchSize: int
+      /// Clips the gradients' global norm (None: off, as the paper).
+      ClipGradNorm: float option
+      /// The models to train: baseline, HNN or both (the paper's).
+      Models: ModelKind list
+      /// Reuse a model whose weights an earlier, interrupted run of this folder saved, instead of training it again.
+      Resume: bool
+      /// Stops the run cleanly between training steps and between the other phases.
+      Cancellation: CancellationToken
       /// Output folder for results.json, pictures and weights.
       OutDir: string
       /// Where generated datasets are cached.
@@ -37,8 +52,13 @@ type Options =
 
 /// The paper's recipe, writing to `results/pixel-pendulum`, caching data in `results/cache`, logging to the console.
 let defaults =
-    { Steps = 10000; Seed = 0; Threads = None; OutDir = "results/pixel-pendulum"; CacheDir = "results/cache"
+    { Steps = 10000; Seed = 0; Threads = None; LearningRate = 1e-3; WeightDecay = 1e-5; BatchSize = 200; ClipGradNorm = None
+      Models = [ ModelKind.Baseline; ModelKind.Hnn ]; Resume = false; Cancellation = CancellationToken.None
+      OutDir = "results/pixel-pendulum"; CacheDir = "results/cache"
       Recipe = PixelPendulumRecipe(); AnimationSteps = 200; BoostFactor = 1.5; Log = printfn "%s" }
+
+/// The model kinds this task trains (the paper's two).
+let modelKinds = [ ModelKind.Baseline; ModelKind.Hnn ]
 
 /// A trained pixel model with what its training and evaluation produced.
 type Trained =
@@ -60,11 +80,12 @@ type Outcome =
 /// The model key of a kind in results.json.
 let modelKey (kind: ModelKind) = if kind = ModelKind.Hnn then "hnn" else "baseline"
 
-/// The paper's training settings: Adam 1e-3, weight decay 1e-5, batch 200.
+/// The training settings of the options (the paper's: Adam 1e-3, weight decay 1e-5, batch 200).
 let settings (options: Options) =
     TrainSettings(
-        Steps = options.Steps, LearningRate = 1e-3, WeightDecay = 1e-5, BatchSize = Nullable 200, Seed = options.Seed,
-        TestEvery = 0, Threads = Option.toNullable options.Threads)
+        Steps = options.Steps, LearningRate = options.LearningRate, WeightDecay = options.WeightDecay,
+        BatchSize = Nullable options.BatchSize, Seed = options.Seed, TestEvery = 0, Threads = Option.toNullable options.Threads,
+        ClipGradNorm = Option.toNullable options.ClipGradNorm)
         .Validate()
 
 /// Resident and peak memory of this process from /proc/self/status, e.g. "rss 812 MB, peak 840 MB".
@@ -82,6 +103,7 @@ let memory () =
 let private progress (options: Options) (kind: ModelKind) =
     { new IProgress<TrainingProgress> with
         member _.Report p =
+            Interruption.pauseAt options.Cancellation (sprintf "pixel-train:%d" p.Step)
             if p.Step % 1000 = 0 || p.Step = p.TotalSteps then
                 let perStep = p.Elapsed.TotalSeconds / float (p.Step + 1)
                 options.Log(
@@ -101,7 +123,9 @@ let data (options: Options) =
 let train (options: Options) (data: PixelDataset) (kind: ModelKind) =
     Torch.init ()
     let model = PixelHnn.Create(kind, options.Seed, data.PairDimension)
-    let training = PixelTrainer.Train(model, data, settings options, progress options kind)
+    let training = PixelTrainer.Train(model, data, settings options, progress options kind, cancellation = options.Cancellation)
+    Interruption.pauseAt options.Cancellation "pixel-evaluate"
+    Interruption.check options.Cancellation "evaluation"
     let metrics = PixelEvaluation.Evaluate(model, data)
     { Kind = kind; Model = model; Training = training; Metrics = metrics }
 
@@ -129,10 +153,10 @@ let showcaseTrial (data: PixelDataset) =
 let private frames (count: int) (frame: int -> float32[]) =
     [| for i in 0 .. count -> frame i |] :> Collections.Generic.IReadOnlyList<float32[]>
 
-/// Writes true | baseline | HNN as an animated GIF and a PNG strip, plain and with energy added half way (the swing's
-/// amplitude multiplied by `BoostFactor`: angle and speed for the truth, the code about the rest code for the models);
-/// returns the paths.
-let pictures (options: Options) (data: PixelDataset) (baseline: PixelHnn) (hnn: PixelHnn) =
+/// Writes true | each model (baseline | HNN for the paper's pair) as an animated GIF and a PNG strip, plain and with
+/// energy added half way (the swing's amplitude multiplied by `BoostFactor`: angle and speed for the truth, the code
+/// about the rest code for the models); returns the paths.
+let pictures (options: Options) (data: PixelDataset) (models: (ModelKind * PixelHnn) list) =
     let trial = showcaseTrial data
     let steps = options.AnimationSteps
     let struct (theta0, p0) = data.Coordinate(trial, 2)
@@ -145,15 +169,14 @@ let pictures (options: Options) (data: PixelDataset) (baseline: PixelHnn) (hnn: 
             let path = LatentPath.Run(model, start, steps, Option.toNullable boost, options.BoostFactor, rest)
             frames steps (fun i -> path.Frame(0, i).ToArray())
         let panels =
-            [ FramePanel("true", frames steps (fun i -> truth.Frame(i).ToArray()))
-              FramePanel("baseline", rollout baseline)
-              FramePanel("hnn", rollout hnn) ]
+            FramePanel("true", frames steps (fun i -> truth.Frame(i).ToArray()))
+            :: [ for kind, model in models -> FramePanel(modelKey kind, rollout model) ]
         let caption i =
             match boost with
             | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i options.BoostFactor
             | _ -> sprintf "t %d" i
-        let gif = Path.Combine(options.OutDir, name + ".gif")
-        let png = Path.Combine(options.OutDir, name + ".png")
+        let gif = RunFolder(options.OutDir).Picture(name + ".gif")
+        let png = RunFolder(options.OutDir).Picture(name + ".png")
         PixelPictures.WriteGif(gif, panels, renderer.Side, caption = Func<int, string> caption)
         PixelPictures.WritePngStrip(png, panels, renderer.Side, every = 10)
         yield gif
@@ -161,7 +184,7 @@ let pictures (options: Options) (data: PixelDataset) (baseline: PixelHnn) (hnn: 
 
 /// Where `run` saves the weights of a model of `kind`.
 let weightsPath (options: Options) (kind: ModelKind) =
-    Path.Combine(options.OutDir, "models", sprintf "%s-%s.weights" taskKey (modelKey kind))
+    RunFolder(options.OutDir).Weights(taskKey, modelKey kind)
 
 /// A model of `kind` with the weights a previous `run` saved (to redraw pictures or re-evaluate without training).
 let load (options: Options) (data: PixelDataset) (kind: ModelKind) =
@@ -171,18 +194,39 @@ let load (options: Options) (data: PixelDataset) (kind: ModelKind) =
     model.eval ()
     model
 
-/// Runs the whole task: data, both models, metrics, pictures and weights (under OutDir/models).
+/// The cells, losses and metrics of a model whose weights an earlier run saved (its loss curves are not kept).
+let private reloaded (options: Options) (data: PixelDataset) (kind: ModelKind) =
+    let model = load options data kind
+    let final test = PixelTrainer.Evaluate(model, data, test)
+    let threads = defaultArg options.Threads Environment.ProcessorCount
+    { Kind = kind; Model = model; Training = PixelTrainingResult([||], [||], final false, final true, 0.0, threads)
+      Metrics = PixelEvaluation.Evaluate(model, data) }
+
+/// Runs the whole task: data, the models (each saved under OutDir/models once trained; with Resume, a model saved by
+/// an earlier run of the folder is reloaded instead of trained), metrics and pictures. Stops between phases when
+/// the options' token is cancelled.
 let run (options: Options) =
     Torch.init ()
+    if options.Models.IsEmpty || options.Models |> List.exists (fun k -> not (List.contains k modelKinds)) then
+        invalidArg (nameof options) (sprintf "%s trains %s only, asked for %A" taskKey (modelKinds |> List.map modelKey |> String.concat " and ") options.Models)
     let clock = Diagnostics.Stopwatch.StartNew()
     let data = data options
+    Interruption.pauseAt options.Cancellation "pixel-data"
+    Interruption.check options.Cancellation "data generation"
     options.Log(sprintf "%s: %d train and %d test samples of %d pixels" taskKey data.TrainSamples data.TestSamples data.PairDimension)
     let trained =
-        [ for kind in [ ModelKind.Baseline; ModelKind.Hnn ] do
-            let t = train options data kind
+        [ for kind in modelKinds |> List.filter (fun k -> List.contains k options.Models) do
+            Interruption.check options.Cancellation "training"
             let weights = weightsPath options kind
-            Directory.CreateDirectory(Path.GetDirectoryName weights) |> ignore
-            t.Model.save weights |> ignore
+            let t =
+                if options.Resume && File.Exists weights then
+                    options.Log(sprintf "  %s %-8s reusing %s" taskKey (modelKey kind) weights)
+                    reloaded options data kind
+                else
+                    let t = train options data kind
+                    Directory.CreateDirectory(Path.GetDirectoryName weights) |> ignore
+                    t.Model.save weights |> ignore
+                    t
             let struct (r2Theta, r2P) = t.Metrics.MapRSquared
             options.Log(
                 sprintf "  %s %-8s train %.4e ± %.1e  test %.4e ± %.1e  energy MSE %.3e ± %.1e  rollout MSE %.3e  map R² %.3f/%.3f  %s"
@@ -190,7 +234,8 @@ let run (options: Options) =
                     t.Training.FinalTest.Total.Mean t.Training.FinalTest.Total.Err t.Metrics.EnergyMse.Mean t.Metrics.EnergyMse.Err
                     t.Metrics.RolloutMse.Mean r2Theta r2P (memory ()))
             t ]
-    let pictures = pictures options data trained[0].Model trained[1].Model
+    Interruption.check options.Cancellation "drawing the pictures"
+    let pictures = pictures options data [ for t in trained -> t.Kind, t.Model ]
     { Models = trained; Cells = trained |> List.collect cells; Pictures = pictures; Seconds = clock.Elapsed.TotalSeconds }
 
 /// Merges the outcome's cells into OutDir/results.json with this run's metadata; returns its path.

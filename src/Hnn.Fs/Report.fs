@@ -23,17 +23,11 @@ let private sorted (cells: ResultsFile.Cell seq) =
     let rank metric = metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
     cells |> Seq.sortBy (fun c -> c.Task, rank c.Metric, modelRank c.Model, c.Model) |> Seq.toList
 
-/// Notes the reader needs beside a task's row.
+/// Notes the reader needs beside a task's row (the task's `Note`; "" for a key that is not built in).
 let note (task: string) =
-    match task with
-    | "pendulum" -> "energy compared with the pendulum's own H = 3(1 − cos q) + p² (the reference's analysis used q² + p²)."
-    | "real-pendulum" -> "energy H = 2.4(1 − cos q) + p² along the measured test trajectory, from its first state."
-    | "real-pendulum-central" ->
-        "beyond the paper: the real pendulum's rows, split and protocol, with second-order (centred) difference targets instead of forward differences."
-    | "damped-spring" ->
-        "beyond the paper: the spring with friction −0.2·p on dp/dt; a dissipative HNN's contraction_rate (−ΔD) should be 0.2, energy_loss_rate_true is the truth's."
-    | "three-body" -> "chaotic: expect a large spread."
-    | _ -> ""
+    match Tasks.tryFind task with
+    | Ok t -> t.Note
+    | Error _ -> ""
 
 /// One line per (metric, model) of one task: ours, the paper's, and ours / paper.
 let table (task: string) (cells: ResultsFile.Cell seq) =
@@ -75,7 +69,8 @@ let markdown (cells: ResultsFile.Cell seq) =
 
 /// Rewrites OutDir/results.md from OutDir/results.json; returns its path.
 let writeMarkdown (outDir: string) =
-    let cells = ResultsFile.Read(System.IO.Path.Combine(outDir, ResultsFile.FileName))
-    let path = System.IO.Path.Combine(outDir, "results.md")
+    let folder = RunFolder outDir
+    let cells = ResultsFile.Read folder.Results
+    let path = folder.ResultsMarkdown
     IO.AtomicFile.WriteAllText(path, markdown cells)
     path

@@ -15,10 +15,7 @@ open Hnn.Models
 open Hnn.Results
 open Hnn.Tasks
 
-/// The folder inside an output folder that holds the pages.
-let folder = "reports"
-
-/// File name of a task's page.
+/// File name of a task's page (pages link to each other by it; `RunFolder.Report` is its path).
 let pageName (task: string) = task + ".html"
 
 /// The model keys a report looks for, in drawing order.
@@ -82,6 +79,7 @@ let private section (title: string) (intro: string) (figures: string list) =
 let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Report.sci 4 v.Mean) (Report.sci 2 v.Err)
 
 let private taskRank (task: string) =
+    // Built-in tasks in the paper's order, then the others.
     Tasks.every |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
 
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
@@ -113,7 +111,7 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
 /// The results.json cells of an output folder (none if it has no results.json).
 /// <exception cref="InvalidDataException">results.json is not valid JSON; the message names it.</exception>
 let readCells (outDir: string) =
-    let path = Path.Combine(outDir, ResultsFile.FileName)
+    let path = RunFolder(outDir).Results
     if not (File.Exists path) then []
     else
         try ResultsFile.Read path |> Seq.toList
@@ -121,13 +119,14 @@ let readCells (outDir: string) =
 
 /// Artifacts and network of a model in an output folder, whichever exist.
 let loadRun (outDir: string) (task: string) (model: string) =
-    let artifactsPath = RunArtifacts.PathFor(outDir, task, model)
+    let folder = RunFolder outDir
+    let artifactsPath = folder.Artifacts(task, model)
     let artifacts, artifactsProblem =
         if not (File.Exists artifactsPath) then None, None
         else
             try Some(RunArtifacts.Load artifactsPath), None
             with :? InvalidDataException as e -> None, Some e.Message
-    let modelPath = Path.Combine(outDir, "models", sprintf "%s-%s.json" task model)
+    let modelPath = folder.Model(task, model)
     let network, seed, modelProblem =
         if not (File.Exists modelPath) then None, None, None
         else
@@ -163,8 +162,11 @@ let mseOverTime (r: Rollouts) =
 let private withRollouts (runs: ModelRun list) =
     runs |> List.choose (fun r -> r.Artifacts |> Option.bind (fun a -> Option.ofObj a.Rollouts |> Option.map (fun ro -> r, a, ro)))
 
-/// Whether a task's reference is a measured trajectory (the real pendulum, with either kind of targets).
-let private isMeasured (task: Task) = task.Key.StartsWith "real-pendulum"
+/// Whether a task's reference is measured (the real pendulum, with either kind of targets; held-out trajectories).
+let private isMeasured (task: Task) =
+    match task.Evaluation with
+    | HeldOut _ -> true
+    | _ -> task.Key.StartsWith "real-pendulum"
 
 let private referenceName (task: Task) = if isMeasured task then "Measured" else "True"
 
@@ -233,16 +235,17 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
         let asArrows (values: float[]) (at: float[]) =
             Array.init (at.Length / 2) (fun i -> at[2 * i], at[2 * i + 1], values[2 * i], values[2 * i + 1])
         let trueField =
-            if isMeasured task then
+            match task.System with
+            | Some system when not (isMeasured task) ->
+                let dx = Array.zeroCreate points.Length
+                for i in 0 .. points.Length / 2 - 1 do
+                    system.TimeDerivative(ReadOnlySpan(points, 2 * i, 2), Span(dx, 2 * i, 2))
+                Some(asArrows dx points)
+            | _ ->
                 // No true system: the measured derivatives at (a thinned subset of) the training points.
                 data |> Option.map (fun d ->
                     let stride = max 1 (d.TrainX.Rows / 150)
                     [| for i in 0 .. stride .. d.TrainX.Rows - 1 -> d.TrainX[i, 0], d.TrainX[i, 1], d.TrainDx[i, 0], d.TrainDx[i, 1] |])
-            else
-                let dx = Array.zeroCreate points.Length
-                for i in 0 .. points.Length / 2 - 1 do
-                    task.System.TimeDerivative(ReadOnlySpan(points, 2 * i, 2), Span(dx, 2 * i, 2))
-                Some(asArrows dx points)
         let magnitude (f: (float * float * float * float)[]) = f |> Array.map (fun (_, _, u, v) -> sqrt (u * u + v * v)) |> Array.max
         let scale =
             match trueField with
@@ -364,14 +367,26 @@ let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * 
                 let path = Array.sub ro.Model 0 (ro.Times.Length * ro.Dimension)
                 learnedHamiltonian net ro.Dimension path
                 |> Option.map (fun h ->
-                    let trueAlong = states ro ro.Model 0 |> Array.map (fun x -> task.System.Energy(ReadOnlySpan x))
-                    // H is learned up to an additive constant: align it with the true energy at the start.
-                    let shifted = h |> Array.map (fun v -> v - h[0] + trueAlong[0])
-                    figure "learned-h"
-                        "The HNN's learned H along its own path 1 (shifted by a constant to start at the true energy: H is only learned up to one), with the true energy along the same path."
-                        (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H"
-                            [ Plots.line "learned H (HNN)" (Plots.modelColor "hnn") ro.Times shifted
-                              { Plots.line "true H along the HNN path" Plots.referenceColor ro.Times trueAlong with Dashed = true } ])))
+                    match task.System with
+                    | Some system ->
+                        let trueAlong = states ro ro.Model 0 |> Array.map (fun x -> system.Energy(ReadOnlySpan x))
+                        // H is learned up to an additive constant: align it with the true energy at the start.
+                        let shifted = h |> Array.map (fun v -> v - h[0] + trueAlong[0])
+                        figure "learned-h"
+                            "The HNN's learned H along its own path 1 (shifted by a constant to start at the true energy: H is only learned up to one), with the true energy along the same path."
+                            (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H"
+                                [ Plots.line "learned H (HNN)" (Plots.modelColor "hnn") ro.Times shifted
+                                  { Plots.line "true H along the HNN path" Plots.referenceColor ro.Times trueAlong with Dashed = true } ])
+                    | None ->
+                        // No true H: the learned one along the HNN's path and along the measured one (a conserved
+                        // quantity is flat along both if the data conserve one), shifted to start at 0.
+                        let measured = learnedHamiltonian net ro.Dimension (Array.sub ro.Reference 0 (ro.Times.Length * ro.Dimension)) |> Option.defaultValue [||]
+                        let from0 (v: float[]) = v |> Array.map (fun x -> x - v[0])
+                        figure "learned-h"
+                            "The HNN's learned H (shifted to start at 0: H is only learned up to a constant) along its own path and along the measured held-out trajectory; there is no true H to compare with."
+                            (Plots.sized 470 400 <| Plots.lines "Learned conserved quantity" "t" "H − H(0)"
+                                [ Plots.line "learned H along the HNN path" (Plots.modelColor "hnn") ro.Times (from0 h)
+                                  { Plots.line "learned H along the measured path" Plots.referenceColor ro.Times (from0 measured) with Dashed = true } ])))
         let maps =
             match extent with
             | Some(qMax, pMax) when task.Dimension = 2 ->
@@ -379,11 +394,14 @@ let private learnedSection (task: Task) (runs: ModelRun list) (extent: (float * 
                 let qs, ps = linspace -qMax qMax n, linspace -pMax pMax n
                 let points = grid qs ps
                 let toRows (v: float[]) = Array.init n (fun i -> Array.sub v (i * n) n)
-                let trueH = Array.init (n * n) (fun i -> task.System.Energy(ReadOnlySpan(points, 2 * i, 2)))
                 let learned = learnedHamiltonian net 2 points |> Option.defaultValue [||]
                 let trueTitle = if isMeasured task then "Analysis H" else "True H"
-                [ figure "h-true" (sprintf "%s: %s." trueTitle (if isMeasured task then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
-                    (Plots.contours trueTitle "q" "p" qs ps (toRows trueH))
+                [ match task.System with
+                  | Some system ->
+                      let trueH = Array.init (n * n) (fun i -> system.Energy(ReadOnlySpan(points, 2 * i, 2)))
+                      figure "h-true" (sprintf "%s: %s." trueTitle (if isMeasured task then "2.4(1 − cos q) + p², the energy the metrics use" else "contours of the system's Hamiltonian"))
+                          (Plots.contours trueTitle "q" "p" qs ps (toRows trueH))
+                  | None -> ()
                   if learned.Length > 0 then
                       figure "h-learned" "Contours of the HNN's learned H: its level sets are the paths the HNN's flow follows."
                           (Plots.contours "Learned H (HNN)" "q" "p" qs ps (toRows learned)) ]
@@ -440,7 +458,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
             else None
         let extent = if task.Dimension = 2 then phaseExtent runs data else None
         let taskCells = cells |> List.filter (fun c -> c.Task = task.Key)
-        let note = Report.note task.Key
+        let note = task.Note
         let body =
             [ "<p><a href=\"index.html\">← all tasks</a></p>"
               sprintf "<h1>%s</h1>" (encode task.Title)
@@ -464,7 +482,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
 
 /// The runs recorded in OutDir/results.json, as an HTML table (empty if there are none).
 let runsTable (outDir: string) =
-    let path = Path.Combine(outDir, ResultsFile.FileName)
+    let path = RunFolder(outDir).Results
     let runs =
         if not (File.Exists path) then []
         else
@@ -486,11 +504,44 @@ let runsTable (outDir: string) =
         "<h2>Runs</h2><table><tr><th>date</th><th>seed</th><th>steps</th><th>threads</th><th>seconds</th><th>command</th></tr>\n"
         + String.concat "\n" rows + "</table>"
 
-/// The index page: a link to every report, the reproduction table, then `runs` (HTML, e.g. `runsTable`).
-let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
+/// The pixel pendulum's title on its page and in the index.
+let private pixelTitle = "Pixel pendulum (frames of Gym's pendulum)"
+
+/// Whether an output folder holds anything of the pixel pendulum: cells, weights or pictures.
+let private hasPixels (outDir: string) (cells: ResultsFile.Cell list) =
+    let folder = RunFolder outDir
+    cells |> List.exists (fun c -> c.Task = PixelPendulum.taskKey)
+    || File.Exists(folder.Picture(PixelPendulum.taskKey + ".gif"))
+    || PixelPendulum.modelKinds |> List.exists (fun k -> File.Exists(folder.Weights(PixelPendulum.taskKey, PixelPendulum.modelKey k)))
+
+/// The pixel pendulum's page: its metrics beside the paper's and its animations, true | each model, plain and with
+/// energy added half way (the GIFs and PNG strips `PixelPendulum.pictures` wrote into the folder).
+let pixelPage (outDir: string) (cells: ResultsFile.Cell list) =
+    let folder = RunFolder outDir
+    let taskCells = cells |> List.filter (fun c -> c.Task = PixelPendulum.taskKey)
+    let picture (name: string) (caption: string) =
+        let gif, png = folder.Picture(name + ".gif"), folder.Picture(name + ".png")
+        [ if File.Exists gif then
+              sprintf "<figure><img src=\"../%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>" (encode (Path.GetFileName gif)) (encode caption) (encode caption)
+          if File.Exists png then
+              sprintf "<figure><img src=\"../%s\" alt=\"%s (strip)\" style=\"max-width:100%%\"><figcaption>Every 10th frame of the same.</figcaption></figure>" (encode (Path.GetFileName png)) (encode caption) ]
+    let body =
+        [ "<p><a href=\"index.html\">← all tasks</a></p>"
+          sprintf "<h1>%s</h1>" (encode pixelTitle)
+          sprintf "<p class=\"note\">Task <code>%s</code>: an autoencoder's latent (q, p) from pairs of 28×28 frames; baseline and HNN trained on it with the paper's objective. Energies are the true pendulum's along latent rollouts mapped back to (θ, ω); rollout_mse is in pixels.</p>" PixelPendulum.taskKey
+          if not taskCells.IsEmpty then sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
+          let plain = picture PixelPendulum.taskKey "True pendulum, then each model's latent rollout decoded to frames, from the same test start."
+          let boosted = picture (PixelPendulum.taskKey + "-energy") "The same with the swing's amplitude raised half way: a model that learned the energy follows the larger swing."
+          if not (plain.IsEmpty && boosted.IsEmpty) then
+              sprintf "<section><h2>Rollouts</h2><div class=\"row\">%s</div></section>" (String.concat "\n" (plain @ boosted)) ]
+    page (sprintf "%s — Hnn report" pixelTitle) false (String.concat "\n" body)
+
+/// The index page: a link to every report ((key, title) pairs), the reproduction table, then `runs` (HTML, e.g.
+/// `runsTable`).
+let indexPageOf (reports: (string * string) list) (cells: ResultsFile.Cell list) (runs: string) =
     let links =
         reports
-        |> List.map (fun t -> sprintf "<li><a href=\"%s\">%s</a> (<code>%s</code>)</li>" (encode (pageName t.Key)) (encode t.Title) (encode t.Key))
+        |> List.map (fun (key, title) -> sprintf "<li><a href=\"%s\">%s</a> (<code>%s</code>)</li>" (encode (pageName key)) (encode title) (encode key))
         |> String.concat "\n"
     let body =
         [ "<h1>Hamiltonian Neural Networks: reproduction report</h1>"
@@ -503,39 +554,54 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string)
           runs ]
     page "Hnn reports" false (String.concat "\n" body)
 
-/// The tasks an output folder has anything for (cells, artifacts or models), in the paper's order.
-let tasksIn (outDir: string) (cells: ResultsFile.Cell list) =
-    Tasks.every
+/// The index page of these tasks' reports (see `indexPageOf`).
+let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
+    indexPageOf (reports |> List.map (fun t -> t.Key, t.Title)) cells runs
+
+/// The tasks an output folder has anything for (cells, artifacts or models): the built-in ones in the paper's order,
+/// then those the folder recorded (CSV tasks), then `known` ones (e.g. composed in F#, which no file can rebuild).
+let tasksIn (known: Task list) (outDir: string) (cells: ResultsFile.Cell list) =
+    let folder = RunFolder outDir
+    Tasks.every @ TaskSources.recorded folder @ known
+    |> List.distinctBy _.Key
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)
-        || models |> List.exists (fun m ->
-            File.Exists(RunArtifacts.PathFor(outDir, t.Key, m))
-            || File.Exists(Path.Combine(outDir, "models", sprintf "%s-%s.json" t.Key m))))
+        || models |> List.exists (fun m -> File.Exists(folder.Artifacts(t.Key, m)) || File.Exists(folder.Model(t.Key, m))))
 
 /// Writes one task's report as OutDir/reports/<task>.html; returns its path.
 let writeTask (outDir: string) (task: Task) =
-    let path = Path.Combine(outDir, folder, pageName task.Key)
+    let path = RunFolder(outDir).Report task.Key
     IO.AtomicFile.WriteAllText(path, taskPage outDir task (readCells outDir))
     path
+
+/// As `writeAll`, with `known` tasks besides those the folder can name (see `tasksIn`), stopping between pages
+/// (RunInterruptedException) once `token` is cancelled; pages already written stay whole (each is written atomically).
+let writeAllFor (known: Task list) (token: Threading.CancellationToken) (outDir: string) : string list =
+    if not (Directory.Exists outDir) then
+        raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
+    let cells = readCells outDir
+    let tasks = tasksIn known outDir cells
+    let pixels = hasPixels outDir cells
+    if tasks.IsEmpty && not pixels then
+        raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
+    let folder = RunFolder outDir
+    let write (key: string) (html: unit -> string) =
+        Interruption.check token "report writing"
+        let path = folder.Report key
+        IO.AtomicFile.WriteAllText(path, html ())
+        path
+    let pages =
+        [ for t in tasks do
+              yield write t.Key (fun () -> taskPage outDir t cells)
+          if pixels then yield write PixelPendulum.taskKey (fun () -> pixelPage outDir cells) ]
+    let links = (tasks |> List.map (fun t -> t.Key, t.Title)) @ (if pixels then [ PixelPendulum.taskKey, pixelTitle ] else [])
+    IO.AtomicFile.WriteAllText(folder.ReportIndex, indexPageOf links cells (runsTable outDir))
+    pages @ [ folder.ReportIndex ]
 
 /// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
 /// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
 /// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
-let writeAll (outDir: string) : string list =
-    if not (Directory.Exists outDir) then
-        raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
-    let cells = readCells outDir
-    let tasks = tasksIn outDir cells
-    if tasks.IsEmpty then
-        raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
-    let pages =
-        [ for t in tasks ->
-            let path = Path.Combine(outDir, folder, pageName t.Key)
-            IO.AtomicFile.WriteAllText(path, taskPage outDir t cells)
-            path ]
-    let index = Path.Combine(outDir, folder, "index.html")
-    IO.AtomicFile.WriteAllText(index, indexPage tasks cells (runsTable outDir))
-    pages @ [ index ]
+let writeAll (outDir: string) : string list = writeAllFor [] Threading.CancellationToken.None outDir
 
 // ---- Static images ------------------------------------------------------------------------------
 

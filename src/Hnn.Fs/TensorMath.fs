@@ -4,6 +4,7 @@ namespace Hnn
 
 open System
 open TorchSharp
+open Hnn.Tensors
 
 /// The overloads the generic functions of `TensorMath` dispatch to: one static member per function and type
 /// (float, float32, Tensor; `abs` also int, int64 and decimal). F# finds `cos`, `**` … through such members, which
@@ -45,10 +46,112 @@ type MathDispatch =
     static member ElementwiseAbs(x: torch.Tensor) = x.abs ()
     static member ElementwisePow(x: float, y: float) = Math.Pow(x, y)
     static member ElementwisePow(x: float32, y: float32) = MathF.Pow(x, y)
-    static member ElementwisePow(x: torch.Tensor, y: float) = x.pow (Scalar.op_Implicit y)
-    static member ElementwisePow(x: torch.Tensor, y: int) = x.pow (Scalar.op_Implicit y)
+    static member ElementwisePow(x: torch.Tensor, y: float) = x.Power y
+    static member ElementwisePow(x: torch.Tensor, y: int) = x.Power(float y)
     static member ElementwisePow(x: torch.Tensor, y: torch.Tensor) = x.pow y
-    static member ElementwisePow(x: float, y: torch.Tensor) = (torch.full_like(y, Scalar.op_Implicit x)).pow y
+    static member ElementwisePow(x: float, y: torch.Tensor) = y.FullLike(x).pow y
+
+/// The overloads behind TensorMath's `+`, `-`, `*` and `/`: tensor with tensor, tensor with a number (through
+/// `Hnn.Tensors.Scalars`, which keeps TorchSharp's native Scalar alive for the call: TorchSharp's own operators do
+/// not, see docs/torchsharp-scalars.md), and the usual .NET types with themselves.
+[<AbstractClass; Sealed>]
+type ArithmeticDispatch =
+    static member Add(x: torch.Tensor, y: torch.Tensor) = x.Plus y
+    static member Add(x: torch.Tensor, y: float) = x.Plus y
+    static member Add(x: float, y: torch.Tensor) = y.Plus x
+    static member Add(x: torch.Tensor, y: float32) = x.Plus(float y)
+    static member Add(x: float32, y: torch.Tensor) = y.Plus(float x)
+    static member Add(x: torch.Tensor, y: int) = x.Plus(float y)
+    static member Add(x: int, y: torch.Tensor) = y.Plus(float x)
+    static member Subtract(x: torch.Tensor, y: torch.Tensor) = x.sub y
+    static member Subtract(x: torch.Tensor, y: float) = x.Minus y
+    static member Subtract(x: float, y: torch.Tensor) = y.Subtracted x
+    static member Subtract(x: torch.Tensor, y: float32) = x.Minus(float y)
+    static member Subtract(x: float32, y: torch.Tensor) = y.Subtracted(float x)
+    static member Subtract(x: torch.Tensor, y: int) = x.Minus(float y)
+    static member Subtract(x: int, y: torch.Tensor) = y.Subtracted(float x)
+    static member Multiply(x: torch.Tensor, y: torch.Tensor) = x.mul y
+    static member Multiply(x: torch.Tensor, y: float) = x.Times y
+    static member Multiply(x: float, y: torch.Tensor) = y.Times x
+    static member Multiply(x: torch.Tensor, y: float32) = x.Times(float y)
+    static member Multiply(x: float32, y: torch.Tensor) = y.Times(float x)
+    static member Multiply(x: torch.Tensor, y: int) = x.Times(float y)
+    static member Multiply(x: int, y: torch.Tensor) = y.Times(float x)
+    static member Divide(x: torch.Tensor, y: torch.Tensor) = x.div y
+    static member Divide(x: torch.Tensor, y: float) = x.DividedBy y
+    static member Divide(x: float, y: torch.Tensor) = y.Dividing x
+    static member Divide(x: torch.Tensor, y: float32) = x.DividedBy(float y)
+    static member Divide(x: float32, y: torch.Tensor) = y.Dividing(float x)
+    static member Divide(x: torch.Tensor, y: int) = x.DividedBy(float y)
+    static member Divide(x: int, y: torch.Tensor) = y.Dividing(float x)
+    static member Add(x: float, y: float) = Operators.(+) x y
+    static member Add(x: float32, y: float32) = Operators.(+) x y
+    static member Add(x: decimal, y: decimal) = Operators.(+) x y
+    static member Add(x: int, y: int) = Operators.(+) x y
+    static member Add(x: int64, y: int64) = Operators.(+) x y
+    static member Add(x: int16, y: int16) = Operators.(+) x y
+    static member Add(x: sbyte, y: sbyte) = Operators.(+) x y
+    static member Add(x: byte, y: byte) = Operators.(+) x y
+    static member Add(x: uint16, y: uint16) = Operators.(+) x y
+    static member Add(x: uint32, y: uint32) = Operators.(+) x y
+    static member Add(x: uint64, y: uint64) = Operators.(+) x y
+    static member Add(x: nativeint, y: nativeint) = Operators.(+) x y
+    static member Add(x: unativeint, y: unativeint) = Operators.(+) x y
+    static member Add(x: bigint, y: bigint) = Operators.(+) x y
+    static member Subtract(x: float, y: float) = Operators.(-) x y
+    static member Subtract(x: float32, y: float32) = Operators.(-) x y
+    static member Subtract(x: decimal, y: decimal) = Operators.(-) x y
+    static member Subtract(x: int, y: int) = Operators.(-) x y
+    static member Subtract(x: int64, y: int64) = Operators.(-) x y
+    static member Subtract(x: int16, y: int16) = Operators.(-) x y
+    static member Subtract(x: sbyte, y: sbyte) = Operators.(-) x y
+    static member Subtract(x: byte, y: byte) = Operators.(-) x y
+    static member Subtract(x: uint16, y: uint16) = Operators.(-) x y
+    static member Subtract(x: uint32, y: uint32) = Operators.(-) x y
+    static member Subtract(x: uint64, y: uint64) = Operators.(-) x y
+    static member Subtract(x: nativeint, y: nativeint) = Operators.(-) x y
+    static member Subtract(x: unativeint, y: unativeint) = Operators.(-) x y
+    static member Subtract(x: bigint, y: bigint) = Operators.(-) x y
+    static member Multiply(x: float, y: float) = Operators.(*) x y
+    static member Multiply(x: float32, y: float32) = Operators.(*) x y
+    static member Multiply(x: decimal, y: decimal) = Operators.(*) x y
+    static member Multiply(x: int, y: int) = Operators.(*) x y
+    static member Multiply(x: int64, y: int64) = Operators.(*) x y
+    static member Multiply(x: int16, y: int16) = Operators.(*) x y
+    static member Multiply(x: sbyte, y: sbyte) = Operators.(*) x y
+    static member Multiply(x: byte, y: byte) = Operators.(*) x y
+    static member Multiply(x: uint16, y: uint16) = Operators.(*) x y
+    static member Multiply(x: uint32, y: uint32) = Operators.(*) x y
+    static member Multiply(x: uint64, y: uint64) = Operators.(*) x y
+    static member Multiply(x: nativeint, y: nativeint) = Operators.(*) x y
+    static member Multiply(x: unativeint, y: unativeint) = Operators.(*) x y
+    static member Multiply(x: bigint, y: bigint) = Operators.(*) x y
+    static member Divide(x: float, y: float) = Operators.(/) x y
+    static member Divide(x: float32, y: float32) = Operators.(/) x y
+    static member Divide(x: decimal, y: decimal) = Operators.(/) x y
+    static member Divide(x: int, y: int) = Operators.(/) x y
+    static member Divide(x: int64, y: int64) = Operators.(/) x y
+    static member Divide(x: int16, y: int16) = Operators.(/) x y
+    static member Divide(x: sbyte, y: sbyte) = Operators.(/) x y
+    static member Divide(x: byte, y: byte) = Operators.(/) x y
+    static member Divide(x: uint16, y: uint16) = Operators.(/) x y
+    static member Divide(x: uint32, y: uint32) = Operators.(/) x y
+    static member Divide(x: uint64, y: uint64) = Operators.(/) x y
+    static member Divide(x: nativeint, y: nativeint) = Operators.(/) x y
+    static member Divide(x: unativeint, y: unativeint) = Operators.(/) x y
+    static member Divide(x: bigint, y: bigint) = Operators.(/) x y
+    static member Add(x: string, y: string) = Operators.(+) x y
+    static member Add(x: DateTime, y: TimeSpan) = Operators.(+) x y
+    static member Add(x: DateTimeOffset, y: TimeSpan) = Operators.(+) x y
+    static member Add(x: TimeSpan, y: TimeSpan) = Operators.(+) x y
+    static member Subtract(x: DateTime, y: DateTime) = Operators.(-) x y
+    static member Subtract(x: DateTime, y: TimeSpan) = Operators.(-) x y
+    static member Subtract(x: DateTimeOffset, y: DateTimeOffset) = Operators.(-) x y
+    static member Subtract(x: DateTimeOffset, y: TimeSpan) = Operators.(-) x y
+    static member Subtract(x: TimeSpan, y: TimeSpan) = Operators.(-) x y
+    static member Multiply(x: TimeSpan, y: float) = Operators.(*) x y
+    static member Divide(x: TimeSpan, y: float) = Operators.(/) x y
+    static member Divide(x: TimeSpan, y: TimeSpan) = Operators.(/) x y
 
 /// `cos`, `sin`, `tan`, `exp`, `log`, `sqrt`, `tanh`, `cosh`, `sinh`, `abs` and `**` for tensors (elementwise) and
 /// floats, plus `col` and `total` to take coordinates apart and sum them. Opened automatically with `Hnn`; it
@@ -77,6 +180,14 @@ module TensorMath =
         let inline sinh (_: ^W) (x: ^X) : ^R = ((^W or ^X): (static member ElementwiseSinh: ^X -> ^R) x)
         /// Calls `W.ElementwiseAbs` or `X.ElementwiseAbs`.
         let inline abs (_: ^W) (x: ^X) : ^R = ((^W or ^X): (static member ElementwiseAbs: ^X -> ^R) x)
+        /// Calls `W.Add`, `X.Add` or `Y.Add`.
+        let inline add (_: ^W) (x: ^X) (y: ^Y) : ^R = ((^W or ^X or ^Y): (static member Add: ^X * ^Y -> ^R) (x, y))
+        /// Calls `W.Subtract`, `X.Subtract` or `Y.Subtract`.
+        let inline subtract (_: ^W) (x: ^X) (y: ^Y) : ^R = ((^W or ^X or ^Y): (static member Subtract: ^X * ^Y -> ^R) (x, y))
+        /// Calls `W.Multiply`, `X.Multiply` or `Y.Multiply`.
+        let inline multiply (_: ^W) (x: ^X) (y: ^Y) : ^R = ((^W or ^X or ^Y): (static member Multiply: ^X * ^Y -> ^R) (x, y))
+        /// Calls `W.Divide`, `X.Divide` or `Y.Divide`.
+        let inline divide (_: ^W) (x: ^X) (y: ^Y) : ^R = ((^W or ^X or ^Y): (static member Divide: ^X * ^Y -> ^R) (x, y))
         /// Calls `W.ElementwisePow`, `X.ElementwisePow` or `Y.ElementwisePow`.
         let inline pow (_: ^W) (x: ^X) (y: ^Y) : ^R = ((^W or ^X or ^Y): (static member ElementwisePow: ^X * ^Y -> ^R) (x, y))
 
@@ -100,6 +211,16 @@ module TensorMath =
     let inline sinh x = Dispatch.sinh Unchecked.defaultof<MathDispatch> x
     /// Absolute value.
     let inline abs x = Dispatch.abs Unchecked.defaultof<MathDispatch> x
+    /// Addition: tensor + tensor, tensor + number, number + tensor (Scalars kept alive), and the usual .NET types
+    /// (numbers, strings, DateTime/TimeSpan). A type of your own with its own `+` needs `Operators.(+)` where
+    /// `Hnn` is open.
+    let inline (+) x y = Dispatch.add Unchecked.defaultof<ArithmeticDispatch> x y
+    /// Subtraction (as `+`).
+    let inline (-) x y = Dispatch.subtract Unchecked.defaultof<ArithmeticDispatch> x y
+    /// Multiplication (as `+`).
+    let inline ( * ) x y = Dispatch.multiply Unchecked.defaultof<ArithmeticDispatch> x y
+    /// Division (as `+`).
+    let inline (/) x y = Dispatch.divide Unchecked.defaultof<ArithmeticDispatch> x y
     /// Power: tensor ** float, tensor ** int, tensor ** tensor, float ** tensor, float ** float.
     let inline ( ** ) x y = Dispatch.pow Unchecked.defaultof<MathDispatch> x y
 

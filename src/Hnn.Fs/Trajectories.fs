@@ -10,11 +10,11 @@ open System.Globalization
 open System.IO
 open Hnn.Data
 
-/// One trajectory: samples at equally spaced, increasing times.
+/// One trajectory: samples at strictly increasing times (even or uneven, with gaps or not).
 type Trajectory =
     { /// The id from the trajectory column.
       Id: string
-      /// Sample times, strictly increasing, equally spaced.
+      /// Sample times, strictly increasing.
       Times: float[]
       /// States, one array of D numbers per time.
       States: float[][]
@@ -39,12 +39,10 @@ type Layout =
       /// The coordinate columns in state order, or None: every other column that is not a derivative.
       Coordinates: string list option
       /// Derivative columns are this prefix + the coordinate's name.
-      DerivativePrefix: string
-      /// Time steps within a trajectory may differ from its first step by this fraction of it.
-      StepTolerance: float }
+      DerivativePrefix: string }
 
-/// Columns "t" and "trajectory", coordinates every other column, derivatives "d" + name, steps equal to 1e-6.
-let layout = { Time = "t"; Trajectory = "trajectory"; Coordinates = None; DerivativePrefix = "d"; StepTolerance = 1e-6 }
+/// Columns "t" and "trajectory", coordinates every other column, derivatives "d" + name.
+let layout = { Time = "t"; Trajectory = "trajectory"; Coordinates = None; DerivativePrefix = "d" }
 
 let private invariant = CultureInfo.InvariantCulture
 let private shorten (s: string) = if s.Length <= 40 then s else s[..39] + "…"
@@ -127,14 +125,11 @@ let parse (layout: Layout) (source: string) (text: string) : Table =
             if samples.Count < 2 then
                 fail firstLine (sprintf "column %d (%s): trajectory '%s' has a single row; a trajectory needs at least 2" (idColumn + 1) layout.Trajectory id)
             let times = samples |> Seq.map (fun (_, t, _, _) -> t) |> Array.ofSeq
-            let step = times[1] - times[0]
             for k in 1 .. times.Length - 1 do
                 let line, _, _, _ = samples[k]
                 let dt = times[k] - times[k - 1]
                 if not (dt > 0.0) then
                     fail line (sprintf "column %d (%s): time %s does not increase (previous row: %s)" (timeColumn + 1) layout.Time (times[k].ToString("R", invariant)) (times[k - 1].ToString("R", invariant)))
-                if abs (dt - step) > layout.StepTolerance * abs step then
-                    fail line (sprintf "column %d (%s): time step %s differs from the trajectory's first step %s (trajectory '%s'); steps must be equal" (timeColumn + 1) layout.Time (dt.ToString("R", invariant)) (step.ToString("R", invariant)) id)
             { Id = id
               Times = times
               States = samples |> Seq.map (fun (_, _, x, _) -> x) |> Array.ofSeq
@@ -170,46 +165,65 @@ let write (path: string) (table: Table) =
     | folder -> Directory.CreateDirectory folder |> ignore
     File.WriteAllLines(path, lines)
 
-/// dx/dt by finite differences of second order (central inside, one-sided at the ends; first order for 2 rows).
+/// dx/dt by finite differences of second order on the trajectory's own (possibly uneven) times: the derivative at
+/// t_k of the parabola through three neighbouring samples (centred inside, one-sided at the ends; first order for 2
+/// rows). On an even grid these are the usual (x_{k+1} − x_{k−1}) / 2h and (∓3x₀ ± 4x₁ ∓ x₂) / 2h.
 let finiteDifferences (t: Trajectory) : float[][] =
     let n = t.Times.Length
-    let h = (t.Times[n - 1] - t.Times[0]) / float (n - 1)
-    let x = t.States
+    let x, ts = t.States, t.Times
     let d = x[0].Length
+    // Weights of x at a, b, c for the derivative at `at` of the parabola through (a, b, c).
+    let weights (a: float) (b: float) (c: float) (at: float) =
+        (2.0 * at - b - c) / ((a - b) * (a - c)), (2.0 * at - a - c) / ((b - a) * (b - c)), (2.0 * at - a - b) / ((c - a) * (c - b))
     Array.init n (fun k ->
-        Array.init d (fun j ->
-            if n = 2 then (x[1][j] - x[0][j]) / h
-            elif k = 0 then (-3.0 * x[0][j] + 4.0 * x[1][j] - x[2][j]) / (2.0 * h)
-            elif k = n - 1 then (3.0 * x[n - 1][j] - 4.0 * x[n - 2][j] + x[n - 3][j]) / (2.0 * h)
-            else (x[k + 1][j] - x[k - 1][j]) / (2.0 * h)))
+        if n = 2 then Array.init d (fun j -> (x[1][j] - x[0][j]) / (ts[1] - ts[0]))
+        else
+            let i = min (max (k - 1) 0) (n - 3)
+            let wa, wb, wc = weights ts[i] ts[i + 1] ts[i + 2] ts[k]
+            Array.init d (fun j -> wa * x[i][j] + wb * x[i + 1][j] + wc * x[i + 2][j]))
 
 /// The derivatives of a trajectory: as given, or by finite differences.
 let derivatives (t: Trajectory) = t.Derivatives |> Option.defaultWith (fun () -> finiteDifferences t)
 
-/// A dataset from a table: states and derivatives (given or finite differences). With several trajectories the
-/// last round(K·testFraction) of them (at least 1, at most K − 1) are the test set; with one, its last rows.
-let toDataset (testFraction: float) (table: Table) : Dataset =
+/// The table split into training and test trajectories: with several trajectories the last round(K·testFraction)
+/// of them (at least 1, at most K − 1) are the test set; with one, its last rows (at least 1, at most n − 1).
+let split (testFraction: float) (table: Table) : Trajectory list * Trajectory list =
     if not (testFraction > 0.0 && testFraction < 1.0) then invalidArg (nameof testFraction) (sprintf "test fraction must be in (0, 1), got %g" testFraction)
-    let d = table.Coordinates.Length
-    let matrix (rows: float[][]) = StateMatrix(Array.concat rows, rows.Length, d)
-    let name =
-        match Path.GetFileNameWithoutExtension table.Source with
-        | null -> table.Source
-        | file -> file
     match table.Trajectories with
     | [] -> invalidArg (nameof table) (sprintf "%s holds no trajectories" table.Source)
     | [ t ] ->
         let n = t.Times.Length
         let test = max 1 (min (n - 1) (int (Math.Round(float n * testFraction))))
-        let x, dx = t.States, derivatives t
-        Dataset(name, matrix x[.. n - test - 1], matrix dx[.. n - test - 1], matrix x[n - test ..], matrix dx[n - test ..])
+        // Derivatives come from the whole trajectory, so the split rows keep the same targets as before splitting.
+        let dx = derivatives t
+        let part (rows: int[]) =
+            { t with Times = rows |> Array.map (fun i -> t.Times[i]); States = rows |> Array.map (fun i -> t.States[i]); Derivatives = Some(rows |> Array.map (fun i -> dx[i])) }
+        [ part [| 0 .. n - test - 1 |] ], [ { part [| n - test .. n - 1 |] with Id = t.Id + "-test" } ]
     | ts ->
         let k = ts.Length
         let test = max 1 (min (k - 1) (int (Math.Round(float k * testFraction))))
-        let train, tests = List.splitAt (k - test) ts
-        let states (ts: Trajectory list) = ts |> List.map (fun t -> t.States) |> Array.concat
-        let targets (ts: Trajectory list) = ts |> List.map derivatives |> Array.concat
-        Dataset(name, matrix (states train), matrix (targets train), matrix (states tests), matrix (targets tests))
+        List.splitAt (k - test) ts
+
+/// A dataset from a table (`split`): states, derivatives (given or finite differences) and timelines (times and
+/// trajectory numbers, for integrator-supervised training).
+let toDataset (testFraction: float) (table: Table) : Dataset =
+    let d = table.Coordinates.Length
+    let name =
+        match Path.GetFileNameWithoutExtension table.Source with
+        | null -> table.Source
+        | file -> file
+    let train, test = split testFraction table
+    let matrix (rows: float[][]) = StateMatrix(Array.concat rows, rows.Length, d)
+    let states (ts: Trajectory list) = ts |> List.map (fun t -> t.States) |> Array.concat |> matrix
+    let targets (ts: Trajectory list) = ts |> List.map derivatives |> Array.concat |> matrix
+    let timeline (first: int) (ts: Trajectory list) =
+        Timeline(ts |> List.map _.Times |> Array.concat, ts |> List.mapi (fun k t -> Array.create t.Times.Length (first + k)) |> Array.concat)
+    Dataset(name, states train, targets train, states test, targets test, timeline 0 train, timeline train.Length test)
+
+/// The test trajectories of `split` as measurements: what a model is rolled out against when there is no known H.
+let heldOut (testFraction: float) (table: Table) : MeasuredTrajectory list =
+    let d = table.Coordinates.Length
+    [ for t in snd (split testFraction table) -> MeasuredTrajectory(t.Times, StateMatrix(Array.concat t.States, t.States.Length, d)) ]
 
 /// Clean trajectories of a system from the given starts (row-major [K, 2n]) at `times`, with the exact
 /// derivatives; ids "1".."K", coordinates named q… then p_q….

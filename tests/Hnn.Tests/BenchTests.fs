@@ -11,7 +11,7 @@ let private size = Gen.choose (1, 512) |> Arb.fromGen
 [<Tests>]
 let tests =
     testList "benchmark FLOP counts" [
-        testProperty "the HNN step's products cost 12·N·H² + 10·N·H·D + 4·N·D² (forward, input gradient, backward through both)" <|
+        testPropertyWithConfig propertyConfig "the HNN step's products cost 12·N·H² + 10·N·H·D + 4·N·D² (forward, input gradient, backward through both)" <|
             Prop.forAll size (fun n ->
                 Prop.forAll size (fun d ->
                     Prop.forAll size (fun h ->
@@ -19,7 +19,7 @@ let tests =
                         let closed = 12.0 * n' * h' * h' + 10.0 * n' * h' * d' + 4.0 * n' * d' * d'
                         StepFlops.hnnStep n d h = closed)))
 
-        testProperty "the baseline step's products cost 6·N·H² + 10·N·H·D (three layers, backward)" <|
+        testPropertyWithConfig propertyConfig "the baseline step's products cost 6·N·H² + 10·N·H·D (three layers, backward)" <|
             Prop.forAll size (fun n ->
                 Prop.forAll size (fun d ->
                     Prop.forAll size (fun h ->

@@ -267,7 +267,7 @@ let systemTests =
             let starts = [| 0.5; 0.0; 1.0; 0.5; -0.3; 0.2 |]
             let times = Hnn.Data.Sampling.Linspace(0.0, 2.0, 5)
             let batched = Pipeline.integrate Pipeline.Batched 1e-9 1e-9 h starts times
-            let perTrajectory = Ode.Solve(Hnn.Evaluation.TrajectoryEvaluation.BatchField(ComposedSystem h), starts, 3, 2, 0.0, ReadOnlySpan times, 1e-9, 1e-9)
+            let perTrajectory = Ode.Solve(Hnn.Evaluation.TrajectoryEvaluation.BatchField(ComposedSystem h), DormandPrince45.Tableau, starts, 3, 2, 0.0, ReadOnlySpan times, AdaptiveSettings(1e-9, 1e-9))
             expectAllClose 1e-7 perTrajectory batched "paths"
         }
         test "memory stays flat: 10³ autograd field calls through the adapter, energies and detections leave no live tensor" {

@@ -46,13 +46,30 @@ let kepler =
 
 let linspace a b n = Array.init n (fun i -> a + (b - a) * float i / float (n - 1))
 
-let solve f y0 count dim t0 (tEval: float[]) rtol atol = Ode.Solve(f, y0, count, dim, t0, ReadOnlySpan tEval, rtol, atol)
+/// Dormand–Prince 5(4) at rtol/atol through the float64 entry point.
+let solve f y0 count dim t0 (tEval: float[]) rtol atol =
+    Ode.Solve(f, DormandPrince45.Tableau, y0, count, dim, t0, ReadOnlySpan tEval, AdaptiveSettings(rtol, atol))
 
 let argumentError (f: unit -> unit) =
     Expect.throwsC f (fun e ->
         match e with
         | :? ArgumentException as a -> a
         | e -> failtestf "expected an ArgumentException, got %O" e)
+
+/// Heun–Euler 2(1): an embedded pair that is not first-same-as-last, with its quadratic continuous extension
+/// y + h(θk₁ + θ²/2·(k₂ − k₁)); here only to show that the adaptive solve takes any embedded pair.
+let heunEuler =
+    ButcherTableau(
+        "Heun–Euler 2(1)", 2, [| [||]; [| 1.0 |] |], [| 0.5; 0.5 |], [| 0.0; 1.0 |],
+        bError = [| -0.5; 0.5 |], errorOrder = Nullable 1, reference = "Heun's method with Euler's as the embedded solution",
+        denseOutput = array2D [ [ 1.0; -0.5 ]; [ 0.0; 0.5 ] ])
+
+/// The embedded pairs the adaptive solve is tested with.
+let embeddedPairs = [ DormandPrince45.Tableau; BogackiShampine32.Tableau; heunEuler ]
+
+/// An adaptive solve with a given embedded pair.
+let solveWith (method: ButcherTableau) f y0 count dim t0 (tEval: float[]) rtol atol =
+    Ode.Solve(f, method, y0, count, dim, t0, ReadOnlySpan tEval, AdaptiveSettings(rtol, atol))
 
 let dormandPrince =
     testList "Dormand–Prince 5(4)" [
@@ -107,6 +124,37 @@ let dormandPrince =
         }
     ]
 
+let anyEmbeddedPair =
+    testList "adaptive solve with any embedded pair" [
+        for m in embeddedPairs do
+            yield test (sprintf "%s meets its tolerance on the harmonic oscillator, dense output included" m.Name) {
+                let starts = [| 1.0; 0.0; 0.3; -0.7 |]
+                let times = linspace 0.0 10.0 41
+                for rtol in [ 1e-4; 1e-7 ] do
+                    let y = solveWith m spring starts 2 2 0.0 times rtol (rtol * 1e-3)
+                    for i in 0 .. 1 do
+                        for j in 0 .. times.Length - 1 do
+                            let q, p = springExact starts[2 * i] starts[2 * i + 1] times[j]
+                            let o = (i * times.Length + j) * 2
+                            let err = max (abs (y[o] - q)) (abs (y[o + 1] - p))
+                            Expect.isLessThan err (100.0 * rtol) (sprintf "rtol %g, trajectory %d, t = %g" rtol i times[j])
+            }
+            yield test (sprintf "%s: a tighter tolerance buys a smaller error on the pendulum's period" m.Name) {
+                let period = pendulumPeriod 2.0
+                let errorAt rtol = abs ((solveWith m pendulum [| 2.0; 0.0 |] 1 2 0.0 [| period |] rtol (rtol * 1e-2))[0] - 2.0)
+                Expect.isLessThan (errorAt 1e-8) (errorAt 1e-4 / 100.0) "10⁴ times the tolerance, at least 100 times the accuracy"
+            }
+        yield test "a method without an error estimate or a dense output is refused, naming the method" {
+            for m in [ Rk4.Tableau :> IFixedStepMethod; Leapfrog.Tableau; ImplicitMidpoint.Default ] do
+                let e = argumentError (fun () -> Ode.Solve(spring, m, [| 1.0; 0.0 |], 1, 2, 0.0, ReadOnlySpan [| 1.0 |], AdaptiveSettings()) |> ignore)
+                Expect.equal e.ParamName "method" "names the argument"
+                Expect.stringContains e.Message m.Name "names the method"
+            let noDense = ButcherTableau("no dense", 2, [| [||]; [| 1.0 |] |], [| 0.5; 0.5 |], [| 0.0; 1.0 |], bError = [| -0.5; 0.5 |], errorOrder = Nullable 1)
+            Expect.isFalse noDense.CanAdapt "an embedded pair without dense output cannot adapt"
+            argumentError (fun () -> solveWith noDense spring [| 1.0; 0.0 |] 1 2 0.0 [| 1.0 |] 1e-6 1e-9 |> ignore) |> ignore
+        }
+    ]
+
 /// A test problem for convergence: its field and the exact state at t = 2 from (1.2, 0.3).
 type OrderProblem = { Name: string; Field: BatchVectorField; Exact: Lazy<float[]> }
 
@@ -118,7 +166,7 @@ let springProblem =
 
 /// Final state at t = 2 from (1.2, 0.3) with n fixed steps of a method.
 let finalState (method: IFixedStepMethod) (field: BatchVectorField) (n: int) =
-    Ode.SolveFixed(method, field, [| 1.2; 0.3 |], 1, 2, 0.0, ReadOnlySpan [| 2.0 |], 2.0 / float n)
+    Ode.Solve(field, method, [| 1.2; 0.3 |], 1, 2, 0.0, ReadOnlySpan [| 2.0 |], FixedSteps(2.0 / float n))
 
 /// Least-squares slope of log error against log step.
 let measuredOrder (method: IFixedStepMethod) (problem: OrderProblem) (steps: int list) =
@@ -145,12 +193,41 @@ let convergence =
         orderTest Yoshida4.Tableau pendulumProblem [ 10; 20; 40; 80 ]
         orderTest ImplicitMidpoint.Default pendulumProblem [ 20; 40; 80; 160 ]
         orderTest DormandPrince45.Tableau springProblem [ 10; 20; 40; 80 ]
+        orderTest BogackiShampine32.Tableau pendulumProblem [ 10; 20; 40; 80 ]
+    ]
+
+/// The stages of one step of a tableau on a float field, computed here from A and c (independently of the engine).
+let stagesOf (t: ButcherTableau) (f: float[] -> float[]) (x: float[]) (h: float) =
+    let k = Array.zeroCreate<float[]> t.Stages
+    for i in 0 .. t.Stages - 1 do
+        k[i] <- f (Array.init x.Length (fun e -> x[e] + h * Seq.sum (seq { for j in 0 .. i - 1 -> t.A(i, j) * k[j][e] })))
+    k
+
+let pendulumOf (x: float[]) = [| 2.0 * x[1]; -3.0 * sin x[0] |]
+
+/// Least-squares slope of log y against log x.
+let slope (points: (float * float) list) =
+    let points = points |> List.map (fun (x, y) -> log x, log y)
+    let mx = points |> List.averageBy fst
+    let my = points |> List.averageBy snd
+    (points |> List.sumBy (fun (x, y) -> (x - mx) * (y - my))) / (points |> List.sumBy (fun (x, _) -> (x - mx) ** 2))
+
+let errorEstimates =
+    testList "error estimates" [
+        for t in embeddedPairs do
+            yield test (sprintf "%s's error estimate shrinks as h^%d per step (its declared order %d plus one)" t.Name (t.ErrorOrder.Value + 1) t.ErrorOrder.Value) {
+                let estimate h =
+                    let k = stagesOf t pendulumOf [| 1.2; 0.3 |] h
+                    Seq.max (seq { for e in 0 .. 1 -> abs (h * Seq.sum (seq { for i in 0 .. t.Stages - 1 -> (nonNull t.BError)[i] * k[i][e] })) })
+                let measured = slope [ for h in [ 0.2; 0.1; 0.05; 0.025 ] -> h, estimate h ]
+                Expect.isLessThan (abs (measured - float (t.ErrorOrder.Value + 1))) 0.3 (sprintf "measured %.3f" measured)
+            }
     ]
 
 /// |H(x(t)) − H(x₀)| at every step of a pendulum run of `steps` steps of size h.
 let energyErrors (method: IFixedStepMethod) (h: float) (steps: int) =
     let times = Array.init steps (fun i -> h * float (i + 1))
-    let y = Ode.SolveFixed(method, pendulum, [| 1.5; 0.0 |], 1, 2, 0.0, ReadOnlySpan times, h)
+    let y = Ode.Solve(pendulum, method, [| 1.5; 0.0 |], 1, 2, 0.0, ReadOnlySpan times, FixedSteps h)
     let e0 = pendulumEnergy 1.5 0.0
     Array.init steps (fun i -> abs (pendulumEnergy y[2 * i] y[2 * i + 1] - e0))
 
@@ -207,14 +284,69 @@ let symplecticity =
         }
     ]
 
+/// Butcher's order conditions for the 17 rooted trees up to order 5, for weights w on a tableau's A and c:
+/// (order of the tree, Σᵢ wᵢ Φᵢ(tree), 1/γ(tree)). A method has order p when they hold for every tree up to p.
+let orderConditions (t: ButcherTableau) (w: float[]) =
+    let s = t.Stages
+    let c = Array.init s (fun i -> t.C[i])
+    let a (v: float[]) = Array.init s (fun i -> Seq.sum (seq { for j in 0 .. s - 1 -> t.A(i, j) * v[j] }))
+    let ( .* ) (u: float[]) (v: float[]) = Array.map2 (*) u v
+    let dot (v: float[]) = Array.fold2 (fun acc x y -> acc + x * y) 0.0 w v
+    let c2 = c .* c
+    let c3 = c2 .* c
+    let ac = a c
+    [ 1, dot (Array.create s 1.0), 1.0
+      2, dot c, 1.0 / 2.0
+      3, dot c2, 1.0 / 3.0
+      3, dot ac, 1.0 / 6.0
+      4, dot c3, 1.0 / 4.0
+      4, dot (c .* ac), 1.0 / 8.0
+      4, dot (a c2), 1.0 / 12.0
+      4, dot (a ac), 1.0 / 24.0
+      5, dot (c3 .* c), 1.0 / 5.0
+      5, dot (c2 .* ac), 1.0 / 10.0
+      5, dot (c .* a c2), 1.0 / 15.0
+      5, dot (c .* a ac), 1.0 / 30.0
+      5, dot (ac .* ac), 1.0 / 20.0
+      5, dot (a c3), 1.0 / 20.0
+      5, dot (a (c .* ac)), 1.0 / 40.0
+      5, dot (a (a c2)), 1.0 / 60.0
+      5, dot (a (a ac)), 1.0 / 120.0 ]
+
 let tables =
     testList "tables" [
-        test "the named tables pass their own consistency checks" {
-            for t in [ Rk4.Tableau; DormandPrince45.Tableau ] do
-                Expect.equal t.Stages t.B.Count (t.Name + " has one weight per stage")
-            Expect.isTrue DormandPrince45.Tableau.IsFirstSameAsLast "DP45 is FSAL"
-            Expect.equal DormandPrince45.Tableau.ErrorOrder (Nullable 4) "DP45 estimates its error at order 4"
-            Expect.isFalse Rk4.Tableau.IsFirstSameAsLast "RK4 is not FSAL"
+        test "the named tables have their published stage counts, FSAL property and error orders" {
+            for t, stages, fsal, errorOrder in
+                [ Rk4.Tableau, 4, false, Nullable()
+                  DormandPrince45.Tableau, 7, true, Nullable 4
+                  BogackiShampine32.Tableau, 4, true, Nullable 2 ] do
+                Expect.equal t.Stages stages (sprintf "%s has %d stages" t.Name stages)
+                Expect.equal t.IsFirstSameAsLast fsal (sprintf "%s FSAL: %b" t.Name fsal)
+                Expect.equal t.ErrorOrder errorOrder (sprintf "%s estimates its error at order %A" t.Name errorOrder)
+            Expect.isTrue (DormandPrince45.Tableau.CanAdapt && BogackiShampine32.Tableau.CanAdapt) "the embedded pairs can adapt"
+            Expect.isFalse Rk4.Tableau.CanAdapt "RK4 cannot"
+        }
+        for t in [ Rk4.Tableau; DormandPrince45.Tableau; BogackiShampine32.Tableau; heunEuler ] do
+            test (sprintf "%s satisfies Butcher's order conditions up to its declared order %d" t.Name t.Order) {
+                for order, value, expected in orderConditions t (Array.ofSeq t.B) do
+                    if order <= t.Order then
+                        Expect.floatClose { absolute = 1e-12; relative = 0.0 } value expected (sprintf "a condition of order %d" order)
+            }
+        for t in embeddedPairs do
+            test (sprintf "%s's error estimate is of its declared order %d: b_err meets the order conditions up to it, not beyond" t.Name t.ErrorOrder.Value) {
+                // b_err = b − b̂ (either sign) with both solutions of order ≥ q: Σ b_err Φ(tree) = 0 for every tree up to order q.
+                let q = t.ErrorOrder.Value
+                let conditions = orderConditions t (Array.ofSeq (nonNull t.BError))
+                for order, value, _ in conditions do
+                    if order <= q then
+                        Expect.floatClose { absolute = 1e-12; relative = 0.0 } value 0.0 (sprintf "a condition of order %d" order)
+                Expect.exists conditions (fun (order, value, _) -> order = q + 1 && abs value > 1e-6) "some condition of order q + 1 is not met"
+            }
+        test "a dense output that does not end at the step's solution is rejected, naming the row" {
+            let e =
+                argumentError (fun () ->
+                    ButcherTableau("bad", 2, [| [||]; [| 1.0 |] |], [| 0.5; 0.5 |], [| 0.0; 1.0 |], denseOutput = array2D [ [ 1.0; -0.5 ]; [ 0.0; 0.4 ] ]) |> ignore)
+            Expect.stringContains e.Message "row 1 of the dense output sums to" "names the row and the condition"
         }
         test "a tableau whose rows do not sum to c is rejected, naming the row" {
             let e = argumentError (fun () -> ButcherTableau("bad", 2, [| [||]; [| 0.4 |] |], [| 0.5; 0.5 |], [| 0.0; 0.5 |]) |> ignore)
@@ -281,4 +413,5 @@ let argumentChecks =
     ]
 
 [<Tests>]
-let tests = testList "integrators" [ dormandPrince; convergence; energy; symplecticity; tables; argumentChecks ]
+let tests =
+    testList "integrators" [ dormandPrince; anyEmbeddedPair; convergence; errorEstimates; energy; symplecticity; tables; argumentChecks ]

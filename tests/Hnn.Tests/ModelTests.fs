@@ -118,7 +118,7 @@ let tests =
                 Expect.isLessThan ((a - b).abs().max().item<float>()) 1e-12 "same field"
             }
             test "time reversibility holds for a momentum-symmetric HNN and is caught failing for a plain one" {
-                let domain = Hnn.Physics.Domain.shell 2 0.2 1.0
+                let domain = Hnn.Domain.shell 2 0.2 1.0
                 let verdict symmetric =
                     let net = DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 2, MomentumSymmetric = symmetric), 3)
                     Hnn.Physics.check (Hnn.Physics.model domain None "HNN" net) [ Hnn.Physics.timeReversibility ] |> List.head

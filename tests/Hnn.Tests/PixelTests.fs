@@ -92,7 +92,7 @@ let rendering =
             Expect.floatClose { absolute = 1e-6; relative = 0.0 } x 0.0 "centred horizontally"
             Expect.isGreaterThan y 4.0 "below the pivot"
         }
-        testProperty "the bright mass centre rotates with θ: it sits at angle θ from straight down, half a rod length from the pivot" <| fun () ->
+        testPropertyWithConfig propertyConfig "the bright mass centre rotates with θ: it sits at angle θ from straight down, half a rod length from the pivot" <| fun () ->
             let angles = Gen.choose (-3140, 3140) |> Gen.map (fun k -> float k / 1000.0) |> Arb.fromGen
             Prop.forAll angles (fun theta ->
                 let x, y, _ = massCentre (renderer.Render theta)

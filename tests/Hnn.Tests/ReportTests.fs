@@ -37,14 +37,14 @@ let private syntheticOutput () =
     let circle (radius: float) (phase: float) k t = [| radius * (0.5 + 0.2 * float k) * cos (2.0 * t + phase); -radius * (0.5 + 0.2 * float k) * sin (2.0 * t + phase) |]
     let springRef = paths times 2 (circle 1.0 0.0)
     for model, r, ph in [ "baseline", 1.05, 0.1; "hnn", 1.0, 0.05 ] do
-        save "spring" model 2 springRef (paths times 2 (circle r ph)) Tasks.spring.System
+        save "spring" model 2 springRef (paths times 2 (circle r ph)) Tasks.spring.System.Value
     // Two bodies on opposite sides of a circle: q = (x1, x2, y1, y2), p = (px1, px2, py1, py2).
     let orbit (radius: float) _ t =
         let c, s = cos t, sin t
         [| radius * c; -radius * c; radius * s; -radius * s; -s; s; c; -c |]
     let bodiesRef = paths times 1 (orbit 1.0)
     for model, r in [ "baseline", 1.1; "hnn", 1.02 ] do
-        save "two-body" model 8 bodiesRef (paths times 1 (orbit r)) Tasks.twoBody.System
+        save "two-body" model 8 bodiesRef (paths times 1 (orbit r)) Tasks.twoBody.System.Value
     for kind in [ ModelKind.Baseline; ModelKind.Hnn ] do
         use model = DynamicsModel.Create(ModelSettings(kind, 2, HiddenDim = 16), 0)
         ModelFile.Save(model, "spring", TrainSettings(Steps = 40), Path.Combine(dir, "models", sprintf "spring-%s.json" (Tasks.modelKey kind)))
@@ -96,7 +96,7 @@ let tests =
             let names = written |> List.map Path.GetFileName
             Expect.equal names [ "spring.html"; "two-body.html"; "index.html" ] "pages, index last"
             for p in written do
-                Expect.equal (Path.GetDirectoryName p) (Path.Combine(dir, Reports.folder)) "pages live in OutDir/reports"
+                Expect.equal (Path.GetDirectoryName p) (RunFolder dir).Reports "pages live in OutDir/reports"
             let index = page "index.html"
             for task in [ "spring"; "two-body" ] do
                 Expect.stringContains index (sprintf "href=\"%s.html\"" task) (sprintf "index links %s" task)

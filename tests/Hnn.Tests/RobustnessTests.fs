@@ -100,7 +100,7 @@ let private handled (load: unit -> unit) =
     | :? InvalidDataException -> ()
     | e -> failtestf "unhandled %s: %s" (e.GetType().FullName) e.Message
 
-let private fuzzConfig cases = { FsCheckConfig.defaultConfig with maxTest = cases }
+let private fuzzConfig cases = { propertyConfig with maxTest = cases }
 
 let private fuzz cases name (load: Mutation list -> unit) =
     testPropertyWithConfig (fuzzConfig cases) name (Prop.forAll mutationsArb (fun ms -> handled (fun () -> load ms)))
@@ -218,34 +218,58 @@ let private hnnDll =
     let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
     Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
 
-let private startHnn (args: string list) =
+/// Starts the CLI with extra environment variables; its output (both streams) is collected, and `paused` completes
+/// when it prints the test hook's "paused at" line (see Interruption.pauseAt).
+let private startHnnWith (environment: (string * string) list) (args: string list) =
     let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
+    for name, value in environment do info.Environment[name] <- value
     let p =
         match Process.Start info with
         | null -> failtest "could not start dotnet"
         | p -> p
     let out = StringBuilder()
-    p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) then lock out (fun () -> out.AppendLine e.Data |> ignore))
-    p.ErrorDataReceived.Add(fun e -> if not (isNull e.Data) then lock out (fun () -> out.AppendLine e.Data |> ignore))
+    let paused = Threading.Tasks.TaskCompletionSource()
+    let collect (e: DataReceivedEventArgs) =
+        if not (isNull e.Data) then
+            lock out (fun () -> out.AppendLine e.Data |> ignore)
+            if e.Data.StartsWith "paused at " then paused.TrySetResult() |> ignore
+    p.OutputDataReceived.Add collect
+    p.ErrorDataReceived.Add collect
     p.BeginOutputReadLine()
     p.BeginErrorReadLine()
-    p, out
+    p, out, paused
 
-let private finish (p: Process, out: StringBuilder) =
-    if not (p.WaitForExit 120_000) then
+let private startHnn args = startHnnWith [] args
+
+/// Waits for the process to end (a bound of 5 minutes only keeps a broken build from hanging the suite).
+let private finish (p: Process, out: StringBuilder, _) =
+    if not (p.WaitForExit 300_000) then
         p.Kill true
-        failtest "hnn did not finish within 2 minutes"
+        failtest "hnn did not finish within 5 minutes"
     p.WaitForExit()
     p.ExitCode, lock out (fun () -> out.ToString())
 
 let private runHnn args = finish (startHnn args)
 
-/// Waits until `path` exists and was written after `since`.
-let private waitForWrite (path: string) (since: DateTime) (p: Process) =
-    let clock = Stopwatch.StartNew()
-    while not (File.Exists path && File.GetLastWriteTimeUtc path > since) && not p.HasExited && clock.Elapsed.TotalSeconds < 60.0 do
-        Threading.Thread.Sleep 20
-    Expect.isFalse p.HasExited "the run was still training when its checkpoint appeared"
+/// Starts the CLI held at `point` by the test hook and returns once it is held there: the run is at a known step,
+/// whatever the machine's speed. Fails if the run ends first.
+let private startPaused (point: string) (args: string list) =
+    let (p, out, paused) as run = startHnnWith [ Interruption.pauseVariable, point ] args
+    let exited = p.WaitForExitAsync()
+    let first = Threading.Tasks.Task.WhenAny(paused.Task, exited)
+    if not (first.Wait(TimeSpan.FromMinutes 5.0)) then
+        p.Kill true
+        failtest (sprintf "hnn did not reach %s within 5 minutes" point)
+    if not paused.Task.IsCompleted then
+        p.WaitForExit()
+        failtestf "hnn ended (exit %d) before pausing at %s:\n%s" p.ExitCode point (lock out (fun () -> out.ToString()))
+    run
+
+let private signal (name: string) ((p: Process), _, _) =
+    use kill = Process.Start("kill", [ "-" + name; string p.Id ])
+    kill.WaitForExit()
+
+let private resultsText (out: string) = File.ReadAllText(Path.Combine(out, "results.json"))
 
 let private cliTests =
     testList "cli" [
@@ -255,26 +279,23 @@ let private cliTests =
                 [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "300"; "--batch-size"; "64"; "--seed"; "5"
                   "--threads"; "1"; "--checkpoint-every"; "25"; "--no-eval"; "--out"; out ]
             let checkpoint = Path.Combine(out, "checkpoints", "spring-hnn.ckpt")
-            // 1. SIGINT once the first checkpoint is there: a clean stop with a checkpoint and exit code 130.
-            let first = startHnn args
-            waitForWrite checkpoint DateTime.MinValue (fst first)
-            Process.Start("kill", [ "-INT"; string (fst first).Id ]).WaitForExit()
+            // 1. SIGINT while held at step 100: a clean stop that checkpoints step 100, exit code 130.
+            let first = startPaused "train:100" args
+            signal "INT" first
             let code, text = finish first
             Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
             Expect.stringContains text "continue with --resume" "says how to continue"
-            Expect.stringContains (File.ReadAllText(Path.Combine(out, "results.json"))) "\"status\": \"interrupted\"" "the run is marked interrupted"
-            let stoppedAt = (Checkpoint.Load checkpoint).Header.Step
+            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "the run is marked interrupted"
+            Expect.equal (Checkpoint.Load checkpoint).Header.Step 100 "checkpointed at the step it was stopped after"
             // 2. A new run into the same folder is refused; --resume continues it, and SIGKILL loses at most the steps since the last checkpoint.
             let code, text = runHnn args
             Expect.equal code 2 "a fresh run may not reuse the folder"
             Expect.stringContains text "--force" "suggests --force"
-            let since = File.GetLastWriteTimeUtc checkpoint
-            let second = startHnn (args @ [ "--resume" ])
-            waitForWrite checkpoint since (fst second)
-            (fst second).Kill()
+            let second = startPaused "train:210" (args @ [ "--resume" ])
+            let (p, _, _) = second
+            p.Kill()
             finish second |> ignore
-            let killedAt = (Checkpoint.Load checkpoint).Header.Step
-            Expect.isGreaterThan killedAt stoppedAt "the resumed run made progress before it was killed"
+            Expect.equal (Checkpoint.Load checkpoint).Header.Step 200 "killed at step 210: the last checkpoint (step 200) is kept"
             // 3. Resumed again, it completes.
             let code, text = runHnn (args @ [ "--resume" ])
             Expect.equal code 0 (sprintf "the resumed run completes:\n%s" text)
@@ -290,11 +311,91 @@ let private cliTests =
             Expect.equal (File.ReadAllBytes(Path.Combine(out, "models", "spring-hnn.weights")))
                 (File.ReadAllBytes(Path.Combine(straight, "models", "spring-hnn.weights"))) "identical weights files"
             // And by the library in this process, on one thread like the CLI's runs.
-            let options = { Experiment.defaults with Steps = Some 300; Seed = 5; Threads = Some 1; Evaluate = false; OutDir = tempDir (); Log = ignore }
-            let inProcess = Resumable.train options { Resumable.defaults with BatchSize = Some 64 } Tasks.spring (Tasks.spring.Data 5) ModelKind.Hnn
+            let options =
+                { Experiment.defaults with
+                    Steps = Some 300; Seed = 5; Threads = Some 1; Evaluate = false; OutDir = tempDir (); BatchSize = Some 64; Log = ignore }
+            let inProcess = Experiment.train options Tasks.spring (Tasks.spring.Data 5) ModelKind.Hnn
             use _ = inProcess.Model
             expectSameWeights inProcess.Model uninterrupted "the CLI and the library in another process agree bit for bit"
             for d in [ out; straight; options.OutDir ] do Directory.Delete(d, true)
+        }
+        test "a run stopped by SIGTERM after its data are made exits 143, marked interrupted, and resumes to the end" {
+            let out = tempDir ()
+            let args = [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "40"; "--threads"; "1"; "--out"; out ]
+            let run = startPaused "data" args
+            signal "TERM" run
+            let code, text = finish run
+            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
+            Expect.stringContains text "stopped during data generation" "says where it stopped"
+            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+            Expect.isFalse (Directory.Exists(Path.Combine(out, "models"))) "nothing trained"
+            let code, text = runHnn (args @ [ "--resume" ])
+            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
+            Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
+            Directory.Delete(out, true)
+        }
+        test "a run stopped by Ctrl-C during evaluation keeps its trained model, marks the run interrupted and resumes" {
+            let out = tempDir ()
+            let args = [ "train"; "--task"; "spring"; "--model"; "baseline"; "--steps"; "40"; "--threads"; "1"; "--out"; out ]
+            let run = startPaused "evaluate" args
+            signal "INT" run
+            let code, text = finish run
+            Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
+            Expect.stringContains text "stopped during evaluation" "says where it stopped"
+            Expect.isTrue (File.Exists(Path.Combine(out, "models", "spring-baseline.json"))) "the trained model was saved"
+            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+            let code, text = runHnn (args @ [ "--resume" ])
+            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
+            Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
+            Directory.Delete(out, true)
+        }
+        test "a run stopped by Ctrl-C while writing its reports marks the run interrupted and resumes to the reports" {
+            let out = tempDir ()
+            let args = [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "--steps"; "30"; "--threads"; "1"; "--out"; out ]
+            let run = startPaused "report" args
+            signal "INT" run
+            let code, text = finish run
+            Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
+            Expect.stringContains text "stopped during report writing" "says where it stopped"
+            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+            let code, text = runHnn (args @ [ "--resume" ])
+            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
+            Expect.isTrue (File.Exists(Path.Combine(out, "reports", "index.html"))) "the reports were written"
+            Directory.Delete(out, true)
+        }
+        test "the pixel pendulum stops between training steps on SIGTERM, exits 143 and resumes" {
+            let out = tempDir ()
+            let args = [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "8"; "--threads"; "1"; "--out"; out ]
+            let run = startPaused "pixel-train:3" args
+            signal "TERM" run
+            let code, text = finish run
+            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
+            Expect.stringContains text "training stopped after step 3" "stopped at the step it was held at"
+            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+            let code, text = runHnn (args @ [ "--resume" ])
+            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
+            Expect.stringContains (resultsText out) "pixel-pendulum" "the resumed run recorded the task"
+            Directory.Delete(out, true)
+        }
+        test "options the pixel pendulum cannot honour are refused before any work, naming the option" {
+            let out = tempDir ()
+            let baseArgs = [ "run"; "--tasks"; "pixel-pendulum"; "--steps"; "1"; "--threads"; "1"; "--out"; Path.Combine(out, "r") ]
+            for extra, word in
+                [ [ "--supervision"; "integrator" ], "--supervision"; [ "--integrator"; "leapfrog" ], "--integrator"
+                  [ "--substeps"; "2" ], "--substeps"; [ "--checkpoint-every"; "5" ], "--checkpoint-every"
+                  [ "--no-eval" ], "--no-eval"; [ "--models"; "dissipative-hnn" ], "--models" ] do
+                let code, text = runHnn (baseArgs @ extra)
+                Expect.equal code 2 (sprintf "%A exits with 2:\n%s" extra text)
+                Expect.stringContains text word (sprintf "%A names the option" extra)
+                Expect.isFalse (text.Contains "step ") (sprintf "%A: no training step was taken" extra)
+            Expect.isFalse (Directory.Exists(Path.Combine(out, "r", "models"))) "nothing was trained"
+            Directory.Delete(out, true)
+        }
+        test "an output folder that cannot be written is refused before any data are made" {
+            let code, text = runHnn [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "5"; "--threads"; "1"; "--out"; "/proc/hnn-cannot-write" ]
+            Expect.equal code 2 (sprintf "exit code 2:\n%s" text)
+            Expect.stringContains text "--out '/proc/hnn-cannot-write' cannot be written" "names the argument and the problem"
+            Expect.isFalse (text.Contains "step ") "no training step was taken"
         }
         test "bad command lines get a one-line error naming the argument and exit code 2" {
             let out = tempDir ()

@@ -244,7 +244,7 @@ let tests =
 
             test "the physics checks pass on the fitted models: Liouville, symplecticity, and reversibility for the symmetric one" {
                 let settings = { Physics.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
-                let domain = Physics.Domain.shell 2 0.2 1.0
+                let domain = Domain.shell 2 0.2 1.0
                 let spring = MassSpring() :> IHamiltonianSystem
                 for name, model, laws in
                     [ "sampled HNN", springFit.Value.Model, [ Physics.liouville; Physics.symplecticity ]

@@ -121,7 +121,7 @@ let nbodyTests =
             let period = 2.0 * Math.PI * r / v
             let times = Array.init 30 (fun i -> 3.0 * period * float (i + 1) / 30.0)
             let field = BatchVectorField(fun t x dx n -> NBody.TwoBody.BatchTimeDerivative(t, x, dx, n))
-            let path = Ode.Solve(field, x0, 1, 8, 0.0, ReadOnlySpan times, 1e-10, 1e-10)
+            let path = Ode.Solve(field, DormandPrince45.Tableau, x0, 1, 8, 0.0, ReadOnlySpan times, AdaptiveSettings(1e-10, 1e-10))
             for i in 0 .. times.Length - 1 do
                 let o = 8 * i
                 Expect.floatClose { absolute = 1e-7; relative = 1e-7 } (sqrt (path[o] ** 2.0 + path[o + 2] ** 2.0)) r $"radius of body 1 at t = {times[i]}"

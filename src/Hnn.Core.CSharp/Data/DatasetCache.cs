@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,22 +6,23 @@ using Hnn.IO;
 namespace Hnn.Data;
 
 /// <summary>
-/// Generated datasets kept as binary files in a cache folder, one per recipe. The file name and header carry a
-/// SHA-256 key of the recipe's type, its JSON (<see cref="Json.Options"/>) and <see cref="FormatVersion"/>, so a
-/// changed recipe never reuses an old file. The file ends with a SHA-256 of everything before it; a corrupt,
-/// truncated or mismatched file is deleted and rebuilt, never used. Writes are atomic.
+/// Generated datasets kept as binary files in a cache folder, one per recipe. The file name and the envelope's key
+/// carry a SHA-256 of the recipe's type, its JSON (<see cref="Json.Options"/>) and <see cref="FormatVersion"/>, so a
+/// changed recipe never reuses an old file. The file is a <see cref="FileEnvelope"/> (checksummed, written atomically);
+/// a corrupt, truncated or mismatched file is deleted and rebuilt, never used.
 /// </summary>
 /// <remarks>
-/// Layout (little-endian): magic "HNNDSET\0", int32 version, 32-byte key, int32 name length + UTF-8 name,
-/// int32 D, int32 train rows, int32 test rows, float64 values of TrainX, TrainDx, TestX, TestDx (row-major),
-/// 32-byte SHA-256 of all preceding bytes.
+/// Envelope magic "HNNDSET\0", 32-byte key. Payload: int32 name length + UTF-8 name, int32 D, int32 train rows,
+/// int32 test rows, float64 values of TrainX, TrainDx, TestX, TestDx (row-major), then per split a bool and, if set,
+/// its timeline: float64 times and int32 trajectory ids.
 /// </remarks>
 public static class DatasetCache
 {
     /// <summary>Version of the file layout and of the key derivation; bumping it invalidates every cached file.</summary>
     public const int FormatVersion = 2;
 
-    private static ReadOnlySpan<byte> Magic => "HNNDSET\0"u8;
+    private static readonly FileEnvelope Envelope =
+        new("HNNDSET\0", FormatVersion, "a dataset cache file", keyLength: 32, keyOwner: "recipe", (path, problem) => new DataFileException(path, problem));
 
     /// <summary>The hex SHA-256 key of a recipe: its type name, its JSON and the format version.</summary>
     public static string KeyOf<TRecipe>(TRecipe recipe) where TRecipe : notnull =>
@@ -41,36 +41,16 @@ public static class DatasetCache
         where TRecipe : notnull
     {
         ArgumentNullException.ThrowIfNull(generate);
-        var path = PathFor(cacheFolder, recipe);
-        var key = KeyBytes(recipe);
-        if (File.Exists(path))
-        {
-            try
-            {
-                return Read(path, key);
-            }
-            catch (DataFileException e)
-            {
-                log?.Invoke($"dataset cache: {e.Message}; deleting and rebuilding");
-                File.Delete(path);
-            }
-        }
-        else
-        {
-            log?.Invoke($"dataset cache: no file for {typeof(TRecipe).Name} at {path}; generating");
-        }
-        var dataset = generate(recipe);
-        Write(path, key, dataset);
-        return dataset;
+        return Envelope.ReadOrCreate(PathFor(cacheFolder, recipe), KeyBytes(recipe), Parse, () => generate(recipe), WritePayload, log);
     }
 
     /// <summary>Writes <paramref name="dataset"/> atomically to <paramref name="path"/> under the key of <paramref name="recipe"/>.</summary>
     public static void Write<TRecipe>(string path, TRecipe recipe, Dataset dataset) where TRecipe : notnull =>
-        Write(path, KeyBytes(recipe), dataset);
+        Envelope.Write(path, KeyBytes(recipe), w => WritePayload(w, dataset));
 
     /// <summary>Reads a file written for <paramref name="recipe"/>.</summary>
     /// <exception cref="DataFileException">The file is missing, corrupt, truncated, of another version or of another recipe.</exception>
-    public static Dataset Read<TRecipe>(string path, TRecipe recipe) where TRecipe : notnull => Read(path, KeyBytes(recipe));
+    public static Dataset Read<TRecipe>(string path, TRecipe recipe) where TRecipe : notnull => Envelope.Read(path, KeyBytes(recipe), Parse);
 
     private static byte[] KeyBytes<TRecipe>(TRecipe recipe) where TRecipe : notnull
     {
@@ -79,80 +59,36 @@ public static class DatasetCache
         return SHA256.HashData(Encoding.UTF8.GetBytes(text));
     }
 
-    private static void Write(string path, byte[] key, Dataset dataset)
+    private static void WritePayload(BinaryWriter w, Dataset dataset)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         int d = dataset.Dimension;
         if (dataset.TrainDx.Columns != d || dataset.TestX.Columns != d || dataset.TestDx.Columns != d
             || dataset.TrainDx.Rows != dataset.TrainX.Rows || dataset.TestDx.Rows != dataset.TestX.Rows)
             throw new ArgumentException($"dataset '{dataset.Name}': states and targets disagree in shape");
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            w.Write(FormatVersion);
-            w.Write(key);
-            var name = Encoding.UTF8.GetBytes(dataset.Name);
-            w.Write(name.Length);
-            w.Write(name);
-            w.Write(d);
-            w.Write(dataset.TrainX.Rows);
-            w.Write(dataset.TestX.Rows);
-            foreach (var m in new[] { dataset.TrainX, dataset.TrainDx, dataset.TestX, dataset.TestDx })
-                WriteDoubles(w, m.Values);
-            WriteTimeline(w, dataset.TrainTimeline, dataset.TrainX.Rows);
-            WriteTimeline(w, dataset.TestTimeline, dataset.TestX.Rows);
-        }
-        var checksum = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        buffer.Write(checksum);
-        AtomicFile.Write(path, s => buffer.WriteTo(s));
+        FileEnvelope.WriteBlock(w, Encoding.UTF8.GetBytes(dataset.Name));
+        w.Write(d);
+        w.Write(dataset.TrainX.Rows);
+        w.Write(dataset.TestX.Rows);
+        foreach (var m in new[] { dataset.TrainX, dataset.TrainDx, dataset.TestX, dataset.TestDx })
+            FileEnvelope.WriteValues<double>(w, m.Values);
+        WriteTimeline(w, dataset.TrainTimeline, dataset.TrainX.Rows);
+        WriteTimeline(w, dataset.TestTimeline, dataset.TestX.Rows);
     }
 
-    private static Dataset Read(string path, byte[] key)
+    private static Dataset Parse(FileEnvelope.PayloadReader r)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new DataFileException(path, $"unreadable ({e.Message})");
-        }
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new DataFileException(path, "not a dataset cache file (bad magic)");
-        const int fixedHeader = 8 + 4 + 32 + 4;
-        if (bytes.Length < fixedHeader + 12 + 32) throw new DataFileException(path, $"truncated ({bytes.Length} bytes)");
-        var body = bytes.AsSpan(0, bytes.Length - 32);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-            throw new DataFileException(path, "checksum mismatch (corrupt or truncated)");
-        using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length), Encoding.UTF8);
-        r.ReadBytes(Magic.Length);
-        int version = r.ReadInt32();
-        if (version != FormatVersion) throw new DataFileException(path, $"format version {version}, this library reads {FormatVersion}");
-        if (!r.ReadBytes(32).AsSpan().SequenceEqual(key)) throw new DataFileException(path, "written for another recipe (key mismatch)");
-        int nameLength = r.ReadInt32();
-        if (nameLength < 0 || nameLength > body.Length - fixedHeader - 12) throw new DataFileException(path, $"bad name length {nameLength}");
-        var name = Encoding.UTF8.GetString(r.ReadBytes(nameLength));
+        var name = r.ReadString("name");
         int d = r.ReadInt32(), trainRows = r.ReadInt32(), testRows = r.ReadInt32();
-        long matrices = fixedHeader + nameLength + 12 + 16L * d * ((long)trainRows + testRows);
-        if (d < 1 || trainRows < 0 || testRows < 0 || matrices + 2 > body.Length)
-            throw new DataFileException(path, $"shapes D = {d}, train = {trainRows}, test = {testRows} do not match the file length {bytes.Length}");
-        var trainX = ReadMatrix(r, trainRows, d);
-        var trainDx = ReadMatrix(r, trainRows, d);
-        var testX = ReadMatrix(r, testRows, d);
-        var testDx = ReadMatrix(r, testRows, d);
-        try
-        {
-            var trainTimeline = ReadTimeline(r, trainRows);
-            var testTimeline = ReadTimeline(r, testRows);
-            if (r.BaseStream.Position != body.Length) throw new DataFileException(path, $"{body.Length - r.BaseStream.Position} unexpected bytes after the data");
-            return new Dataset(name, trainX, trainDx, testX, testDx, trainTimeline, testTimeline);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new DataFileException(path, "truncated timeline");
-        }
+        if (d < 1 || trainRows < 0 || testRows < 0 || 16L * d * ((long)trainRows + testRows) + 2 > r.Remaining)
+            throw r.Fail($"shapes D = {d}, train = {trainRows}, test = {testRows} do not match the file length");
+        var trainX = ReadMatrix(r, trainRows, d, "TrainX");
+        var trainDx = ReadMatrix(r, trainRows, d, "TrainDx");
+        var testX = ReadMatrix(r, testRows, d, "TestX");
+        var testDx = ReadMatrix(r, testRows, d, "TestDx");
+        var trainTimeline = ReadTimeline(r, trainRows);
+        var testTimeline = ReadTimeline(r, testRows);
+        return new Dataset(name, trainX, trainDx, testX, testDx, trainTimeline, testTimeline);
     }
 
     private static void WriteTimeline(BinaryWriter w, Timeline? timeline, int rows)
@@ -164,30 +100,13 @@ public static class DatasetCache
         }
         if (timeline.Rows != rows) throw new ArgumentException($"timeline has {timeline.Rows} rows, its split {rows}");
         w.Write(true);
-        WriteDoubles(w, timeline.Times);
-        foreach (var id in timeline.Trajectories) w.Write(id);
+        FileEnvelope.WriteValues<double>(w, timeline.Times);
+        FileEnvelope.WriteValues<int>(w, timeline.Trajectories);
     }
 
-    private static Timeline? ReadTimeline(BinaryReader r, int rows)
-    {
-        if (!r.ReadBoolean()) return null;
-        var times = ReadMatrix(r, rows, 1).Values;
-        var ids = new int[rows];
-        for (int i = 0; i < rows; i++) ids[i] = r.ReadInt32();
-        return new Timeline(times, ids);
-    }
+    private static Timeline? ReadTimeline(FileEnvelope.PayloadReader r, int rows) =>
+        r.ReadBoolean() ? new Timeline(r.ReadValues<double>(rows, "timeline times"), r.ReadValues<int>(rows, "trajectory ids")) : null;
 
-    private static void WriteDoubles(BinaryWriter w, double[] values)
-    {
-        if (BitConverter.IsLittleEndian) w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-        else foreach (var v in values) w.Write(v);
-    }
-
-    private static StateMatrix ReadMatrix(BinaryReader r, int rows, int columns)
-    {
-        var values = new double[rows * columns];
-        if (BitConverter.IsLittleEndian) r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
-        else for (int i = 0; i < values.Length; i++) values[i] = r.ReadDouble();
-        return new StateMatrix(values, rows, columns);
-    }
+    private static StateMatrix ReadMatrix(FileEnvelope.PayloadReader r, int rows, int columns, string what) =>
+        new(r.ReadValues<double>((long)rows * columns, what), rows, columns);
 }

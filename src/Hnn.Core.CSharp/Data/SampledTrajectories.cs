@@ -6,13 +6,13 @@ namespace Hnn.Data;
 internal static class SampledTrajectories
 {
     /// <summary>
-    /// Integrates <paramref name="count"/> starts [count, dim] with <see cref="Ode.Solve(BatchVectorField, double[], int, int, double, ReadOnlySpan{double}, double, double)"/>
-    /// from <c>times[0]</c>, and returns the states at <paramref name="times"/> as rows [count·T, dim], trajectory by trajectory,
+    /// Integrates <paramref name="count"/> starts [count, dim] with Dormand–Prince 5(4) at <paramref name="rtol"/>/<paramref name="atol"/>
+    /// (<see cref="Ode"/>, each trajectory its own steps, in parallel) from <c>times[0]</c>, and returns the states at <paramref name="times"/> as rows [count·T, dim], trajectory by trajectory,
     /// with the exact dx/dt of <paramref name="field"/> at those (clean) states.
     /// </summary>
     public static (double[] X, double[] Dx) Integrate(BatchVectorField field, double[] starts, int count, int dim, double[] times, double rtol, double atol)
     {
-        var x = Ode.Solve(field, starts, count, dim, times[0], times, rtol, atol);
+        var x = Ode.Solve(field, DormandPrince45.Tableau, starts, count, dim, times[0], times, new AdaptiveSettings(rtol, atol));
         var dx = new double[x.Length];
         field(times[0], x, dx, count * times.Length);
         return (x, dx);

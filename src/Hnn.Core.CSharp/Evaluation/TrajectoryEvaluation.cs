@@ -46,8 +46,8 @@ public static class TrajectoryEvaluation
         if (protocol.Measured is { } measured) return measured.States.Values.ToArray();
         var system = protocol.System;
         int d = system.Dimension;
-        return Ode.Solve(BatchField(system), protocol.InitialStates.Values.ToArray(), protocol.InitialStates.Rows, d,
-            protocol.Times[0], protocol.Times, protocol.Rtol, protocol.Atol);
+        return Ode.Solve(BatchField(system), DormandPrince45.Tableau, protocol.InitialStates.Values.ToArray(), protocol.InitialStates.Rows, d,
+            protocol.Times[0], protocol.Times, new AdaptiveSettings(protocol.Rtol, protocol.Atol));
     }
 
     /// <summary>The model's paths from the protocol's starts, integrated in float64 (see <see cref="ModelField.ToFloat64"/>).</summary>
@@ -57,7 +57,8 @@ public static class TrajectoryEvaluation
         using var scope = NewDisposeScope();
         using var model64 = ModelField.ToFloat64(model);
         var x0 = protocol.InitialStates.ToTensor(ScalarType.Float64);
-        var paths = TensorOde.Solve(ModelField.Of(model64), x0, protocol.Times[0], protocol.Times, protocol.Rtol, protocol.Atol);
+        var paths = TensorOde.Solve(ModelField.Of(model64), DormandPrince45.Tableau, x0, protocol.Times[0], protocol.Times,
+            new AdaptiveSettings(protocol.Rtol, protocol.Atol));
         return paths.contiguous().data<double>().ToArray();
     }
 

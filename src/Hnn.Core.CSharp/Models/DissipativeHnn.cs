@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,7 +63,7 @@ public sealed class DissipativeHnn : HamiltonianNet
         {
             var component = gradient.select(1, i).sum();
             var second = autograd.grad([component], [input], retain_graph: i < d - 1, create_graph: false)[0];
-            laplacian = laplacian + second.select(1, i);
+            laplacian = laplacian.Plus(second.select(1, i));
         }
         return (-laplacian).detach().MoveToOuterDisposeScope();
     }

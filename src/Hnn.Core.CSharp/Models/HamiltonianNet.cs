@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -63,7 +64,7 @@ public class HamiltonianNet : DynamicsModel
     {
         if (!Settings.MomentumSymmetric) return mlp.forward(x);
         using var scope = NewDisposeScope();
-        return ((mlp.forward(x) + mlp.forward(FlipMomenta(x))) * 0.5).MoveToOuterDisposeScope();
+        return mlp.forward(x).Plus(mlp.forward(FlipMomenta(x))).Times(0.5).MoveToOuterDisposeScope();
     }
 
     /// <summary>M·g for gradients g [N, D]: the symplectic (solenoidal) field of a scalar with gradient g.</summary>
@@ -89,14 +90,14 @@ public class HamiltonianNet : DynamicsModel
         {
             // Both gradients from one forward pass.
             var gradients = mlp.InputGradients(x);
-            return (gradients.select(1, 0) + Symplectic(gradients.select(1, 1))).MoveToOuterDisposeScope();
+            return gradients.select(1, 0).Plus(Symplectic(gradients.select(1, 1))).MoveToOuterDisposeScope();
         }
         Tensor? field = null;
         if (Settings.Field != FieldType.Solenoidal) field = Gradient(x, 0);
         if (Settings.Field != FieldType.Conservative)
         {
             var solenoidal = Symplectic(Gradient(x, 1));
-            field = field is null ? solenoidal : field + solenoidal;
+            field = field is null ? solenoidal : field.Plus(solenoidal);
         }
         return field!.MoveToOuterDisposeScope();
     }
@@ -105,7 +106,7 @@ public class HamiltonianNet : DynamicsModel
     private protected Tensor Gradient(Tensor x, int column)
     {
         if (!Settings.MomentumSymmetric) return mlp.InputGradient(x, column);
-        return (mlp.InputGradient(x, column) + FlipMomenta(mlp.InputGradient(FlipMomenta(x), column))) * 0.5;
+        return mlp.InputGradient(x, column).Plus(FlipMomenta(mlp.InputGradient(FlipMomenta(x), column))).Times(0.5);
     }
 
     /// <summary>(q, p) → (q, −p) for states [N, D]. Not a stored tensor, so the saved weights stay those of the paper's HNN.</summary>
@@ -138,7 +139,7 @@ public class HamiltonianNet : DynamicsModel
         if (!ReferenceEquals(input, x)) input.Dispose();
         if (conservative is null) return solenoidal!;
         if (solenoidal is null) return conservative;
-        var sum = conservative + solenoidal;
+        var sum = conservative.Plus(solenoidal);
         conservative.Dispose();
         solenoidal.Dispose();
         return sum;

@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,9 +32,9 @@ public static class Nonlinearities
         Nonlinearity.Tanh => x.tanh(),
         Nonlinearity.Relu => nn.functional.relu(x),
         Nonlinearity.Sigmoid => x.sigmoid(),
-        Nonlinearity.Softplus => nn.functional.softplus(x),
+        Nonlinearity.Softplus => nn.functional.relu(x).Plus(x.abs().neg().exp().log1p()),
         Nonlinearity.Selu => nn.functional.selu(x),
-        Nonlinearity.Elu => nn.functional.elu(x, alpha: 1.0),
+        Nonlinearity.Elu => where(x.GreaterThan(0), x, x.expm1()),
         Nonlinearity.Swish => x * x.sigmoid(),
         _ => throw new ArgumentOutOfRangeException(nameof(n), n, "unknown nonlinearity"),
     };
@@ -41,12 +42,12 @@ public static class Nonlinearities
     /// <summary>σ'(a) elementwise, given the pre-activation a and the activation y = σ(a) (whichever is cheaper).</summary>
     public static Tensor Derivative(this Nonlinearity n, Tensor a, Tensor y) => n switch
     {
-        Nonlinearity.Tanh => 1 - y.square(),
-        Nonlinearity.Relu => (a > 0).to_type(a.dtype),
-        Nonlinearity.Sigmoid => y * (1 - y),
+        Nonlinearity.Tanh => y.Squared().Subtracted(1),
+        Nonlinearity.Relu => a.GreaterThan(0).to_type(a.dtype),
+        Nonlinearity.Sigmoid => y * y.Subtracted(1),
         Nonlinearity.Softplus => a.sigmoid(),
-        Nonlinearity.Selu => where(a > 0, full_like(a, SeluScale), y + SeluScale * SeluAlpha),
-        Nonlinearity.Elu => where(a > 0, ones_like(a), y + 1),
+        Nonlinearity.Selu => where(a.GreaterThan(0), a.FullLike(SeluScale), y.Plus(SeluScale * SeluAlpha)),
+        Nonlinearity.Elu => where(a.GreaterThan(0), ones_like(a), y.Plus(1)),
         Nonlinearity.Swish => SwishDerivative(a),
         _ => throw new ArgumentOutOfRangeException(nameof(n), n, "unknown nonlinearity"),
     };
@@ -57,7 +58,7 @@ public static class Nonlinearities
     static Tensor SwishDerivative(Tensor a)
     {
         using var s = a.sigmoid();
-        return s + a * s * (1 - s);
+        return s.Plus(a * s * s.Subtracted(1));
     }
 
     /// <summary>The lower-case name used in settings files and on the command line.</summary>

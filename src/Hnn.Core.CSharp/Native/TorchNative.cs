@@ -21,8 +21,10 @@ public sealed record TorchNativeStatus(
 }
 
 /// <summary>
-/// Loads libtorch and TorchSharp's shim from the NuGet cache, where they stay (they are ~1 GB and are
-/// never copied into build output), and makes the shim load on systems with GCC 12's libstdc++.
+/// Loads libtorch and TorchSharp's shim from where a restore put them — an application folder that carries
+/// them, else the NuGet cache (this repository's builds keep them there: ~1 GB), whichever cache a consumer of
+/// the Hnn packages or a <c>#r "nuget: Hnn.Fs"</c> script restored into (<see cref="NuGetRoots"/>) — and makes
+/// the shim load on systems with GCC 12's libstdc++.
 /// </summary>
 /// <remarks>
 /// TorchSharp 0.107.0's <c>libLibTorchSharp.so</c> is built with GCC 13 and requires
@@ -41,7 +43,9 @@ public static class TorchNative
     public const string RequiredCxxVersion = "GLIBCXX_3.4.32";
 
     const string ShimFile = "libLibTorchSharp.so";
-    const string SetupHint = "run `dotnet fsi build.fsx setup` in the Hnn repository";
+    const string SetupHint =
+        "restore the TorchSharp-cpu package into the NuGet cache (any build, `dotnet restore` or `#r \"nuget: Hnn.Fs\"` " +
+        "that references Hnn does; the hnn tool: `hnn native --restore`), or in the Hnn repository run `dotnet fsi build.fsx setup`";
 
     static readonly object Gate = new();
     static bool loaded;
@@ -124,10 +128,14 @@ public static class TorchNative
     }
 
     static IEnumerable<string> ShimCandidates() =>
-        LocalNativeFolders().Append(Path.Combine(NuGetRoot(), "torchsharp", TorchSharpVersion(), "runtimes", "linux-x64", "native"));
+        LocalNativeFolders()
+            .Concat(NuGetRoots().Select(r => Path.Combine(r, "torchsharp", TorchSharpVersion(), "runtimes", "linux-x64", "native")))
+            .Distinct();
 
     static IEnumerable<string> LibTorchCandidates() =>
-        LocalNativeFolders().Append(Path.Combine(NuGetRoot(), "libtorch-cpu-linux-x64", LibTorchVersion, "runtimes", "linux-x64", "native"));
+        LocalNativeFolders()
+            .Concat(NuGetRoots().Select(r => Path.Combine(r, "libtorch-cpu-linux-x64", LibTorchVersion, "runtimes", "linux-x64", "native")))
+            .Distinct();
 
     /// <summary>Folders of an application that does carry its native files (e.g. a user's own project).</summary>
     static IEnumerable<string> LocalNativeFolders()
@@ -141,8 +149,8 @@ public static class TorchNative
         }
     }
 
-    static string? FindFile(string name, IEnumerable<string> folders) =>
-        folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);
+    /// <summary>The version of the TorchSharp package whose shim this process needs (that of the loaded TorchSharp.dll).</summary>
+    public static string TorchSharpPackageVersion => TorchSharpVersion();
 
     static string TorchSharpVersion()
     {
@@ -151,15 +159,46 @@ public static class TorchNative
         return plus < 0 ? v : v[..plus];
     }
 
-    static string NuGetRoot()
+    /// <summary>
+    /// NuGet package folders that may hold TorchSharp's and libtorch's packages, most specific first: the one
+    /// TorchSharp.dll itself was loaded from (a build or <c>dotnet fsi</c> that references the packages in place),
+    /// <c>$NUGET_PACKAGES</c>, the folder the Hnn build restored into (baked into this assembly), and
+    /// <c>~/.nuget/packages</c>. A consumer of the Hnn packages has them in its own cache, which is one of these.
+    /// </summary>
+    public static IEnumerable<string> NuGetRoots()
     {
-        var fromEnv = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
-        if (!string.IsNullOrEmpty(fromEnv)) return fromEnv;
-        var fromBuild = typeof(TorchNative).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value;
-        if (!string.IsNullOrEmpty(fromBuild) && Directory.Exists(fromBuild)) return fromBuild;
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var roots = new List<string?>
+        {
+            PackageRootOf(typeof(torch).Assembly.Location),
+            Environment.GetEnvironmentVariable("NUGET_PACKAGES"),
+            typeof(TorchNative).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value,
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+        };
+        return roots
+            .Where(r => !string.IsNullOrEmpty(r))
+            .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r!)))
+            .Distinct();
     }
+
+    /// <summary>
+    /// The package root above an assembly restored in NuGet's layout, <c>ROOT/torchsharp/VERSION/lib/TFM/TorchSharp.dll</c>
+    /// (NuGet lower-cases package folders), or null when the assembly was copied elsewhere.
+    /// </summary>
+    public static string? PackageRootOf(string assemblyPath)
+    {
+        if (string.IsNullOrEmpty(assemblyPath)) return null;
+        var tfm = Directory.GetParent(assemblyPath);
+        var lib = tfm?.Parent;
+        var version = lib?.Parent;
+        var id = version?.Parent;
+        if (lib is null || version is null || id is null || id.Parent is null) return null;
+        if (lib.Name != "lib" || id.Name != "torchsharp") return null;
+        return id.Parent.FullName;
+    }
+
+    static string? FindFile(string name, IEnumerable<string> folders) =>
+        folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);
 
     /// <summary>The libstdc++ mapped into this process (the .NET host links it), else the usual system paths.</summary>
     static string? FindLibStdCxx()

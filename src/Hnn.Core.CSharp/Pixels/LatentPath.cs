@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using Hnn.Evaluation;
 using Hnn.Integrators;
 using TorchSharp;
@@ -54,7 +55,7 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
         {
             var first = Solve(field, start, 0, at);
             var origin = tensor(rest ?? [0.0, 0.0], [1, 2], ScalarType.Float64);
-            var boosted = origin + boostFactor * (first.select(1, at) - origin);
+            var boosted = origin.Plus((first.select(1, at) - origin).Times(boostFactor));
             var second = Solve(field, boosted, at, steps);
             path = cat(new[] { first.narrow(1, 0, at), second }, 1);
         }
@@ -73,6 +74,6 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
     private static Tensor Solve(Func<Tensor, Tensor> field, Tensor start, int from, int to)
     {
         var times = Enumerable.Range(from, to - from + 1).Select(t => (double)t).ToArray();
-        return TensorOde.SolveFixed(Rk4.Tableau, field, start, from, times, MaxStep);
+        return TensorOde.Solve(field, Rk4.Tableau, start, from, times, new FixedSteps(MaxStep));
     }
 }

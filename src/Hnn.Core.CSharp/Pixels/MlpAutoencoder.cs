@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using Hnn.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -71,8 +72,8 @@ public sealed class MlpAutoencoder : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h1 = nonlinearity.Apply(first.forward(x));
-        var h2 = h1 + nonlinearity.Apply(second.forward(h1));
-        var h3 = h2 + nonlinearity.Apply(third.forward(h2));
+        var h2 = h1.Plus(nonlinearity.Apply(second.forward(h1)));
+        var h3 = h2.Plus(nonlinearity.Apply(third.forward(h2)));
         return output.forward(h3).MoveToOuterDisposeScope();
     }
 }

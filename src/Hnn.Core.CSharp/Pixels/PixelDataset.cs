@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using static TorchSharp.torch;
 
 namespace Hnn.Pixels;
@@ -105,8 +106,8 @@ public sealed class PixelDataset
         var flat = splitFrames.reshape(-1, FramePixels);
         var i1 = tensor(firstFrame);
         var f1 = flat.index_select(0, i1);
-        var f2 = flat.index_select(0, i1 + 1);
-        var f3 = flat.index_select(0, i1 + 2);
+        var f2 = flat.index_select(0, i1.Plus(1));
+        var f3 = flat.index_select(0, i1.Plus(2));
         var x = cat(new[] { f1, f2 }, 1);
         var next = cat(new[] { f2, f3 }, 1);
         return (x.MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());

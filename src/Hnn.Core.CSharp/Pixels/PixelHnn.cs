@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using Hnn.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public sealed class PixelHnn : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var z = Encode(x);
-        var next = z + LatentDerivative(z, createGraph: training);
+        var next = z.Plus(LatentDerivative(z, createGraph: training));
         return Decode(next).MoveToOuterDisposeScope();
     }
 }

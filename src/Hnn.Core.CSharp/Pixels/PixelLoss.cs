@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using static TorchSharp.torch;
 
 namespace Hnn.Pixels;
@@ -18,12 +19,12 @@ public static class PixelLoss
         using var scope = NewDisposeScope();
         var z = model.Encode(x);
         var zNext = model.Encode(next);
-        var autoencoder = (x - model.Decode(z)).square().mean([1]);
-        var predicted = z + model.LatentDerivative(z, createGraph);
-        var latent = (zNext - predicted).square().mean([1]);
+        var autoencoder = (x - model.Decode(z)).Squared().mean([1]);
+        var predicted = z.Plus(model.LatentDerivative(z, createGraph));
+        var latent = (zNext - predicted).Squared().mean([1]);
         var w = z.select(1, 0);
         var velocity = z.select(1, 1);
-        var canonical = (velocity - (zNext.select(1, 0) - w)).square();
+        var canonical = (velocity - (zNext.select(1, 0) - w)).Squared();
         return (autoencoder.MoveToOuterDisposeScope(), canonical.MoveToOuterDisposeScope(), latent.MoveToOuterDisposeScope());
     }
 
@@ -32,6 +33,6 @@ public static class PixelLoss
     {
         using var scope = NewDisposeScope();
         var (autoencoder, canonical, latent) = Terms(model, x, next, createGraph);
-        return (autoencoder + canonical + LatentWeight * latent).MoveToOuterDisposeScope();
+        return autoencoder.Plus(canonical).Plus(latent.Times(LatentWeight)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Training;
 using TorchSharp;
@@ -38,8 +39,11 @@ public static class PixelTrainer
     /// step draws a random minibatch of train samples (torch's generator seeded with Seed + 1), in its own dispose
     /// scope, with a garbage collection every <see cref="CollectEvery"/> steps, so memory stays flat. Every
     /// <paramref name="testEvery"/> steps a random test minibatch is evaluated for the log, as the reference does.
+    /// Gradients are clipped to <see cref="TrainSettings.ClipGradNorm"/> when it is set.
     /// </summary>
-    public static PixelTrainingResult Train(PixelHnn model, PixelDataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null, int testEvery = 100)
+    /// <exception cref="TrainingInterruptedException"><paramref name="cancellation"/> fired; the run stopped between steps.</exception>
+    public static PixelTrainingResult Train(PixelHnn model, PixelDataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null,
+        int testEvery = 100, CancellationToken cancellation = default)
     {
         settings.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(testEvery, 1);
@@ -52,21 +56,24 @@ public static class PixelTrainer
         using var outer = NewDisposeScope();
         var trainFrames = data.SplitFrames(test: false);
         var testFrames = data.SplitFrames(test: true);
-        using var optimizer = optim.Adam(model.parameters(), lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        using var optimizer = new AdamOptimizer(model.parameters(), settings.LearningRate, settings.WeightDecay);
         int batch = Math.Min(settings.BatchSize ?? data.TrainSamples, data.TrainSamples);
         int testBatch = Math.Min(batch, data.TestSamples);
         var trainLoss = new float[settings.Steps + 1];
         var testLoss = new float[settings.Steps + 1];
         Array.Fill(testLoss, float.NaN);
         var clock = Stopwatch.StartNew();
+        var parameters = model.parameters().ToArray();
         for (int step = 0; step <= settings.Steps; step++)
         {
+            if (cancellation.IsCancellationRequested) throw new TrainingInterruptedException(step - 1, null);
             using var scope = NewDisposeScope();
             model.train();
             var (x, next) = data.Pairs(trainFrames, Draw(data.TrainSamples, batch));
             var loss = PixelLoss.Total(model, x, next, createGraph: true).mean();
             optimizer.zero_grad();
             loss.backward();
+            if (settings.ClipGradNorm is double maxNorm) nn.utils.clip_grad_norm_(parameters, maxNorm);
             optimizer.step();
             trainLoss[step] = loss.item<float>();
             if (step % testEvery == 0 || step == settings.Steps)
@@ -104,7 +111,7 @@ public static class PixelTrainer
             var samples = Enumerable.Range(start, count).Select(i => (long)i).ToArray();
             var (x, next) = data.Pairs(frames, samples);
             var (a, c, l) = PixelLoss.Terms(model, x, next, createGraph: false);
-            totals.Add((a + c + PixelLoss.LatentWeight * l).detach());
+            totals.Add(a.Plus(c).Plus(l.Times(PixelLoss.LatentWeight)).detach());
             autoencoder += a.sum().item<float>();
             canonical += c.sum().item<float>();
             latent += l.sum().item<float>();

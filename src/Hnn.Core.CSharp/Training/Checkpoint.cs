@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hnn.IO;
@@ -32,13 +31,12 @@ public sealed record CheckpointHeader(
 
 /// <summary>
 /// Everything needed to continue a training run bit-identically: the model's weights, Adam's state,
-/// torch's generator state, the step, the settings and the loss curves so far. One file, written
-/// atomically, ending with a SHA-256 of everything before it.
+/// torch's generator state, the step, the settings and the loss curves so far. One <see cref="FileEnvelope"/>
+/// (checksummed, written atomically).
 /// </summary>
 /// <remarks>
-/// Layout (little-endian): magic "HNNCKPT\0", int32 version, then four blocks each as int32 length + bytes
-/// (UTF-8 JSON header, TorchSharp weights, TorchSharp optimiser state, torch generator state), then the
-/// 32-byte SHA-256 of all preceding bytes.
+/// Envelope magic "HNNCKPT\0", no key. Payload: four blocks each as int32 length + bytes (UTF-8 JSON header,
+/// TorchSharp weights, TorchSharp optimiser state, torch generator state).
 /// </remarks>
 public sealed class Checkpoint
 {
@@ -47,7 +45,8 @@ public sealed class Checkpoint
 
     const string FormatName = "hnn-checkpoint";
 
-    static ReadOnlySpan<byte> Magic => "HNNCKPT\0"u8;
+    static readonly FileEnvelope Envelope =
+        new("HNNCKPT\0", CurrentVersion, "an Hnn checkpoint", keyLength: 0, keyOwner: "run", (path, problem) => new CheckpointException(path, problem));
 
     Checkpoint(string path, CheckpointHeader header, byte[] weights, byte[] optimizer, byte[] rng)
     {
@@ -73,57 +72,39 @@ public sealed class Checkpoint
     {
         var helper = optimizer as TorchSharp.Modules.OptimizerHelper
             ?? throw new ArgumentException($"cannot checkpoint optimiser {optimizer.GetType().Name}: its state cannot be saved");
-        using var buffer = new MemoryStream();
-        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        var json = JsonSerializer.SerializeToUtf8Bytes(header with { Format = FormatName, Version = CurrentVersion }, Json.Compact);
+        var weights = Capture(s => model.save(s));
+        var optimizerState = Capture(helper.save_state_dict);
+        byte[] rng;
+        using (var state = random.get_rng_state())
+            rng = state.data<byte>().ToArray();
+        Envelope.Write(path, [], w =>
         {
-            w.Write(Magic);
-            w.Write(CurrentVersion);
-            WriteBlock(w, JsonSerializer.SerializeToUtf8Bytes(header with { Format = FormatName, Version = CurrentVersion }, Json.Compact));
-            WriteBlock(w, Capture(s => model.save(s)));
-            WriteBlock(w, Capture(helper.save_state_dict));
-            using (var state = random.get_rng_state())
-                WriteBlock(w, state.data<byte>().ToArray());
-        }
-        var checksum = SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        buffer.Write(checksum);
-        AtomicFile.Write(path, s => buffer.WriteTo(s));
+            foreach (var block in new[] { json, weights, optimizerState, rng }) FileEnvelope.WriteBlock(w, block);
+        });
     }
 
     /// <summary>Reads and checks a checkpoint: magic, version, checksum, block lengths, header consistency.</summary>
     /// <exception cref="CheckpointException">The file is missing, truncated, corrupt, of another version or inconsistent.</exception>
     public static Checkpoint Load(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException(path, e is FileNotFoundException or DirectoryNotFoundException ? "no such file" : $"unreadable ({e.Message})");
-        }
-        return Parse(bytes, path);
+        var (json, weights, optimizer, rng) = Envelope.Read(path, [], ReadBlocks);
+        return FromBlocks(path, json, weights, optimizer, rng);
     }
 
     /// <summary>As <see cref="Load"/>, from the file's bytes; <paramref name="path"/> names it in errors.</summary>
     public static Checkpoint Parse(byte[] bytes, string path)
     {
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new CheckpointException(path, "not an Hnn checkpoint (bad magic)");
-        if (bytes.Length < Magic.Length + 4 + 4 * 4 + 32) throw new CheckpointException(path, $"truncated ({bytes.Length} bytes)");
-        int version = BitConverter.ToInt32(bytes, Magic.Length);
-        if (version != CurrentVersion)
-            throw new CheckpointException(path, $"format version {version} is not supported (this library reads version {CurrentVersion})");
-        var body = bytes.AsSpan(0, bytes.Length - 32);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-            throw new CheckpointException(path, "checksum mismatch (truncated or corrupt)");
-        using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length));
-        r.ReadBytes(Magic.Length + 4);
-        var json = ReadBlock(r, path, "header");
-        var weights = ReadBlock(r, path, "weights");
-        var optimizer = ReadBlock(r, path, "optimiser state");
-        var rng = ReadBlock(r, path, "generator state");
-        if (r.BaseStream.Position != body.Length) throw new CheckpointException(path, $"{body.Length - r.BaseStream.Position} unexpected bytes after the state");
+        var (json, weights, optimizer, rng) = Envelope.Parse(bytes, path, [], ReadBlocks);
+        return FromBlocks(path, json, weights, optimizer, rng);
+    }
+
+    static (byte[] Json, byte[] Weights, byte[] Optimizer, byte[] Rng) ReadBlocks(FileEnvelope.PayloadReader r) =>
+        (r.ReadBlock("header"), r.ReadBlock("weights"), r.ReadBlock("optimiser state"), r.ReadBlock("generator state"));
+
+    /// <summary>Checks the header against the run it claims; the blocks are restored later, on demand.</summary>
+    static Checkpoint FromBlocks(string path, byte[] json, byte[] weights, byte[] optimizer, byte[] rng)
+    {
         CheckpointHeader? header;
         try
         {
@@ -134,7 +115,7 @@ public sealed class Checkpoint
             throw new CheckpointException(path, $"invalid header ({e.Message})");
         }
         if (header is null || header.Format != FormatName) throw new CheckpointException(path, $"invalid header (expected format \"{FormatName}\")");
-        if (header.Version != version) throw new CheckpointException(path, $"header version {header.Version} differs from file version {version}");
+        if (header.Version != CurrentVersion) throw new CheckpointException(path, $"header version {header.Version} differs from file version {CurrentVersion}");
         if (header.Model is null || header.Training is null || header.Task is null || header.TrainLoss is null || header.TestLoss is null)
             throw new CheckpointException(path, "incomplete header");
         try
@@ -212,20 +193,5 @@ public sealed class Checkpoint
             w.Flush();
         }
         return stream.ToArray();
-    }
-
-    static void WriteBlock(BinaryWriter w, byte[] block)
-    {
-        w.Write(block.Length);
-        w.Write(block);
-    }
-
-    static byte[] ReadBlock(BinaryReader r, string path, string what)
-    {
-        long left = r.BaseStream.Length - r.BaseStream.Position;
-        if (left < 4) throw new CheckpointException(path, $"truncated before the {what}");
-        int length = r.ReadInt32();
-        if (length < 0 || length > left - 4) throw new CheckpointException(path, $"bad {what} length {length}");
-        return r.ReadBytes(length);
     }
 }

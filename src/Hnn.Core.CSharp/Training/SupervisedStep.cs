@@ -1,12 +1,13 @@
 using Hnn.Integrators;
+using Hnn.Tensors;
 using static TorchSharp.torch;
 
 namespace Hnn.Training;
 
 /// <summary>
-/// Differentiable integrator steps on a learned field, for integrator-supervised training: unlike
-/// <see cref="TensorOde"/> (which detaches stages for evaluation), gradients flow through every stage
-/// into the weights. Each row may have its own time step (a column [N, 1]).
+/// Differentiable integrator steps on a learned field, for integrator-supervised training: the tensor steppers of
+/// <see cref="TensorOde"/> with the graph kept, so gradients flow through every stage into the weights (a solve
+/// detaches its stages). Each row has its own time step (a column [N, 1]).
 /// </summary>
 public static class SupervisedStep
 {
@@ -24,46 +25,14 @@ public static class SupervisedStep
     };
 
     /// <summary>Advances states x [N, D] by h [N, 1] in <paramref name="substeps"/> equal steps of <paramref name="method"/>.</summary>
+    /// <exception cref="NotSupportedException">The method is not explicit (a Butcher tableau or a drift–kick table).</exception>
     public static Tensor Advance(IFixedStepMethod method, Func<Tensor, Tensor> field, Tensor x, Tensor h, int substeps)
     {
-        var step = substeps == 1 ? h : h / substeps;
+        if (method is not (ButcherTableau or DriftKickTableau))
+            throw new NotSupportedException($"{method.Name} cannot be used for supervision");
+        var step = TensorStepSize.PerRow(substeps == 1 ? h : h.DividedBy(substeps));
         var state = x;
-        for (int i = 0; i < substeps; i++)
-            state = method switch
-            {
-                ButcherTableau tableau => RungeKutta(tableau, field, state, step),
-                DriftKickTableau table => DriftKick(table, field, state, step),
-                _ => throw new NotSupportedException($"{method.Name} cannot be used for supervision"),
-            };
+        for (int i = 0; i < substeps; i++) state = TensorOde.Advance(method, field, state, step, keepGraph: true);
         return state;
-    }
-
-    static Tensor RungeKutta(ButcherTableau tableau, Func<Tensor, Tensor> field, Tensor x, Tensor h)
-    {
-        var k = new Tensor[tableau.Stages];
-        for (int i = 0; i < tableau.Stages; i++)
-        {
-            var xi = x;
-            for (int j = 0; j < i; j++)
-                if (tableau.A(i, j) != 0) xi = xi + h * tableau.A(i, j) * k[j];
-            k[i] = field(xi);
-        }
-        var result = x;
-        for (int i = 0; i < tableau.Stages; i++)
-            if (tableau.B[i] != 0) result = result + h * tableau.B[i] * k[i];
-        return result;
-    }
-
-    static Tensor DriftKick(DriftKickTableau table, Func<Tensor, Tensor> field, Tensor x, Tensor h)
-    {
-        long n = x.shape[1] / 2;
-        var q = x[.., ..(int)n];
-        var p = x[.., (int)n..];
-        for (int i = 0; i < table.Kick.Count; i++)
-        {
-            if (table.Kick[i] != 0) p = p + h * table.Kick[i] * field(cat([q, p], 1))[.., (int)n..];
-            if (i < table.Drift.Count && table.Drift[i] != 0) q = q + h * table.Drift[i] * field(cat([q, p], 1))[.., ..(int)n];
-        }
-        return cat([q, p], 1);
     }
 }

@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Data;
 using Hnn.Models;
@@ -68,7 +69,7 @@ public static class Trainer
         var train = Objective.For(model, settings, x, dx, data.TrainTimeline, $"{data.Name} (train)");
         var test = Objective.For(model, settings, testX, testDx, data.TestTimeline, $"{data.Name} (test)");
         var parameters = model.parameters().ToArray();
-        using var optimizer = optim.Adam(parameters, lr: settings.LearningRate, weight_decay: settings.WeightDecay);
+        using var optimizer = new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
         resumed?.RestoreOptimizerAndGenerator(optimizer);
 
         var trainLoss = new float[settings.Steps + 1];
@@ -152,10 +153,10 @@ public static class Trainer
     {
         using var scope = NewDisposeScope();
         var predicted = model.TimeDerivative(x, createGraph: false).detach();
-        return LossEstimate.FromSquaredErrors((dxdt - predicted).square());
+        return LossEstimate.FromSquaredErrors((dxdt - predicted).Squared());
     }
 
-    static Tensor MeanSquaredError(Tensor predicted, Tensor target) => (predicted - target).square().mean();
+    static Tensor MeanSquaredError(Tensor predicted, Tensor target) => (predicted - target).Squared().mean();
 
     /// <summary>The training objective on one split: derivative or integrator supervised.</summary>
     sealed class Objective(long count, Func<Tensor?, bool, Tensor> loss)

@@ -65,16 +65,16 @@ internal sealed class FieldLeastSquares
             {
                 var (pt, vt) = rows[t];
                 var st = slopes[t];
-                right.narrow(0, offsets[pt], vt.shape[0]).add_((st * ys.matmul(vt.t())).sum([0]));
+                right.narrow(0, offsets[pt], vt.shape[0]).PlusInPlace((st * ys.matmul(vt.t())).sum([0]));
                 for (int u = t; u < rows.Count; u++)
                 {
                     var (pu, vu) = rows[u];
                     var block = st.t().matmul(slopes[u]) * products[t, u];
-                    gram.narrow(0, offsets[pt], vt.shape[0]).narrow(1, offsets[pu], vu.shape[0]).add_(block);
-                    if (u != t) gram.narrow(0, offsets[pu], vu.shape[0]).narrow(1, offsets[pt], vt.shape[0]).add_(block.t());
+                    gram.narrow(0, offsets[pt], vt.shape[0]).narrow(1, offsets[pu], vu.shape[0]).PlusInPlace(block);
+                    if (u != t) gram.narrow(0, offsets[pu], vu.shape[0]).narrow(1, offsets[pt], vt.shape[0]).PlusInPlace(block.t());
                 }
             }
-            squares += ys.square().sum().item<double>();
+            squares += ys.Squared().sum().item<double>();
         }
         return (gram.MoveToOuterDisposeScope(), right.MoveToOuterDisposeScope(), squares);
     }
@@ -106,9 +106,9 @@ internal sealed class FieldLeastSquares
             for (int t = 0; t < mixed.Length; t++)
             {
                 var term = slopes[t].matmul(mixed[t]);
-                field = field is null ? term : field + term;
+                field = field is null ? term : field.Plus(term);
             }
-            errors.add_((field!.reshape(count, d, k) - ys.unsqueeze(2)).square().sum([0, 1]));
+            errors.PlusInPlace((field!.reshape(count, d, k) - ys.unsqueeze(2)).Squared().sum([0, 1]));
         }
         return errors.MoveToOuterDisposeScope();
     }
@@ -128,7 +128,7 @@ internal sealed class FieldLeastSquares
         var (values, vectors) = linalg.eigh(scaled);
         var projected = vectors.t().matmul(right.index_select(0, index) * scale);           // Vᵀ D^−½ r, [m]
         var lambdas = tensor(ridges.ToArray(), ScalarType.Float64);
-        var z = vectors.matmul(projected.unsqueeze(1) / (values.AtLeast(0).unsqueeze(1) + lambdas.unsqueeze(0)));   // [m, L]
+        var z = vectors.matmul(projected.unsqueeze(1) / values.AtLeast(0).unsqueeze(1).Plus(lambdas.unsqueeze(0)));   // [m, L]
         var solutions = zeros(Unknowns, ridges.Count, ScalarType.Float64);
         solutions.index_copy_(0, index, z * scale.unsqueeze(1));
         return solutions.MoveToOuterDisposeScope();

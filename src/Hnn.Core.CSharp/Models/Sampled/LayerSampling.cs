@@ -61,7 +61,7 @@ public static class LayerSampling
         var x1 = x.index_select(0, from);
         var difference = x.index_select(0, to) - x1;
         double s = SampledActivation.SteepHalfWidth(activation);
-        var w = (difference / difference.square().sum([1], keepdim: true)).Times(2 * s);
+        var w = (difference / difference.Squared().sum([1], keepdim: true)).Times(2 * s);
         var b = (w * x1).sum([1]).neg().Minus(s);
         return new SampledLayer(w.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope(), activation,
             from.MoveToOuterDisposeScope(), to.MoveToOuterDisposeScope());
@@ -88,7 +88,7 @@ public static class LayerSampling
         var from = tensor(i);
         var to = tensor(j);
         var x = states.to_type(ScalarType.Float64);
-        var distance = (x.index_select(0, to) - x.index_select(0, from)).square().sum([1]).sqrt().data<double>().ToArray();
+        var distance = (x.index_select(0, to) - x.index_select(0, from)).Squared().sum([1]).sqrt().data<double>().ToArray();
         double largest = distance.Max();
         if (!(largest > 0)) throw new ArgumentException($"all {n} states coincide: SWIM needs at least two distinct states");
         var change = values is null

@@ -43,7 +43,7 @@ public static class SampledActivation
         using var scope = NewDisposeScope();
         var y = Value(n, a);
         var slope = n == Nonlinearity.Tanh
-            ? y.square().Subtracted(1)      // 1 − tanh²
+            ? y.Squared().Subtracted(1)      // 1 − tanh²
             : y * y.Subtracted(1);          // s(1 − s)
         return slope.MoveToOuterDisposeScope();
     }
@@ -54,7 +54,7 @@ public static class SampledActivation
         using var scope = NewDisposeScope();
         var y = Value(n, a);
         var curvature = n == Nonlinearity.Tanh
-            ? (y * y.square().Subtracted(1)).Times(-2)           // −2 tanh (1 − tanh²)
+            ? (y * y.Squared().Subtracted(1)).Times(-2)           // −2 tanh (1 − tanh²)
             : y * y.Subtracted(1) * y.Times(-2).Plus(1);         // s(1 − s)(1 − 2s)
         return curvature.MoveToOuterDisposeScope();
     }

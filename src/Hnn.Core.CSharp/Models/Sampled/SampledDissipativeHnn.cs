@@ -79,5 +79,5 @@ public sealed class SampledDissipativeHnn : SampledHnn
     }
 
     /// <inheritdoc />
-    private protected override Tensor Field(Tensor x) => base.Field(x) + dissipation.Gradient(x);
+    private protected override Tensor Field(Tensor x) => base.Field(x).Plus(dissipation.Gradient(x));
 }

@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Data;
 using TorchSharp;
@@ -184,7 +185,7 @@ public static class SampledFit
         if (split.ValidationX is not null)
         {
             var errors = problem.SquaredErrors(split.ValidationX, split.ValidationY!, solutions).data<double>().ToArray();
-            double scale = split.ValidationY!.square().sum().item<double>();
+            double scale = split.ValidationY!.Squared().sum().item<double>();
             for (int k = 0; k < errors.Length; k++)
                 candidates.Add(new SampledCandidate(widths[k / ridges.Count], ridges[k % ridges.Count], errors[k] / scale));
             best = Enumerable.Range(0, candidates.Count).Where(k => double.IsFinite(candidates[k].ValidationError))
@@ -197,8 +198,8 @@ public static class SampledFit
         if (split.ValidationX is not null)
         {
             var (heldGram, heldRight, heldSquares) = problem.Accumulate(split.ValidationX, split.ValidationY!);
-            gram = gram + heldGram;
-            right = right + heldRight;
+            gram = gram.Plus(heldGram);
+            right = right.Plus(heldRight);
             squares += heldSquares;
         }
         var final = problem.Solve(gram, right, problem.Leading(choice.Width), choice.Ridge);

@@ -74,7 +74,7 @@ public sealed class SampledFunction : nn.Module
     public Tensor Value(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return (Features(x).matmul(coefficients) + offset).MoveToOuterDisposeScope();
+        return Features(x).matmul(coefficients).Plus(offset).MoveToOuterDisposeScope();
     }
 
     /// <summary>∇F at each state [N, D].</summary>
@@ -85,7 +85,7 @@ public sealed class SampledFunction : nn.Module
         foreach (var (slopes, rows) in GradientTerms(x))
         {
             var term = (slopes * coefficients).matmul(rows);
-            sum = sum is null ? term : sum + term;
+            sum = sum is null ? term : sum.Plus(term);
         }
         return sum!.MoveToOuterDisposeScope();
     }
@@ -95,9 +95,9 @@ public sealed class SampledFunction : nn.Module
     {
         using var scope = NewDisposeScope();
         // Δ(F∘R) = (ΔF)∘R for the orthogonal R, so the symmetrised Laplacian is the mean over x and Rx.
-        var squaredNorms = weights.square().sum([1]);
+        var squaredNorms = weights.Squared().sum([1]);
         var at = (Tensor z) => SampledActivation.Curvature(activation, PreActivation(z, weights)).matmul(coefficients * squaredNorms);
-        var laplacian = momentumSymmetric ? (at(x) + at(FlipMomenta(x))).Times(0.5) : at(x);
+        var laplacian = momentumSymmetric ? at(x).Plus(at(FlipMomenta(x))).Times(0.5) : at(x);
         return laplacian.MoveToOuterDisposeScope();
     }
 
@@ -107,7 +107,7 @@ public sealed class SampledFunction : nn.Module
         using var scope = NewDisposeScope();
         var features = SampledActivation.Value(activation, PreActivation(x, weights));
         if (momentumSymmetric)
-            features = (features + SampledActivation.Value(activation, PreActivation(FlipMomenta(x), weights))).Times(0.5);
+            features = features.Plus(SampledActivation.Value(activation, PreActivation(FlipMomenta(x), weights))).Times(0.5);
         return features.MoveToOuterDisposeScope();
     }
 
@@ -141,7 +141,7 @@ public sealed class SampledFunction : nn.Module
         offset.copy_(c0);
     }
 
-    Tensor PreActivation(Tensor x, Tensor rows) => x.matmul(rows.t()) + biases;
+    Tensor PreActivation(Tensor x, Tensor rows) => x.matmul(rows.t()).Plus(biases);
 
     /// <summary>(q, p) → (q, −p) on the last axis of [N, D] (states, or weight rows).</summary>
     internal static Tensor FlipMomenta(Tensor x)

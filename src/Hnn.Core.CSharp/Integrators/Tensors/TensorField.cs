@@ -5,13 +5,16 @@ namespace Hnn.Integrators;
 /// <summary>Calls a tensor field and checks what comes back.</summary>
 internal static class TensorField
 {
-    /// <summary>field(x), detached so that no graph grows across stages and steps; must have x's shape.</summary>
-    public static Tensor Evaluate(Func<Tensor, Tensor> field, Tensor x, Tensor like)
+    /// <summary>
+    /// field(x), which must have the shape of <paramref name="like"/>: detached, so that no graph grows across stages
+    /// and steps, unless <paramref name="keepGraph"/> (training through the integrator).
+    /// </summary>
+    public static Tensor Evaluate(Func<Tensor, Tensor> field, Tensor x, Tensor like, bool keepGraph = false)
     {
         var dxdt = field(x) ?? throw new ArgumentException("the field returned null", nameof(field));
         if (!dxdt.shape.SequenceEqual(like.shape))
             throw new ArgumentException($"the field returned shape [{string.Join(", ", dxdt.shape)}] for states of shape [{string.Join(", ", like.shape)}]", nameof(field));
-        return dxdt.detach();
+        return keepGraph ? dxdt : dxdt.detach();
     }
 
     /// <summary>Checks a batch of initial states: a floating-point tensor [N, D].</summary>

@@ -1,7 +1,7 @@
 namespace Hnn.Integrators;
 
 /// <summary>The generic step of a <see cref="DriftKickTableau"/> on a float64 batch x = (q, p).</summary>
-public sealed class DriftKickStepper : IStepper
+internal sealed class DriftKickStepper : IStepper
 {
     private readonly DriftKickTableau tableau;
     private readonly SeparableField field;
@@ -12,10 +12,7 @@ public sealed class DriftKickStepper : IStepper
     /// <summary>Allocates the work buffer for <paramref name="count"/> states of even dimension <paramref name="dim"/>.</summary>
     public DriftKickStepper(DriftKickTableau tableau, SeparableField field, int count, int dim)
     {
-        ArgumentNullException.ThrowIfNull(tableau);
-        ArgumentNullException.ThrowIfNull(field);
-        if (count < 1) throw new ArgumentException($"count must be positive, got {count}", nameof(count));
-        if (dim < 2 || dim % 2 != 0) throw new ArgumentException($"dim must be even, x = (q, p); got {dim}", nameof(dim));
+        StepperArguments.CheckBatch(tableau, field, count, dim, split: true);
         this.tableau = tableau;
         this.field = field;
         this.count = count;
@@ -26,7 +23,7 @@ public sealed class DriftKickStepper : IStepper
     /// <inheritdoc />
     public void Step(double t, Span<double> x, double h)
     {
-        if (x.Length != count * dim) throw new ArgumentException($"state has {x.Length} values, the stepper was built for {count * dim}", nameof(x));
+        StepperArguments.CheckState(x, count * dim);
         double kicked = 0, drifted = 0;
         for (int i = 0; i < tableau.Kick.Count; i++)
         {

@@ -1,7 +1,7 @@
 namespace Hnn.Integrators;
 
 /// <summary>The implicit midpoint step on a float64 batch, its stage solved by fixed-point iteration.</summary>
-public sealed class ImplicitMidpointStepper : IStepper
+internal sealed class ImplicitMidpointStepper : IStepper
 {
     private readonly ImplicitMidpoint settings;
     private readonly BatchVectorField field;
@@ -14,10 +14,7 @@ public sealed class ImplicitMidpointStepper : IStepper
     /// <summary>Allocates the work buffers for <paramref name="count"/> states of dimension <paramref name="dim"/>.</summary>
     public ImplicitMidpointStepper(ImplicitMidpoint settings, BatchVectorField field, int count, int dim)
     {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(field);
-        if (count < 1) throw new ArgumentException($"count must be positive, got {count}", nameof(count));
-        if (dim < 1) throw new ArgumentException($"dim must be positive, got {dim}", nameof(dim));
+        StepperArguments.CheckBatch(settings, field, count, dim);
         this.settings = settings.Validate();
         this.field = field;
         this.count = count;
@@ -32,7 +29,7 @@ public sealed class ImplicitMidpointStepper : IStepper
     public void Step(double t, Span<double> x, double h)
     {
         int n = k.Length;
-        if (x.Length != n) throw new ArgumentException($"state has {x.Length} values, the stepper was built for {n}", nameof(x));
+        StepperArguments.CheckState(x, n);
         double tMid = t + h / 2;
         field(t, x, k, count);
         for (int iteration = 1; ; iteration++)

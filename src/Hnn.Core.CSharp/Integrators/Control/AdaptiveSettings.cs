@@ -1,7 +1,8 @@
 namespace Hnn.Integrators;
 
 /// <summary>
-/// Settings of an adaptive solve. Tolerances mean what they mean in scipy's solve_ivp: a step is
+/// Adaptive step control: the settings of an adaptive solve, for a method that can adapt
+/// (<see cref="ButcherTableau.CanAdapt"/>: an embedded pair with a dense output). Tolerances mean what they mean in scipy's solve_ivp: a step is
 /// accepted when the RMS over components of err / (atol + rtol·max(|y_old|, |y_new|)) is at most 1.
 /// Step sizes follow a PI controller (Hairer, Nørsett &amp; Wanner, Solving ODEs I, §II.4 and IV.2;
 /// Gustafsson 1991): h_new = h·safety·err^−(1/(q+1) − ¾β)·err_prev^β, clamped to [MinFactor, MaxFactor],
@@ -14,7 +15,7 @@ namespace Hnn.Integrators;
 /// <param name="MaxFactor">Largest step-size growth per step, above 1.</param>
 /// <param name="PiBeta">β of the PI controller; 0 gives the classic I controller.</param>
 /// <param name="MaxSteps">Cap on attempted steps per trajectory.</param>
-/// <param name="Parallel">Integrate trajectories on several threads (the field is then called concurrently).</param>
+/// <param name="Parallel">Integrate trajectories on several threads (the field is then called concurrently); float64 back end only.</param>
 public sealed record AdaptiveSettings(
     double RelativeTolerance = 1e-3,
     double AbsoluteTolerance = 1e-6,
@@ -23,7 +24,7 @@ public sealed record AdaptiveSettings(
     double MaxFactor = 10,
     double PiBeta = 0.04,
     int MaxSteps = 1_000_000,
-    bool Parallel = true)
+    bool Parallel = true) : StepControl
 {
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>

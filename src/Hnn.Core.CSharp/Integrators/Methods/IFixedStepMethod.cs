@@ -1,6 +1,9 @@
 namespace Hnn.Integrators;
 
-/// <summary>A fixed-step integration method: a Butcher tableau, a drift–kick table, or implicit midpoint.</summary>
+/// <summary>
+/// An integration method: a Butcher tableau, a drift–kick table, or implicit midpoint. Every method takes fixed
+/// steps; an embedded tableau with a dense output can also adapt its steps (<see cref="ButcherTableau.CanAdapt"/>).
+/// </summary>
 public interface IFixedStepMethod
 {
     /// <summary>The method's name, e.g. "RK4".</summary>

@@ -2,9 +2,10 @@ namespace Hnn.Integrators;
 
 /// <summary>
 /// The Butcher tableau of an explicit Runge–Kutta method: stage matrix A (strictly lower triangular),
-/// weights b, nodes c, and for embedded pairs the error weights b_err = b − b̂ (the difference with a
-/// lower-order solution). A value that checks its own consistency at construction:
-/// Σb = 1, each row of A sums to its node c, Σb_err = 0.
+/// weights b, nodes c; for embedded pairs the error weights b_err (the difference of b and the weights b̂ of a
+/// lower-order solution; only its norm is used, so either sign); optionally a dense output P, the continuous
+/// extension y(t + θh) = y + h Σᵢ kᵢ Σⱼ P[i, j] θʲ⁺¹. A value that checks its own consistency at construction:
+/// Σb = 1, each row of A sums to its node c, Σb_err = 0, and Σⱼ P[i, j] = bᵢ (at θ = 1 the extension is the step's solution).
 /// </summary>
 public sealed class ButcherTableau : IFixedStepMethod
 {
@@ -15,6 +16,7 @@ public sealed class ButcherTableau : IFixedStepMethod
     private readonly double[] b;
     private readonly double[] c;
     private readonly double[]? bError;
+    private readonly double[,]? dense;
 
     /// <summary>Builds and checks a tableau.</summary>
     /// <param name="name">The method's name, e.g. "RK4".</param>
@@ -22,12 +24,13 @@ public sealed class ButcherTableau : IFixedStepMethod
     /// <param name="a">Stage matrix as rows: row i holds a[i][0..i−1] (may be padded with zeros up to the stage count).</param>
     /// <param name="b">Weights of the solution, one per stage.</param>
     /// <param name="c">Nodes, one per stage.</param>
-    /// <param name="bError">Error weights b − b̂ of an embedded pair, one per stage, or null.</param>
+    /// <param name="bError">Error weights b − b̂ (or b̂ − b) of an embedded pair, one per stage, or null.</param>
     /// <param name="errorOrder">Order of the embedded solution b̂ (required with <paramref name="bError"/>).</param>
     /// <param name="reference">Where the coefficients come from.</param>
+    /// <param name="denseOutput">The dense output P [stages, terms], or null: y(t + θh) = y + h Σᵢ kᵢ Σⱼ P[i, j] θʲ⁺¹.</param>
     /// <exception cref="ArgumentException">The table is inconsistent; the message names the failed condition.</exception>
     public ButcherTableau(string name, int order, double[][] a, double[] b, double[] c,
-        double[]? bError = null, int? errorOrder = null, string reference = "")
+        double[]? bError = null, int? errorOrder = null, string reference = "", double[,]? denseOutput = null)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -64,6 +67,18 @@ public sealed class ButcherTableau : IFixedStepMethod
         }
         else if (errorOrder is not null)
             throw new ArgumentException($"{what}: an error order was given without error weights b_err", nameof(errorOrder));
+        if (denseOutput is not null)
+        {
+            if (denseOutput.GetLength(0) != s || denseOutput.GetLength(1) < 1)
+                throw new ArgumentException($"{what}: the dense output has {denseOutput.GetLength(0)} × {denseOutput.GetLength(1)} coefficients, it needs one row per stage ({s})", nameof(denseOutput));
+            for (int i = 0; i < s; i++)
+            {
+                double rowSum = 0;
+                for (int j = 0; j < denseOutput.GetLength(1); j++) rowSum += denseOutput[i, j];
+                if (Math.Abs(rowSum - b[i]) > ConsistencyTolerance)
+                    throw new ArgumentException($"{what}: row {i} of the dense output sums to {rowSum:R}, but b[{i}] = {b[i]:R} (at θ = 1 it must give the step's solution)", nameof(denseOutput));
+            }
+        }
         Name = name;
         Order = order;
         ErrorOrder = errorOrder;
@@ -71,6 +86,7 @@ public sealed class ButcherTableau : IFixedStepMethod
         this.b = (double[])b.Clone();
         this.c = (double[])c.Clone();
         this.bError = (double[]?)bError?.Clone();
+        dense = (double[,]?)denseOutput?.Clone();
         IsFirstSameAsLast = s > 1 && c[s - 1] == 1 && b[s - 1] == 0 && this.a[s - 1].SequenceEqual(this.b.Take(s - 1));
     }
 
@@ -98,6 +114,12 @@ public sealed class ButcherTableau : IFixedStepMethod
     /// <summary>True for an embedded pair (b_err given).</summary>
     public bool HasErrorEstimate => bError is not null;
 
+    /// <summary>True when the method has a continuous extension (dense output), so a solve can report states inside a step.</summary>
+    public bool HasDenseOutput => dense is not null;
+
+    /// <summary>True when an adaptive solve can use the method: an embedded pair with a dense output.</summary>
+    public bool CanAdapt => HasErrorEstimate && HasDenseOutput;
+
     /// <summary>A[i, j] (zero for j ≥ i).</summary>
     public double A(int i, int j) => j < i ? a[i][j] : 0.0;
 
@@ -110,8 +132,37 @@ public sealed class ButcherTableau : IFixedStepMethod
     /// <summary>The error weights b − b̂, or null.</summary>
     public IReadOnlyList<double>? BError => bError;
 
+    /// <summary>Coefficient P[stage, j] of the dense output (see <see cref="HasDenseOutput"/>).</summary>
+    /// <exception cref="InvalidOperationException">The method has no dense output.</exception>
+    public double DenseOutput(int stage, int j) =>
+        (dense ?? throw new InvalidOperationException($"'{Name}' has no dense output"))[stage, j];
+
     /// <summary>Row i of A, length i, for the steppers' inner loops (not to be modified).</summary>
     internal double[] Row(int i) => a[i];
+
+    /// <summary>The weights b, for the steppers' inner loops (not to be modified).</summary>
+    internal double[] Weights => b;
+
+    /// <summary>The error weights, for the steppers' inner loops (not to be modified); null without an error estimate.</summary>
+    internal double[]? ErrorWeights => bError;
+
+    /// <summary>
+    /// The weights Σⱼ P[i, j] θʲ⁺¹ of the stages in y(t + θh) = y + h Σᵢ kᵢ·weightᵢ, the same arithmetic for both back ends.
+    /// </summary>
+    internal void DenseWeights(double theta, Span<double> weights)
+    {
+        var p = dense ?? throw new InvalidOperationException($"'{Name}' has no dense output");
+        for (int i = 0; i < weights.Length; i++)
+        {
+            double w = 0, power = theta;
+            for (int j = 0; j < p.GetLength(1); j++)
+            {
+                w += p[i, j] * power;
+                power *= theta;
+            }
+            weights[i] = w;
+        }
+    }
 
     /// <inheritdoc />
     public IStepper CreateStepper(BatchVectorField field, int count, int dim) => new ExplicitRungeKuttaStepper(this, field, count, dim);

@@ -1,3 +1,4 @@
+using Hnn.Tensors;
 using static TorchSharp.torch;
 
 namespace Hnn.Integrators;
@@ -16,11 +17,11 @@ internal static class TensorImplicitMidpoint
         double epsilon = x.dtype == ScalarType.Float64 ? Math.BitIncrement(1.0) - 1 : MathF.BitIncrement(1f) - 1;
         double tolerance = Math.Max(settings.Tolerance, 10 * epsilon);
         var k = TensorField.Evaluate(field, x, x);
-        var denominator = x.abs().add(1);
+        var denominator = x.abs().Plus(1);
         for (int iteration = 1; ; iteration++)
         {
-            var next = TensorField.Evaluate(field, x.add(k, h / 2), x);
-            var change = (next - k).abs().mul(Math.Abs(h) / 2).div(denominator);
+            var next = TensorField.Evaluate(field, x.AddScaled(k, h / 2), x);
+            var change = (next - k).abs().Times(Math.Abs(h) / 2).div(denominator);
             change = change.nan_to_num(double.PositiveInfinity, double.PositiveInfinity);
             double worst = change.max().to_type(ScalarType.Float64).item<double>();
             k = next;
@@ -33,6 +34,6 @@ internal static class TensorImplicitMidpoint
                     $"(trajectory {row}, relative change {worst:R} > tolerance {tolerance:R}); use a smaller step");
             }
         }
-        return x.add(k, h);
+        return x.AddScaled(k, h);
     }
 }

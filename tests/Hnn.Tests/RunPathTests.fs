@@ -1,0 +1,133 @@
+/// One run path for every source of a task: a paper task, a composed Hamiltonian and a CSV file leave the same
+/// shape of run folder; a CSV of a system Hnn does not ship trains from the command line to results.json, a report,
+/// saved models and a passing `hnn check`.
+module Hnn.Tests.RunPathTests
+
+open System
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open Expecto
+open Hnn
+open Hnn.Models
+
+let private tempDir () =
+    let d = Path.Combine(Path.GetTempPath(), "hnn-runpath-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory d |> ignore
+    d
+
+/// The files a run folder holds for the models of one task, relative to the folder (the layout RunFolder owns).
+let private expectedShape (task: string) (models: string list) =
+    [ "results.json"; "results.md"; "reports/index.html"; sprintf "reports/%s.html" task
+      for m in models do
+          sprintf "models/%s-%s.json" task m
+          sprintf "models/%s-%s.weights" task m
+          sprintf "checkpoints/%s-%s.ckpt" task m
+          sprintf "artifacts/%s-%s.json" task m ]
+
+/// H = p²/2 + q⁴/4, a quartic oscillator (not one of the repository's systems), integrated with a classical RK4 written
+/// here, sampled at times printed with six decimals and unevenly spaced (every third interval 1.5× the others).
+let private quarticTrajectories (count: int) (points: int) =
+    let field (q: float, p: float) = p, -(q * q * q)
+    let rk4 (h: float) (q, p) =
+        let add (a, b) (c, d) s = a + s * c, b + s * d
+        let k1 = field (q, p)
+        let k2 = field (add (q, p) k1 (h / 2.0))
+        let k3 = field (add (q, p) k2 (h / 2.0))
+        let k4 = field (add (q, p) k3 h)
+        q + h / 6.0 * (fst k1 + 2.0 * fst k2 + 2.0 * fst k3 + fst k4), p + h / 6.0 * (snd k1 + 2.0 * snd k2 + 2.0 * snd k3 + snd k4)
+    let times = Array.scan (fun t k -> t + (if k % 3 = 2 then 0.15 else 0.1)) 0.0 [| 0 .. points - 2 |]
+    [ for k in 0 .. count - 1 do
+        let start = 0.4 + 0.6 * float k / float (max 1 (count - 1)), 0.2 * float (k % 3) - 0.2
+        let mutable state, t = start, 0.0
+        for i in 0 .. points - 1 do
+            // Integrate from the previous time to this one in 20 substeps.
+            let h = (times[i] - t) / 20.0
+            for _ in 1 .. (if i = 0 then 0 else 20) do state <- rk4 h state
+            t <- times[i]
+            yield String.Format(CultureInfo.InvariantCulture, "{0:F6},{1},{2:R},{3:R}", times[i], k + 1, fst state, snd state) ]
+
+let private writeQuarticCsv (folder: string) =
+    let path = Path.Combine(folder, "quartic_oscillator.csv")
+    File.WriteAllLines(path, "t,trajectory,q,p" :: quarticTrajectories 8 25)
+    path
+
+let private hnnDll =
+    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
+    Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll"))
+
+/// Runs the CLI to the end; its exit code and both outputs.
+let private runHnn (args: string list) =
+    let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
+    use p = Process.Start info
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEnd()
+    p.WaitForExit()
+    p.ExitCode, out.Result + err
+
+let private runSmall (task: Tasks.Task) (kinds: ModelKind list) =
+    let options = { Experiment.defaults with Steps = Some 3; Threads = Some 1; OutDir = tempDir (); Log = ignore }
+    let evaluated, _ = Experiment.runAndRecord options "test" task kinds
+    for e in evaluated do e.Trained.Model.Dispose()
+    Experiment.writeReports options [ task ] |> ignore
+    options.OutDir
+
+let private shapeOf (folder: string) =
+    Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+    |> Seq.map (fun f -> Path.GetRelativePath(folder, f).Replace('\\', '/'))
+    |> Seq.filter (fun f -> not (f.StartsWith "tasks/"))
+    |> Set.ofSeq
+
+let tests =
+    testSequenced <| testList "run path" [
+        test "a paper task, a composed Hamiltonian and a CSV file leave the same shape of run folder" {
+            let kinds = [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn ]
+            let keys = kinds |> List.map Tasks.modelKey
+            let composed =
+                let recipe = { Pipeline.recipe with Trajectories = 4; Points = 8; TimeSpan = 1.0; NoiseStd = 0.0 }
+                let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 1.0; Points = 8; Rtol = 1e-6; Atol = 1e-6 }
+                TaskSources.ofHamiltonian "quartic" (Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + q ** 4.0 / 4.0)) recipe protocol
+                    (Tasks.training 3 1e-4 None)
+            let csvFolder = tempDir ()
+            let csv = TaskSources.ofCsv (writeQuarticCsv csvFolder) 0.25
+            let folders =
+                [ Tasks.spring, { Tasks.spring with Evaluation = Tasks.Own }
+                  composed, composed
+                  csv, csv ]
+                |> List.map (fun (task, run) -> task.Key, runSmall run kinds)
+            try
+                for key, folder in folders do
+                    Expect.equal (shapeOf folder) (Set.ofList (expectedShape key keys)) (sprintf "the run folder of %s" key)
+                let csvFolder' = snd folders[2]
+                Expect.isTrue (File.Exists((RunFolder csvFolder').TaskFile csv.Key)) "a CSV task is recorded so the folder can rebuild it"
+            finally
+                for _, folder in folders do Directory.Delete(folder, true)
+                Directory.Delete(csvFolder, true)
+        }
+        test "hnn train --csv on a system Hnn does not ship gives results.json, a report, saved models and a passing hnn check" {
+            let folder = tempDir ()
+            try
+                let csv = writeQuarticCsv folder
+                let out = Path.Combine(folder, "run")
+                let code, text =
+                    // An H even in p makes the HNN time-reversible by construction, so every law of `hnn check` holds.
+                    runHnn [ "train"; "--csv"; csv; "--model"; "hnn"; "--momentum-symmetric"; "--steps"; "30"; "--threads"; "1"; "--test-fraction"; "0.25"; "--out"; out ]
+                Expect.equal code 0 (sprintf "hnn train --csv succeeds:\n%s" text)
+                let run = RunFolder out
+                let key = "quartic-oscillator"
+                for file in [ run.Results; run.ResultsMarkdown; run.Report key; run.ReportIndex; run.Model(key, "hnn"); run.Weights(key, "hnn"); run.TaskFile key ] do
+                    Expect.isTrue (File.Exists file) (sprintf "%s exists" file)
+                let cells = Results.ResultsFile.Read run.Results |> Seq.filter (fun c -> c.Task = key) |> Seq.map _.Metric |> Set.ofSeq
+                Expect.isTrue (cells.Contains "rollout_mse") "the held-out trajectories' rollout MSE is recorded"
+                Expect.isFalse (cells.Contains "energy_mse") "no energy metrics without a true H"
+                let page = File.ReadAllText(run.Report key)
+                Expect.stringContains page "data-chart=\"learned-h\"" "the report draws the learned H along the held-out paths"
+                let code, text = runHnn [ "check"; "--model"; run.Model(key, "hnn") ]
+                Expect.equal code 0 (sprintf "hnn check passes for the HNN:\n%s" text)
+            finally
+                Directory.Delete(folder, true)
+        }
+    ]
+
+[<Tests>]
+let runPathTests = tests
