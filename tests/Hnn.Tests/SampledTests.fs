@@ -64,14 +64,14 @@ let private relativeFieldMse (model: DynamicsModel) (x: StateMatrix) (dx: StateM
 /// that λ ≪ the smallest eigenvalue of the scaled normal equations and the ridge's bias shows as λ², not as the basis's
 /// conditioning (at the default scale 0.05 the nearly polynomial features are ill-conditioned on purpose).
 let private fixedSettings width (ridge: float) =
-    SampledSettings(Width = width, WidthChoices = [||], Ridges = [| ridge |], ValidationFraction = 0.0, ElmScale = 1.0)
+    SampledSettings(Width = width, Sampler = LayerSampler.Elm, WidthChoices = [||], Ridges = [| ridge |], ValidationFraction = 0.0, ElmScale = 1.0)
 
 let private fit data settings seed = SampledFit.Fit(data, settings, seed)
 
 /// A fit to the quadratic H (ELM, 400 neurons, width and λ chosen on held-out states).
-let private quadraticFit = lazy (fit quadratic.Value (SampledSettings(Width = 400)) 0)
+let private quadraticFit = lazy (fit quadratic.Value (SampledSettings(Width = 400, Sampler = LayerSampler.Elm)) 0)
 
-/// The noise-free spring (H = q² + p², even in p), fitted plainly.
+/// The noise-free spring (H = q² + p², even in p), fitted plainly (auto sampler: ELM, uniform SWIM or A-SWIM).
 let private springFit = lazy (fit (SpringRecipe(NoiseStd = 0.0).Generate()) (SampledSettings(Width = 200)) 0)
 
 /// The paper's noisy spring, fitted with H(q, p) = ½(F(q, p) + F(q, −p)).
@@ -350,6 +350,16 @@ let tests =
             }
         ]
 
+        test "auto keeps whichever of ELM, uniform SWIM and A-SWIM has the lowest validation error, and reports all three" {
+            let r = fit quadratic.Value (SampledSettings(Width = 60)) 0
+            use _ = r.Model
+            let tried = [ for s in r.Report.Samplers -> s.Sampler ]
+            Expect.equal tried [ LayerSampler.Elm; LayerSampler.UniformSwim; LayerSampler.ASwim ] "three samplers"
+            let best = r.Report.Samplers |> Seq.minBy _.ValidationError
+            Expect.equal r.Report.Sampler best.Sampler "the lowest validation error wins"
+            Expect.equal r.Report.ValidationError best.ValidationError "and is the report's"
+        }
+
         testList "model files" [
             test "a sampled HNN and a sampled dissipative HNN save and load with identical outputs, and copy to float64 unchanged" {
                 let dir = Path.Combine(Path.GetTempPath(), "hnn-sampled-" + Guid.NewGuid().ToString "N")
@@ -396,6 +406,7 @@ let tests =
             fails "no ridges" (SampledSettings(Ridges = [||])) null "ridges must list at least one λ"
             fails "validation share too large" (SampledSettings(ValidationFraction = 0.7)) null "validation fraction must be in [0, 0.5], got 0.7"
             fails "nothing held out, several candidates" (SampledSettings(ValidationFraction = 0.0)) null "a validation fraction of 0 leaves nothing to choose"
+            fails "nothing held out for auto" (SampledSettings(ValidationFraction = 0.0, WidthChoices = [||], Ridges = [| 1e-8 |])) null "sampler Auto"
             fails "a trained model kind" (SampledSettings(Kind = ModelKind.Hnn)) null "a sampled fit makes sampled models"
             fails "relu" (SampledSettings(Activation = Nonlinearity.Relu)) null "tanh or sigmoid), got relu"
             fails "zero ELM scale" (SampledSettings(ElmScale = 0.0)) null "the ELM scale must be positive and finite, got 0"

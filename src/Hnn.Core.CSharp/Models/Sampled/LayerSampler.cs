@@ -17,4 +17,9 @@ public enum LayerSampler
     /// fit's Ĥ (and D̂ for the dissipation's layer), since H itself is not observed; then the final fit.
     /// </summary>
     ASwim,
+    /// <summary>
+    /// Fit with ELM and with A-SWIM (which fits uniform SWIM on the way) and keep the lowest validation error: about
+    /// three fits' time, for data whose H may be smooth (ELM's strength) or steep (SWIM's: gravity's 1/r).
+    /// </summary>
+    Auto,
 }

@@ -16,15 +16,16 @@ namespace Hnn.Models.Sampled;
 /// One call, no epochs: (1) at most <see cref="SampledSettings.MaxStates"/> training states, a validation share held
 /// out; (2) the hidden layer(s) sampled from the fitting states (for A-SWIM, after a first fit with uniform pairs
 /// whose Ĥ guides the pairs); (3) the normal equations accumulated in chunks (<see cref="FieldLeastSquares"/>, memory
-/// O(T²) for T unknowns), solved by Cholesky for every width and λ tried, each candidate scored by its relative field
-/// MSE on the held-out states; (4) the best one refitted on all states used. The offset c₀ appears only in the row
-/// that pins H at a reference state — H(x̄) = 0 at the mean x̄ of the fitting states — so that row is met exactly by
-/// c₀ = −Σₖ cₖ σ(wₖ·x̄ + bₖ), solved after c. The dissipative model stacks H's and D's coefficients in one problem
-/// and pins both.
+/// O(T²) for T unknowns), solved for every width (one eigendecomposition each) and every λ, each candidate scored by
+/// its relative field MSE on the held-out states; (4) the best one refitted on all states used (by Cholesky). The
+/// offset c₀ appears only in the row that pins H at a reference state — H(x̄) = 0 at the mean x̄ of the fitting
+/// states — so that row is met exactly by c₀ = −Σₖ cₖ σ(wₖ·x̄ + bₖ), solved after c. The dissipative model stacks H's
+/// and D's coefficients in one problem and pins both.
 /// </para>
 /// <para>
 /// float64 throughout, and the model keeps float64 parameters: the least-squares coefficients are large and cancel
-/// (the field is a small difference of large sums), so float32 arithmetic would lose what the solve gained.
+/// (the field is a small difference of large sums), so float32 arithmetic would lose what the solve gained
+/// (measured in <see cref="SampledHnn"/>'s remarks).
 /// </para>
 /// </remarks>
 public static class SampledFit
@@ -38,6 +39,10 @@ public static class SampledFit
     /// <param name="settings">Width, sampler, ridges, validation share, state cap.</param>
     /// <param name="seed">Seeds the subsample, the split and the layers.</param>
     /// <param name="hamiltonian">For <see cref="LayerSampler.Swim"/> only: the true H of states [N, D] (float64) → [N].</param>
+    /// <remarks>
+    /// <see cref="LayerSampler.Auto"/> fits with ELM, then A-SWIM (whose first stage is a uniform-SWIM fit), and keeps
+    /// whichever of the three has the lowest validation error; the report lists all three.
+    /// </remarks>
     /// <exception cref="ArgumentException">Bad settings, data that do not fit them, or a missing or needless true H; before any work.</exception>
     public static SampledFitResult Fit(Dataset data, SampledSettings settings, int seed, Func<Tensor, Tensor>? hamiltonian = null)
     {
@@ -76,29 +81,47 @@ public static class SampledFit
         var split = new Split(x.index_select(0, fitIndex), y.index_select(0, fitIndex),
             held > 0 ? x.index_select(0, heldIndex) : null, held > 0 ? y.index_select(0, heldIndex) : null);
 
-        double? firstStage = null;
-        IReadOnlyList<Tensor?> values;
+        // Each sampler's outcome: (sampler, outcome, first-stage validation error for A-SWIM).
+        var tried = new List<(LayerSampler Sampler, StageOutcome Outcome, double? FirstStage)>();
+        void Add(LayerSampler sampler, IReadOnlyList<Tensor?> values) =>
+            tried.Add((sampler, Stage(split, settings, modelSettings, Sample(split.FitX, settings, sampler, values, generator)), null));
+        void AddASwim(bool keepFirst)
+        {
+            var first = Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.UniformSwim, [null, null], generator));
+            IReadOnlyList<Tensor?> values = first.Model is SampledDissipativeHnn both
+                ? [both.Hamiltonian(split.FitX), both.Dissipation(split.FitX)]
+                : [first.Model.Hamiltonian(split.FitX)];
+            if (keepFirst) tried.Add((LayerSampler.UniformSwim, first, null));
+            else first.Model.Dispose();
+            tried.Add((LayerSampler.ASwim, Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.Swim, values, generator)),
+                first.ValidationError));
+        }
         switch (settings.Sampler)
         {
+            case LayerSampler.Auto:
+                Add(LayerSampler.Elm, [null, null]);
+                AddASwim(keepFirst: true);
+                break;
             case LayerSampler.ASwim:
-                var first = Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.UniformSwim, [null, null], generator));
-                firstStage = first.ValidationError;
-                values = first.Model is SampledDissipativeHnn both
-                    ? [both.Hamiltonian(split.FitX), both.Dissipation(split.FitX)]
-                    : [first.Model.Hamiltonian(split.FitX)];
-                first.Model.Dispose();
+                AddASwim(keepFirst: false);
                 break;
             case LayerSampler.Swim:
-                values = [hamiltonian!(split.FitX).to_type(ScalarType.Float64).reshape(-1)];
+                Add(LayerSampler.Swim, [hamiltonian!(split.FitX).to_type(ScalarType.Float64).reshape(-1)]);
                 break;
             default:
-                values = [null, null];
+                Add(settings.Sampler, [null, null]);
                 break;
         }
-        var outcome = Stage(split, settings, modelSettings, Sample(split.FitX, settings, settings.Sampler, values, generator));
-        var report = new SampledFitReport(settings.Kind, settings.Sampler, outcome.Model.Settings.HiddenDim, outcome.Ridge,
-            outcome.ValidationError, outcome.TrainingError, available, used, held, byTrajectory, clock.Elapsed.TotalSeconds, firstStage,
-            outcome.Candidates);
+        var best = tried.MinBy(t => double.IsNaN(t.Outcome.ValidationError) ? double.PositiveInfinity : t.Outcome.ValidationError);
+        foreach (var t in tried)
+            if (!ReferenceEquals(t.Outcome, best.Outcome)) t.Outcome.Model.Dispose();
+        var outcome = best.Outcome;
+        var samplers = settings.Sampler == LayerSampler.Auto
+            ? tried.Select(t => new SamplerCandidate(t.Sampler, t.Outcome.ValidationError)).ToArray()
+            : [];
+        var report = new SampledFitReport(settings.Kind, best.Sampler, outcome.Model.Settings.HiddenDim, outcome.Ridge,
+            outcome.ValidationError, outcome.TrainingError, available, used, held, byTrajectory, clock.Elapsed.TotalSeconds, best.FirstStage,
+            outcome.Candidates, samplers);
         outcome.Model.eval();
         return new SampledFitResult(outcome.Model, report);
     }
@@ -113,18 +136,17 @@ public static class SampledFit
     {
         if (fraction == 0) return ([], false);
         int target = Math.Clamp((int)Math.Round(used * fraction), 1, used - 2);
-        var ids = trajectories?.Distinct().ToArray();
-        if (ids is not null && ids.Length >= MinTrajectories)
+        var sizes = trajectories?.GroupBy(t => t).Select(g => (Id: g.Key, Size: g.Count())).ToArray();
+        if (sizes is not null && sizes.Length >= MinTrajectories)
         {
-            var order = randperm(ids.Length, generator: generator).data<long>().ToArray();
+            var order = randperm(sizes.Length, generator: generator).data<long>().ToArray();
             var chosen = new HashSet<int>();
             int count = 0;
             foreach (var k in order)
             {
-                if (count >= target) break;
-                int size = trajectories!.Count(t => t == ids[k]);
-                if (used - count - size < 2) break;
-                chosen.Add(ids[k]);
+                var (id, size) = sizes[k];
+                if (count >= target || used - count - size < 2) break;
+                chosen.Add(id);
                 count += size;
             }
             if (count > 0)

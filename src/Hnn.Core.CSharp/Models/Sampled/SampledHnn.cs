@@ -13,11 +13,12 @@ namespace Hnn.Models.Sampled;
 /// <remarks>
 /// <para>
 /// Parameters and arithmetic are float64, and the field is returned in the dtype of the states passed in. A
-/// least-squares solution over hundreds of features has large coefficients that cancel: on Hénon–Heiles (800 tanh
-/// features, noise-free states) the same model evaluated in float32 had a relative field error several orders of
-/// magnitude above its float64 one (see <see cref="SampledFit"/>), so unlike the trained networks (float32, as the
-/// paper's) a sampled model is never converted to float32 by this library; evaluating it in float64 costs little,
-/// as it is one layer.
+/// least-squares solution over hundreds of features has large coefficients that cancel: fitted to noise-free
+/// Hénon–Heiles (ELM, 800 neurons), Σ|cₖ| ≈ 1e3 against |f| ≈ 1. Evaluated in float32, that model's relative field MSE
+/// rose from 1.2e-11 to 1.3e-10 on its training states (3.5e-10 to 4.4e-10 on the test states), a float32 noise of
+/// ~1e-5 relative that would also stall an adaptive integrator at rtol 1e-9; on the noise-limited spring the two agree
+/// to every printed digit. So unlike the trained networks (float32, as the paper's) a sampled model stays float64: it
+/// is one layer, and the fit's accuracy survives.
 /// </para>
 /// <para>
 /// An untrained model (from <see cref="DynamicsModel.Create"/>) has zero weights and a zero field until a weights file
