@@ -213,6 +213,8 @@ let modelKey (kind: ModelKind) =
     | ModelKind.Baseline -> "baseline"
     | ModelKind.Hnn -> "hnn"
     | ModelKind.DissipativeHnn -> "dissipative-hnn"
+    | ModelKind.SampledHnn -> "sampled-hnn"
+    | ModelKind.SampledDissipativeHnn -> "sampled-dissipative-hnn"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
 
 /// The model kind with this results.json key, or an error listing the known ones.
