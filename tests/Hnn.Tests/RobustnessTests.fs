@@ -245,7 +245,8 @@ let private startHnn args = startHnnWith [] args
 let private finish (p: Process, out: StringBuilder, _) =
     if not (p.WaitForExit 300_000) then
         p.Kill true
-        failtest "hnn did not finish within 5 minutes"
+        p.WaitForExit()
+        failtestf "hnn did not finish within 5 minutes; its output so far:\n%s" (lock out (fun () -> out.ToString()))
     p.WaitForExit()
     p.ExitCode, lock out (fun () -> out.ToString())
 
