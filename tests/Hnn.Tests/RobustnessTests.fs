@@ -220,8 +220,12 @@ let private hnnDll =
 
 /// Starts the CLI with extra environment variables; its output (both streams) is collected, and `paused` completes
 /// when it prints the test hook's "paused at" line (see Interruption.pauseAt).
+/// The child starts through `env --default-signal=INT,TERM`: a process started in the background of a
+/// non-interactive shell (as CI may start this suite) inherits SIGINT ignored, and .NET keeps an ignored SIGINT
+/// ignored, so without the reset a Ctrl-C test would wait for a signal its child never sees.
 let private startHnnWith (environment: (string * string) list) (args: string list) =
-    let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
+    let info =
+        ProcessStartInfo("env", [ "--default-signal=INT,TERM"; "dotnet"; hnnDll ] @ args, RedirectStandardOutput = true, RedirectStandardError = true)
     for name, value in environment do info.Environment[name] <- value
     let p =
         match Process.Start info with
