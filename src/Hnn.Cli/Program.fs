@@ -179,7 +179,7 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
 let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
     let first = evaluated.Head.Trained
     printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
-    printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
+    printfn "%s" (TextTable.table task.Key (evaluated |> List.collect Experiment.cells))
     let n = task.Note
     if n <> "" then printfn "note: %s" n
     for e in evaluated do
@@ -293,8 +293,8 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             let taskStarted = DateTime.UtcNow
             let outcome = PixelPendulum.run pixelOptions
             path <- PixelPendulum.record pixelOptions command taskStarted outcome
-            Report.writeMarkdown opts.OutDir |> ignore
-            printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
+            TextTable.writeMarkdown opts.OutDir |> ignore
+            printfn "%s" (TextTable.table PixelPendulum.taskKey outcome.Cells)
             for p in outcome.Pictures do printfn "picture: %s" p
         let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
@@ -328,7 +328,7 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
                 [||], [||], Training.Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
                 Training.Trainer.FinalLoss(model, data.TestX, data.TestDx), 0.0, 0) }
     let evaluated = Experiment.evaluate Experiment.defaults [ trained ]
-    printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
+    printfn "%s" (TextTable.table task.Key (evaluated |> List.collect Experiment.cells))
     0
 
 let private check (args: ParseResults<CheckArgs>) =
@@ -344,7 +344,7 @@ let private check (args: ParseResults<CheckArgs>) =
 let private report (args: ParseResults<ReportArgs>) =
     Torch.init ()
     let dir = args.TryGetResult ReportArgs.Results |> Option.defaultValue "results"
-    let pages = Reports.writeAll dir
+    let pages = HtmlReport.writeAll dir
     for p in pages do printfn "%s" p
     if args.Contains ReportArgs.Check then
         match ReportCheck.checkFolder (RunFolder dir).Reports with

@@ -147,7 +147,7 @@ let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
         let run: Sweep.Run = { Threads = threads; Cancellation = stop; Command = commandLine (); Log = printfn "%s" }
         try
             let path = Sweep.runJob dir sweep.Spec job run
-            printfn "%s" (Report.table job.Task (ResultsFile.Read path))
+            printfn "%s" (TextTable.table job.Task (ResultsFile.Read path))
             printfn "job %d finished: %s" index path
             0
         with

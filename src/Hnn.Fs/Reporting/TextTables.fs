@@ -1,13 +1,10 @@
 /// Plain-text and Markdown tables: our numbers beside the paper's.
-module Hnn.Report
+module Hnn.TextTable
 
 open Hnn.Results
 open Hnn.Training
 
-/// A number as the paper prints it: 3.6933e-02.
-let sci (digits: int) (x: float) =
-    if System.Double.IsNaN x then "—"
-    else x.ToString((if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00", System.Globalization.CultureInfo.InvariantCulture)
+let private sci = Format.sci
 
 let private fmt (v: LossEstimate) = sprintf "%s ± %s" (sci 4 v.Mean) (sci 2 v.Err)
 

@@ -231,7 +231,7 @@ let fit (training: Training) (data: Dataset) (kind: ModelKind) : Fit =
             { new IProgress<TrainingProgress> with
                 member _.Report p =
                     if p.Step % 500 = 0 || p.Step = p.TotalSteps then
-                        log (sprintf "  %s %A step %d/%d  train %s" data.Name kind p.Step p.TotalSteps (Report.sci 4 p.TrainLoss)) })
+                        log (sprintf "  %s %A step %d/%d  train %s" data.Name kind p.Step p.TotalSteps (Format.sci 4 p.TrainLoss)) })
     let result = Trainer.Train(model, data, settings, Option.toObj progress)
     { Kind = kind; Model = model; Result = result }
 
@@ -299,7 +299,7 @@ let evaluate (protocol: Protocol) (trained: Trained) : Evaluated =
     | Some system -> evaluateOn protocol system trained
     | None -> invalidArg (nameof trained) (sprintf "'%s' has no known system to evaluate against: use Pipeline.evaluateOn" trained.Dataset.Name)
 
-let private estimate (v: LossEstimate) = sprintf "%s ± %s" (Report.sci 3 v.Mean) (Report.sci 1 v.Err)
+let private estimate (v: LossEstimate) = sprintf "%s ± %s" (Format.sci 3 v.Mean) (Format.sci 1 v.Err)
 
 /// The header of `report` tables.
 let reportHeader =

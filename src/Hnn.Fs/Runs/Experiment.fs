@@ -138,7 +138,7 @@ let progressLog (options: Options) (task: Task) (kind: ModelKind) =
                         sprintf "  %.1f ms/step  eta %s" (1000.0 * perStep) (eta.ToString @"mm\:ss")
                 options.Log(
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s%s"
-                        task.Key (modelKey kind) p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 p.TestLoss) rate) }
+                        task.Key (modelKey kind) p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 p.TestLoss) rate) }
 
 /// Trains one model of `kind` on `data` with the paper's architecture (MLP 200 hidden, tanh), checkpointing to the
 /// run folder and resuming from its checkpoint if the options ask.
@@ -310,7 +310,7 @@ let runAndRecord (options: Options) (command: string) (task: Task) (kinds: Model
     let started = DateTime.UtcNow
     let evaluated = runTask options task kinds
     let path = record options command started evaluated
-    Report.writeMarkdown options.OutDir |> ignore
+    TextTable.writeMarkdown options.OutDir |> ignore
     evaluated, path
 
 /// Writes the HTML report of every task in the run folder (`tasks` among them: those no file can rebuild, such as a
@@ -318,12 +318,12 @@ let runAndRecord (options: Options) (command: string) (task: Task) (kinds: Model
 /// "report"); returns the index's path.
 let writeReports (options: Options) (tasks: Task list) =
     Interruption.pauseAt options.Cancellation "report"
-    List.last (Reports.writeAllFor tasks options.Cancellation options.OutDir)
+    List.last (HtmlReport.writeAllFor tasks options.Cancellation options.OutDir)
 
 /// What a task's script does: `runAndRecord`, the table beside the paper's, and the reports; returns the models.
 let runScript (options: Options) (task: Task) (kinds: ModelKind list) (command: string) =
     let models, path = runAndRecord options command task kinds
     options.Log(sprintf "results: %s" path)
-    options.Log(Report.table task.Key (models |> List.collect cells))
+    options.Log(TextTable.table task.Key (models |> List.collect cells))
     options.Log(sprintf "report: %s" (writeReports options [ task ]))
     models

@@ -1,7 +1,7 @@
 /// Offline HTML reports of an output folder: one page per task (phase portraits, paths, errors, energies,
 /// learned H, losses, the metrics beside the paper's) and an index with the reproduction table.
 /// Every page carries plotly.js inline (Plotly.NET's embedded copy), so nothing is fetched when it is opened.
-module Hnn.Reports
+module Hnn.HtmlReport
 
 open System
 open System.IO
@@ -76,7 +76,7 @@ let private section (title: string) (intro: string) (figures: string list) =
 
 // ---- Metrics tables ----------------------------------------------------------------------------
 
-let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Report.sci 4 v.Mean) (Report.sci 2 v.Err)
+let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Format.sci 4 v.Mean) (Format.sci 2 v.Err)
 
 let private taskRank (task: string) =
     // Built-in tasks in the paper's order, then the others.
@@ -84,12 +84,12 @@ let private taskRank (task: string) =
 
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
 let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
-    let rank metric = Report.metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
+    let rank metric = TextTable.metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
     // The task is named on its first row only.
     let previous = ref ""
     let rows =
         cells
-        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, Report.modelRank c.Model, c.Model)
+        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, TextTable.modelRank c.Model, c.Model)
         |> Seq.map (fun c ->
             let paper, ratio =
                 match Paper.tryFind c.Task c.Model c.Metric with
@@ -431,10 +431,10 @@ let private dissipationSection (task: Task) (runs: ModelRun list) (extent: (floa
             cells |> List.tryFind (fun c -> c.Task = task.Key && c.Model = model && c.Metric = metric) |> Option.map (fun c -> c.Value.Mean)
         let rates =
             [ match cell "dissipative-hnn" "contraction_rate" with
-              | Some c -> sprintf "learned contraction −ΔD = %s per unit time" (Report.sci 3 c)
+              | Some c -> sprintf "learned contraction −ΔD = %s per unit time" (Format.sci 3 c)
               | None -> ()
               match cell "dissipative-hnn" "energy_loss_rate", cell "dissipative-hnn" "energy_loss_rate_true" with
-              | Some m, Some t -> sprintf "energy-loss rate along the model's path %s vs %s along the %s one" (Report.sci 3 m) (Report.sci 3 t) ((referenceName task).ToLowerInvariant())
+              | Some m, Some t -> sprintf "energy-loss rate along the model's path %s vs %s along the %s one" (Format.sci 3 m) (Format.sci 3 t) ((referenceName task).ToLowerInvariant())
               | _ -> () ]
         let intro =
             "The dissipative HNN's field split into its learned parts: M·∇H conserves the learned H, ∇D carries the friction (same arrow scale). "
