@@ -201,8 +201,11 @@ let private grid (qs: float[]) (ps: float[]) = [| for p in ps do for q in qs do 
 // ---- Sections -----------------------------------------------------------------------------------
 
 let private lossSection (runs: ModelRun list) =
+    // A sampled model is fitted in one solve: it has no curve.
     let curves =
-        runs |> List.choose (fun r -> r.Artifacts |> Option.map (fun a -> r.Model, a.TrainLoss, a.TestLoss))
+        runs
+        |> List.choose (fun r -> r.Artifacts |> Option.map (fun a -> r.Model, a.TrainLoss, a.TestLoss))
+        |> List.filter (fun (_, train, _) -> train.Length > 0)
     if curves.IsEmpty then ""
     else
         section "Training" "" [
@@ -462,7 +465,7 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
         let body =
             [ "<p><a href=\"index.html\">← all tasks</a></p>"
               sprintf "<h1>%s</h1>" (encode task.Title)
-              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue, dissipative HNN green.%s</p>"
+              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue, dissipative HNN green, sampled HNN cyan, sampled dissipative HNN olive.%s</p>"
                   (encode task.Key) task.Dimension (if note = "" then "" else " Note: " + encode note)
               for r in runs do
                   for p in r.Problems do

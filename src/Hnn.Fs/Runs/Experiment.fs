@@ -10,6 +10,7 @@ open Hnn.Data
 open Hnn.Evaluation
 open Hnn.Integrators
 open Hnn.Models
+open Hnn.Models.Sampled
 open Hnn.Results
 open Hnn.Tasks
 open Hnn.Training
@@ -75,6 +76,9 @@ type Options =
       CheckpointEvery: int
       /// Continue each model from its checkpoint in the run folder, if there is one.
       Resume: bool
+      /// For the sampled kinds: width, sampler, ridges, validation share, state cap (their kind and momentum symmetry
+      /// come from the run); a sampled fit takes none of the Adam settings above.
+      Sampling: SampledSettings
       /// Stops the run cleanly: training checkpoints after its current step, other phases stop between their parts.
       Cancellation: CancellationToken
       /// Progress lines go here.
@@ -97,6 +101,7 @@ let defaults =
       ClipGradNorm = None
       CheckpointEvery = 100
       Resume = false
+      Sampling = SampledSettings()
       Cancellation = CancellationToken.None
       Log = printfn "%s" }
 
@@ -140,10 +145,26 @@ let progressLog (options: Options) (task: Task) (kind: ModelKind) =
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s%s"
                         task.Key (modelKey kind) p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 p.TestLoss) rate) }
 
+/// Fits a sampled model (Hnn.Models.Sampled) to `data`'s training split with `options.Sampling`, seeded by the run's
+/// seed: one least-squares solve, no steps, so no checkpoint (a fit takes seconds; --resume fits again). Its losses
+/// are the paper's, as for a trained model; its loss curves are empty.
+let private fitSampled (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
+    options.Threads |> Option.iter TorchSharp.torch.set_num_threads
+    let fit = SampledFit.Fit(data, options.Sampling.ForModel(kind, options.MomentumSymmetric), options.Seed)
+    options.Log(sprintf "  %-13s %-8s %O" task.Key (modelKey kind) fit.Report)
+    let model = fit.Model :> DynamicsModel
+    let result =
+        TrainingResult(
+            [||], [||], Trainer.FinalLoss(model, data.TrainX, data.TrainDx), Trainer.FinalLoss(model, data.TestX, data.TestDx),
+            fit.Report.Seconds, TorchSharp.torch.get_num_threads ())
+    let settings = TrainSettings(Steps = 0, Seed = options.Seed, TestEvery = 0, Threads = Option.toNullable options.Threads).Validate()
+    { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
+
 /// Trains one model of `kind` on `data` with the paper's architecture (MLP 200 hidden, tanh), checkpointing to the
-/// run folder and resuming from its checkpoint if the options ask.
+/// run folder and resuming from its checkpoint if the options ask; a sampled kind is fitted instead (`fitSampled`).
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
     Torch.init ()
+    if kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn then fitSampled options task data kind else
     let settings = settingsFor options task
     // The thread count changes torch's initial weights: set it before the model is made.
     options.Threads |> Option.iter TorchSharp.torch.set_num_threads
@@ -160,6 +181,12 @@ let contractionRate (model: DissipativeHnn) (dimension: int) (states: float[]) =
     use scope = TorchSharp.torch.NewDisposeScope()
     let x = TorchSharp.torch.tensor(states).reshape(-1L, int64 dimension).to_type(TorchSharp.torch.ScalarType.Float32)
     LossEstimate.MeanAndStdError(model.ContractionRate(x).data<float32>().ToArray() |> Array.map float)
+
+/// A sampled dissipative HNN's mean contraction rate −ΔD (closed form, float64) over states [N·D] (row-major), ± std/√N.
+let sampledContractionRate (model: SampledDissipativeHnn) (dimension: int) (states: float[]) =
+    use scope = TorchSharp.torch.NewDisposeScope()
+    let x = TorchSharp.torch.tensor(states).reshape(-1L, int64 dimension)
+    LossEstimate.MeanAndStdError(model.ContractionRate(x).data<float>().ToArray())
 
 /// A model's path from a measured trajectory's first state at its times (Dormand–Prince 5(4) on the float64 copy of
 /// the model, rtol = atol = 1e-9), row-major [T, D], float64: evaluation is float64 like the reference's.
@@ -222,6 +249,7 @@ let evaluate (options: Options) (trained: Trained list) : Evaluated list =
                 let contraction =
                     match t.Model with
                     | :? DissipativeHnn as d -> Some(contractionRate d t.Task.Dimension states)
+                    | :? SampledDissipativeHnn as d -> Some(sampledContractionRate d t.Task.Dimension states)
                     | _ -> None
                 { Trained = t; Metrics = metrics; HeldOut = heldOutMetrics; Contraction = contraction
                   EvaluationSeconds = clock.Elapsed.TotalSeconds } ]

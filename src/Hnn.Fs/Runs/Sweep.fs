@@ -69,7 +69,11 @@ let settings: Setting list =
           { o with Supervision = (if v = "integrator" then Supervision.Integrator else Supervision.Derivative) })
       word "integrator" (List.ofSeq SupervisedStep.Names) (fun v o -> { o with Integrator = v })
       count "substeps" "a whole number, at least 1" (fun v -> v >= 1) (fun v o -> { o with Substeps = v })
-      word "momentum-symmetric" [ "true"; "false" ] (fun v o -> { o with MomentumSymmetric = (v = "true") }) ]
+      word "momentum-symmetric" [ "true"; "false" ] (fun v o -> { o with MomentumSymmetric = (v = "true") })
+      count "width" (sprintf "a whole number in 1..%d" Models.Sampled.SampledSettings.MaxWidth)
+          (fun v -> v >= 1 && v <= Models.Sampled.SampledSettings.MaxWidth) (fun v o -> { o with Sampling = o.Sampling.WithWidth v })
+      word "sampler" [ "auto"; "elm"; "uniform-swim"; "a-swim" ] (fun v o ->
+          { o with Sampling = o.Sampling.WithSampler(Models.Sampled.LayerSamplers.Parse v) }) ]
 
 /// One setting and the values a sweep gives it, as written (each checked).
 type Axis = { Name: string; Values: string list }

@@ -204,8 +204,10 @@ let tryFind (key: string) =
     | Some t -> Ok t
     | None -> Error(sprintf "unknown task '%s' (known: %s)" key (every |> List.map _.Key |> String.concat ", "))
 
-/// The model kinds in the order they are trained and reported.
-let modelKinds = [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn ]
+/// The model kinds in the order they are trained and reported: the paper's baseline and HNN, the dissipative HNN, and
+/// their counterparts fitted by least squares without backpropagation (Hnn.Models.Sampled).
+let modelKinds =
+    [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]
 
 /// The model kinds by their keys in results.json.
 let modelKey (kind: ModelKind) =

@@ -68,6 +68,15 @@ public sealed record SampledSettings(
     /// <summary>True for the dissipative model.</summary>
     public bool Dissipative => Kind == ModelKind.SampledDissipativeHnn;
 
+    /// <summary>These settings for a model of <paramref name="kind"/>, momentum-symmetric or not (what a run decides).</summary>
+    public SampledSettings ForModel(ModelKind kind, bool momentumSymmetric) => this with { Kind = kind, MomentumSymmetric = momentumSymmetric };
+
+    /// <summary>These settings with another width (the largest tried; <see cref="WidthChoices"/> as they are).</summary>
+    public SampledSettings WithWidth(int width) => this with { Width = width };
+
+    /// <summary>These settings with another sampler.</summary>
+    public SampledSettings WithSampler(LayerSampler sampler) => this with { Sampler = sampler };
+
     /// <summary>The architecture of a model of this kind with the given input dimension and width.</summary>
     public ModelSettings Model(int inputDim, int width) =>
         new(Kind, inputDim, width, Activation, Dissipative ? FieldType.Both : FieldType.Solenoidal, CanonicalCoordinates, MomentumSymmetric);
