@@ -248,7 +248,7 @@ let private runPathTests =
                 let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 2.0; Points = 10; Rtol = 1e-6; Atol = 1e-6 }
                 TaskSources.ofHamiltonian "quartic" quartic recipe protocol (Tasks.training 3 1e-4 None)
             let csvFolder = tempDir ()
-            let csvPath = Path.Combine(csvFolder, "quartic.csv")
+            let csvPath = Path.Combine(csvFolder, "quartic-trajectories.csv")
             let starts = Pipeline.drawStarts (Pipeline.Radius(0.3, 1.0)) 2 8 1
             Trajectories.write csvPath (Trajectories.ofSystem quartic starts (Sampling.Linspace(0.0, 2.0, 15)))
             let csv = TaskSources.ofCsv csvPath 0.25
