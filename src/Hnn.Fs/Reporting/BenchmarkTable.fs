@@ -7,7 +7,7 @@ open Hnn.Results
 
 /// The metrics of the summary, with their headings: what each table shows.
 let metrics =
-    [ "energy_error", "Energy error: median over the 20 held-out starts of |H(x̂(t)) − H₀| / |H₀| at t = 20 (lower is better)"
+    [ "energy_error", "Energy error: median over the held-out starts (20 on the benchmark systems, the paper's 15 elsewhere) of |H(x̂(t)) − H₀| / |H₀| at t = 20 (lower is better)"
       "vpt", "Valid prediction time: mean over the starts of the first time ‖x̂ − x‖ / ‖x‖ exceeds 0.1, in the system's time units, at most the horizon (higher is better)"
       "rollout_mse", "Rollout MSE: mean squared state error over the starts, times and coordinates (lower is better)" ]
 
