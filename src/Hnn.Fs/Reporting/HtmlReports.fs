@@ -80,7 +80,7 @@ let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Format.sci 4 
 
 let private taskRank (task: string) =
     // Built-in tasks in the paper's order, then the others.
-    Tasks.every |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
+    Tasks.known |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
 
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
 let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
@@ -333,6 +333,23 @@ let private orbitSection (task: Task) (runs: ModelRun list) =
                     (panel (Plots.modelName r.Model) ro ro.Model) ]
         section "Orbits" "" (reference :: models)
 
+/// The positions of path 1 over time, one chart per coordinate, for a system whose coordinates are not positions of
+/// bodies in the plane (the double pendulum's angles, the chain's displacements, the elastic pendulum's r and θ).
+let private coordinatesSection (task: Task) (runs: ModelRun list) =
+    match withRollouts runs with
+    | [] -> ""
+    | ((_, _, first) :: _) as rolled ->
+        let chart (j: int) =
+            let label = sprintf "q%d" (j + 1)
+            let reference =
+                { Plots.line (referenceName task) Plots.referenceColor first.Times (coordinate first first.Reference 0 j) with Dashed = true }
+            let models =
+                [ for r, _, ro in rolled -> Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) ro.Times (coordinate ro ro.Model 0 j) ]
+            figure ("state-" + label) (sprintf "Position %s (coordinate %d of the state) along path 1 of the energy protocol." label (j + 1))
+                (Plots.lines (sprintf "%s over time" label) "t" label (reference :: models))
+        section "State over time" "Path 1 of the energy protocol: the reference and each model integrated from the same start."
+            [ for j in 0 .. first.Dimension / 2 - 1 -> chart j ]
+
 let private errorSection (runs: ModelRun list) =
     match withRollouts runs with
     | [] -> []
@@ -472,7 +489,13 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
                       sprintf "<p class=\"note\">Left out: %s</p>" (encode p)
               if not taskCells.IsEmpty then
                   sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
-              if task.Dimension = 2 then phaseSection task runs data extent else orbitSection task runs
+              if task.Dimension = 2 then phaseSection task runs data extent
+              else
+                  // Angles, displacements and polar coordinates are no positions in the plane: their own charts.
+                  match task.System with
+                  | Some(:? Hnn.Systems.DoublePendulum | :? Hnn.Systems.OscillatorChain | :? Hnn.Systems.ElasticPendulum) ->
+                      coordinatesSection task runs
+                  | _ -> orbitSection task runs
               learnedSection task runs extent
               dissipationSection task runs extent taskCells
               if task.Dimension = 2 then statesSection task runs
@@ -552,7 +575,7 @@ let indexPageOf (reports: (string * string) list) (cells: ResultsFile.Cell list)
           "<h2>Tasks</h2>"
           sprintf "<ul>%s</ul>" links
           "<h2>Ours beside the paper's (Table 1)</h2>"
-          "<p class=\"note\">Mean ± error as the paper reports them; the paper reports no rollout MSE or energy drift.</p>"
+          "<p class=\"note\">Mean ± error as the paper reports them; the paper reports no rollout MSE, energy drift, energy_error (median |ΔH|/|H₀| at t = 20) or vpt (valid prediction time: the first time ‖x̂ − x‖/‖x‖ exceeds 0.1).</p>"
           metricsTable true cells
           runs ]
     page "Hnn reports" false (String.concat "\n" body)
@@ -565,7 +588,7 @@ let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string)
 /// then those the folder recorded (CSV tasks), then `known` ones (e.g. composed in F#, which no file can rebuild).
 let tasksIn (known: Task list) (outDir: string) (cells: ResultsFile.Cell list) =
     let folder = RunFolder outDir
-    Tasks.every @ TaskSources.recorded folder @ known
+    Tasks.known @ TaskSources.recorded folder @ known
     |> List.distinctBy _.Key
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)

@@ -267,6 +267,8 @@ let cells (e: Evaluated) =
           cell "energy_drift" m.EnergyDrift
           cell "energy_loss_rate" m.EnergyLossRate
           cell "energy_loss_rate_true" m.ReferenceEnergyLossRate
+          cell "energy_error" m.EnergyError
+          cell "vpt" m.ValidPredictionTime
       | None -> ()
       match e.HeldOut with
       | Some h -> cell "rollout_mse" h.RolloutMse

@@ -198,11 +198,97 @@ let beyond = [ realPendulumCentral; dampedSpring ]
 /// Every task with a key: the paper's, then those beyond it.
 let every = all @ beyond
 
+// ---- Benchmark systems beyond the paper: selectable with --tasks, not run by the main job ----
+
+/// The benchmark systems' training: Adam, learning rate 1e-3, minibatches of 256, 10 000 steps, weight decay 1e-4.
+let benchmarkTraining = training 10000 1e-4 (Some 256)
+
+/// A benchmark task: data from `recipe` (its seed the run's; cached), trained with `benchmarkTraining`, evaluated on
+/// the recipe's protocol (20 held-out starts from the same region, seed 1234, t ∈ [0, 20] at 201 points), the physics
+/// checks drawing states from `domain`. The note states the data recipe and the protocol.
+let private benchmark (key: string) (title: string) (recipe: BenchmarkRecipe) (domain: Domain) (remark: string) =
+    let withSeed seed =
+        BenchmarkRecipe(
+            recipe.System, recipe.Starts, recipe.Description, recipe.Trajectories, recipe.Points, recipe.TimeSpan,
+            recipe.NoiseStd, recipe.TestFraction, recipe.Rtol, recipe.Atol, seed)
+    let protocol = recipe.Protocol key
+    { Key = key
+      Title = title
+      Dimension = recipe.System.Dimension
+      System = Some recipe.System
+      Data = fun seed -> cached (fun (r: BenchmarkRecipe) -> r.Generate()) (withSeed seed)
+      Training = benchmarkTraining
+      Evaluation = flow (fun () -> recipe.Protocol key)
+      Domain = Some domain
+      Note =
+          sprintf "benchmark system beyond the paper: %s. Data: %d trajectories × %d points on t ∈ [0, %g] (Dormand–Prince 5(4), rtol = atol = %g), noise σ = %g, the last %g %% of the trajectories test. Evaluation: %d held-out starts from the same region (seed 1234), t ∈ [0, %g] at %d points.%s"
+              recipe.Description recipe.Trajectories recipe.Points recipe.TimeSpan recipe.Rtol recipe.NoiseStd (100.0 * recipe.TestFraction)
+              protocol.InitialStates.Rows protocol.Times[protocol.Times.Length - 1] protocol.Times.Length
+              (if remark = "" then "" else " " + remark)
+      Source = BuiltIn }
+
+/// The double pendulum (unit masses and lengths, g = 9.81; canonical (θ1, θ2, p1, p2); not separable): starts
+/// θ ∈ [−1.5, 1.5]², p ∈ [−1, 1]² as the published HNN-vs-MLP double-pendulum replication draws them.
+let doublePendulum =
+    let lower, upper = [| -1.5; -1.5; -1.0; -1.0 |], [| 1.5; 1.5; 1.0; 1.0 |]
+    benchmark "double-pendulum" "Double pendulum (unit masses and lengths)"
+        (BenchmarkRecipe(
+            DoublePendulum.Unit, BenchmarkStarts.Box(lower, upper),
+            "double pendulum m1 = m2 = 1, l1 = l2 = 1, g = 9.81, canonical (θ1, θ2, p1, p2), starts θ uniform in [−1.5, 1.5]², p in [−1, 1]²"))
+        (Domain.box lower upper) "Not separable; chaotic at the higher energies of the box."
+
+/// Hénon–Heiles (λ = 1) at energies E ∈ [0.04, 0.15]: regular orbits at the low end, chaotic ones filling much of
+/// the energy surface above E ≈ 1/8, all bounded (escape at 1/6).
+let henonHeiles =
+    let system = HenonHeiles.Classic
+    let eMin, eMax = 0.04, 0.15
+    let pMax = sqrt (2.0 * eMax)
+    benchmark "henon-heiles" "Hénon–Heiles (E ∈ [0.04, 0.15])"
+        (BenchmarkRecipe(
+            system, BenchmarkStarts.HenonHeilesShell(system, eMin, eMax),
+            sprintf "Hénon–Heiles λ = 1, starts at energy E uniform in [%g, %g] (escape at 1/6), (x, y) uniform in [−0.5, 0.5]² below E, momentum direction uniform" eMin eMax))
+        (Domain.box [| -0.5; -0.5; -pMax; -pMax |] [| 0.5; 0.5; pMax; pMax |])
+        "Orbits are mostly regular below E ≈ 1/12 and increasingly chaotic above ≈ 1/8."
+
+/// Five coupled oscillators (unit masses, on-site springs k = 1, neighbour springs kc = 1, free ends), starts in
+/// [−1, 1]¹⁰.
+let chain =
+    let system = OscillatorChain.Five
+    let d = system.Dimension
+    let lower, upper = Array.create d -1.0, Array.create d 1.0
+    benchmark "chain" "Chain of five coupled oscillators"
+        (BenchmarkRecipe(
+            system, BenchmarkStarts.Box(lower, upper),
+            "five unit masses, on-site springs k = 1, neighbour springs kc = 1, free ends, state (q1..q5, p1..p5), starts uniform in [−1, 1]¹⁰"))
+        (Domain.box lower upper) "Linear and separable: normal-mode frequencies √(1 + 4 sin²(jπ/10)), j = 0..4."
+
+/// The elastic pendulum at the 2:1 resonance (m = l0 = 1, g = 9.81, k = 3g; polar (r, θ, p_r, p_θ); not
+/// separable): starts r ∈ r* ± 0.2 (r* = 4/3 the hanging length), θ ∈ [−1, 1], p_r, p_θ ∈ [−1, 1].
+let elasticPendulum =
+    let system = ElasticPendulum.Resonant
+    let r = system.EquilibriumLength
+    let lower, upper = [| r - 0.2; -1.0; -1.0; -1.0 |], [| r + 0.2; 1.0; 1.0; 1.0 |]
+    benchmark "elastic-pendulum" "Elastic pendulum (2:1 resonance)"
+        (BenchmarkRecipe(
+            system, BenchmarkStarts.Box(lower, upper),
+            "elastic pendulum m = 1, rest length 1, g = 9.81, k = 3g (spring at twice the swing's frequency), polar (r, θ, p_r, p_θ), starts r in 4/3 ± 0.2, θ, p_r, p_θ uniform in [−1, 1]"))
+        (Domain.box lower upper) "Not separable; energy passes between stretching and swinging."
+
+/// The benchmark systems beyond the paper, selectable with `--tasks` (the main job does not run them).
+let benchmarks = [ doublePendulum; henonHeiles; chain; elasticPendulum ]
+
+/// The conservative systems the benchmark suite runs every model on: the paper's spring, pendulum and two bodies,
+/// then the benchmark systems.
+let conservative = [ spring; pendulum; twoBody ] @ benchmarks
+
+/// Every task with a key: `every` (the main job's), then the benchmark systems.
+let known = every @ benchmarks
+
 /// The task with this key, or an error listing the known ones.
 let tryFind (key: string) =
-    match every |> List.tryFind (fun t -> t.Key = key) with
+    match known |> List.tryFind (fun t -> t.Key = key) with
     | Some t -> Ok t
-    | None -> Error(sprintf "unknown task '%s' (known: %s)" key (every |> List.map _.Key |> String.concat ", "))
+    | None -> Error(sprintf "unknown task '%s' (known: %s)" key (known |> List.map _.Key |> String.concat ", "))
 
 /// The model kinds in the order they are trained and reported: the paper's baseline and HNN, the dissipative HNN, and
 /// their counterparts fitted by least squares without backpropagation (Hnn.Models.Sampled).
