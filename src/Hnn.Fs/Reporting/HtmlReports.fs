@@ -629,7 +629,7 @@ let snapshot (outDir: string) (task: Task) (keys: string list) (width: int) (hei
     match Chromium.find () with
     | Error e -> Error e
     | Ok chromium ->
-        let html = taskPage outDir task (readCells outDir)
+        let html = pageOf outDir task (readCells outDir)
         let temp = Path.Combine(Path.GetTempPath(), sprintf "hnn-snapshot-%s.html" (Guid.NewGuid().ToString "N"))
         try
             File.WriteAllText(temp, excerptPage task.Title html keys)
