@@ -6,6 +6,7 @@ open System.IO
 open Hnn.Data
 open Hnn.Evaluation
 open Hnn.Models
+open Hnn.Pixels
 open Hnn.Systems
 open Hnn.Training
 
@@ -17,7 +18,7 @@ type Evaluation =
     /// No known H: the measured held-out trajectories (by seed), each rolled out from its first state at its own
     /// times: rollout MSE only (energy metrics need an H and are left out, not estimated).
     | HeldOut of (int -> MeasuredTrajectory list)
-    /// The task evaluates its models itself (the pixel pendulum's latent rollouts).
+    /// The task evaluates its models itself (the pixel pendulum's latent rollouts, Hnn.Pixels.PixelEvaluation).
     | Own
 
 /// Where a task comes from: what it takes to build it again.
@@ -28,8 +29,9 @@ type Source =
     | Composed of cacheKey: string
     /// Trajectories read from a CSV file (Hnn.Trajectories), with the file's sha256 and the test fraction.
     | Csv of path: string * sha256: string * testFraction: float
-    /// The pixel pendulum: frames of Gym's pendulum, its own data and objective.
-    | Pixels
+    /// The pixel pendulum: frames of Gym's pendulum made by this recipe (its seed replaced by the run's), its own
+    /// data and objective (an autoencoder and a latent field, Hnn.Pixels).
+    | Pixels of PixelPendulumRecipe
 
 /// A task: everything a run needs, whatever the system's source — how to make or load the data (with their
 /// timelines), the training recipe, how to evaluate, where the physics checks draw states, and the notes.
@@ -42,7 +44,8 @@ type Task =
       Dimension: int
       /// The true system (its energy is what the energy metrics compare), if one is known.
       System: IHamiltonianSystem option
-      /// Builds the dataset (float64, with timelines where the rows are trajectories) for a seed.
+      /// Builds the dataset (float64, with timelines where the rows are trajectories) for a seed. The pixel pendulum
+      /// has no state rows: its frames come from its source's recipe (Hnn.PixelPendulum.data).
       Data: int -> Dataset
       /// The training settings (the paper's for its tasks).
       Training: TrainSettings
@@ -195,7 +198,7 @@ let dampedSpring =
 /// The tasks beyond the paper, run by the main job after the paper's.
 let beyond = [ realPendulumCentral; dampedSpring ]
 
-/// Every task with a key: the paper's, then those beyond it.
+/// Every numeric task with a key: the paper's, then those beyond it.
 let every = all @ beyond
 
 // ---- Benchmark systems beyond the paper: selectable with --tasks, not run by the main job ----
@@ -281,8 +284,31 @@ let benchmarks = [ doublePendulum; henonHeiles; chain; elasticPendulum ]
 /// then the benchmark systems.
 let conservative = [ spring; pendulum; twoBody ] @ benchmarks
 
-/// Every task with a key: `every` (the main job's), then the benchmark systems.
-let known = every @ benchmarks
+/// Task 5 on frames made by `recipe` (its seed replaced by the run's): pairs of 28×28 frames of Gym's pendulum, an
+/// autoencoder to a 2-d latent (q, p) and a baseline or HNN field on it, trained together with the paper's objective
+/// (Adam 1e-3, weight decay 1e-5, batch 200, 10 000 steps, a test minibatch logged every 100 steps); evaluated by
+/// latent rollouts (Hnn.Pixels.PixelEvaluation). Baseline and HNN only.
+let pixelPendulumFrom (recipe: PixelPendulumRecipe) =
+    { Key = "pixel-pendulum"
+      Title = "Pixel pendulum (frames of Gym's pendulum)"
+      Dimension = 2
+      System = None
+      Data = fun _ -> raise (NotSupportedException "pixel-pendulum learns from frame pairs (PixelPendulum.data), not from state rows")
+      Training = TrainSettings(Steps = 10000, LearningRate = 1e-3, WeightDecay = 1e-5, BatchSize = Nullable 200, TestEvery = 100)
+      Evaluation = Own
+      Domain = None
+      Note =
+          "an autoencoder's latent (q, p) from pairs of 28×28 frames; energies are the true pendulum's along latent rollouts mapped back to (θ, ω); rollout_mse is in pixels."
+      Source = Pixels recipe }
+
+/// Task 5 of the paper: the pixel pendulum, 200 trials of 103 frames.
+let pixelPendulum = pixelPendulumFrom (PixelPendulumRecipe())
+
+/// Every task the command line names, in the order the main job runs them: the numeric ones, then the pixel pendulum.
+let keyed = every @ [ pixelPendulum ]
+
+/// Every task with a key: the main job's (`keyed`), then the benchmark systems.
+let known = keyed @ benchmarks
 
 /// The task with this key, or an error listing the known ones.
 let tryFind (key: string) =
