@@ -52,7 +52,7 @@ type TrainArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, real-pendulum-central or damped-spring (or give --csv)."
+            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, pixel-pendulum, real-pendulum-central or damped-spring (or give --csv)."
             | Csv _ -> "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
             | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."

@@ -256,7 +256,7 @@ let private train (args: ParseResults<TrainArgs>) =
         |> withSafety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
         |> withSampling [ kind ] (args.TryGetResult TrainArgs.Width) (args.TryGetResult TrainArgs.Sampler)
-    Experiment.settingsFor opts task |> ignore
+    Experiment.check opts task [ kind ]
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
         let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
@@ -270,13 +270,10 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
     match keys |> Option.bind (List.countBy id >> List.tryFind (fun (_, n) -> n > 1)) with
     | Some(key, _) -> raise (UsageError(sprintf "--tasks names %s more than once" key))
     | None -> ()
-    let withPixels = keys |> Option.map (List.contains PixelPendulum.taskKey) |> Option.defaultValue true
-    let keys = keys |> Option.map (List.filter ((<>) PixelPendulum.taskKey))
     let tasks =
         match keys with
-        | Some [] -> []
         | Some ks -> List.map task ks
-        | None -> Tasks.every
+        | None -> Tasks.keyed
     let integratorSupervised = args.TryGetResult ReproduceArgs.Supervision = Some SupervisionArg.Integrator
     let kinds =
         match args.TryGetResult ReproduceArgs.Models with
@@ -296,59 +293,33 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         |> withSafety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
         |> withSampling kinds (args.TryGetResult ReproduceArgs.Width) (args.TryGetResult ReproduceArgs.Sampler)
-    for t in tasks do Experiment.settingsFor opts t |> ignore
-    let pixelOptions =
-        if not withPixels then None
-        else
-            // What the pixel task cannot honour is refused here, before any work, naming the option.
+    // The pixel pendulum trains the paper's baseline and HNN on frame pairs with its own objective: what it cannot
+    // honour is refused here, before any work, naming the option.
+    let kindsOf (t: Tasks.Task) =
+        match t.Source with
+        | Tasks.Pixels _ ->
             let refuse (option: string) (why: string) =
-                raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why PixelPendulum.taskKey))
+                raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why t.Key))
             if args.Contains ReproduceArgs.Supervision && opts.Supervision = Training.Supervision.Integrator then
                 refuse "--supervision integrator" "the pixel pendulum learns from frame pairs with its own objective"
             if args.Contains ReproduceArgs.Integrator || args.Contains ReproduceArgs.Substeps then
                 refuse (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps") "the pixel pendulum is not integrator-supervised"
-            if args.Contains ReproduceArgs.Checkpoint_Every then
-                refuse "--checkpoint-every" "the pixel pendulum saves each model once trained, not checkpoints"
-            if args.Contains ReproduceArgs.No_Eval then
-                refuse "--no-eval" "the pixel pendulum's metrics are its evaluation"
-            let models = kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds)
-            if models.IsEmpty then refuse "--models" "the pixel pendulum trains baseline and hnn only"
-            let d = PixelPendulum.defaults
-            Some
-                { d with
-                    Steps = defaultArg opts.Steps d.Steps
-                    Seed = opts.Seed
-                    Threads = opts.Threads
-                    LearningRate = defaultArg opts.LearningRate d.LearningRate
-                    WeightDecay = defaultArg opts.WeightDecay d.WeightDecay
-                    BatchSize = defaultArg opts.BatchSize d.BatchSize
-                    ClipGradNorm = opts.ClipGradNorm
-                    Models = models
-                    Resume = opts.Resume
-                    Cancellation = stop.Token
-                    OutDir = opts.OutDir
-                    CacheDir = Tasks.cacheFolder () }
-    pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
+            match kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds) with
+            | [] -> refuse "--models" "the pixel pendulum trains baseline and hnn only"
+            | ks -> ks
+        | _ -> kinds
+    let plan = [ for t in tasks -> t, kindsOf t ]
+    for t, ks in plan do Experiment.check opts t ks
     claim opts (args.Contains ReproduceArgs.Force)
     guarded opts (fun () ->
         let started = DateTime.UtcNow
         let command = commandLine ()
         let mutable path = ""
-        for t in tasks do
+        for t, ks in plan do
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated, results = Experiment.runAndRecord opts command t kinds
+            let evaluated, results = Experiment.runAndRecord opts command t ks
             path <- results
             printTask t evaluated
-        match pixelOptions with
-        | None -> ()
-        | Some pixelOptions ->
-            printfn "\n== Pixel pendulum (%s)" PixelPendulum.taskKey
-            let taskStarted = DateTime.UtcNow
-            let outcome = PixelPendulum.run pixelOptions
-            path <- PixelPendulum.record pixelOptions command taskStarted outcome
-            TextTable.writeMarkdown opts.OutDir |> ignore
-            printfn "%s" (TextTable.table PixelPendulum.taskKey outcome.Cells)
-            for p in outcome.Pictures do printfn "picture: %s" p
         let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
             path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds

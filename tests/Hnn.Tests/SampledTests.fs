@@ -246,7 +246,7 @@ let private runPathTests =
             let composed =
                 let recipe = { Pipeline.recipe with Trajectories = 10; Points = 10; TimeSpan = 2.0; NoiseStd = 0.0 }
                 let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 2.0; Points = 10; Rtol = 1e-6; Atol = 1e-6 }
-                TaskSources.ofHamiltonian "quartic" quartic recipe protocol (Tasks.training 3 1e-4 None)
+                Pipeline.task "quartic" recipe protocol (Tasks.training 3 1e-4 None) quartic
             let csvFolder = tempDir ()
             let csvPath = Path.Combine(csvFolder, "quartic-trajectories.csv")
             let starts = Pipeline.drawStarts (Pipeline.Radius(0.3, 1.0)) 2 8 1

@@ -14,6 +14,7 @@ open Hnn.Models.Sampled
 open Hnn.Tensors
 open Hnn.Training
 open TorchSharp
+open Hnn.Tensors
 
 /// One comparison: a task, the Adam-trained kind, and its sampled counterpart's fits.
 type Row =
@@ -37,8 +38,8 @@ type Row =
 let henonHeiles (noise: float) =
     let recipe = { Pipeline.recipe with Trajectories = 50; Points = 30; TimeSpan = 3.0; Starts = Pipeline.Radius(0.1, 0.5); NoiseStd = noise }
     let key = if noise = 0.0 then "henon-heiles-noise-free" else "henon-heiles"
-    TaskSources.ofHamiltonian key (Hamiltonians.henonHeiles 1.0) recipe { Pipeline.protocol with Starts = Pipeline.Radius(0.1, 0.5) }
-        (Tasks.training 2000 1e-4 None)
+    Hamiltonians.henonHeiles 1.0
+    |> Pipeline.task key recipe { Pipeline.protocol with Starts = Pipeline.Radius(0.1, 0.5) } (Tasks.training 2000 1e-4 None)
 
 /// The rows: mass-spring, ideal pendulum and Hénon–Heiles (σ 0.05) judged for speed and energy; noise-free
 /// Hénon–Heiles judged for the field error; the real pendulum on centred targets (sampled dissipative HNN against

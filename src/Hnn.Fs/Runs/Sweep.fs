@@ -150,7 +150,7 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
             if seeds.IsEmpty then "a sweep needs at least one seed"
             for t in tasks do
                 match Tasks.tryFind t with
-                | Error _ when t = PixelPendulum.taskKey -> "task pixel-pendulum is not available in sweeps yet (run it with hnn reproduce --tasks pixel-pendulum)"
+                | Ok { Source = Tasks.Pixels _ } -> "task pixel-pendulum is not available in sweeps yet (run it with hnn reproduce --tasks pixel-pendulum)"
                 | Error e -> e
                 | Ok _ -> ()
             for m in models do
@@ -396,8 +396,8 @@ let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
 /// Where a job stands (see `State`).
 let state (sweepDir: string) (job: Job) =
     let folder = jobFolder sweepDir job
-    if lastRunStatus (Path.Combine(folder, ResultsFile.FileName)) = Some ResultsFile.RunStatus.Completed then Finished
-    elif Directory.Exists(Path.Combine(folder, "checkpoints")) && not (Seq.isEmpty (Directory.EnumerateFiles(Path.Combine(folder, "checkpoints"), "*.ckpt"))) then
+    if lastRunStatus (RunFolder folder).Results = Some ResultsFile.RunStatus.Completed then Finished
+    elif (RunFolder folder).HasCheckpoints then
         Checkpointed
     else Fresh
 
