@@ -335,11 +335,11 @@ let private check (args: ParseResults<CheckArgs>) =
     Torch.init ()
     let files = args.GetResults CheckArgs.Model
     let laws = args.TryGetResult CheckArgs.Laws |> Option.defaultValue []
-    let columns = Physics.checkModelFiles files laws
-    printfn "%s" (Physics.formatTable columns)
+    let columns = Physics.ModelFiles.checkAll files laws
+    printfn "%s" (Physics.Report.table columns)
     for _, reports in columns do
-        for r in reports do printfn "%s" (Physics.formatReport r)
-    if columns |> List.exists (snd >> List.exists Physics.failed) then 1 else 0
+        for r in reports do printfn "%s" (Physics.Report.format r)
+    if columns |> List.exists (snd >> List.exists Physics.Report.failed) then 1 else 0
 
 let private report (args: ParseResults<ReportArgs>) =
     Torch.init ()

@@ -243,14 +243,14 @@ let tests =
                     Expect.isLessThan defect (1e-5 * (1.0 + (f |> Array.map abs |> Array.max))) (sprintf "defect %g" defect))
 
             test "the physics checks pass on the fitted models: Liouville, symplecticity, and reversibility for the symmetric one" {
-                let settings = { Physics.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
+                let settings = { Physics.Settings.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
                 let domain = Domain.shell 2 0.2 1.0
                 let spring = MassSpring() :> IHamiltonianSystem
                 for name, model, laws in
-                    [ "sampled HNN", springFit.Value.Model, [ Physics.liouville; Physics.symplecticity ]
-                      "symmetric sampled HNN", symmetricFit.Value.Model, [ Physics.liouville; Physics.symplecticity; Physics.timeReversibility ] ] do
-                    for report in Physics.checkWith settings (Physics.model domain (Some spring) name model) laws do
-                        Expect.isTrue (Physics.passed report) (Physics.formatReport report)
+                    [ "sampled HNN", springFit.Value.Model, [ Physics.Laws.liouville; Physics.Laws.symplecticity ]
+                      "symmetric sampled HNN", symmetricFit.Value.Model, [ Physics.Laws.liouville; Physics.Laws.symplecticity; Physics.Laws.timeReversibility ] ] do
+                    for report in Physics.Check.lawsWith settings (Physics.Subject.model domain (Some spring) name model) laws do
+                        Expect.isTrue (Physics.Report.passed report) (Physics.Report.format report)
             }
 
             test "fitted to the noise-free spring, its flow keeps the true energy (energy protocol in float64, MSE below 1e-9)" {
