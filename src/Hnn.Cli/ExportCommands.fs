@@ -82,7 +82,11 @@ let private folderOf (argument: string) (path: string) =
 let private guard (body: unit -> int) =
     try
         body ()
-    with :? PyTorchWeightsException as e ->
+    with
+    | :? PyTorchWeightsException as e when e.NoCounterpart ->
+        eprintfn "error: %s; export a model trained without --momentum-symmetric" e.Message
+        2
+    | :? PyTorchWeightsException as e ->
         eprintfn "error: %s" e.Message
         2
 

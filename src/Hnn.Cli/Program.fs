@@ -148,13 +148,13 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
                     (DateTime.UtcNow - started).TotalSeconds, commandLine (), status, reason)
             try
                 ResultsFile.MarkUnfinished(opts.OutDir, run) |> ignore
-            with :? InvalidDataException as e ->
+            with :? ResultsFileException as e ->
                 eprintfn "warning: could not mark the run as %s: %s" status e.Message
     try
         body ()
     with
     | :? OperationCanceledException as e ->
-        let message = if e.Message.Contains "--resume" then e.Message else e.Message + "; continue with --resume"
+        let message = e.Message + "; continue with --resume"
         mark ResultsFile.RunStatus.Interrupted message
         eprintfn "interrupted: %s" message
         if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
@@ -162,6 +162,7 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
         4
+    | :? ResultsFileException as e -> raise (UsageError(sprintf "%s; move it away or choose another --out" e.Message))
     | UsageError _
     | :? ArgumentException
     | :? Data.DataFileException
@@ -433,7 +434,7 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | :? TorchNativeException as e ->
-        eprintfn "error: %s" e.Message
+        eprintfn "error: %s%s" e.Message (if e.MissingNatives then " This tool restores them: hnn native --restore." else "")
         3
     | :? ArgumentException as e ->
         eprintfn "error: %s" e.Message
@@ -445,6 +446,9 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | :? InvalidDataException as e ->
+        eprintfn "error: %s" e.Message
+        2
+    | :? ResultsFileException as e ->
         eprintfn "error: %s" e.Message
         2
     | e when isNull (Environment.GetEnvironmentVariable "HNN_DEBUG") ->

@@ -97,6 +97,7 @@ let private handled (load: unit -> unit) =
     | :? DataFileException
     | :? ModelFileException
     | :? CheckpointException
+    | :? ResultsFileException
     | :? InvalidDataException -> ()
     | e -> failtestf "unhandled %s: %s" (e.GetType().FullName) e.Message
 
@@ -182,7 +183,7 @@ let private fuzzTests =
             File.WriteAllText(path, text.Replace(old, sprintf "\"weights_sha256\": \"%s\"\n}" sha))
             tryLoad ()
             Directory.Delete(folder, true))
-        fuzz 1500 "ResultsFile.Read and Merge refuse mutated results.json with an InvalidDataException or accept it" (fun ms ->
+        fuzz 1500 "ResultsFile.Read and Merge refuse mutated results.json with a ResultsFileException or accept it" (fun ms ->
             let folder = Path.Combine(dir.Value, Guid.NewGuid().ToString("N"))
             Directory.CreateDirectory folder |> ignore
             let path = Path.Combine(folder, ResultsFile.FileName)
@@ -556,7 +557,7 @@ let tests =
             Expect.stringContains text "\"reason\": \"diverged\"" "reason recorded"
             Expect.equal (ResultsFile.Read(Path.Combine(dir, ResultsFile.FileName))).Count 1 "cells kept"
             File.WriteAllText(Path.Combine(dir, ResultsFile.FileName), "{\"tasks\": [1, 2]}")
-            Expect.throwsT<InvalidDataException> (fun () -> ResultsFile.Merge(dir, [ ResultsFile.Cell("a", "b", "c", LossEstimate(1.0, 0.0)) ], run) |> ignore)
+            Expect.throwsT<ResultsFileException> (fun () -> ResultsFile.Merge(dir, [ ResultsFile.Cell("a", "b", "c", LossEstimate(1.0, 0.0)) ], run) |> ignore)
                 "a results.json of the wrong shape is not overwritten"
         }
         fuzzTests

@@ -109,13 +109,10 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
 // ---- Reading an output folder ------------------------------------------------------------------
 
 /// The results.json cells of an output folder (none if it has no results.json).
-/// <exception cref="InvalidDataException">results.json is not valid JSON; the message names it.</exception>
+/// <exception cref="ResultsFileException">results.json is not a readable results file; the message names it.</exception>
 let readCells (outDir: string) =
     let path = RunFolder(outDir).Results
-    if not (File.Exists path) then []
-    else
-        try ResultsFile.Read path |> Seq.toList
-        with :? System.Text.Json.JsonException as e -> raise (InvalidDataException(sprintf "%s: not valid JSON (%s)" path e.Message))
+    if File.Exists path then ResultsFile.Read path |> Seq.toList else []
 
 /// Artifacts and network of a model in an output folder, whichever exist.
 let loadRun (outDir: string) (task: string) (model: string) =
@@ -600,7 +597,8 @@ let writeAllFor (known: Task list) (token: Threading.CancellationToken) (outDir:
 
 /// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
 /// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
-/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
+/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task).</exception>
+/// <exception cref="ResultsFileException">Its results.json is not a readable results file.</exception>
 let writeAll (outDir: string) : string list = writeAllFor [] Threading.CancellationToken.None outDir
 
 // ---- Static images ------------------------------------------------------------------------------
