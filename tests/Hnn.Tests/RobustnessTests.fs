@@ -277,6 +277,61 @@ let private signal (name: string) ((p: Process), _, _) =
 
 let private resultsText (out: string) = File.ReadAllText(Path.Combine(out, "results.json"))
 
+/// A run stopped in one phase: the arguments of the run, where the hook holds it, the signal, what it must say,
+/// and what its folder must show after the stop and after `--resume`.
+type private Stop =
+    { Name: string
+      Args: string -> string list
+      Point: string
+      Signal: string
+      Says: string
+      AfterStop: string -> unit
+      AfterResume: string -> unit }
+
+/// Holds a run at `stop.Point`, signals it, expects exit 130 (INT) or 143 (TERM), the phase named, the run marked
+/// interrupted in results.json; then `--resume` runs it to the end.
+let private stopAndResume (stop: Stop) =
+    let out = tempDir ()
+    let args = stop.Args out
+    let run = startPaused stop.Point args
+    signal stop.Signal run
+    let code, text = finish run
+    let expected = if stop.Signal = "TERM" then 143 else 130
+    Expect.equal code expected (sprintf "SIG%s exits with %d:\n%s" stop.Signal expected text)
+    Expect.stringContains text stop.Says "says where it stopped"
+    Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+    stop.AfterStop out
+    let code, text = runHnn (args @ [ "--resume" ])
+    Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
+    stop.AfterResume out
+    Directory.Delete(out, true)
+
+let private train (model: string) (steps: int) (out: string) =
+    [ "train"; "--task"; "spring"; "--model"; model; "--steps"; string steps; "--threads"; "1"; "--out"; out ]
+
+let private evaluated out = Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
+
+let private stops =
+    [ { Name = "a run stopped by SIGTERM after its data are made exits 143, marked interrupted, and resumes to the end"
+        Args = train "hnn" 40; Point = "data"; Signal = "TERM"; Says = "stopped during data generation"
+        AfterStop = fun out -> Expect.isFalse (Directory.Exists(Path.Combine(out, "models"))) "nothing trained"
+        AfterResume = evaluated }
+      { Name = "a run stopped by Ctrl-C during evaluation keeps its trained model, marks the run interrupted and resumes"
+        Args = train "baseline" 40; Point = "evaluate"; Signal = "INT"; Says = "stopped during evaluation"
+        AfterStop =
+          fun out -> Expect.isTrue (File.Exists(Path.Combine(out, "models", "spring-baseline.json"))) "the trained model was saved"
+        AfterResume = evaluated }
+      { Name = "a run stopped by Ctrl-C while writing its reports marks the run interrupted and resumes to the reports"
+        Args = fun out -> [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "--steps"; "30"; "--threads"; "1"; "--out"; out ]
+        Point = "report"; Signal = "INT"; Says = "stopped during report writing"
+        AfterStop = ignore
+        AfterResume = fun out -> Expect.isTrue (File.Exists(Path.Combine(out, "reports", "index.html"))) "the reports were written" }
+      { Name = "the pixel pendulum stops between training steps on SIGTERM, exits 143 and resumes"
+        Args = fun out -> [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "8"; "--threads"; "1"; "--out"; out ]
+        Point = "pixel-train:3"; Signal = "TERM"; Says = "training stopped after step 3"
+        AfterStop = ignore
+        AfterResume = fun out -> Expect.stringContains (resultsText out) "pixel-pendulum" "the resumed run recorded the task" } ]
+
 let private cliTests =
     testList "cli" [
         test "a CLI run stopped by Ctrl-C, then killed, then resumed ends with the weights of an uninterrupted run" {
@@ -325,64 +380,9 @@ let private cliTests =
             expectSameWeights inProcess.Model uninterrupted "the CLI and the library in another process agree bit for bit"
             for d in [ out; straight; options.OutDir ] do Directory.Delete(d, true)
         }
-        test "a run stopped by SIGTERM after its data are made exits 143, marked interrupted, and resumes to the end" {
-            let out = tempDir ()
-            let args = [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "40"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "data" args
-            signal "TERM" run
-            let code, text = finish run
-            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
-            Expect.stringContains text "stopped during data generation" "says where it stopped"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            Expect.isFalse (Directory.Exists(Path.Combine(out, "models"))) "nothing trained"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
-            Directory.Delete(out, true)
-        }
-        test "a run stopped by Ctrl-C during evaluation keeps its trained model, marks the run interrupted and resumes" {
-            let out = tempDir ()
-            let args = [ "train"; "--task"; "spring"; "--model"; "baseline"; "--steps"; "40"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "evaluate" args
-            signal "INT" run
-            let code, text = finish run
-            Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
-            Expect.stringContains text "stopped during evaluation" "says where it stopped"
-            Expect.isTrue (File.Exists(Path.Combine(out, "models", "spring-baseline.json"))) "the trained model was saved"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
-            Directory.Delete(out, true)
-        }
-        test "a run stopped by Ctrl-C while writing its reports marks the run interrupted and resumes to the reports" {
-            let out = tempDir ()
-            let args = [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "--steps"; "30"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "report" args
-            signal "INT" run
-            let code, text = finish run
-            Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
-            Expect.stringContains text "stopped during report writing" "says where it stopped"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.isTrue (File.Exists(Path.Combine(out, "reports", "index.html"))) "the reports were written"
-            Directory.Delete(out, true)
-        }
-        test "the pixel pendulum stops between training steps on SIGTERM, exits 143 and resumes" {
-            let out = tempDir ()
-            let args = [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "8"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "pixel-train:3" args
-            signal "TERM" run
-            let code, text = finish run
-            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
-            Expect.stringContains text "training stopped after step 3" "stopped at the step it was held at"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.stringContains (resultsText out) "pixel-pendulum" "the resumed run recorded the task"
-            Directory.Delete(out, true)
-        }
+        // One test per phase a run can be stopped in: held at the phase by the test hook, signalled, then resumed.
+        for phase in stops do
+            test phase.Name { stopAndResume phase }
         test "options the pixel pendulum cannot honour are refused before any work, naming the option" {
             let out = tempDir ()
             let baseArgs = [ "run"; "--tasks"; "pixel-pendulum"; "--steps"; "1"; "--threads"; "1"; "--out"; Path.Combine(out, "r") ]
