@@ -362,7 +362,7 @@ let private bench (args: ParseResults<BenchArgs>) =
     args.TryGetResult BenchArgs.Threads |> Option.map (atLeastOne "threads") |> Option.iter TorchSharp.torch.set_num_threads
     // The whole-run figures start this program again as a child process: `dotnet hnn.dll …` or the apphost.
     let self =
-        let entry = Reflection.Assembly.GetEntryAssembly().Location
+        let entry = (Reflection.Assembly.GetEntryAssembly() |> nonNull).Location
         match Environment.ProcessPath with
         | null -> None
         | host when Path.GetFileNameWithoutExtension host = "dotnet" -> Some(host, [ entry ])

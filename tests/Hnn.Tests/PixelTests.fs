@@ -230,7 +230,7 @@ let rollouts =
             for e in [ m.EnergyMse; m.RolloutMse; m.EnergyDrift ] do
                 Expect.isFalse (Double.IsNaN e.Mean || Double.IsInfinity e.Mean) "finite"
             Expect.isNotNull m.LearnedEnergyDrift "the HNN has a learned energy"
-            Expect.isLessThan m.LearnedEnergyDrift.Mean 0.05 "the learned H is conserved along its own flow"
+            Expect.isLessThan (nonNull m.LearnedEnergyDrift).Mean 0.05 "the learned H is conserved along its own flow"
         }
         test "adding energy half way leaves the path before it alone and scales the code about the rest code there" {
             let model, _ = trained.Value

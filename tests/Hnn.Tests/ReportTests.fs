@@ -147,7 +147,7 @@ let tests =
             Directory.CreateDirectory(Path.Combine(dir, "artifacts")) |> ignore
             Directory.CreateDirectory(Path.Combine(dir, "models")) |> ignore
             for f in Directory.GetFiles(Path.Combine(source, "artifacts"), "spring-*.json") do
-                File.Copy(f, Path.Combine(dir, "artifacts", Path.GetFileName f))
+                File.Copy(f, Path.Combine(dir, "artifacts", Path.GetFileName f |> nonNull))
             File.WriteAllText(Path.Combine(dir, "models", "spring-hnn.json"), "{ not json")
             let written = HtmlReport.writeAll dir
             let html = File.ReadAllText(written |> List.find (fun p -> p.EndsWith "spring.html"))

@@ -235,9 +235,11 @@ let private startHnnWith (environment: (string * string) list) (args: string lis
     let out = StringBuilder()
     let paused = Threading.Tasks.TaskCompletionSource()
     let collect (e: DataReceivedEventArgs) =
-        if not (isNull e.Data) then
-            lock out (fun () -> out.AppendLine e.Data |> ignore)
-            if e.Data.StartsWith "paused at " then paused.TrySetResult() |> ignore
+        match e.Data with
+        | null -> ()
+        | line ->
+            lock out (fun () -> out.AppendLine line |> ignore)
+            if line.StartsWith "paused at " then paused.TrySetResult() |> ignore
     p.OutputDataReceived.Add collect
     p.ErrorDataReceived.Add collect
     p.BeginOutputReadLine()

@@ -331,7 +331,7 @@ let tests =
                     let layer = LayerSampling.Swim(x, null, 40, activation, g)
                     let s = SampledActivation.SteepHalfWidth activation
                     let at (index: Tensor) = (x.index_select(0L, index) * layer.Weights).sum(1L) + layer.Biases
-                    let first, second = at layer.From, at layer.To
+                    let first, second = at (nonNull layer.From), at (nonNull layer.To)
                     Expect.isLessThan (first.add(torch.tensor s).abs().max().item<float>()) 1e-12 (sprintf "%A: x₁ at −s" activation)
                     Expect.isLessThan (second.sub(torch.tensor s).abs().max().item<float>()) 1e-12 (sprintf "%A: x₂ at +s" activation)
             }
@@ -375,7 +375,7 @@ let tests =
                         let struct (loaded, file) = ModelFile.Load path
                         use loaded = loaded
                         Expect.equal loaded.Settings r.Model.Settings "architecture"
-                        Expect.equal (file.Sampling.Kind) kind "sampling settings read back"
+                        Expect.equal (nonNull file.Sampling).Kind kind "sampling settings read back"
                         use copy = ModelField.ToFloat64 loaded
                         use _ = torch.NewDisposeScope()
                         for dtype in [ f64; ScalarType.Float32 ] do
@@ -391,7 +391,7 @@ let tests =
 
         testList "bad settings" [
             let data = SpringRecipe(Trajectories = 4, Points = 10, NoiseStd = 0.0).Generate()
-            let fails name (settings: SampledSettings) (hamiltonian: Func<Tensor, Tensor>) (expected: string) =
+            let fails name (settings: SampledSettings) (hamiltonian: Func<Tensor, Tensor> | null) (expected: string) =
                 test (sprintf "%s: one-line ArgumentException before any work" name) {
                     let message = argumentError (fun () -> SampledFit.Fit(data, settings, 0, hamiltonian) |> ignore)
                     Expect.stringContains message expected "names the problem"

@@ -62,7 +62,7 @@ let tests =
             let dir = tempDir ()
             let path = Path.Combine(dir, "m.json")
             ModelFile.Save(model, "spring", settings, path) |> ignore
-            let weights = Path.ChangeExtension(path, ".weights")
+            let weights = Path.ChangeExtension(path, ".weights") |> nonNull
             File.WriteAllBytes(weights, File.ReadAllBytes(weights)[.. 999])
             let e1 = Expect.throwsC (fun () -> ModelFile.Load path |> ignore) id
             Expect.stringContains e1.Message "checksum" "truncated weights detected"

@@ -55,7 +55,7 @@ let checkAllWith (settings: Settings) (paths: string list) (laws: string list) :
         | _ -> "baseline"
     let shared kind = (results |> List.filter (fun (_, (k, _)) -> k = kind)).Length > 1
     [ for path, (kind, reports) in results ->
-        (if shared kind then Path.GetFileNameWithoutExtension(path: string) else label kind), reports ]
+        (if shared kind then Path.GetFileNameWithoutExtension path |> nonNull else label kind), reports ]
 
 /// `checkAllWith Settings.defaults`: `Report.table (ModelFiles.checkAll [ hnn; baseline ] [])` prints law, HNN,
 /// baseline, threshold.

@@ -519,9 +519,9 @@ let pixelPage (outDir: string) (cells: ResultsFile.Cell list) =
     let picture (name: string) (caption: string) =
         let gif, png = folder.Picture(name + ".gif"), folder.Picture(name + ".png")
         [ if File.Exists gif then
-              sprintf "<figure><img src=\"../%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>" (encode (Path.GetFileName gif)) (encode caption) (encode caption)
+              sprintf "<figure><img src=\"../%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>" (encode (Path.GetFileName gif |> nonNull)) (encode caption) (encode caption)
           if File.Exists png then
-              sprintf "<figure><img src=\"../%s\" alt=\"%s (strip)\" style=\"max-width:100%%\"><figcaption>Every 10th frame of the same.</figcaption></figure>" (encode (Path.GetFileName png)) (encode caption) ]
+              sprintf "<figure><img src=\"../%s\" alt=\"%s (strip)\" style=\"max-width:100%%\"><figcaption>Every 10th frame of the same.</figcaption></figure>" (encode (Path.GetFileName png |> nonNull)) (encode caption) ]
     let body =
         [ "<p><a href=\"index.html\">← all tasks</a></p>"
           sprintf "<h1>%s</h1>" (encode pixelTitle)

@@ -280,7 +280,7 @@ let artifacts (e: Evaluated) =
         | Some m, _ -> Some m.Rollouts
         | None, Some h -> List.tryHead h.Rollouts
         | None, None -> None
-    let energies (paths: Rollouts -> double[]) =
+    let energies (paths: Rollouts -> double[]) : double[] | null =
         match rollouts, t.Task.System with
         | Some r, Some system when e.Metrics.IsSome ->
             let values, d = paths r, r.Dimension

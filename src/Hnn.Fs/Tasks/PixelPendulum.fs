@@ -223,7 +223,7 @@ let run (options: Options) =
                     reloaded options data kind
                 else
                     let t = train options data kind
-                    Directory.CreateDirectory(Path.GetDirectoryName weights) |> ignore
+                    Directory.CreateDirectory(Path.GetDirectoryName weights |> nonNull) |> ignore
                     t.Model.save weights |> ignore
                     t
             let struct (r2Theta, r2P) = t.Metrics.MapRSquared
