@@ -28,6 +28,8 @@ let private modelKey (arg: ModelArg) =
     | ModelArg.Hnn -> "hnn"
     | ModelArg.Baseline -> "baseline"
     | ModelArg.Dissipative_Hnn -> "dissipative-hnn"
+    | ModelArg.Sampled_Hnn -> "sampled-hnn"
+    | ModelArg.Sampled_Dissipative_Hnn -> "sampled-dissipative-hnn"
 
 let private ok (result: Result<'a, string>) =
     match result with

@@ -47,7 +47,7 @@ let private syntheticOutput () =
         save "two-body" model 8 bodiesRef (paths times 1 (orbit r)) Tasks.twoBody.System.Value
     for kind in [ ModelKind.Baseline; ModelKind.Hnn ] do
         use model = DynamicsModel.Create(ModelSettings(kind, 2, HiddenDim = 16), 0)
-        ModelFile.Save(model, "spring", TrainSettings(Steps = 40), Path.Combine(dir, "models", sprintf "spring-%s.json" (Tasks.modelKey kind)))
+        ModelFile.Save(model, "spring", TrainSettings(Steps = 40), (RunFolder dir).Model("spring", Tasks.modelKey kind))
         |> ignore
     let cells =
         [ for task in [ "spring"; "two-body" ] do
@@ -144,11 +144,13 @@ let tests =
         test "an unreadable model file is named on its page, and the rest is still drawn" {
             let dir = Directory.CreateTempSubdirectory("hnn-reports-broken-").FullName
             let source, _ = output.Force()
-            Directory.CreateDirectory(Path.Combine(dir, "artifacts")) |> ignore
-            Directory.CreateDirectory(Path.Combine(dir, "models")) |> ignore
-            for f in Directory.GetFiles(Path.Combine(source, "artifacts"), "spring-*.json") do
-                File.Copy(f, Path.Combine(dir, "artifacts", Path.GetFileName f |> nonNull))
-            File.WriteAllText(Path.Combine(dir, "models", "spring-hnn.json"), "{ not json")
+            let run, from = RunFolder dir, RunFolder source
+            Directory.CreateDirectory run.Models |> ignore
+            for m in HtmlReport.models do
+                if File.Exists(from.Artifacts("spring", m)) then
+                    Directory.CreateDirectory(Path.GetDirectoryName(run.Artifacts("spring", m)) |> nonNull) |> ignore
+                    File.Copy(from.Artifacts("spring", m), run.Artifacts("spring", m))
+            File.WriteAllText(run.Model("spring", "hnn"), "{ not json")
             let written = HtmlReport.writeAll dir
             let html = File.ReadAllText(written |> List.find (fun p -> p.EndsWith "spring.html"))
             Expect.stringContains html "Left out: model file" "the broken file is named"
