@@ -58,13 +58,6 @@ let private options steps seed threads sup integrator substeps noEval out : Expe
         OutDir = defaultArg out "results"
         Cancellation = stop.Token }
 
-let private modelKind (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> ModelKind.Hnn
-    | ModelArg.Baseline -> ModelKind.Baseline
-    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
-    | ModelArg.Sampled_Hnn -> ModelKind.SampledHnn
-    | ModelArg.Sampled_Dissipative_Hnn -> ModelKind.SampledDissipativeHnn
 
 let private isSampled (kind: ModelKind) = kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn
 
@@ -231,7 +224,7 @@ let private train (args: ParseResults<TrainArgs>) =
             | None, t -> t
             | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
             | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
-    let kind = modelKind (args.GetResult TrainArgs.Model)
+    let kind = modelKind "--model" (args.GetResult TrainArgs.Model)
     if isSampled kind then
         // A sampled model is fitted in one solve: the Adam recipe's options would be ignored, so they are refused.
         let adamOnly (arg: TrainArgs) =
@@ -281,8 +274,9 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         // The sampled models fit dx/dt in one solve: an integrator-supervised run trains the others.
         | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
         | None -> Tasks.modelKinds
-        | Some [] -> raise (UsageError "--models needs at least one of baseline, hnn, dissipative-hnn, sampled-hnn, sampled-dissipative-hnn")
-        | Some ms -> ms |> List.distinct |> List.map modelKind
+        | Some [] ->
+            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.modelKinds |> List.map Tasks.modelKey |> String.concat ", ")))
+        | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
     match kinds |> List.tryFind isSampled with
     | Some k when integratorSupervised ->
         raise (UsageError(sprintf "--supervision integrator: %s fits dx/dt by least squares; leave it out of --models" (Tasks.modelKey k)))
