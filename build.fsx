@@ -15,6 +15,7 @@
 //   pack [--out DIR] [--version-suffix S]  setup, then `dotnet pack` the packages Hnn.Core, Hnn.Fs and the `hnn`
 //          tool (Hnn.Cli) into DIR (default bin/packages), version from Directory.Build.props (+ "-S");
 //          prints their sizes and fails if one carries a native library (see docs/packages.md)
+//   readme build, then rewrite README.md's results table from docs/results/results.json (docs/results/README.md)
 //   format [--check]  format the F# (Fantomas) and C# (CSharpier) sources with the settings in .editorconfig;
 //          --check changes nothing and fails if a file is not formatted
 // Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
@@ -124,6 +125,10 @@ let pack (args: string list) =
         if not natives.IsEmpty then fail (sprintf "pack: %s carries native files (%s): libtorch must come through TorchSharp-cpu" nupkg natives.Head.FullName)
         printfn "%-40s %8.1f KiB  (%d files)" (Path.GetFileName nupkg) (float (FileInfo(nupkg).Length) / 1024.0) zip.Entries.Count
 
+let readme () =
+    build ()
+    dotnet [ cli; "report"; "--results"; "docs/results"; "--readme"; "README.md" ]
+
 /// The sources the formatters own: F# and C# under these folders (bin/, obj/ left out by .fantomasignore and
 /// .csharpierignore), and this script.
 let formatted = [ "src"; "tests"; "scripts"; "bench"; "build.fsx" ]
@@ -158,5 +163,6 @@ match target with
 | "microbench" -> microbench rest
 | "reports-check" -> reportsCheck rest
 | "pack" -> pack rest
+| "readme" -> readme ()
 | "format" -> format rest
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack, format)" other)
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack, readme, format)" other)

@@ -167,6 +167,7 @@ type CheckArgs =
 type ReportArgs =
     | Results of dir: string
     | Check
+    | Readme of file: string
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -174,6 +175,7 @@ type ReportArgs =
             | Results _ ->
                 "output folder of a run (default results): writes DIR/reports/<task>.html and index.html; of a sweep (DIR/sweep.json): merges its jobs into DIR/results.json, results.md and reports/sweep.html."
             | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
+            | Readme _ -> "only rewrite the results table between the marker comments in FILE (README.md) from DIR/results.json."
 
 /// A part of `bench` that can run alone.
 type BenchPart =

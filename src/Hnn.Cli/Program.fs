@@ -360,20 +360,32 @@ let private check (args: ParseResults<CheckArgs>) =
         for r in reports do printfn "%s" (Physics.Report.format r)
     if columns |> List.exists (snd >> List.exists Physics.Report.failed) then 1 else 0
 
+/// `hnn report --readme FILE`: the results table between FILE's marker comments, rewritten from DIR/results.json.
+let private readmeTable (readme: string) (dir: string) =
+    let results = RunFolder(dir).Results
+    if not (File.Exists readme) then raise (UsageError(sprintf "--readme '%s': no such file" readme))
+    if not (File.Exists results) then raise (UsageError(sprintf "--results '%s': no results.json there" dir))
+    let changed = ReadmeTable.write readme results
+    printfn "%s: the results table %s %s" readme (if changed then "rewritten from" else "already matches") results
+    0
+
 let private report (args: ParseResults<ReportArgs>) =
-    Torch.init ()
     let dir = args.TryGetResult ReportArgs.Results |> Option.defaultValue "results"
-    let pages = HtmlReport.writeAll dir
-    for p in pages do printfn "%s" p
-    if args.Contains ReportArgs.Check then
-        match ReportCheck.checkFolder (RunFolder dir).Reports with
-        | Ok lines ->
-            for l in lines do printfn "%s" l
-            0
-        | Error lines ->
-            for l in lines do eprintfn "%s" l
-            1
-    else 0
+    match args.TryGetResult ReportArgs.Readme with
+    | Some readme -> readmeTable readme dir
+    | None ->
+        Torch.init ()
+        let pages = HtmlReport.writeAll dir
+        for p in pages do printfn "%s" p
+        if args.Contains ReportArgs.Check then
+            match ReportCheck.checkFolder (RunFolder dir).Reports with
+            | Ok lines ->
+                for l in lines do printfn "%s" l
+                0
+            | Error lines ->
+                for l in lines do eprintfn "%s" l
+                1
+        else 0
 
 let private bench (args: ParseResults<BenchArgs>) =
     Torch.init ()
