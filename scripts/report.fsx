@@ -22,7 +22,7 @@ for path in HtmlReport.writeAll outDir do
 match args |> List.skipWhile ((<>) "--png") with
 | "--png" :: task :: png :: keys ->
     let task = Tasks.tryFind task |> Result.defaultWith failwith
-    match HtmlReport.snapshot outDir task keys 1160 470 png with
+    match ReportSnapshot.write outDir task keys 1160 470 png with
     | Ok path -> printfn "%s" path
     | Error e ->
         eprintfn "%s" e

@@ -646,20 +646,3 @@ let excerptPage (title: string) (html: string) (keys: string list) =
                     Text.RegularExpressions.RegexOptions.Singleline)
             if m.Success then m.Value ]
     page title true (sprintf "<style>body{margin:8px auto}</style><div class=\"row\">%s</div>" (String.concat "\n" figures))
-
-/// A PNG (headless Chromium, no network) of some charts of a task's report, e.g. `["phase-true"; "phase-hnn"]`,
-/// at `width`×`height` pixels; returns the PNG's path, or why it could not be made.
-let snapshot (outDir: string) (task: Task) (keys: string list) (width: int) (height: int) (png: string) =
-    match Chromium.find () with
-    | Error e -> Error e
-    | Ok chromium ->
-        let html = pageOf outDir task (readCells outDir)
-        let temp = Path.Combine(Path.GetTempPath(), sprintf "hnn-snapshot-%s.html" (Guid.NewGuid().ToString "N"))
-        try
-            File.WriteAllText(temp, excerptPage task.Title html keys)
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath png) |> nonNull) |> ignore
-            let run = Chromium.screenshot chromium temp png width height
-            if run.ExitCode = 0 && File.Exists png then Ok png
-            else Error(sprintf "Chromium exited with code %d and wrote no %s" run.ExitCode png)
-        finally
-            File.Delete temp
