@@ -13,6 +13,7 @@ open Hnn.Models
 open Hnn.Models.Sampled
 open Hnn.Training
 open TorchSharp
+open Hnn.Tensors
 
 /// One comparison: a task, the Adam-trained kind, and its sampled counterpart's fits.
 type Row =
@@ -69,7 +70,7 @@ let relativeFieldMse (model: DynamicsModel) (data: Dataset) =
     let dtype = if model :? SampledHnn then torch.ScalarType.Float64 else torch.ScalarType.Float32
     let f = model.TimeDerivative(data.TestX.ToTensor dtype, false).``to``(torch.ScalarType.Float64)
     let y = data.TestDx.ToTensor torch.ScalarType.Float64
-    ((f - y).square().sum() / y.square().sum()).item<float>()
+    ((f - y).Squared().sum() / y.Squared().sum()).item<float>()
 
 let private median (xs: float list) = (List.sort xs)[xs.Length / 2]
 
