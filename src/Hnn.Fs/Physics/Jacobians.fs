@@ -28,24 +28,24 @@ let symplecticDefect (j: Matrix<float>) =
 
 let private fdStep (tol: Tolerances) (x: float[]) i = tol.FiniteDifference * max 1.0 (abs x[i])
 
+/// x moved by ±δ along coordinate j (δ = FiniteDifference·max(1, |xⱼ|)): x + δeⱼ, x − δeⱼ and δ.
+let private perturbed (tol: Tolerances) (x: float[]) j =
+    let d = fdStep tol x j
+    let plus = Array.copy x
+    let minus = Array.copy x
+    plus[j] <- plus[j] + d
+    minus[j] <- minus[j] - d
+    plus, minus, d
+
 /// Jacobian ∂f/∂x by central differences.
 let fdJacobian (tol: Tolerances) (f: float[] -> float[]) (x: float[]) =
-    let columns =
-        Array.init x.Length (fun j ->
-            let d = fdStep tol x j
-            let plus = Array.copy x
-            let minus = Array.copy x
-            plus[j] <- plus[j] + d
-            minus[j] <- minus[j] - d
-            Array.map2 (fun a b -> (a - b) / (2.0 * d)) (f plus) (f minus))
-    Matrix<float>.Build.DenseOfColumnArrays columns
+    let column j =
+        let plus, minus, d = perturbed tol x j
+        Array.map2 (fun a b -> (a - b) / (2.0 * d)) (f plus) (f minus)
+    Matrix<float>.Build.DenseOfColumnArrays(Array.init x.Length column)
 
 /// Gradient of a scalar by central differences.
 let fdGradient (tol: Tolerances) (h: float[] -> float) (x: float[]) =
     Array.init x.Length (fun j ->
-        let d = fdStep tol x j
-        let plus = Array.copy x
-        let minus = Array.copy x
-        plus[j] <- plus[j] + d
-        minus[j] <- minus[j] - d
+        let plus, minus, d = perturbed tol x j
         (h plus - h minus) / (2.0 * d))
