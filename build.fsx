@@ -15,6 +15,9 @@
 //   pack [--out DIR] [--version-suffix S]  setup, then `dotnet pack` the packages Hnn.Core, Hnn.Fs and the `hnn`
 //          tool (Hnn.Cli) into DIR (default bin/packages), version from Directory.Build.props (+ "-S");
 //          prints their sizes and fails if one carries a native library (see docs/packages.md)
+//   readme build, then rewrite README.md's results table from docs/results/results.json (docs/results/README.md)
+//   format [--check]  format the F# (Fantomas) and C# (CSharpier) sources with the settings in .editorconfig;
+//          --check changes nothing and fails if a file is not formatted
 // Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
 
 open System
@@ -31,15 +34,20 @@ let fail (message: string) =
     eprintfn "build.fsx: %s" message
     exit 1
 
-/// Runs a program in the repository root, streaming its output; fails the build on a non-zero exit.
-let run (program: string) (args: string list) =
+/// Runs a program in the repository root, streaming its output; its exit code.
+let exitCode (program: string) (args: string list) =
     printfn "> %s %s" program (String.Join(" ", args))
     let info = ProcessStartInfo(program, args, WorkingDirectory = root, UseShellExecute = false)
     info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     info.Environment["DOTNET_NOLOGO"] <- "1"
     use p = Process.Start info
     p.WaitForExit()
-    if p.ExitCode <> 0 then fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) p.ExitCode)
+    p.ExitCode
+
+/// Runs a program in the repository root, streaming its output; fails the build on a non-zero exit.
+let run (program: string) (args: string list) =
+    let code = exitCode program args
+    if code <> 0 then fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) code)
 
 let dotnet args = run "dotnet" args
 
@@ -117,6 +125,27 @@ let pack (args: string list) =
         if not natives.IsEmpty then fail (sprintf "pack: %s carries native files (%s): libtorch must come through TorchSharp-cpu" nupkg natives.Head.FullName)
         printfn "%-40s %8.1f KiB  (%d files)" (Path.GetFileName nupkg) (float (FileInfo(nupkg).Length) / 1024.0) zip.Entries.Count
 
+let readme () =
+    build ()
+    dotnet [ cli; "report"; "--results"; "docs/results"; "--readme"; "README.md" ]
+
+/// The sources the formatters own: F# and C# under these folders (bin/, obj/ left out by .fantomasignore and
+/// .csharpierignore), and this script.
+let formatted = [ "src"; "tests"; "scripts"; "bench"; "build.fsx" ]
+
+let format (args: string list) =
+    let check =
+        match args with
+        | [] -> false
+        | [ "--check" ] -> true
+        | other -> fail (sprintf "format: unknown arguments %A (expected nothing or --check)" other)
+    dotnet [ "tool"; "restore" ]
+    // Both formatters run (a check reports every unformatted file of both languages), then the build fails if one did.
+    let fsharp = exitCode "dotnet" ([ "fantomas" ] @ (if check then [ "--check" ] else []) @ formatted)
+    let csharp = exitCode "dotnet" ([ "csharpier"; (if check then "check" else "format") ] @ (formatted |> List.filter ((<>) "build.fsx")))
+    if fsharp <> 0 || csharp <> 0 then
+        fail (if check then "format --check: files are not formatted (see above); `dotnet fsi build.fsx format` formats them" else "format failed")
+
 let argv = fsi.CommandLineArgs |> Array.toList |> List.tail
 let target, rest =
     match argv with
@@ -134,4 +163,6 @@ match target with
 | "microbench" -> microbench rest
 | "reports-check" -> reportsCheck rest
 | "pack" -> pack rest
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack)" other)
+| "readme" -> readme ()
+| "format" -> format rest
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack, readme, format)" other)

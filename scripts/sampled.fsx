@@ -6,6 +6,7 @@
 // default (auto: ELM and A-SWIM fitted, the better on held-out trajectories kept). Needs a build first:
 // `dotnet fsi build.fsx build`. Takes a few minutes (the Adam runs).
 #load "hnn.fsx"
+#r "../src/Hnn.Tools/bin/Release/net10.0/Hnn.Tools.dll"
 
 open Hnn
 open Hnn.Models.Sampled

@@ -58,13 +58,6 @@ let private options steps seed threads sup integrator substeps noEval out : Expe
         OutDir = defaultArg out "results"
         Cancellation = stop.Token }
 
-let private modelKind (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> ModelKind.Hnn
-    | ModelArg.Baseline -> ModelKind.Baseline
-    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
-    | ModelArg.Sampled_Hnn -> ModelKind.SampledHnn
-    | ModelArg.Sampled_Dissipative_Hnn -> ModelKind.SampledDissipativeHnn
 
 let private isSampled (kind: ModelKind) = kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn
 
@@ -171,13 +164,13 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
                     (DateTime.UtcNow - started).TotalSeconds, commandLine (), status, reason)
             try
                 ResultsFile.MarkUnfinished(opts.OutDir, run) |> ignore
-            with :? InvalidDataException as e ->
+            with :? ResultsFileException as e ->
                 eprintfn "warning: could not mark the run as %s: %s" status e.Message
     try
         body ()
     with
     | :? OperationCanceledException as e ->
-        let message = if e.Message.Contains "--resume" then e.Message else e.Message + "; continue with --resume"
+        let message = e.Message + "; continue with --resume"
         mark ResultsFile.RunStatus.Interrupted message
         eprintfn "interrupted: %s" message
         if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
@@ -185,6 +178,7 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
         4
+    | :? ResultsFileException as e -> raise (UsageError(sprintf "%s; move it away or choose another --out" e.Message))
     | UsageError _
     | :? ArgumentException
     | :? Data.DataFileException
@@ -230,7 +224,7 @@ let private train (args: ParseResults<TrainArgs>) =
             | None, t -> t
             | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
             | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
-    let kind = modelKind (args.GetResult TrainArgs.Model)
+    let kind = modelKind "--model" (args.GetResult TrainArgs.Model)
     if isSampled kind then
         // A sampled model is fitted in one solve: the Adam recipe's options would be ignored, so they are refused.
         let adamOnly (arg: TrainArgs) =
@@ -280,8 +274,9 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         // The sampled models fit dx/dt in one solve: an integrator-supervised run trains the others.
         | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
         | None -> Tasks.modelKinds
-        | Some [] -> raise (UsageError "--models needs at least one of baseline, hnn, dissipative-hnn, sampled-hnn, sampled-dissipative-hnn")
-        | Some ms -> ms |> List.distinct |> List.map modelKind
+        | Some [] ->
+            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.modelKinds |> List.map Tasks.modelKey |> String.concat ", ")))
+        | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
     match kinds |> List.tryFind isSampled with
     | Some k when integratorSupervised ->
         raise (UsageError(sprintf "--supervision integrator: %s fits dx/dt by least squares; leave it out of --models" (Tasks.modelKey k)))
@@ -359,33 +354,45 @@ let private check (args: ParseResults<CheckArgs>) =
     Torch.init ()
     let files = args.GetResults CheckArgs.Model
     let laws = args.TryGetResult CheckArgs.Laws |> Option.defaultValue []
-    let columns = Physics.checkModelFiles files laws
-    printfn "%s" (Physics.formatTable columns)
+    let columns = Physics.ModelFiles.checkAll files laws
+    printfn "%s" (Physics.Report.table columns)
     for _, reports in columns do
-        for r in reports do printfn "%s" (Physics.formatReport r)
-    if columns |> List.exists (snd >> List.exists Physics.failed) then 1 else 0
+        for r in reports do printfn "%s" (Physics.Report.format r)
+    if columns |> List.exists (snd >> List.exists Physics.Report.failed) then 1 else 0
+
+/// `hnn report --readme FILE`: the results table between FILE's marker comments, rewritten from DIR/results.json.
+let private readmeTable (readme: string) (dir: string) =
+    let results = RunFolder(dir).Results
+    if not (File.Exists readme) then raise (UsageError(sprintf "--readme '%s': no such file" readme))
+    if not (File.Exists results) then raise (UsageError(sprintf "--results '%s': no results.json there" dir))
+    let changed = ReadmeTable.write readme results
+    printfn "%s: the results table %s %s" readme (if changed then "rewritten from" else "already matches") results
+    0
 
 let private report (args: ParseResults<ReportArgs>) =
-    Torch.init ()
     let dir = args.TryGetResult ReportArgs.Results |> Option.defaultValue "results"
-    let pages = HtmlReport.writeAll dir
-    for p in pages do printfn "%s" p
-    if args.Contains ReportArgs.Check then
-        match ReportCheck.checkFolder (RunFolder dir).Reports with
-        | Ok lines ->
-            for l in lines do printfn "%s" l
-            0
-        | Error lines ->
-            for l in lines do eprintfn "%s" l
-            1
-    else 0
+    match args.TryGetResult ReportArgs.Readme with
+    | Some readme -> readmeTable readme dir
+    | None ->
+        Torch.init ()
+        let pages = HtmlReport.writeAll dir
+        for p in pages do printfn "%s" p
+        if args.Contains ReportArgs.Check then
+            match ReportCheck.checkFolder (RunFolder dir).Reports with
+            | Ok lines ->
+                for l in lines do printfn "%s" l
+                0
+            | Error lines ->
+                for l in lines do eprintfn "%s" l
+                1
+        else 0
 
 let private bench (args: ParseResults<BenchArgs>) =
     Torch.init ()
     args.TryGetResult BenchArgs.Threads |> Option.map (atLeastOne "threads") |> Option.iter TorchSharp.torch.set_num_threads
     // The whole-run figures start this program again as a child process: `dotnet hnn.dll …` or the apphost.
     let self =
-        let entry = Reflection.Assembly.GetEntryAssembly().Location
+        let entry = (Reflection.Assembly.GetEntryAssembly() |> nonNull).Location
         match Environment.ProcessPath with
         | null -> None
         | host when Path.GetFileNameWithoutExtension host = "dotnet" -> Some(host, [ entry ])
@@ -462,7 +469,7 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | :? TorchNativeException as e ->
-        eprintfn "error: %s" e.Message
+        eprintfn "error: %s%s" e.Message (if e.MissingNatives then " This tool restores them: hnn native --restore." else "")
         3
     | :? ArgumentException as e ->
         eprintfn "error: %s" e.Message
@@ -474,6 +481,9 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | :? InvalidDataException as e ->
+        eprintfn "error: %s" e.Message
+        2
+    | :? ResultsFileException as e ->
         eprintfn "error: %s" e.Message
         2
     | e when isNull (Environment.GetEnvironmentVariable "HNN_DEBUG") ->

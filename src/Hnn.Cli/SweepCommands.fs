@@ -23,14 +23,6 @@ let self () =
 
 let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
 
-let private modelKey (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> "hnn"
-    | ModelArg.Baseline -> "baseline"
-    | ModelArg.Dissipative_Hnn -> "dissipative-hnn"
-    | ModelArg.Sampled_Hnn -> "sampled-hnn"
-    | ModelArg.Sampled_Dissipative_Hnn -> "sampled-dissipative-hnn"
-
 let private ok (result: Result<'a, string>) =
     match result with
     | Ok v -> v
@@ -88,7 +80,9 @@ let sweep (stop: CancellationToken) (args: ParseResults<SweepArgs>) =
     let spec =
         Sweep.spec
             (args.TryGetResult SweepArgs.Tasks |> Option.defaultValue (Tasks.every |> List.map _.Key))
-            (args.TryGetResult SweepArgs.Models |> Option.map (List.map modelKey) |> Option.defaultValue (Tasks.modelKinds |> List.map Tasks.modelKey))
+            (args.TryGetResult SweepArgs.Models
+             |> Option.map (List.map (modelKind "--models" >> Tasks.modelKey))
+             |> Option.defaultValue (Tasks.modelKinds |> List.map Tasks.modelKey))
             (args.TryGetResult SweepArgs.Seeds |> Option.defaultValue [ 0 ])
             (args.GetResults SweepArgs.Setting |> List.map (Sweep.parseAxis >> ok))
             (not (args.Contains SweepArgs.No_Eval))

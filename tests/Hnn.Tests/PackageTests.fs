@@ -20,7 +20,7 @@ let private run (folder: string) (program: string) (args: string list) =
         ProcessStartInfo(program, args, WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true)
     info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     info.Environment["DOTNET_NOLOGO"] <- "1"
-    use p = Process.Start info
+    use p = Process.Start info |> nonNull
     let err = p.StandardError.ReadToEndAsync()
     let out = p.StandardOutput.ReadToEnd()
     p.WaitForExit()

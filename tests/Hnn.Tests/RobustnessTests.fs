@@ -97,6 +97,7 @@ let private handled (load: unit -> unit) =
     | :? DataFileException
     | :? ModelFileException
     | :? CheckpointException
+    | :? ResultsFileException
     | :? InvalidDataException -> ()
     | e -> failtestf "unhandled %s: %s" (e.GetType().FullName) e.Message
 
@@ -182,7 +183,7 @@ let private fuzzTests =
             File.WriteAllText(path, text.Replace(old, sprintf "\"weights_sha256\": \"%s\"\n}" sha))
             tryLoad ()
             Directory.Delete(folder, true))
-        fuzz 1500 "ResultsFile.Read and Merge refuse mutated results.json with an InvalidDataException or accept it" (fun ms ->
+        fuzz 1500 "ResultsFile.Read and Merge refuse mutated results.json with a ResultsFileException or accept it" (fun ms ->
             let folder = Path.Combine(dir.Value, Guid.NewGuid().ToString("N"))
             Directory.CreateDirectory folder |> ignore
             let path = Path.Combine(folder, ResultsFile.FileName)
@@ -234,9 +235,11 @@ let private startHnnWith (environment: (string * string) list) (args: string lis
     let out = StringBuilder()
     let paused = Threading.Tasks.TaskCompletionSource()
     let collect (e: DataReceivedEventArgs) =
-        if not (isNull e.Data) then
-            lock out (fun () -> out.AppendLine e.Data |> ignore)
-            if e.Data.StartsWith "paused at " then paused.TrySetResult() |> ignore
+        match e.Data with
+        | null -> ()
+        | line ->
+            lock out (fun () -> out.AppendLine line |> ignore)
+            if line.StartsWith "paused at " then paused.TrySetResult() |> ignore
     p.OutputDataReceived.Add collect
     p.ErrorDataReceived.Add collect
     p.BeginOutputReadLine()
@@ -592,7 +595,7 @@ let tests =
             Expect.stringContains text "\"reason\": \"diverged\"" "reason recorded"
             Expect.equal (ResultsFile.Read(Path.Combine(dir, ResultsFile.FileName))).Count 1 "cells kept"
             File.WriteAllText(Path.Combine(dir, ResultsFile.FileName), "{\"tasks\": [1, 2]}")
-            Expect.throwsT<InvalidDataException> (fun () -> ResultsFile.Merge(dir, [ ResultsFile.Cell("a", "b", "c", LossEstimate(1.0, 0.0)) ], run) |> ignore)
+            Expect.throwsT<ResultsFileException> (fun () -> ResultsFile.Merge(dir, [ ResultsFile.Cell("a", "b", "c", LossEstimate(1.0, 0.0)) ], run) |> ignore)
                 "a results.json of the wrong shape is not overwritten"
         }
         fuzzTests

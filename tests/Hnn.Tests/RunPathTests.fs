@@ -63,7 +63,7 @@ let private hnnDll =
 /// Runs the CLI to the end; its exit code and both outputs.
 let private runHnn (args: string list) =
     let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
-    use p = Process.Start info
+    use p = Process.Start info |> nonNull
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEnd()
     p.WaitForExit()

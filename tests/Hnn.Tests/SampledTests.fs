@@ -428,14 +428,14 @@ let tests =
                     Expect.isLessThan defect (1e-5 * (1.0 + (f |> Array.map abs |> Array.max))) (sprintf "defect %g" defect))
 
             test "the physics checks pass on the fitted models: Liouville, symplecticity, and reversibility for the symmetric one" {
-                let settings = { Physics.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
+                let settings = { Physics.Settings.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
                 let domain = Domain.shell 2 0.2 1.0
                 let spring = MassSpring() :> IHamiltonianSystem
                 for name, model, laws in
-                    [ "sampled HNN", springFit.Value.Model, [ Physics.liouville; Physics.symplecticity ]
-                      "symmetric sampled HNN", symmetricFit.Value.Model, [ Physics.liouville; Physics.symplecticity; Physics.timeReversibility ] ] do
-                    for report in Physics.checkWith settings (Physics.model domain (Some spring) name model) laws do
-                        Expect.isTrue (Physics.passed report) (Physics.formatReport report)
+                    [ "sampled HNN", springFit.Value.Model, [ Physics.Laws.liouville; Physics.Laws.symplecticity ]
+                      "symmetric sampled HNN", symmetricFit.Value.Model, [ Physics.Laws.liouville; Physics.Laws.symplecticity; Physics.Laws.timeReversibility ] ] do
+                    for report in Physics.Check.lawsWith settings (Physics.Subject.model domain (Some spring) name model) laws do
+                        Expect.isTrue (Physics.Report.passed report) (Physics.Report.format report)
             }
 
             test "fitted to the noise-free spring, its flow keeps the true energy (energy protocol in float64, MSE below 1e-9)" {
@@ -516,7 +516,7 @@ let tests =
                     let layer = LayerSampling.Swim(x, null, 40, activation, g)
                     let s = SampledActivation.SteepHalfWidth activation
                     let at (index: Tensor) = (x.index_select(0L, index) * layer.Weights).sum(1L) + layer.Biases
-                    let first, second = at layer.From, at layer.To
+                    let first, second = at (nonNull layer.From), at (nonNull layer.To)
                     Expect.isLessThan (first.add(torch.tensor s).abs().max().item<float>()) 1e-12 (sprintf "%A: x₁ at −s" activation)
                     Expect.isLessThan (second.sub(torch.tensor s).abs().max().item<float>()) 1e-12 (sprintf "%A: x₂ at +s" activation)
             }
@@ -560,7 +560,7 @@ let tests =
                         let struct (loaded, file) = ModelFile.Load path
                         use loaded = loaded
                         Expect.equal loaded.Settings r.Model.Settings "architecture"
-                        Expect.equal (file.Sampling.Kind) kind "sampling settings read back"
+                        Expect.equal (nonNull file.Sampling).Kind kind "sampling settings read back"
                         use copy = ModelField.ToFloat64 loaded
                         use _ = torch.NewDisposeScope()
                         for dtype in [ f64; ScalarType.Float32 ] do
@@ -576,7 +576,7 @@ let tests =
 
         testList "bad settings" [
             let data = SpringRecipe(Trajectories = 4, Points = 10, NoiseStd = 0.0).Generate()
-            let fails name (settings: SampledSettings) (hamiltonian: Func<Tensor, Tensor>) (expected: string) =
+            let fails name (settings: SampledSettings) (hamiltonian: Func<Tensor, Tensor> | null) (expected: string) =
                 test (sprintf "%s: one-line ArgumentException before any work" name) {
                     let message = argumentError (fun () -> SampledFit.Fit(data, settings, 0, hamiltonian) |> ignore)
                     Expect.stringContains message expected "names the problem"

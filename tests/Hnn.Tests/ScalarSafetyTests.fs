@@ -33,9 +33,12 @@ module private Il =
         match (try m.GetMethodBody() with _ -> null) with
         | null -> []
         | body ->
-            let il = body.GetILAsByteArray()
-            let typeArgs = if m.DeclaringType <> null && m.DeclaringType.IsGenericType then m.DeclaringType.GetGenericArguments() else null
-            let methodArgs = if m.IsGenericMethod then m.GetGenericArguments() else null
+            let il = body.GetILAsByteArray() |> nonNull
+            let typeArgs: Type[] | null =
+                match m.DeclaringType with
+                | NonNull t when t.IsGenericType -> t.GetGenericArguments()
+                | _ -> null
+            let methodArgs: Type[] | null = if m.IsGenericMethod then m.GetGenericArguments() else null
             let mutable pos = 0
             [ while pos < il.Length do
                 let o =
@@ -51,7 +54,7 @@ module private Il =
                 pos <- pos + operandSize o il pos ]
 
     let allMethods (assembly: Assembly) : MethodBase seq =
-        let types = try assembly.GetTypes() with :? ReflectionTypeLoadException as e -> e.Types |> Array.filter (isNull >> not)
+        let types = try assembly.GetTypes() with :? ReflectionTypeLoadException as e -> e.Types |> Array.choose Option.ofObj
         let flags = BindingFlags.Instance ||| BindingFlags.Static ||| BindingFlags.Public ||| BindingFlags.NonPublic ||| BindingFlags.DeclaredOnly
         seq {
             for t in types do
@@ -59,9 +62,15 @@ module private Il =
                 yield! t.GetConstructors flags |> Seq.cast<MethodBase>
         }
 
+/// The full name of a method's declaring type, or "" for a global method.
+let private declaringName (m: MethodBase) =
+    match m.DeclaringType with
+    | null -> ""
+    | t -> t.FullName |> Option.ofObj |> Option.defaultValue t.Name
+
 let private key (m: MethodBase) =
     let parameters = m.GetParameters() |> Array.map (fun p -> p.ParameterType.Name) |> String.concat ","
-    sprintf "%s.%s(%s)" (if isNull m.DeclaringType then "" else m.DeclaringType.FullName) m.Name parameters
+    sprintf "%s.%s(%s)" (declaringName m) m.Name parameters
 
 /// TorchSharp's methods that make a Scalar temporary, directly (an implicit conversion or ToScalar) or through
 /// another such method of TorchSharp.
@@ -76,7 +85,9 @@ let private scalarMakers =
             let k = key m
             for target in Il.calls m do
                 if makes target then direct.Add k |> ignore
-                elif target.DeclaringType <> null && target.DeclaringType.Assembly = torchSharp then
+                elif (match target.DeclaringType with
+                      | null -> false
+                      | t -> t.Assembly = torchSharp) then
                     let tk = key target
                     match callers.TryGetValue tk with
                     | true, set -> set.Add k |> ignore
@@ -97,7 +108,7 @@ let private owners = set [ typeof<Scalars>.FullName; typeof<Hnn.Training.AdamOpt
 
 let private offences (assembly: Assembly) =
     [ for m in Il.allMethods assembly do
-        let owner = if isNull m.DeclaringType then "" else m.DeclaringType.FullName
+        let owner = declaringName m
         if not (owners.Contains owner) then
             for target in Il.calls m do
                 let k = key target

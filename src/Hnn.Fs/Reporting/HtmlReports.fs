@@ -109,13 +109,10 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
 // ---- Reading an output folder ------------------------------------------------------------------
 
 /// The results.json cells of an output folder (none if it has no results.json).
-/// <exception cref="InvalidDataException">results.json is not valid JSON; the message names it.</exception>
+/// <exception cref="ResultsFileException">results.json is not a readable results file; the message names it.</exception>
 let readCells (outDir: string) =
     let path = RunFolder(outDir).Results
-    if not (File.Exists path) then []
-    else
-        try ResultsFile.Read path |> Seq.toList
-        with :? System.Text.Json.JsonException as e -> raise (InvalidDataException(sprintf "%s: not valid JSON (%s)" path e.Message))
+    if File.Exists path then ResultsFile.Read path |> Seq.toList else []
 
 /// The artifacts of a model in an output folder, if they exist, or why they could not be read.
 let private loadArtifacts (folder: RunFolder) (task: string) (model: string) =
@@ -633,7 +630,8 @@ let writeAllFor (known: Task list) (token: Threading.CancellationToken) (outDir:
 
 /// Writes every task's report and the index (OutDir/reports/index.html) from what is in outDir; returns the paths, index last.
 /// <exception cref="DirectoryNotFoundException">outDir does not exist.</exception>
-/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task), or its results.json is unreadable.</exception>
+/// <exception cref="InvalidDataException">outDir holds nothing to report (no results.json, artifacts or models of a known task).</exception>
+/// <exception cref="ResultsFileException">Its results.json is not a readable results file.</exception>
 let writeAll (outDir: string) : string list = writeAllFor [] Threading.CancellationToken.None outDir
 
 // ---- Static images ------------------------------------------------------------------------------
@@ -648,20 +646,3 @@ let excerptPage (title: string) (html: string) (keys: string list) =
                     Text.RegularExpressions.RegexOptions.Singleline)
             if m.Success then m.Value ]
     page title true (sprintf "<style>body{margin:8px auto}</style><div class=\"row\">%s</div>" (String.concat "\n" figures))
-
-/// A PNG (headless Chromium, no network) of some charts of a task's report, e.g. `["phase-true"; "phase-hnn"]`,
-/// at `width`×`height` pixels; returns the PNG's path, or why it could not be made.
-let snapshot (outDir: string) (task: Task) (keys: string list) (width: int) (height: int) (png: string) =
-    match Chromium.find () with
-    | Error e -> Error e
-    | Ok chromium ->
-        let html = pageOf outDir task (readCells outDir)
-        let temp = Path.Combine(Path.GetTempPath(), sprintf "hnn-snapshot-%s.html" (Guid.NewGuid().ToString "N"))
-        try
-            File.WriteAllText(temp, excerptPage task.Title html keys)
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath png) |> nonNull) |> ignore
-            let run = Chromium.screenshot chromium temp png width height
-            if run.ExitCode = 0 && File.Exists png then Ok png
-            else Error(sprintf "Chromium exited with code %d and wrote no %s" run.ExitCode png)
-        finally
-            File.Delete temp

@@ -416,7 +416,7 @@ let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
                     (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
             try
                 ResultsFile.MarkUnfinished(options.OutDir, info) |> ignore
-            with :? InvalidDataException as e ->
+            with :? ResultsFileException as e ->
                 run.Log(sprintf "warning: could not mark job %d as %s: %s" job.Index status e.Message)
     try
         let evaluated, path = Experiment.runAndRecord options run.Command task [ kind ]

@@ -122,8 +122,7 @@ let showcaseTrial (data: PixelDataset) =
     let target = 0.4 * (trials |> List.map energy |> List.max)
     trials |> List.minBy (fun k -> abs (energy k - target))
 
-let private frames (count: int) (frame: int -> float32[]) =
-    [| for i in 0 .. count -> frame i |] :> Collections.Generic.IReadOnlyList<float32[]>
+let private frames (count: int) (frame: int -> float32[]) = [| for i in 0 .. count -> frame i |]
 
 /// Writes true | each model (baseline | HNN for the paper's pair) as an animated GIF and a PNG strip into the run
 /// folder (`RunFolder.Picture`), plain and with energy added half way (the swing's amplitude multiplied by
@@ -139,16 +138,16 @@ let pictures (folder: RunFolder) (renderer: PendulumRenderer) (data: PixelDatase
             let rest = PixelEvaluation.RestCode(model, renderer)
             let path = LatentPath.Run(model, start, steps, Option.toNullable boost, boostFactor, rest)
             frames steps (fun i -> path.Frame(0, i).ToArray())
-        let panels =
-            FramePanel("true", frames steps (fun i -> truth.Frame(i).ToArray()))
-            :: [ for model in models -> FramePanel(Tasks.modelKey model.Kind, rollout model) ]
+        let panels: FramePanel list =
+            { Label = "true"; Frames = frames steps (fun i -> truth.Frame(i).ToArray()) }
+            :: [ for model in models -> { Label = Tasks.modelKey model.Kind; Frames = rollout model } ]
         let caption i =
             match boost with
             | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i boostFactor
             | _ -> sprintf "t %d" i
         let gif = folder.Picture(name + ".gif")
         let png = folder.Picture(name + ".png")
-        PixelPictures.WriteGif(gif, panels, renderer.Side, caption = Func<int, string> caption)
-        PixelPictures.WritePngStrip(png, panels, renderer.Side, every = 10)
+        FramePictures.writeGif gif renderer.Side 6 caption panels
+        FramePictures.writePngStrip png renderer.Side 4 10 panels
         yield gif
         yield png ]

@@ -139,8 +139,11 @@ let private timedChild (program: string) (args: string list) (log: string -> uni
         let report = Path.GetTempFileName()
         let info = ProcessStartInfo("/usr/bin/time", [ "-o"; report; "-f"; "%M %e"; program ] @ args, UseShellExecute = false)
         info.RedirectStandardOutput <- true
-        use p = Process.Start info
-        p.OutputDataReceived.Add(fun e -> if not (isNull e.Data) && e.Data.StartsWith "  " |> not then log ("    | " + e.Data))
+        use p = Process.Start info |> nonNull
+        p.OutputDataReceived.Add(fun e ->
+            match e.Data with
+            | null -> ()
+            | line -> if not (line.StartsWith "  ") then log ("    | " + line))
         p.BeginOutputReadLine()
         p.WaitForExit()
         let fields = (File.ReadAllText report).Trim().Split([| ' '; '\n' |], StringSplitOptions.RemoveEmptyEntries)
