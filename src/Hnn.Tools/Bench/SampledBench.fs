@@ -14,7 +14,6 @@ open Hnn.Models.Sampled
 open Hnn.Tensors
 open Hnn.Training
 open TorchSharp
-open Hnn.Tensors
 
 /// One comparison: a task, the Adam-trained kind, and its sampled counterpart's fits.
 type Row =
