@@ -191,14 +191,14 @@ let reports =
                 ModelFile.Save(freshModel kind 5, "spring", TrainSettings(), path) |> ignore
                 path
             let columns = ModelFiles.checkAll [ save ModelKind.Hnn; save ModelKind.Baseline ] [ "liouville"; "symplecticity" ]
-            Expect.equal (List.map fst columns) [ "HNN"; "baseline" ] "columns labelled by model kind"
+            Expect.equal (List.map fst columns) [ "HNN"; "Baseline" ] "columns labelled by model kind"
             let hnn, baseline = snd columns[0], snd columns[1]
             Expect.isTrue (List.forall Report.passed hnn) (hnn |> List.map Report.format |> String.concat "\n")
             Expect.isTrue (List.forall Report.failed baseline) "a fresh baseline fails both"
             Expect.equal (ModelFiles.check (Path.Combine(dir, "spring-hnn.json")) [ "liouville" ] |> List.map _.Law) [ "Liouville" ] "one file, one law"
             let lines = (Report.table columns).Split '\n'
             Expect.equal lines.Length 3 "header and one row per law"
-            for word in [ "law"; "HNN"; "baseline"; "threshold" ] do Expect.stringContains lines[0] word "header"
+            for word in [ "law"; "HNN"; "Baseline"; "threshold" ] do Expect.stringContains lines[0] word "header"
             Expect.stringContains lines[1] "Liouville" "first law"
             Expect.stringContains lines[1] "pass" "the HNN passes"
             Expect.stringContains lines[1] "FAIL" "the baseline fails"

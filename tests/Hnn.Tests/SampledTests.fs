@@ -179,10 +179,11 @@ let private runPathTests =
                 Expect.equal report.Sampler LayerSampler.Elm "chosen sampler"
                 Expect.equal model.Settings.HiddenDim report.Width "the model has the chosen width"
                 Expect.isTrue model.Settings.MomentumSymmetric "--momentum-symmetric reaches the fit"
-                // Liouville and symplecticity hold for every Hamiltonian field; reversibility because H is even in p here.
-                let code, text = runHnn [ "check"; "--model"; run.Model("spring", "sampled-hnn"); "--laws"; "liouville"; "symplecticity"; "reversibility" ]
+                // Its flow keeps its own H; Liouville and symplecticity hold for every Hamiltonian field; reversibility because H is even in p here.
+                let code, text = runHnn [ "check"; "--model"; run.Model("spring", "sampled-hnn"); "--laws"; "energy"; "liouville"; "symplecticity"; "reversibility" ]
                 Expect.equal code 0 (sprintf "hnn check passes:\n%s" text)
-                for law in [ "Liouville"; "symplecticity"; "time reversibility" ] do
+                Expect.stringContains text "learned H (sampled)" "the energy law uses the model's own H"
+                for law in [ "energy conservation"; "Liouville"; "symplecticity"; "time reversibility" ] do
                     Expect.stringContains text (sprintf "%s on sampled-hnn (spring): passed" law) (sprintf "%s checked on the saved model" law)
             finally
                 Directory.Delete(out, true)
@@ -427,15 +428,20 @@ let tests =
                     // The spring's field fits to a relative MSE of 1e-13; the measured defect on its test states is 1.3e-6 of |f|.
                     Expect.isLessThan defect (1e-5 * (1.0 + (f |> Array.map abs |> Array.max))) (sprintf "defect %g" defect))
 
-            test "the physics checks pass on the fitted models: Liouville, symplecticity, and reversibility for the symmetric one" {
+            test "the physics checks pass on the fitted models: energy conservation of their own H, Liouville, symplecticity, and reversibility for the symmetric one" {
                 let settings = { Physics.Settings.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
                 let domain = Domain.shell 2 0.2 1.0
                 let spring = MassSpring() :> IHamiltonianSystem
+                let laws = [ Physics.Laws.energyConservation; Physics.Laws.liouville; Physics.Laws.symplecticity ]
                 for name, model, laws in
-                    [ "sampled HNN", springFit.Value.Model, [ Physics.Laws.liouville; Physics.Laws.symplecticity ]
-                      "symmetric sampled HNN", symmetricFit.Value.Model, [ Physics.Laws.liouville; Physics.Laws.symplecticity; Physics.Laws.timeReversibility ] ] do
-                    for report in Physics.Check.lawsWith settings (Physics.Subject.model domain (Some spring) name model) laws do
+                    [ "sampled HNN", springFit.Value.Model, laws
+                      "symmetric sampled HNN", symmetricFit.Value.Model, laws @ [ Physics.Laws.timeReversibility ] ] do
+                    let reports = Physics.Check.lawsWith settings (Physics.Subject.model domain (Some spring) name model) laws
+                    for report in reports do
                         Expect.isTrue (Physics.Report.passed report) (Physics.Report.format report)
+                    // The RK4 flow of the model's field keeps the model's H, not the true one (the fit differs from it).
+                    let energy = reports |> List.find (fun r -> r.Law = "energy conservation")
+                    Expect.stringContains energy.Quantity "H = learned H (sampled)" "the energy law measures the sampled model's own H"
             }
 
             test "fitted to the noise-free spring, its flow keeps the true energy (energy protocol in float64, MSE below 1e-9)" {

@@ -117,15 +117,17 @@ let private modelJacobian (net: DynamicsModel) (x: float[]) =
             g.data<float>().ToArray())
     Matrix<float>.Build.DenseOfRowArrays rows
 
-let private learnedEnergy (net: HamiltonianNet) (x: float[]) =
+/// A learned H at one state (`hamiltonian` maps states [N, d] to H [N]).
+let private learnedEnergy (hamiltonian: torch.Tensor -> torch.Tensor) (x: float[]) =
     use scope = torch.NewDisposeScope()
     use _ = torch.no_grad()
-    net.Hamiltonian(row x).item<float>()
+    (hamiltonian (row x)).item<float>()
 
-let private learnedGradient (net: HamiltonianNet) (x: float[]) =
+/// ∇H of a learned H at one state, by autograd.
+let private learnedGradient (hamiltonian: torch.Tensor -> torch.Tensor) (x: float[]) =
     use scope = torch.NewDisposeScope()
     let input = (row x).requires_grad_(true)
-    let energy = net.Hamiltonian(input).sum()
+    let energy = (hamiltonian input).sum()
     let gradient = torch.autograd.grad([| energy |], [| input |])[0]
     gradient.data<float>().ToArray()
 
@@ -151,7 +153,9 @@ let private modelDynamics (settings: Settings) (source: DynamicsModel) (system: 
     let trueEnergy = system |> Option.map (fun s -> systemEnergy s, fdGradient tol (systemEnergy s))
     let energy =
         match net with
-        | :? HamiltonianNet as hnn when hnn.Settings.Field <> FieldType.Conservative -> Some("learned H (F2)", learnedEnergy hnn, learnedGradient hnn)
+        | :? HamiltonianNet as hnn when hnn.Settings.Field <> FieldType.Conservative ->
+            Some("learned H (F2)", learnedEnergy hnn.Hamiltonian, learnedGradient hnn.Hamiltonian)
+        | :? Sampled.SampledHnn as s -> Some("learned H (sampled)", learnedEnergy s.Hamiltonian, learnedGradient s.Hamiltonian)
         | _ -> system |> Option.map (fun s -> sprintf "true H of %s" s.Name, systemEnergy s, fdGradient tol (systemEnergy s))
     { Dimension = net.Settings.InputDim
       Jacobian = modelJacobian net

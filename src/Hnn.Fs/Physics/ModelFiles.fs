@@ -43,19 +43,14 @@ let checkWith (settings: Settings) (path: string) (laws: string list) : Report l
 let check (path: string) (laws: string list) : Report list = checkWith Settings.defaults path laws
 
 /// Checks several saved models with the same laws and settings, as the columns of `Report.table`: each labelled
-/// "HNN", "dissipative HNN" or "baseline" by its kind (by its file name when two share a kind).
+/// by its kind's title (`Tasks.modelTitle`: "HNN", "Dissipative HNN", "Baseline", ...) (by its file name when two share a kind).
 let checkAllWith (settings: Settings) (paths: string list) (laws: string list) : (string * Report list) list =
     Torch.init ()
     let selected = lawsOfKeys laws
     let results = paths |> List.map (fun p -> p, checkFile settings selected p)
-    let label kind =
-        match kind with
-        | ModelKind.Hnn -> "HNN"
-        | ModelKind.DissipativeHnn -> "dissipative HNN"
-        | _ -> "baseline"
     let shared kind = (results |> List.filter (fun (_, (k, _)) -> k = kind)).Length > 1
     [ for path, (kind, reports) in results ->
-        (if shared kind then Path.GetFileNameWithoutExtension path |> nonNull else label kind), reports ]
+        (if shared kind then Path.GetFileNameWithoutExtension path |> nonNull else Tasks.modelTitle kind), reports ]
 
 /// `checkAllWith Settings.defaults`: `Report.table (ModelFiles.checkAll [ hnn; baseline ] [])` prints law, HNN,
 /// baseline, threshold.

@@ -34,13 +34,9 @@ let modelColor (model: string) =
 
 /// Name of a model by its key, as the figures print it.
 let modelName (model: string) =
-    match model with
-    | "baseline" -> "Baseline"
-    | "hnn" -> "HNN"
-    | "dissipative-hnn" -> "Dissipative HNN"
-    | "sampled-hnn" -> "Sampled HNN"
-    | "sampled-dissipative-hnn" -> "Sampled dissipative HNN"
-    | other -> other
+    match Tasks.tryModelKind model with
+    | Ok kind -> Tasks.modelTitle kind
+    | Error _ -> model
 
 /// A solid line.
 let line name color (x: float[]) (y: float[]) = { Name = name; X = x; Y = y; Color = color; Dashed = false; Markers = false }

@@ -331,6 +331,16 @@ let modelKey (kind: ModelKind) =
     | ModelKind.SampledDissipativeHnn -> "sampled-dissipative-hnn"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
 
+/// The model kinds by the name figures, tables and physics checks print, e.g. "Dissipative HNN".
+let modelTitle (kind: ModelKind) =
+    match kind with
+    | ModelKind.Baseline -> "Baseline"
+    | ModelKind.Hnn -> "HNN"
+    | ModelKind.DissipativeHnn -> "Dissipative HNN"
+    | ModelKind.SampledHnn -> "Sampled HNN"
+    | ModelKind.SampledDissipativeHnn -> "Sampled dissipative HNN"
+    | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
+
 /// The model kind with this results.json key, or an error listing the known ones.
 let tryModelKind (key: string) =
     match modelKinds |> List.tryFind (fun k -> modelKey k = key) with
