@@ -214,11 +214,13 @@ let private train (args: ParseResults<TrainArgs>) =
     Experiment.settingsFor opts task |> ignore
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
+      LiveProgress.run (LiveProgress.plan opts [ task ] [ kind ]) (fun progress ->
+        let opts = { opts with Progress = progress }
         let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
         let reports = Experiment.writeReports opts [ task ]
         printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
-        0)
+        0))
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
     let keys = args.TryGetResult ReproduceArgs.Tasks
@@ -277,7 +279,12 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
                     CacheDir = Tasks.cacheFolder () }
     pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
     claim opts (args.Contains ReproduceArgs.Force)
+    let pixelPlan =
+        pixelOptions |> Option.map (fun p -> [ for k in p.Models -> { LiveProgress.Task = PixelPendulum.taskKey; LiveProgress.Model = Tasks.modelKey k; LiveProgress.Steps = p.Steps } ])
     guarded opts (fun () ->
+      LiveProgress.run (LiveProgress.plan opts tasks kinds @ defaultArg pixelPlan []) (fun progress ->
+        let opts = { opts with Progress = progress }
+        let pixelOptions = pixelOptions |> Option.map (fun p -> { p with Progress = progress })
         let started = DateTime.UtcNow
         let command = commandLine ()
         let mutable path = ""
@@ -299,7 +306,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
             path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
-        0)
+        0))
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
     let file = args.GetResult EvaluateArgs.Model

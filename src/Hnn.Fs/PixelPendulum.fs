@@ -48,14 +48,17 @@ type Options =
       /// Factor on the angular speed (true) and on the latent velocity (models) half way through the second animation.
       BoostFactor: float
       /// Progress lines go here.
-      Log: string -> unit }
+      Log: string -> unit
+      /// When set, every training step goes here (a live display) instead of the progress lines to `Log`.
+      Progress: (StepProgress -> unit) option }
 
 /// The paper's recipe, writing to `results/pixel-pendulum`, caching data in `results/cache`, logging to the console.
 let defaults =
     { Steps = 10000; Seed = 0; Threads = None; LearningRate = 1e-3; WeightDecay = 1e-5; BatchSize = 200; ClipGradNorm = None
       Models = [ ModelKind.Baseline; ModelKind.Hnn ]; Resume = false; Cancellation = CancellationToken.None
       OutDir = "results/pixel-pendulum"; CacheDir = "results/cache"
-      Recipe = PixelPendulumRecipe(); AnimationSteps = 200; BoostFactor = 1.5; Log = printfn "%s" }
+      Recipe = PixelPendulumRecipe(); AnimationSteps = 200; BoostFactor = 1.5; Log = printfn "%s"
+      Progress = None }
 
 /// The model kinds this task trains (the paper's two).
 let modelKinds = [ ModelKind.Baseline; ModelKind.Hnn ]
@@ -104,11 +107,17 @@ let private progress (options: Options) (kind: ModelKind) =
     { new IProgress<TrainingProgress> with
         member _.Report p =
             Interruption.pauseAt options.Cancellation (sprintf "pixel-train:%d" p.Step)
-            if p.Step % 1000 = 0 || p.Step = p.TotalSteps then
-                let perStep = p.Elapsed.TotalSeconds / float (p.Step + 1)
+            let perStep = p.Elapsed.TotalSeconds / float (p.Step + 1)
+            match options.Progress with
+            | Some show ->
+                show
+                    { TaskKey = taskKey; ModelKey = modelKey kind; Step = p.Step; TotalSteps = p.TotalSteps
+                      TrainLoss = p.TrainLoss; TestLoss = p.TestLoss; MillisecondsPerStep = 1000.0 * perStep }
+            | None when p.Step % 1000 = 0 || p.Step = p.TotalSteps ->
                 options.Log(
                     sprintf "  %s %-8s step %5d/%d  train %.4e  test %.4e  %.1f ms/step  %s"
-                        taskKey (modelKey kind) p.Step p.TotalSteps p.TrainLoss p.TestLoss (1000.0 * perStep) (memory ())) }
+                        taskKey (modelKey kind) p.Step p.TotalSteps p.TrainLoss p.TestLoss (1000.0 * perStep) (memory ()))
+            | None -> () }
 
 /// The dataset of the options' recipe (and seed), from the cache when it is there.
 let data (options: Options) =
