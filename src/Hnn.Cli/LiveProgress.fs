@@ -68,9 +68,9 @@ type private ModelState =
       TestLoss: float }
 
 /// The bars of a job: one per model, added at its first step and hidden once it is done (a line with its final
-/// numbers stays above the bars), and one for the whole job (steps of all planned models, ETA at the job's mean rate
-/// so far).
-type Board(context: ProgressContext, console: IAnsiConsole, plan: Planned list) =
+/// numbers goes to `say`, above the bars), and one for the whole job (steps of all planned models, ETA at the job's
+/// mean rate so far).
+type Board(context: ProgressContext, say: string -> unit, plan: Planned list) =
     let gate = obj ()
     let models = Dictionary<string * string, ModelState>()
     let planned = plan |> List.map (fun m -> (m.Task, m.Model), m.Steps) |> dict
@@ -125,14 +125,31 @@ type Board(context: ProgressContext, console: IAnsiConsole, plan: Planned list) 
             updateJob ()
             if p.Step >= p.TotalSteps then
                 state.Bar.StopTask()
-                console.WriteLine(
+                say (
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s  %s"
                         p.TaskKey p.ModelKey p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 state.TestLoss)
                         (rate p.MillisecondsPerStep)))
 
-/// A writer that hands whole lines to the console, so that what the run prints while the bars are drawn appears
+/// Writes lines above the bars from a thread of its own, in order. Whatever prints while the bars are drawn hands
+/// its lines here rather than to the console: .NET writes to a terminal under a lock on Console.Out, which a
+/// printing thread holds while it writes, and Spectre writes under its own render lock; a printing thread that waited
+/// for Spectre's lock while Spectre waited for Console.Out would never move again.
+type private LinePump(console: IAnsiConsole) =
+    let lines = new System.Collections.Concurrent.BlockingCollection<string>()
+    let worker = Threading.Thread((fun () -> for line in lines.GetConsumingEnumerable() do console.WriteLine line), IsBackground = true)
+    do worker.Start()
+    /// Queues a line.
+    member _.Post(line: string) = lines.Add line
+    interface IDisposable with
+        /// Writes the lines still queued, then stops.
+        member _.Dispose() =
+            lines.CompleteAdding()
+            worker.Join()
+            lines.Dispose()
+
+/// A writer that posts whole lines (to a LinePump), so that what the run prints while the bars are drawn appears
 /// above them instead of through them.
-type private LineForwarder(console: IAnsiConsole) =
+type private LineForwarder(post: string -> unit) =
     inherit TextWriter()
     let line = StringBuilder()
     let gate = obj ()
@@ -140,7 +157,7 @@ type private LineForwarder(console: IAnsiConsole) =
     override _.Write(c: char) =
         lock gate (fun () ->
             if c = '\n' then
-                console.WriteLine(line.ToString().TrimEnd '\r')
+                post (line.ToString().TrimEnd '\r')
                 line.Clear() |> ignore
             else line.Append c |> ignore)
     override this.Write(s: string | null) =
@@ -150,7 +167,7 @@ type private LineForwarder(console: IAnsiConsole) =
     override this.Flush() =
         lock gate (fun () ->
             if line.Length > 0 then
-                console.Write(line.ToString())
+                post (line.ToString())
                 line.Clear() |> ignore)
 
 /// Whether live bars can be drawn: standard input, output and error are a terminal that understands ANSI codes.
@@ -158,11 +175,20 @@ let available () =
     let capabilities = AnsiConsole.Profile.Capabilities
     capabilities.Interactive && capabilities.Ansi
 
-/// Runs `body` with bars for the planned models drawn on `console`, handing it the function that feeds them; the
-/// bars are cleared at the end (the lines written meanwhile stay).
-let runOn (console: IAnsiConsole) (plan: Planned list) (body: (StepProgress -> unit) -> 'a) : 'a =
+/// Runs `body` with bars for the planned models drawn on `console`, handing it the function that feeds them; a
+/// finished model's line goes to `say`. The bars are cleared at the end (the lines written meanwhile stay).
+let runOn (console: IAnsiConsole) (say: string -> unit) (plan: Planned list) (body: (StepProgress -> unit) -> 'a) : 'a =
     let progress = Progress(console, AutoClear = true, HideCompleted = true).Columns(columns ())
-    progress.Start(Func<ProgressContext, 'a>(fun context -> body (Board(context, console, plan)).Report))
+    progress.Start(Func<ProgressContext, 'a>(fun context -> body (Board(context, say, plan)).Report))
+
+/// Gives the console the terminal's size. Left to itself, Spectre asks for it while it holds its render lock, and .NET
+/// answers under a lock on Console.Out: the writer `run` installs, which a printing thread holds while it waits for
+/// Spectre's render lock — a deadlock. Asked here, from the training thread, no other lock is held.
+let private fitTo (console: IAnsiConsole) =
+    try
+        console.Profile.Width <- max 20 Console.WindowWidth
+        console.Profile.Height <- max 5 Console.WindowHeight
+    with :? IOException -> ()
 
 /// Runs `body` with live bars for the planned models on a terminal (`available ()`), otherwise with None: the run
 /// then prints its periodic lines as without a display. What the body prints on standard output or error while the
@@ -170,16 +196,28 @@ let runOn (console: IAnsiConsole) (plan: Planned list) (body: (StepProgress -> u
 let run (plan: Planned list) (body: (StepProgress -> unit) option -> 'a) : 'a =
     if not (available ()) then body None
     else
+        let console = AnsiConsole.Console
         let out, error = Console.Out, Console.Error
         // A second Ctrl-C ends the process at once: give the terminal its cursor back.
         use _cursor = AppDomain.CurrentDomain.ProcessExit.Subscribe(fun _ -> out.Write "\u001b[?25h"; out.Flush())
-        runOn AnsiConsole.Console plan (fun report ->
-            use forward = new LineForwarder(AnsiConsole.Console)
+        fitTo console
+        let resized = Diagnostics.Stopwatch.StartNew()
+        let pump = new LinePump(console)
+        runOn console pump.Post plan (fun report ->
+            use forward = new LineForwarder(pump.Post)
             Console.SetOut forward
             Console.SetError forward
+            // A resized terminal is seen at the next step, at most twice a second.
+            let show (p: StepProgress) =
+                if resized.ElapsedMilliseconds > 500L then
+                    fitTo console
+                    resized.Restart()
+                report p
             try
-                body (Some report)
+                body (Some show)
             finally
                 forward.Flush()
                 Console.SetOut out
-                Console.SetError error)
+                Console.SetError error
+                // The queued lines go out above the bars, before they are cleared.
+                (pump :> IDisposable).Dispose())

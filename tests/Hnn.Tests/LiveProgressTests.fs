@@ -35,7 +35,8 @@ let tests =
             use writer = new StringWriter()
             let plan: LiveProgress.Planned list =
                 [ { Task = "spring"; Model = "baseline"; Steps = 400 }; { Task = "spring"; Model = "hnn"; Steps = 400 } ]
-            LiveProgress.runOn (terminal writer 160) plan (fun report ->
+            let console = terminal writer 160
+            LiveProgress.runOn console (fun line -> console.WriteLine line) plan (fun report ->
                 report (step "spring" "baseline" 0 400 0.5 0.6 nan)
                 report (step "spring" "baseline" 400 400 0.0371 0.0367 100.0)
                 report (step "spring" "hnn" 0 400 0.7 0.0456 nan)
