@@ -4,6 +4,9 @@
 //   build  setup, then build the whole solution (Release)
 //   test   build, then run the test suite (Expecto + FsCheck)
 //   run    build, then the main job (`hnn run`: all six tasks); arguments after `--` go to it
+//   suite  build, then the benchmark suite (scripts/suite.fsx): every model kind on every conservative system as a
+//          local sweep into results/suite (or --out DIR), with summary.md (model × system: energy error, valid
+//          prediction time, rollout MSE); other arguments after `--` go to `hnn sweep` (docs/benchmarks.md)
 //   bench  build, then `hnn bench` (speed and memory; writes bench/results.json)
 //   microbench  build, then the BenchmarkDotNet micro-benchmarks (integrator steps, one training step);
 //          arguments after `--` go to BenchmarkDotNet (e.g. --filter '*TrainingStep*', --threads 1)
@@ -65,6 +68,10 @@ let test (args: string list) =
 let main (args: string list) =
     build ()
     dotnet ([ cli; "run" ] @ args)
+
+let suite (args: string list) =
+    build ()
+    dotnet ([ "fsi"; "scripts/suite.fsx" ] @ args)
 
 let bench (args: string list) =
     build ()
@@ -172,9 +179,10 @@ match target with
 | "build" -> build ()
 | "test" -> test rest
 | "run" -> main rest
+| "suite" -> suite rest
 | "bench" -> bench rest
 | "microbench" -> microbench rest
 | "reports-check" -> reportsCheck rest
 | "pack" -> pack rest
 | "docs" -> docs ()
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, microbench, reports-check, pack, docs)" other)
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack, docs)" other)

@@ -53,37 +53,43 @@ printfn "%s: %d degrees of freedom, coordinates %A, H at rest %g" coupled.Name c
 ## Sample
 
 `Pipeline.sample` integrates trajectories from random starts (Dormand–Prince 5(4), float64), adds noise to the
-states and splits the trajectories into train and test. Here 20 pendulum trajectories of 30 points over [0, 3]:
+states and splits the trajectories into train and test. Here 20 pendulum trajectories of 30 points, t from 0 to 3:
 *)
-let sampled =
-    pendulum
-    |> Pipeline.sample { Pipeline.recipe with Trajectories = 20; Starts = Pipeline.Radius(0.5, 1.5) }
+let recipe = { Pipeline.recipe with Trajectories = 20; Starts = Pipeline.Radius(0.5, 1.5) }
+let sampled = pendulum |> Pipeline.sample recipe
 
 printfn "%d train and %d test states of dimension %d" sampled.Dataset.TrainX.Rows sampled.Dataset.TestX.Rows sampled.Dataset.Dimension
 (*** include-output ***)
 
 (**
-## Train briefly
+## Train briefly, as a task
 
-`Pipeline.train` fits the paper's two models on the same data: a baseline MLP whose output is dx/dt, and a
-Hamiltonian neural network whose output is H, its field taken by autograd. 300 full-batch Adam steps on one
-thread:
+`Pipeline.task` makes the system a task like the paper's: data sampled with the recipe (cached, with their
+timelines), evaluated on the true flow with a protocol. `Pipeline.runWith` trains the model kinds on the one run
+path of `hnn train` (checkpointed, resumable), evaluates them and records a run folder. Here the paper's baseline
+(an MLP whose output is dx/dt) and HNN (an MLP whose output is H, its field taken by autograd), 300 full-batch Adam
+steps each on one thread, evaluated from five starts over t from 0 to 10: the true energy along the paths (energy
+MSE), the states (rollout MSE) and the relative energy drift at the end.
 *)
-let trained = sampled |> Pipeline.train { Pipeline.training with Steps = 300; Threads = Some 1 }
+open Hnn.Models
 
-for fit in [ trained.Baseline; trained.Hnn ] do
-    printfn "%-8A test loss %s" fit.Kind (Report.sci 3 fit.Result.FinalTest.Mean)
+let folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hnn-docs-compose")
+if System.IO.Directory.Exists folder then System.IO.Directory.Delete(folder, true)
+let options = { Experiment.defaults with OutDir = folder; Steps = Some 300; Threads = Some 1; Log = ignore }
+
+let run =
+    pendulum
+    |> Pipeline.task "pendulum-guide" recipe { Pipeline.protocol with Count = 5; TimeSpan = 10.0 } Pipeline.training
+    |> Pipeline.runWith [ ModelKind.Baseline; ModelKind.Hnn ] options
+
+printfn "%s" (Pipeline.report run)
 (*** include-output ***)
 
 (**
-## Evaluate
-
-`Pipeline.evaluate` integrates both learned fields and the true one from the protocol's starts and compares the
-true energy along the paths (energy MSE), the states (rollout MSE) and the relative energy drift at the end. Five
-starts over t ∈ [0, 10]:
+The run folder holds what `hnn check`, `hnn evaluate` and `hnn report` read, and the HTML report:
 *)
-let evaluated = trained |> Pipeline.evaluate { Pipeline.protocol with Count = 5; TimeSpan = 10.0 }
-printfn "%s" (Pipeline.report evaluated)
+for file in System.IO.Directory.GetFiles(folder, "*", System.IO.SearchOption.AllDirectories) |> Array.sort do
+    printfn "%s" (System.IO.Path.GetRelativePath(folder, file))
 (*** include-output ***)
 
 (**
@@ -94,34 +100,11 @@ drawn from a domain, against a bound that scales with the step and the horizon (
 guide](guide-physics.html)). 20 states per law here, with a fixed FsCheck seed so the page is reproducible:
 *)
 let settings = { Physics.defaults with Cases = 20; Replay = Some(12345UL, 67891UL) }
-let spring = Domain.shell 2 0.5 1.5
+let states = Domain.shell 2 0.5 1.5
 
-for name, fit in [ "HNN", trained.Hnn; "baseline", trained.Baseline ] do
-    let subject = Physics.model spring None name fit.Model
+for model in run.Models do
+    let name = Tasks.modelKey model.Trained.Kind
+    let subject = Physics.model states None name model.Trained.Model
     for report in Physics.checkWith settings subject [ Physics.energyConservation; Physics.symplecticity ] do
-        printfn "%-8s %s" name (Physics.formatReport report |> fun s -> s.Split('\n')[0])
-(*** include-output ***)
-
-(**
-## The same system as a task
-
-`TaskSources.ofHamiltonian` makes the system a task like the paper's: `Experiment.runScript` trains the baseline,
-the HNN and the dissipative HNN with checkpoints, evaluates them, and writes a run folder (results.json,
-results.md, the models for `hnn check`, an HTML report). 100 steps each here, into a temporary folder:
-*)
-let task =
-    TaskSources.ofHamiltonian "pendulum-guide" pendulum
-        { Pipeline.recipe with Trajectories = 20; Starts = Pipeline.Radius(0.5, 1.5) }
-        { Pipeline.protocol with Count = 5; TimeSpan = 10.0 }
-        (Tasks.training 100 1e-4 None)
-
-let folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hnn-docs-compose")
-if System.IO.Directory.Exists folder then System.IO.Directory.Delete(folder, true)
-let options = { Experiment.defaults with OutDir = folder; Threads = Some 1; Log = ignore }
-let models = Experiment.runScript options task Tasks.modelKinds "docs/guide-compose.fsx"
-
-printfn "%s\n" (Report.table task.Key (models |> List.collect Experiment.cells))
-
-for file in System.IO.Directory.GetFiles(folder, "*", System.IO.SearchOption.AllDirectories) |> Array.sort do
-    printfn "%s" (System.IO.Path.GetRelativePath(folder, file))
+        printfn "%-8s %s" name ((Physics.formatReport report).Split('\n')[0])
 (*** include-output ***)

@@ -62,27 +62,21 @@ with :? Hnn.Data.DataFileException as e ->
 (*** include-output ***)
 
 (**
-## Train on it
+## The file as a task
 
-The dataset trains like any other (`Pipeline.trainOn`; no true system is known, so there is nothing to evaluate the
-energy against). 300 full-batch steps on one thread:
+`TaskSources.ofCsv` makes the file a task, and it runs on the same path as the paper's tasks: trained
+(checkpointed), each model rolled out from the first state of every held-out trajectory and compared with the
+measurements (rollout MSE: there is no known H, so no energy metrics), and recorded (results.json, models, an HTML
+report, and `tasks/` with the file's path and sha256, so that `hnn check`, `hnn evaluate` and `hnn report` can
+rebuild the task). The paper's baseline and HNN, 300 steps each on one thread:
 *)
-let trained = Pipeline.trainOn { Pipeline.training with Steps = 300; Threads = Some 1 } None data
-for fit in [ trained.Baseline; trained.Hnn ] do
-    printfn "%-8A train loss %s, test loss %s" fit.Kind (Report.sci 3 fit.Result.FinalTrain.Mean) (Report.sci 3 fit.Result.FinalTest.Mean)
+let task = TaskSources.ofCsv csv 0.2
+let options = { Experiment.defaults with Steps = Some 300; Threads = Some 1; OutDir = Path.Combine(folder, "run"); Log = ignore }
+let run = task |> Pipeline.runWith [ Models.ModelKind.Baseline; Models.ModelKind.Hnn ] options
+
+printfn "%s\n\nnote: %s" (Pipeline.report run) task.Note
 (*** include-output ***)
 
 (**
-## The file as a task
-
-`TaskSources.ofCsv` makes the file a task: the run path trains, checkpoints, rolls each model out from the first
-state of every held-out trajectory and compares the paths with the measurements (rollout MSE), and records the run
-(results.json, models, an HTML report, and `tasks/` with the file's path and sha256 so that `hnn check`,
-`hnn evaluate` and `hnn report` can rebuild the task). 200 steps each here:
+The same from the command line: `hnn train --csv quartic.csv --model hnn --test-fraction 0.2 --out run`.
 *)
-let task = TaskSources.ofCsv csv 0.2
-let options = { Experiment.defaults with Steps = Some 200; Threads = Some 1; OutDir = Path.Combine(folder, "run"); Log = ignore }
-let models = Experiment.runScript options task [ Models.ModelKind.Baseline; Models.ModelKind.Hnn ] "docs/guide-own-data.fsx"
-
-printfn "%s\n\nnote: %s" (Report.table task.Key (models |> List.collect Experiment.cells)) task.Note
-(*** include-output ***)

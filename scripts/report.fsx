@@ -16,13 +16,13 @@ let outDir =
     | dir :: _ when not (dir.StartsWith "--") -> dir
     | _ -> "results"
 
-for path in Reports.writeAll outDir do
+for path in HtmlReport.writeAll outDir do
     printfn "%s" path
 
 match args |> List.skipWhile ((<>) "--png") with
 | "--png" :: task :: png :: keys ->
     let task = Tasks.tryFind task |> Result.defaultWith failwith
-    match Reports.snapshot outDir task keys 1160 470 png with
+    match HtmlReport.snapshot outDir task keys 1160 470 png with
     | Ok path -> printfn "%s" path
     | Error e ->
         eprintfn "%s" e

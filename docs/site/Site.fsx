@@ -23,11 +23,13 @@ let pages =
       "docs/physics-checks.md", "physics-checks.md", "Topics", 2, 2
       "docs/dissipative.md", "dissipative.md", "Topics", 2, 3
       "docs/reports.md", "reports.md", "Topics", 2, 4
-      "docs/sweeps.md", "sweeps.md", "Topics", 2, 5
-      "docs/packages.md", "packages.md", "Topics", 2, 6
-      "docs/performance.md", "performance.md", "Topics", 2, 7
-      "docs/native-loading.md", "native-loading.md", "Topics", 2, 8
-      "docs/torchsharp-scalars.md", "torchsharp-scalars.md", "Topics", 2, 9 ]
+      "docs/sampled.md", "sampled.md", "Topics", 2, 5
+      "docs/sweeps.md", "sweeps.md", "Topics", 2, 6
+      "docs/benchmarks.md", "benchmarks.md", "Topics", 2, 7
+      "docs/packages.md", "packages.md", "Topics", 2, 8
+      "docs/performance.md", "performance.md", "Topics", 2, 9
+      "docs/native-loading.md", "native-loading.md", "Topics", 2, 10
+      "docs/torchsharp-scalars.md", "torchsharp-scalars.md", "Topics", 2, 11 ]
 
 let private fail (message: string) = failwithf "docs: %s" message
 

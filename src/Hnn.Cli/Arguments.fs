@@ -8,6 +8,15 @@ type ModelArg =
     | Hnn
     | Baseline
     | Dissipative_Hnn
+    | Sampled_Hnn
+    | Sampled_Dissipative_Hnn
+
+/// How a sampled model's hidden layer is drawn (swim itself needs the true H, which a run does not give a fit).
+type SamplerArg =
+    | Auto
+    | Elm
+    | Uniform_Swim
+    | A_Swim
 
 /// What the training loss compares.
 type SupervisionArg =
@@ -28,6 +37,8 @@ type TrainArgs =
     | Substeps of count: int
     | No_Eval
     | Momentum_Symmetric
+    | Width of neurons: int
+    | Sampler of SamplerArg
     | Data of file: string
     | Out of dir: string
     | Lr of rate: float
@@ -41,12 +52,14 @@ type TrainArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, real-pendulum-central or damped-spring (or give --csv)."
+            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, pixel-pendulum, real-pendulum-central or damped-spring (or give --csv)."
             | Csv _ -> "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
             | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
+            | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
+            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM and A-SWIM fitted, the better on held-out states kept)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
-            | Model _ -> "model to train."
+            | Model _ -> "model to train: hnn, baseline, dissipative-hnn, or sampled-hnn / sampled-dissipative-hnn (fitted by least squares, no steps)."
             | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -73,6 +86,8 @@ type ReproduceArgs =
     | Supervision of SupervisionArg
     | Integrator of name: string
     | Substeps of count: int
+    | Width of neurons: int
+    | Sampler of SamplerArg
     | No_Eval
     | Out of dir: string
     | Lr of rate: float
@@ -88,13 +103,16 @@ type ReproduceArgs =
             match a with
             | Tasks _ ->
                 "tasks to run (default: the paper's six — spring pendulum real-pendulum two-body three-body pixel-pendulum — then real-pendulum-central damped-spring)."
-            | Models _ -> "models to train on the numeric tasks (default: baseline hnn dissipative-hnn; the pixel pendulum trains baseline and hnn)."
+            | Models _ ->
+                "models on the numeric tasks (default: baseline hnn dissipative-hnn sampled-hnn sampled-dissipative-hnn; the pixel pendulum trains baseline and hnn)."
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."
             | Integrator _ -> "integrator for --supervision integrator: rk4 (default), leapfrog or yoshida4."
             | Substeps _ -> "integrator steps per observed interval (default 1)."
+            | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400)."
+            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto)."
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
             | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
@@ -148,9 +166,14 @@ type ReportArgs =
                 "output folder of a run (default results): writes DIR/reports/<task>.html and index.html; of a sweep (DIR/sweep.json): merges its jobs into DIR/results.json, results.md and reports/sweep.html."
             | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
 
+/// A part of `bench` that can run alone.
+type BenchPart =
+    | Sampled
+
 /// Options of `bench`.
 type BenchArgs =
     | Quick
+    | Only of BenchPart
     | Threads of count: int
     | Out of dir: string
     | Models of dir: string
@@ -159,6 +182,8 @@ type BenchArgs =
         member a.Usage =
             match a with
             | Quick -> "fewer steps and rounds; no whole runs and no 10⁴-step memory run."
+            | Only _ ->
+                "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss), kept in OUT/results.json beside the other figures."
             | Threads _ -> "torch threads (default: all cores)."
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
@@ -228,10 +253,10 @@ type SweepArgs =
         member a.Usage =
             match a with
             | Tasks _ -> "tasks (default: every numeric task: spring pendulum real-pendulum two-body three-body real-pendulum-central damped-spring)."
-            | Models _ -> "models (default: baseline hnn dissipative-hnn)."
+            | Models _ -> "models (default: baseline hnn dissipative-hnn sampled-hnn sampled-dissipative-hnn)."
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
-                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric."
+                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."
             | No_Eval -> "skip the energy protocols."
             | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
             | Out _ -> "the sweep folder (default sweep): sweep.json, jobs/<task>/<model>/seed-<s>[/<settings>], logs/; rerun the same command to continue it."

@@ -117,6 +117,9 @@ let private modelKind (arg: ModelArg) =
     | ModelArg.Hnn -> ModelKind.Hnn
     | ModelArg.Baseline -> ModelKind.Baseline
     | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
+    | ModelArg.Sampled_Hnn
+    | ModelArg.Sampled_Dissipative_Hnn ->
+        raise (ArgumentException "--kind: a sampled model has no counterpart in the reference implementation; import hnn, baseline or dissipative-hnn weights")
 
 /// `hnn import --format pytorch IN.pt --task T --kind hnn|baseline|dissipative-hnn --out M.json [--nonlinearity N] [--force]`.
 let import (args: ParseResults<ImportArgs>) =

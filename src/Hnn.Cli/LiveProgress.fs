@@ -14,11 +14,14 @@ open Hnn
 /// A model the job will train: its task's key, its model's key and its steps.
 type Planned = { Task: string; Model: string; Steps: int }
 
-/// The models of `kinds` on each task, with their steps under these options.
-let plan (options: Experiment.Options) (tasks: Tasks.Task list) (kinds: Models.ModelKind list) =
-    [ for t in tasks do
+/// The models of each task, with their steps under these options (none for a sampled model: it is fitted in one
+/// solve, not trained).
+let plan (options: Experiment.Options) (models: (Tasks.Task * Models.ModelKind list) list) =
+    [ for t, kinds in models do
         let steps = (Experiment.settingsFor options t).Steps
-        for k in kinds -> { Task = t.Key; Model = Tasks.modelKey k; Steps = steps } ]
+        for k in kinds ->
+            let sampled = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
+            { Task = t.Key; Model = Tasks.modelKey k; Steps = if sampled then 0 else steps } ]
 
 /// What a bar shows beside itself (kept in its `ProgressTask.Tag`).
 type Row =
@@ -118,7 +121,7 @@ type Board(context: ProgressContext, say: string -> unit, plan: Planned list) =
             state.Bar.Tag <-
                 { Name = sprintf "%s %s" p.TaskKey p.ModelKey
                   Counts = sprintf "%d/%d" p.Step p.TotalSteps
-                  Losses = sprintf "train %s  test %s" (Report.sci 2 p.TrainLoss) (Report.sci 2 state.TestLoss)
+                  Losses = sprintf "train %s  test %s" (Format.sci 2 p.TrainLoss) (Format.sci 2 state.TestLoss)
                   Rate = rate p.MillisecondsPerStep
                   Eta = eta p.MillisecondsPerStep (p.TotalSteps - p.Step) }
             state.Bar.Value <- float p.Step
@@ -127,7 +130,7 @@ type Board(context: ProgressContext, say: string -> unit, plan: Planned list) =
                 state.Bar.StopTask()
                 say (
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s  %s"
-                        p.TaskKey p.ModelKey p.Step p.TotalSteps (Report.sci 4 p.TrainLoss) (Report.sci 4 state.TestLoss)
+                        p.TaskKey p.ModelKey p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 state.TestLoss)
                         (rate p.MillisecondsPerStep)))
 
 /// Writes lines above the bars from a thread of its own, in order. Whatever prints while the bars are drawn hands

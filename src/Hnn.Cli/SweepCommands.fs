@@ -28,6 +28,8 @@ let private modelKey (arg: ModelArg) =
     | ModelArg.Hnn -> "hnn"
     | ModelArg.Baseline -> "baseline"
     | ModelArg.Dissipative_Hnn -> "dissipative-hnn"
+    | ModelArg.Sampled_Hnn -> "sampled-hnn"
+    | ModelArg.Sampled_Dissipative_Hnn -> "sampled-dissipative-hnn"
 
 let private ok (result: Result<'a, string>) =
     match result with
@@ -147,7 +149,7 @@ let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
         let run: Sweep.Run = { Threads = threads; Cancellation = stop; Command = commandLine (); Log = printfn "%s" }
         try
             let path = Sweep.runJob dir sweep.Spec job run
-            printfn "%s" (Report.table job.Task (ResultsFile.Read path))
+            printfn "%s" (TextTable.table job.Task (ResultsFile.Read path))
             printfn "job %d finished: %s" index path
             0
         with

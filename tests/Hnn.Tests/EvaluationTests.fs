@@ -102,7 +102,7 @@ let tests =
         }
         test "results.md shows each cell beside the paper's value and their ratio" {
             let cells = [ ResultsFile.Cell("spring", "hnn", "test_loss", LossEstimate(3.5928e-02 * 2.0, 1e-3)) ]
-            let md = Hnn.Report.markdown cells
+            let md = Hnn.TextTable.markdown cells
             Expect.stringContains md "## spring" "task heading"
             Expect.stringContains md "3.5928e-02" "paper's value"
             Expect.stringContains md "| 2.00 |" "ratio"

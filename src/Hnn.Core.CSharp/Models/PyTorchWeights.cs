@@ -82,9 +82,12 @@ public static class PyTorchWeights
     /// Writes <paramref name="model"/>'s weights to <paramref name="path"/> as a PyTorch state dict in the reference layout
     /// (atomically: a reader never sees half a file).
     /// </summary>
-    /// <exception cref="PyTorchWeightsException">The model has no counterpart in the reference classes (momentum-symmetric).</exception>
+    /// <exception cref="PyTorchWeightsException">The model has no counterpart in the reference classes (momentum-symmetric, or sampled).</exception>
     public static void Export(DynamicsModel model, string path)
     {
+        if (model is Sampled.SampledHnn)
+            throw new PyTorchWeightsException(path,
+                $"a {model.Settings.Kind} (one sampled float64 layer, coefficients solved by least squares) has no counterpart in the reference classes; export a trained hnn, baseline or dissipative-hnn");
         if (model.Settings.MomentumSymmetric)
             throw new PyTorchWeightsException(path,
                 "a momentum-symmetric HNN (H = ½(F(q, p) + F(q, −p))) has no counterpart in the reference classes, " +

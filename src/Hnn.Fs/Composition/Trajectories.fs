@@ -230,7 +230,7 @@ let heldOut (testFraction: float) (table: Table) : MeasuredTrajectory list =
 let ofSystem (system: Hamiltonian) (starts: float[]) (times: float[]) : Table =
     let d = system.Dimension
     let count = starts.Length / d
-    let x = Pipeline.integrate Pipeline.Batched 1e-10 1e-10 system starts times
+    let x = Hamiltonian.flow 1e-10 1e-10 system starts times
     let dx = Array.zeroCreate x.Length
     (Hamiltonian.batchField system).Invoke(0.0, ReadOnlySpan x, Span dx, x.Length / d)
     let row (values: float[]) k i = values[(k * times.Length + i) * d .. (k * times.Length + i) * d + d - 1]

@@ -69,7 +69,11 @@ let settings: Setting list =
           { o with Supervision = (if v = "integrator" then Supervision.Integrator else Supervision.Derivative) })
       word "integrator" (List.ofSeq SupervisedStep.Names) (fun v o -> { o with Integrator = v })
       count "substeps" "a whole number, at least 1" (fun v -> v >= 1) (fun v o -> { o with Substeps = v })
-      word "momentum-symmetric" [ "true"; "false" ] (fun v o -> { o with MomentumSymmetric = (v = "true") }) ]
+      word "momentum-symmetric" [ "true"; "false" ] (fun v o -> { o with MomentumSymmetric = (v = "true") })
+      count "width" (sprintf "a whole number in 1..%d" Models.Sampled.SampledSettings.MaxWidth)
+          (fun v -> v >= 1 && v <= Models.Sampled.SampledSettings.MaxWidth) (fun v o -> { o with Sampling = o.Sampling.WithWidth v })
+      word "sampler" [ "auto"; "elm"; "uniform-swim"; "a-swim" ] (fun v o ->
+          { o with Sampling = o.Sampling.WithSampler(Models.Sampled.LayerSamplers.Parse v) }) ]
 
 /// One setting and the values a sweep gives it, as written (each checked).
 type Axis = { Name: string; Values: string list }
@@ -146,7 +150,7 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
             if seeds.IsEmpty then "a sweep needs at least one seed"
             for t in tasks do
                 match Tasks.tryFind t with
-                | Error _ when t = PixelPendulum.taskKey -> "task pixel-pendulum is not available in sweeps yet (run it with hnn reproduce --tasks pixel-pendulum)"
+                | Ok { Source = Tasks.Pixels _ } -> "task pixel-pendulum is not available in sweeps yet (run it with hnn reproduce --tasks pixel-pendulum)"
                 | Error e -> e
                 | Ok _ -> ()
             for m in models do
@@ -392,8 +396,8 @@ let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
 /// Where a job stands (see `State`).
 let state (sweepDir: string) (job: Job) =
     let folder = jobFolder sweepDir job
-    if lastRunStatus (Path.Combine(folder, ResultsFile.FileName)) = Some ResultsFile.RunStatus.Completed then Finished
-    elif Directory.Exists(Path.Combine(folder, "checkpoints")) && not (Seq.isEmpty (Directory.EnumerateFiles(Path.Combine(folder, "checkpoints"), "*.ckpt"))) then
+    if lastRunStatus (RunFolder folder).Results = Some ResultsFile.RunStatus.Completed then Finished
+    elif (RunFolder folder).HasCheckpoints then
         Checkpointed
     else Fresh
 

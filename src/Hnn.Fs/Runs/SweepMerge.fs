@@ -74,7 +74,7 @@ let merge (sweepDir: string) : Merged =
         [ for j in finished do
             for c in ResultsFile.Read(Path.Combine(jobFolder sweepDir j, ResultsFile.FileName)) do
                 if c.Task = j.Task && c.Model = j.Model then (j, c) ]
-    let metricRank m = Report.metricOrder |> List.tryFindIndex ((=) m) |> Option.defaultValue 99
+    let metricRank m = TextTable.metricOrder |> List.tryFindIndex ((=) m) |> Option.defaultValue 99
     let groups =
         [ for j in sweep.Jobs do
             let key = j.Task, j.Model, slug sweep.Spec j.Settings
@@ -137,7 +137,7 @@ let toJson (m: Merged) =
     root["sweep"] <- sweep
     root.ToJsonString Json.Options
 
-let private sci (v: float) = Report.sci 3 v
+let private sci (v: float) = Format.sci 3 v
 let private optional (v: float option) = v |> Option.map sci |> Option.defaultValue "—"
 
 /// The rows of the table: task, model, settings, metric, mean, std, 95 % interval, n, each seed's value.
@@ -185,7 +185,7 @@ let html (m: Merged) =
               "<tr>" + cells "th" headers + "</tr>" ]
             @ [ for r in rows m -> "<tr>" + cells "td" r + "</tr>" ]
             @ [ "</table>" ])
-    Reports.page "Sweep" false body
+    HtmlReport.page "Sweep" false body
 
 /// Merges the sweep in `sweepDir` and writes results.json, results.md and reports/sweep.html there;
 /// returns the merged sweep and the paths.

@@ -1,5 +1,6 @@
-/// Tasks from the user's own systems, built the same way as the paper's: from a Hamiltonian composed in F#, from a
-/// CSV file of trajectories; and the task of a run folder, built in or recorded there (tasks/<key>.json).
+/// Tasks from the user's own data, built the same way as the paper's: from a CSV file of trajectories (a Hamiltonian
+/// composed in F# is a task through Hnn.Pipeline.task); and the task of a run folder, built in or recorded there
+/// (tasks/<key>.json).
 module Hnn.TaskSources
 
 open System
@@ -9,30 +10,6 @@ open System.Text.Json
 open Hnn.Data
 open Hnn.Tasks
 open Hnn.Training
-
-/// A task sampled from a composed Hamiltonian with `recipe` (the run's seed replaces the recipe's; datasets cached
-/// in `Tasks.cacheFolder`, with timelines), trained with `training`, evaluated on its true flow with `protocol`
-/// (reference paths integrated in one batch); physics checks draw states from the box the protocol's starts span.
-let ofHamiltonian (key: string) (hamiltonian: Hamiltonian) (recipe: Pipeline.Recipe) (protocol: Pipeline.Protocol) (training: TrainSettings) : Task =
-    let reference (p: EnergyProtocol) = Pipeline.integrate Pipeline.Batched p.Rtol p.Atol hamiltonian p.InitialStates.Values p.Times
-    let d = hamiltonian.Dimension
-    let extent =
-        match protocol.Starts with
-        | Pipeline.Radius(_, high)
-        | Pipeline.Box(_, high)
-        | Pipeline.AwayFromZero(_, high) -> abs high
-        | Pipeline.States states -> states |> List.collect (Array.map abs >> List.ofArray) |> List.fold max 1e-3
-    let key' = Pipeline.cacheKey recipe hamiltonian
-    { Key = key
-      Title = hamiltonian.Name
-      Dimension = d
-      System = Some(ComposedSystem hamiltonian)
-      Data = fun seed -> (Pipeline.sampleCached (cacheFolder ()) { recipe with Seed = seed } hamiltonian).Dataset
-      Training = training
-      Evaluation = Flow((fun () -> Pipeline.energyProtocol protocol hamiltonian), reference)
-      Domain = Some(Domain.box (Array.create d -extent) (Array.create d extent))
-      Note = sprintf "composed in F#: %s." (string hamiltonian)
-      Source = Composed(sprintf "%s; %s; %s" key'.System key'.Parameters key'.Recipe) }
 
 /// The sha256 of a file, lower-case hex.
 let sha256 (path: string) =
@@ -85,7 +62,7 @@ let record (folder: RunFolder) (task: Task) =
                 {| key = task.Key; source = "csv"; path = path; sha256 = sha; testFraction = testFraction |},
                 JsonSerializerOptions(WriteIndented = true))
         IO.AtomicFile.WriteAllText(folder.TaskFile task.Key, json)
-    | BuiltIn | Composed _ | Pixels -> ()
+    | BuiltIn | Composed _ | Pixels _ -> ()
 
 /// The task `key` of a run folder: built in, or rebuilt from what `record` wrote (the CSV file must still have the
 /// sha256 it had); None if neither. Raises InvalidDataException if the recorded file changed or is gone.

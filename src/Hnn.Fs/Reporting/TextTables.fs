@@ -1,19 +1,17 @@
 /// Plain-text and Markdown tables: our numbers beside the paper's.
-module Hnn.Report
+module Hnn.TextTable
 
 open Hnn.Results
 open Hnn.Training
 
-/// A number as the paper prints it: 3.6933e-02.
-let sci (digits: int) (x: float) =
-    if System.Double.IsNaN x then "—"
-    else x.ToString((if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00", System.Globalization.CultureInfo.InvariantCulture)
+let private sci = Format.sci
 
 let private fmt (v: LossEstimate) = sprintf "%s ± %s" (sci 4 v.Mean) (sci 2 v.Err)
 
 /// The metrics in the order they are reported.
 let metricOrder =
-    [ "train_loss"; "test_loss"; "energy_mse"; "rollout_mse"; "energy_drift"; "energy_loss_rate"; "energy_loss_rate_true"; "contraction_rate" ]
+    [ "train_loss"; "test_loss"; "energy_mse"; "rollout_mse"; "energy_error"; "vpt"; "energy_drift"; "energy_loss_rate"
+      "energy_loss_rate_true"; "contraction_rate" ]
 
 /// Position of a model key in the order models are trained and reported (unknown keys last).
 let modelRank (model: string) =
@@ -42,7 +40,9 @@ let table (task: string) (cells: ResultsFile.Cell seq) =
 /// results.md: per task, every cell with the paper's value and the ratio ours / paper.
 let markdown (cells: ResultsFile.Cell seq) =
     let byTask = sorted cells |> List.groupBy _.Task
-    let order = [ "spring"; "pendulum"; "real-pendulum"; "two-body"; "three-body"; "pixel-pendulum"; "real-pendulum-central"; "damped-spring" ]
+    let order =
+        [ "spring"; "pendulum"; "real-pendulum"; "two-body"; "three-body"; "pixel-pendulum"; "real-pendulum-central"; "damped-spring" ]
+        @ (Tasks.benchmarks |> List.map _.Key)
     let rank t = order |> List.tryFindIndex ((=) t) |> Option.defaultValue 99
     let sections =
         [ for task, cs in byTask |> List.sortBy (fst >> rank) ->
@@ -63,7 +63,7 @@ let markdown (cells: ResultsFile.Cell seq) =
                   "|---|---|---|---|---|" ] @ rows) ]
     String.concat "\n\n" (
         "# Results: ours beside the paper's (Greydanus et al. 2019, Table 1)"
-        :: "Mean ± error as the paper reports them: losses ± std/√N; energy and rollout MSE ± std of 5 contiguous part means / √5; energy drift (relative, at the end of the horizon) ± std/√K over the K evaluation paths. Beyond the paper: energy_loss_rate (−slope of a line fitted to H along each model path, energy per unit time; _true: along the reference paths) ± std/√K, and a dissipative HNN's contraction_rate −ΔD (1/time) over the reference states ± std/√N."
+        :: "Mean ± error as the paper reports them: losses ± std/√N; energy and rollout MSE ± std of 5 contiguous part means / √5; energy drift (relative, at the end of the horizon) ± std/√K over the K evaluation paths. Beyond the paper: energy_error (|ΔH|/|H₀| of each model path at t = 20, or the horizon's end if shorter; the median over paths ± a robust standard error), vpt (valid prediction time: the first time ‖x̂ − x‖/‖x‖ exceeds 0.1, the horizon if never) ± std/√K, energy_loss_rate (−slope of a line fitted to H along each model path, energy per unit time; _true: along the reference paths) ± std/√K, and a dissipative HNN's contraction_rate −ΔD (1/time) over the reference states ± std/√N."
         :: sections)
     + "\n"
 

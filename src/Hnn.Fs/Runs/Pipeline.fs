@@ -1,13 +1,16 @@
-/// From a Hamiltonian to a report in composable steps, each a value to inspect, cache and rerun:
-/// `system |> Pipeline.sample recipe |> Pipeline.train training |> Pipeline.evaluate protocol |> Pipeline.report`.
+/// From a Hamiltonian to a report in composable steps, over the one run path:
+/// `h |> Pipeline.task key recipe protocol training |> Pipeline.run options |> Pipeline.report`. The task samples its
+/// data with `recipe` (cached, with timelines), `run` trains every model kind (checkpointed, resumable), evaluates them
+/// on the true flow with `protocol`, and records results.json, models, artifacts and an HTML report like any task's.
+/// `sample` gives the data alone.
 module Hnn.Pipeline
 
 open System
-open TorchSharp
 open Hnn.Data
 open Hnn.Evaluation
 open Hnn.Integrators
 open Hnn.Models
+open Hnn.Tasks
 open Hnn.Training
 
 /// How start states are drawn (seeded, float64).
@@ -98,11 +101,7 @@ let integrate (solver: Solver) (rtol: float) (atol: float) (system: Hamiltonian)
     let d = system.Dimension
     let count = starts.Length / d
     match solver with
-    | Batched ->
-        use scope = torch.NewDisposeScope()
-        let x0 = torch.tensor(starts).reshape(int64 count, int64 d)
-        let paths = TensorOde.Solve(Func<_, _>(Hamiltonian.field system), x0, times[0], ReadOnlySpan times, rtol, atol)
-        paths.contiguous().data<float>().ToArray()
+    | Batched -> Hamiltonian.flow rtol atol system starts times
     | PerTrajectory ->
         let field = (ComposedSystem system).BatchField
         Ode.Solve(field, starts, count, d, times[0], ReadOnlySpan times, AdaptiveSettings(rtol, atol, Parallel = false))
@@ -171,79 +170,6 @@ let sampleCached (folder: string) (recipe: Recipe) (system: Hamiltonian) : Sampl
     let data = DatasetCache.GetOrCreate(folder, key, fun _ -> (sample recipe system).Dataset)
     { System = system; Recipe = recipe; Dataset = data }
 
-/// How to train (Adam, derivative-supervised); `training` is the paper's small-system recipe.
-type Training =
-    { /// Optimiser steps (the loop runs steps 0..Steps).
-      Steps: int
-      /// Adam learning rate.
-      LearningRate: float
-      /// Adam weight decay.
-      WeightDecay: float
-      /// Minibatch size, or None for full batch.
-      BatchSize: int option
-      /// Seed of the initial weights and minibatches.
-      Seed: int
-      /// Width of the two hidden layers.
-      Hidden: int
-      /// Torch intra-op threads (None: all cores).
-      Threads: int option
-      /// Progress lines go here (every 500 steps), if anywhere.
-      Log: (string -> unit) option }
-
-/// 2000 full-batch Adam steps, learning rate 1e-3, weight decay 1e-4, 200 hidden units, seed 0.
-let training =
-    { Steps = 2000; LearningRate = 1e-3; WeightDecay = 1e-4; BatchSize = None; Seed = 0; Hidden = 200; Threads = None; Log = None }
-
-/// A trained model with its training record.
-type Fit =
-    { /// Baseline or HNN.
-      Kind: ModelKind
-      /// The trained network (float32).
-      Model: DynamicsModel
-      /// Loss curve, final train and test loss ± error, time.
-      Result: TrainingResult }
-
-/// A baseline and an HNN trained on the same data.
-type Trained =
-    { /// The system the data came from, if known (needed to evaluate).
-      System: Hamiltonian option
-      /// The data trained on.
-      Dataset: Dataset
-      /// How.
-      Training: Training
-      /// The baseline MLP (its output is dx/dt).
-      Baseline: Fit
-      /// The Hamiltonian neural network.
-      Hnn: Fit }
-
-/// Trains one model of `kind` on `data`.
-let fit (training: Training) (data: Dataset) (kind: ModelKind) : Fit =
-    Torch.init ()
-    let settings =
-        TrainSettings(
-            Steps = training.Steps, LearningRate = training.LearningRate, WeightDecay = training.WeightDecay,
-            BatchSize = Option.toNullable training.BatchSize, Seed = training.Seed, TestEvery = 0,
-            Threads = Option.toNullable training.Threads)
-    let model = DynamicsModel.Create(ModelSettings(kind, data.Dimension, HiddenDim = training.Hidden), training.Seed)
-    let progress =
-        training.Log
-        |> Option.map (fun log ->
-            { new IProgress<TrainingProgress> with
-                member _.Report p =
-                    if p.Step % 500 = 0 || p.Step = p.TotalSteps then
-                        log (sprintf "  %s %A step %d/%d  train %s" data.Name kind p.Step p.TotalSteps (Report.sci 4 p.TrainLoss)) })
-    let result = Trainer.Train(model, data, settings, Option.toObj progress)
-    { Kind = kind; Model = model; Result = result }
-
-/// Trains a baseline and an HNN on any dataset (e.g. one loaded from CSV); `system`, if known, allows evaluation.
-let trainOn (training: Training) (system: Hamiltonian option) (data: Dataset) : Trained =
-    { System = system; Dataset = data; Training = training
-      Baseline = fit training data ModelKind.Baseline
-      Hnn = fit training data ModelKind.Hnn }
-
-/// Trains a baseline and an HNN on sampled data.
-let train (training: Training) (sampled: Sampled) : Trained = trainOn training (Some sampled.System) sampled.Dataset
-
 /// An evaluation protocol: starts, horizon and tolerance of the energy comparison.
 type Protocol =
     { /// Number of starting states.
@@ -265,17 +191,6 @@ type Protocol =
 let protocol =
     { Count = 15; TimeSpan = 20.0; Points = 100; Starts = AwayFromZero(0.2, 1.0); Seed = 0; Rtol = 1e-9; Atol = 1e-9 }
 
-/// A trained pair evaluated on a system's true flow.
-type Evaluated =
-    { /// The models evaluated.
-      Trained: Trained
-      /// The protocol as the core runs it (its System is a ComposedSystem).
-      EnergyProtocol: EnergyProtocol
-      /// Energy MSE, rollout MSE and energy drift of the baseline.
-      Baseline: TrajectoryMetrics
-      /// The same for the HNN.
-      Hnn: TrajectoryMetrics }
-
 /// The core's EnergyProtocol for a system.
 let energyProtocol (protocol: Protocol) (system: Hamiltonian) =
     let d = system.Dimension
@@ -283,37 +198,47 @@ let energyProtocol (protocol: Protocol) (system: Hamiltonian) =
     EnergyProtocol(system.Name, ComposedSystem system, StateMatrix(starts, protocol.Count, d),
                    Sampling.Linspace(0.0, protocol.TimeSpan, protocol.Points), protocol.Rtol, protocol.Atol)
 
-/// Evaluates both models against the true flow of `system` (the true paths are integrated once, batched).
-let evaluateOn (protocol: Protocol) (system: Hamiltonian) (trained: Trained) : Evaluated =
-    Torch.init ()
-    let ep = energyProtocol protocol system
-    let reference = integrate Batched ep.Rtol ep.Atol system ep.InitialStates.Values ep.Times
-    { Trained = trained
-      EnergyProtocol = ep
-      Baseline = TrajectoryEvaluation.Evaluate(ep, trained.Baseline.Model, reference)
-      Hnn = TrajectoryEvaluation.Evaluate(ep, trained.Hnn.Model, reference) }
+/// The paper's small-system training: 2000 full-batch Adam steps, learning rate 1e-3, weight decay 1e-4.
+let training = Tasks.training 2000 1e-4 None
 
-/// Evaluates both models against the true flow of the system they were trained on.
-let evaluate (protocol: Protocol) (trained: Trained) : Evaluated =
-    match trained.System with
-    | Some system -> evaluateOn protocol system trained
-    | None -> invalidArg (nameof trained) (sprintf "'%s' has no known system to evaluate against: use Pipeline.evaluateOn" trained.Dataset.Name)
+/// A Hamiltonian composed in F# as a task like the paper's, keyed `key`: data sampled with `recipe` (the run's seed
+/// replaces the recipe's; cached in `Tasks.cacheFolder`, with timelines), trained with `training`, evaluated on its
+/// true flow with `protocol` (reference paths integrated in one batch); physics checks draw states from the box the
+/// protocol's starts span.
+let task (key: string) (recipe: Recipe) (protocol: Protocol) (training: TrainSettings) (hamiltonian: Hamiltonian) : Task =
+    let reference (p: EnergyProtocol) = integrate Batched p.Rtol p.Atol hamiltonian p.InitialStates.Values p.Times
+    let d = hamiltonian.Dimension
+    let extent =
+        match protocol.Starts with
+        | Radius(_, high)
+        | Box(_, high)
+        | AwayFromZero(_, high) -> abs high
+        | States states -> states |> List.collect (Array.map abs >> List.ofArray) |> List.fold max 1e-3
+    let cache = cacheKey recipe hamiltonian
+    { Key = key
+      Title = hamiltonian.Name
+      Dimension = d
+      System = Some(ComposedSystem hamiltonian)
+      Data = fun seed -> (sampleCached (cacheFolder ()) { recipe with Seed = seed } hamiltonian).Dataset
+      Training = training
+      Evaluation = Flow((fun () -> energyProtocol protocol hamiltonian), reference)
+      Domain = Some(Domain.box (Array.create d -extent) (Array.create d extent))
+      Note = sprintf "composed in F#: %s." (string hamiltonian)
+      Source = Composed(sprintf "%s; %s; %s" cache.System cache.Parameters cache.Recipe) }
 
-let private estimate (v: LossEstimate) = sprintf "%s ± %s" (Report.sci 3 v.Mean) (Report.sci 1 v.Err)
+/// Runs a task (of any source) on the run path with these model kinds: each trained (checkpointed, resumable with
+/// the options' Resume), evaluated as the task says, recorded in the options' run folder (results.json, results.md,
+/// models, artifacts) with its HTML report. Recorded as run by this process's command line.
+let runWith (kinds: ModelKind list) (options: Experiment.Options) (task: Task) : Experiment.Run =
+    let command = sprintf "Hnn.Pipeline (%s)" (String.Join(" ", Environment.GetCommandLineArgs() |> Array.skip 1))
+    Experiment.run options command task kinds
 
-/// The header of `report` tables.
-let reportHeader =
-    sprintf "%-22s %-9s %-20s %-20s %-20s %-20s %-20s" "system" "model" "train loss" "test loss" "energy MSE" "rollout MSE" "energy drift"
+/// `runWith` every model kind Hnn trains (`Tasks.modelKinds`: baseline, HNN, dissipative HNN, …).
+let run (options: Experiment.Options) (task: Task) : Experiment.Run = runWith Tasks.modelKinds options task
 
-/// The table rows of one evaluation: one line per model.
-let reportRows (e: Evaluated) =
-    [ for name, fit, m in [ "baseline", e.Trained.Baseline, e.Baseline; "hnn", e.Trained.Hnn, e.Hnn ] ->
-        sprintf "%-22s %-9s %-20s %-20s %-20s %-20s %-20s" e.EnergyProtocol.Name name
-            (estimate fit.Result.FinalTrain) (estimate fit.Result.FinalTest)
-            (estimate m.EnergyMse) (estimate m.RolloutMse) (estimate m.EnergyDrift) ]
+/// A plain-text table of a run: every metric of every model, beside the paper's where it has the task.
+let report (run: Experiment.Run) = TextTable.table run.Task.Key (run.Models |> List.collect Experiment.cells)
 
-/// A plain-text table of an evaluation: losses, energy MSE, rollout MSE and energy drift for both models.
-let report (e: Evaluated) = String.concat "\n" (reportHeader :: reportRows e)
-
-/// One table for several evaluations.
-let reportAll (es: Evaluated list) = String.concat "\n" (reportHeader :: List.collect reportRows es)
+/// The tables of several runs, one after another under their tasks' titles.
+let reportAll (runs: Experiment.Run list) =
+    runs |> List.map (fun r -> sprintf "%s (%s)\n%s" r.Task.Title r.Task.Key (report r)) |> String.concat "\n\n"

@@ -1,7 +1,7 @@
 /// Offline HTML reports of an output folder: one page per task (phase portraits, paths, errors, energies,
 /// learned H, losses, the metrics beside the paper's) and an index with the reproduction table.
 /// Every page carries plotly.js inline (Plotly.NET's embedded copy), so nothing is fetched when it is opened.
-module Hnn.Reports
+module Hnn.HtmlReport
 
 open System
 open System.IO
@@ -76,20 +76,20 @@ let private section (title: string) (intro: string) (figures: string list) =
 
 // ---- Metrics tables ----------------------------------------------------------------------------
 
-let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Report.sci 4 v.Mean) (Report.sci 2 v.Err)
+let private value (v: Training.LossEstimate) = sprintf "%s ± %s" (Format.sci 4 v.Mean) (Format.sci 2 v.Err)
 
 let private taskRank (task: string) =
     // Built-in tasks in the paper's order, then the others.
-    Tasks.every |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
+    Tasks.known |> List.tryFindIndex (fun t -> t.Key = task) |> Option.defaultValue 99
 
 /// The cells as an HTML table: ours, the paper's and ours / paper; `withTask` adds the task column.
 let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
-    let rank metric = Report.metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
+    let rank metric = TextTable.metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
     // The task is named on its first row only.
     let previous = ref ""
     let rows =
         cells
-        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, Report.modelRank c.Model, c.Model)
+        |> Seq.sortBy (fun c -> taskRank c.Task, c.Task, rank c.Metric, c.Metric, TextTable.modelRank c.Model, c.Model)
         |> Seq.map (fun c ->
             let paper, ratio =
                 match Paper.tryFind c.Task c.Model c.Metric with
@@ -117,15 +117,18 @@ let readCells (outDir: string) =
         try ResultsFile.Read path |> Seq.toList
         with :? System.Text.Json.JsonException as e -> raise (InvalidDataException(sprintf "%s: not valid JSON (%s)" path e.Message))
 
+/// The artifacts of a model in an output folder, if they exist, or why they could not be read.
+let private loadArtifacts (folder: RunFolder) (task: string) (model: string) =
+    let path = folder.Artifacts(task, model)
+    if not (File.Exists path) then None, None
+    else
+        try Some(RunArtifacts.Load path), None
+        with :? InvalidDataException as e -> None, Some e.Message
+
 /// Artifacts and network of a model in an output folder, whichever exist.
 let loadRun (outDir: string) (task: string) (model: string) =
     let folder = RunFolder outDir
-    let artifactsPath = folder.Artifacts(task, model)
-    let artifacts, artifactsProblem =
-        if not (File.Exists artifactsPath) then None, None
-        else
-            try Some(RunArtifacts.Load artifactsPath), None
-            with :? InvalidDataException as e -> None, Some e.Message
+    let artifacts, artifactsProblem = loadArtifacts folder task model
     let modelPath = folder.Model(task, model)
     let network, seed, modelProblem =
         if not (File.Exists modelPath) then None, None, None
@@ -200,14 +203,14 @@ let private grid (qs: float[]) (ps: float[]) = [| for p in ps do for q in qs do 
 
 // ---- Sections -----------------------------------------------------------------------------------
 
-let private lossSection (runs: ModelRun list) =
+/// The loss curves (a sampled model is fitted in one solve: it has no curve).
+let private lossSection (caption: string) (runs: ModelRun list) =
     let curves =
-        runs |> List.choose (fun r -> r.Artifacts |> Option.map (fun a -> r.Model, a.TrainLoss, a.TestLoss))
+        runs
+        |> List.choose (fun r -> r.Artifacts |> Option.map (fun a -> r.Model, a.TrainLoss, a.TestLoss))
+        |> List.filter (fun (_, train, _) -> train.Length > 0)
     if curves.IsEmpty then ""
-    else
-        section "Training" "" [
-            figure "loss" "Loss on the training and test sets per step (log scale); the test loss is measured every step on the small tasks, every 50 steps on the orbit tasks."
-                (Plots.lossCurves curves) ]
+    else section "Training" "" [ figure "loss" caption (Plots.lossCurves curves) ]
 
 /// Half-widths (qMax, pMax) of the phase-space box of a 2-D task: the training states' (padded by 10%), else the
 /// reference paths' (padded by 20%).
@@ -330,6 +333,23 @@ let private orbitSection (task: Task) (runs: ModelRun list) =
                     (panel (Plots.modelName r.Model) ro ro.Model) ]
         section "Orbits" "" (reference :: models)
 
+/// The positions of path 1 over time, one chart per coordinate, for a system whose coordinates are not positions of
+/// bodies in the plane (the double pendulum's angles, the chain's displacements, the elastic pendulum's r and θ).
+let private coordinatesSection (task: Task) (runs: ModelRun list) =
+    match withRollouts runs with
+    | [] -> ""
+    | ((_, _, first) :: _) as rolled ->
+        let chart (j: int) =
+            let label = sprintf "q%d" (j + 1)
+            let reference =
+                { Plots.line (referenceName task) Plots.referenceColor first.Times (coordinate first first.Reference 0 j) with Dashed = true }
+            let models =
+                [ for r, _, ro in rolled -> Plots.line (Plots.modelName r.Model) (Plots.modelColor r.Model) ro.Times (coordinate ro ro.Model 0 j) ]
+            figure ("state-" + label) (sprintf "Position %s (coordinate %d of the state) along path 1 of the energy protocol." label (j + 1))
+                (Plots.lines (sprintf "%s over time" label) "t" label (reference :: models))
+        section "State over time" "Path 1 of the energy protocol: the reference and each model integrated from the same start."
+            [ for j in 0 .. first.Dimension / 2 - 1 -> chart j ]
+
 let private errorSection (runs: ModelRun list) =
     match withRollouts runs with
     | [] -> []
@@ -431,10 +451,10 @@ let private dissipationSection (task: Task) (runs: ModelRun list) (extent: (floa
             cells |> List.tryFind (fun c -> c.Task = task.Key && c.Model = model && c.Metric = metric) |> Option.map (fun c -> c.Value.Mean)
         let rates =
             [ match cell "dissipative-hnn" "contraction_rate" with
-              | Some c -> sprintf "learned contraction −ΔD = %s per unit time" (Report.sci 3 c)
+              | Some c -> sprintf "learned contraction −ΔD = %s per unit time" (Format.sci 3 c)
               | None -> ()
               match cell "dissipative-hnn" "energy_loss_rate", cell "dissipative-hnn" "energy_loss_rate_true" with
-              | Some m, Some t -> sprintf "energy-loss rate along the model's path %s vs %s along the %s one" (Report.sci 3 m) (Report.sci 3 t) ((referenceName task).ToLowerInvariant())
+              | Some m, Some t -> sprintf "energy-loss rate along the model's path %s vs %s along the %s one" (Format.sci 3 m) (Format.sci 3 t) ((referenceName task).ToLowerInvariant())
               | _ -> () ]
         let intro =
             "The dissipative HNN's field split into its learned parts: M·∇H conserves the learned H, ∇D carries the friction (same arrow scale). "
@@ -462,19 +482,27 @@ let taskPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
         let body =
             [ "<p><a href=\"index.html\">← all tasks</a></p>"
               sprintf "<h1>%s</h1>" (encode task.Title)
-              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue, dissipative HNN green.%s</p>"
+              sprintf "<p class=\"note\">Task <code>%s</code>, state dimension %d. Reference black, baseline red, HNN blue, dissipative HNN green, sampled HNN cyan, sampled dissipative HNN olive.%s</p>"
                   (encode task.Key) task.Dimension (if note = "" then "" else " Note: " + encode note)
               for r in runs do
                   for p in r.Problems do
                       sprintf "<p class=\"note\">Left out: %s</p>" (encode p)
               if not taskCells.IsEmpty then
                   sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
-              if task.Dimension = 2 then phaseSection task runs data extent else orbitSection task runs
+              if task.Dimension = 2 then phaseSection task runs data extent
+              else
+                  // Angles, displacements and polar coordinates are no positions in the plane: their own charts.
+                  match task.System with
+                  | Some(:? Hnn.Systems.DoublePendulum | :? Hnn.Systems.OscillatorChain | :? Hnn.Systems.ElasticPendulum) ->
+                      coordinatesSection task runs
+                  | _ -> orbitSection task runs
               learnedSection task runs extent
               dissipationSection task runs extent taskCells
               if task.Dimension = 2 then statesSection task runs
               section "Rollout error and energy" "" (errorSection runs @ energySection task runs)
-              lossSection runs ]
+              lossSection
+                  "Loss on the training and test sets per step (log scale); the test loss is measured every step on the small tasks, every 50 steps on the orbit tasks."
+                  runs ]
         page (sprintf "%s — Hnn report" task.Title) true (String.concat "\n" body)
     finally
         for r in runs do
@@ -504,37 +532,41 @@ let runsTable (outDir: string) =
         "<h2>Runs</h2><table><tr><th>date</th><th>seed</th><th>steps</th><th>threads</th><th>seconds</th><th>command</th></tr>\n"
         + String.concat "\n" rows + "</table>"
 
-/// The pixel pendulum's title on its page and in the index.
-let private pixelTitle = "Pixel pendulum (frames of Gym's pendulum)"
-
-/// Whether an output folder holds anything of the pixel pendulum: cells, weights or pictures.
-let private hasPixels (outDir: string) (cells: ResultsFile.Cell list) =
+/// The pixel pendulum's page: its metrics beside the paper's, its loss curves, and its animations, true | each
+/// model, plain and with energy added half way (the GIFs and PNG strips `PixelPendulum.pictures` wrote into the folder).
+let pixelPage (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
     let folder = RunFolder outDir
-    cells |> List.exists (fun c -> c.Task = PixelPendulum.taskKey)
-    || File.Exists(folder.Picture(PixelPendulum.taskKey + ".gif"))
-    || PixelPendulum.modelKinds |> List.exists (fun k -> File.Exists(folder.Weights(PixelPendulum.taskKey, PixelPendulum.modelKey k)))
-
-/// The pixel pendulum's page: its metrics beside the paper's and its animations, true | each model, plain and with
-/// energy added half way (the GIFs and PNG strips `PixelPendulum.pictures` wrote into the folder).
-let pixelPage (outDir: string) (cells: ResultsFile.Cell list) =
-    let folder = RunFolder outDir
-    let taskCells = cells |> List.filter (fun c -> c.Task = PixelPendulum.taskKey)
+    let taskCells = cells |> List.filter (fun c -> c.Task = task.Key)
+    let runs =
+        [ for m in models do
+            match loadArtifacts folder task.Key m with
+            | Some a, _ -> { Model = m; Artifacts = Some a; Network = None; Seed = None; Problems = [] }
+            | None, _ -> () ]
     let picture (name: string) (caption: string) =
         let gif, png = folder.Picture(name + ".gif"), folder.Picture(name + ".png")
         [ if File.Exists gif then
-              sprintf "<figure><img src=\"../%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>" (encode (Path.GetFileName gif)) (encode caption) (encode caption)
+              sprintf "<figure><img src=\"../%s\" alt=\"%s\"><figcaption>%s</figcaption></figure>" (encode (name + ".gif")) (encode caption) (encode caption)
           if File.Exists png then
-              sprintf "<figure><img src=\"../%s\" alt=\"%s (strip)\" style=\"max-width:100%%\"><figcaption>Every 10th frame of the same.</figcaption></figure>" (encode (Path.GetFileName png)) (encode caption) ]
+              sprintf "<figure><img src=\"../%s\" alt=\"%s (strip)\" style=\"max-width:100%%\"><figcaption>Every 10th frame of the same.</figcaption></figure>" (encode (name + ".png")) (encode caption) ]
     let body =
         [ "<p><a href=\"index.html\">← all tasks</a></p>"
-          sprintf "<h1>%s</h1>" (encode pixelTitle)
-          sprintf "<p class=\"note\">Task <code>%s</code>: an autoencoder's latent (q, p) from pairs of 28×28 frames; baseline and HNN trained on it with the paper's objective. Energies are the true pendulum's along latent rollouts mapped back to (θ, ω); rollout_mse is in pixels.</p>" PixelPendulum.taskKey
+          sprintf "<h1>%s</h1>" (encode task.Title)
+          sprintf "<p class=\"note\">Task <code>%s</code>: %s</p>" (encode task.Key) (encode task.Note)
           if not taskCells.IsEmpty then sprintf "<section><h2>Metrics</h2>%s</section>" (metricsTable false taskCells)
-          let plain = picture PixelPendulum.taskKey "True pendulum, then each model's latent rollout decoded to frames, from the same test start."
-          let boosted = picture (PixelPendulum.taskKey + "-energy") "The same with the swing's amplitude raised half way: a model that learned the energy follows the larger swing."
+          let plain = picture task.Key "True pendulum, then each model's latent rollout decoded to frames, from the same test start."
+          let boosted = picture (task.Key + "-energy") "The same with the swing's amplitude raised half way: a model that learned the energy follows the larger swing."
           if not (plain.IsEmpty && boosted.IsEmpty) then
-              sprintf "<section><h2>Rollouts</h2><div class=\"row\">%s</div></section>" (String.concat "\n" (plain @ boosted)) ]
-    page (sprintf "%s — Hnn report" pixelTitle) false (String.concat "\n" body)
+              sprintf "<section><h2>Rollouts</h2><div class=\"row\">%s</div></section>" (String.concat "\n" (plain @ boosted))
+          lossSection "Loss (autoencoder, canonical and latent terms) of a training minibatch per step and of a test minibatch every 100 steps (log scale)." runs ]
+    page (sprintf "%s — Hnn report" task.Title) (not runs.IsEmpty) (String.concat "\n" body)
+
+/// The page of a task: `pixelPage` for the pixel pendulum, `taskPage` for the others.
+let pageOf (outDir: string) (task: Task) (cells: ResultsFile.Cell list) =
+    match task.Source with
+    | Pixels _ -> pixelPage outDir task cells
+    | BuiltIn
+    | Composed _
+    | Csv _ -> taskPage outDir task cells
 
 /// The index page: a link to every report ((key, title) pairs), the reproduction table, then `runs` (HTML, e.g.
 /// `runsTable`).
@@ -549,7 +581,7 @@ let indexPageOf (reports: (string * string) list) (cells: ResultsFile.Cell list)
           "<h2>Tasks</h2>"
           sprintf "<ul>%s</ul>" links
           "<h2>Ours beside the paper's (Table 1)</h2>"
-          "<p class=\"note\">Mean ± error as the paper reports them; the paper reports no rollout MSE or energy drift.</p>"
+          "<p class=\"note\">Mean ± error as the paper reports them; the paper reports no rollout MSE, energy drift, energy_error (median |ΔH|/|H₀| at t = 20) or vpt (valid prediction time: the first time ‖x̂ − x‖/‖x‖ exceeds 0.1).</p>"
           metricsTable true cells
           runs ]
     page "Hnn reports" false (String.concat "\n" body)
@@ -558,11 +590,12 @@ let indexPageOf (reports: (string * string) list) (cells: ResultsFile.Cell list)
 let indexPage (reports: Task list) (cells: ResultsFile.Cell list) (runs: string) =
     indexPageOf (reports |> List.map (fun t -> t.Key, t.Title)) cells runs
 
-/// The tasks an output folder has anything for (cells, artifacts or models): the built-in ones in the paper's order,
-/// then those the folder recorded (CSV tasks), then `known` ones (e.g. composed in F#, which no file can rebuild).
+/// The tasks an output folder has anything for (cells, artifacts or models): the built-in ones in the paper's order
+/// and the pixel pendulum, then those the folder recorded (CSV tasks), then `known` ones (e.g. composed in F#, which
+/// no file can rebuild).
 let tasksIn (known: Task list) (outDir: string) (cells: ResultsFile.Cell list) =
     let folder = RunFolder outDir
-    Tasks.every @ TaskSources.recorded folder @ known
+    Tasks.known @ TaskSources.recorded folder @ known
     |> List.distinctBy _.Key
     |> List.filter (fun t ->
         cells |> List.exists (fun c -> c.Task = t.Key)
@@ -571,7 +604,7 @@ let tasksIn (known: Task list) (outDir: string) (cells: ResultsFile.Cell list) =
 /// Writes one task's report as OutDir/reports/<task>.html; returns its path.
 let writeTask (outDir: string) (task: Task) =
     let path = RunFolder(outDir).Report task.Key
-    IO.AtomicFile.WriteAllText(path, taskPage outDir task (readCells outDir))
+    IO.AtomicFile.WriteAllText(path, pageOf outDir task (readCells outDir))
     path
 
 /// As `writeAll`, with `known` tasks besides those the folder can name (see `tasksIn`), stopping between pages
@@ -581,8 +614,7 @@ let writeAllFor (known: Task list) (token: Threading.CancellationToken) (outDir:
         raise (DirectoryNotFoundException(sprintf "%s: no such folder" outDir))
     let cells = readCells outDir
     let tasks = tasksIn known outDir cells
-    let pixels = hasPixels outDir cells
-    if tasks.IsEmpty && not pixels then
+    if tasks.IsEmpty then
         raise (InvalidDataException(sprintf "%s: nothing to report (no results.json, artifacts/ or models/ of a known task)" outDir))
     let folder = RunFolder outDir
     let write (key: string) (html: unit -> string) =
@@ -590,11 +622,12 @@ let writeAllFor (known: Task list) (token: Threading.CancellationToken) (outDir:
         let path = folder.Report key
         IO.AtomicFile.WriteAllText(path, html ())
         path
-    let pages =
-        [ for t in tasks do
-              yield write t.Key (fun () -> taskPage outDir t cells)
-          if pixels then yield write PixelPendulum.taskKey (fun () -> pixelPage outDir cells) ]
-    let links = (tasks |> List.map (fun t -> t.Key, t.Title)) @ (if pixels then [ PixelPendulum.taskKey, pixelTitle ] else [])
+    let pages = [ for t in tasks -> write t.Key (fun () -> pageOf outDir t cells) ]
+    // Tasks of earlier runs into this folder that no file can rebuild (composed in F#) keep their pages: linked too.
+    let earlier =
+        cells |> List.map _.Task |> List.distinct
+        |> List.filter (fun key -> not (tasks |> List.exists (fun t -> t.Key = key)) && File.Exists(folder.Report key))
+    let links = (tasks |> List.map (fun t -> t.Key, t.Title)) @ (earlier |> List.map (fun key -> key, key))
     IO.AtomicFile.WriteAllText(folder.ReportIndex, indexPageOf links cells (runsTable outDir))
     pages @ [ folder.ReportIndex ]
 
@@ -622,7 +655,7 @@ let snapshot (outDir: string) (task: Task) (keys: string list) (width: int) (hei
     match Chromium.find () with
     | Error e -> Error e
     | Ok chromium ->
-        let html = taskPage outDir task (readCells outDir)
+        let html = pageOf outDir task (readCells outDir)
         let temp = Path.Combine(Path.GetTempPath(), sprintf "hnn-snapshot-%s.html" (Guid.NewGuid().ToString "N"))
         try
             File.WriteAllText(temp, excerptPage task.Title html keys)

@@ -28,6 +28,8 @@ let modelColor (model: string) =
     | "baseline" -> "#d62728"
     | "hnn" -> "#1f77b4"
     | "dissipative-hnn" -> "#2ca02c"
+    | "sampled-hnn" -> "#17becf"
+    | "sampled-dissipative-hnn" -> "#bcbd22"
     | _ -> "#8c564b"
 
 /// Name of a model by its key, as the figures print it.
@@ -36,6 +38,8 @@ let modelName (model: string) =
     | "baseline" -> "Baseline"
     | "hnn" -> "HNN"
     | "dissipative-hnn" -> "Dissipative HNN"
+    | "sampled-hnn" -> "Sampled HNN"
+    | "sampled-dissipative-hnn" -> "Sampled dissipative HNN"
     | other -> other
 
 /// A solid line.

@@ -303,6 +303,16 @@ module Hamiltonian =
             let values = (field h xs).contiguous().data<float>().ToArray()
             values.AsSpan().CopyTo dxdt)
 
+    /// The flow of H in float64: starts (row-major [K, 2n]) integrated to `times` (from times[0]) with Dormand–Prince
+    /// 5(4) at these tolerances, all K in one batch with one step size (Hnn.Integrators.TensorOde.Solve: one torch call
+    /// per stage for the whole batch); row-major [K, T, 2n].
+    let flow (rtol: float) (atol: float) (h: Hamiltonian) (starts: float[]) (times: float[]) : float[] =
+        let d = h.Dimension
+        use scope = torch.NewDisposeScope()
+        let x0 = torch.tensor(starts).reshape(int64 (starts.Length / d), int64 d)
+        let paths = TensorOde.Solve(Func<_, _>(field h), x0, times[0], ReadOnlySpan times, rtol, atol)
+        paths.contiguous().data<float>().ToArray()
+
     /// Integrates starts (row-major [K, 2n]) to `times` (from times[0]) with `integrator h` in fixed steps no
     /// longer than maxStep; row-major [K, T, 2n]. Symplectic whichever H, so energy errors stay bounded.
     let simulate (h: Hamiltonian) (maxStep: float) (starts: float[]) (times: float[]) : float[] =
