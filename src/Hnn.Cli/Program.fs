@@ -253,11 +253,13 @@ let private train (args: ParseResults<TrainArgs>) =
     Experiment.check opts task [ kind ]
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
+      LiveProgress.run (LiveProgress.plan opts [ task, [ kind ] ]) (fun progress ->
+        let opts = { opts with Progress = progress }
         let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
         let reports = Experiment.writeReports opts [ task ]
         printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
-        0)
+        0))
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
     let keys = args.TryGetResult ReproduceArgs.Tasks
@@ -307,6 +309,8 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
     for t, ks in plan do Experiment.check opts t ks
     claim opts (args.Contains ReproduceArgs.Force)
     guarded opts (fun () ->
+      LiveProgress.run (LiveProgress.plan opts plan) (fun progress ->
+        let opts = { opts with Progress = progress }
         let started = DateTime.UtcNow
         let command = commandLine ()
         let mutable path = ""
@@ -318,7 +322,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
             path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
-        0)
+        0))
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
     let file = args.GetResult EvaluateArgs.Model

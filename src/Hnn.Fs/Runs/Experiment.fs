@@ -88,7 +88,9 @@ type Options =
       /// Stops the run cleanly: training checkpoints after its current step, other phases stop between their parts.
       Cancellation: CancellationToken
       /// Progress lines go here.
-      Log: string -> unit }
+      Log: string -> unit
+      /// When set, every training step goes here (a live display) instead of the periodic progress lines to `Log`.
+      Progress: (StepProgress -> unit) option }
 
 /// The paper's recipe, writing to `results/`, checkpointing every 100 steps, logging to the console.
 let defaults =
@@ -109,7 +111,8 @@ let defaults =
       Resume = false
       Sampling = SampledSettings()
       Cancellation = CancellationToken.None
-      Log = printfn "%s" }
+      Log = printfn "%s"
+      Progress = None }
 
 /// The run folder of the options.
 let folder (options: Options) = RunFolder options.OutDir
@@ -153,9 +156,9 @@ let check (options: Options) (task: Task) (kinds: ModelKind list) =
 let control (options: Options) (task: Task) (kind: ModelKind) =
     TrainingControl((folder options).Checkpoint(task.Key, modelKey kind), options.CheckpointEvery, options.Resume, task.Key, options.Cancellation)
 
-/// Progress lines (task, model, step, losses, ms/step, ETA) four times per run and at the end; the rate is
-/// measured from the first step this process saw, so a resumed run's ETA is right too. The test hook may pause
-/// after step N at "train:N" ("pixel-train:N" for the pixel pendulum).
+/// Progress lines (task, model, step, losses, ms/step, ETA) four times per run and at the end, or every step to
+/// `Options.Progress` when set; the rate is measured from the first step this process saw, so a resumed run's ETA is
+/// right too. The test hook may pause after step N at "train:N" ("pixel-train:N" for the pixel pendulum).
 let progressLog (options: Options) (task: Task) (kind: ModelKind) =
     let every = max 1 ((settingsFor options task).Steps / 4)
     let point = match task.Source with Pixels _ -> "pixel-train" | _ -> "train"
@@ -164,16 +167,22 @@ let progressLog (options: Options) (task: Task) (kind: ModelKind) =
         member _.Report p =
             Interruption.pauseAt options.Cancellation (sprintf "%s:%d" point p.Step)
             let start, startTime = first |> Option.defaultWith (fun () -> let f = p.Step, p.Elapsed in first <- Some f; f)
-            if p.Step % every = 0 || p.Step = p.TotalSteps then
+            let perStep = if p.Step = start then nan else (p.Elapsed - startTime).TotalSeconds / float (p.Step - start)
+            match options.Progress with
+            | Some show ->
+                show
+                    { TaskKey = task.Key; ModelKey = modelKey kind; Step = p.Step; TotalSteps = p.TotalSteps
+                      TrainLoss = p.TrainLoss; TestLoss = p.TestLoss; MillisecondsPerStep = 1000.0 * perStep }
+            | None when p.Step % every = 0 || p.Step = p.TotalSteps ->
                 let rate =
-                    if p.Step = start then ""
+                    if Double.IsNaN perStep then ""
                     else
-                        let perStep = (p.Elapsed - startTime).TotalSeconds / float (p.Step - start)
                         let eta = TimeSpan.FromSeconds(perStep * float (p.TotalSteps - p.Step))
                         sprintf "  %.1f ms/step  eta %s" (1000.0 * perStep) (eta.ToString @"mm\:ss")
                 options.Log(
                     sprintf "  %-13s %-8s step %5d/%d  train %s  test %s%s"
-                        task.Key (modelKey kind) p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 p.TestLoss) rate) }
+                        task.Key (modelKey kind) p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 p.TestLoss) rate)
+            | None -> () }
 
 /// Fits a sampled model (Hnn.Models.Sampled) to `data`'s training split with `options.Sampling`, seeded by the run's
 /// seed: one least-squares solve, no steps, so no checkpoint (a fit takes seconds; --resume fits again). Its losses
