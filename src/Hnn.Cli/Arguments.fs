@@ -65,7 +65,7 @@ type TrainArgs =
             | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
             | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
-            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM and A-SWIM fitted, the better on held-out states kept)."
+            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM, uniform SWIM and A-SWIM compared at a quarter of the width, the best fitted at full width)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ -> sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps)." (modelKeys Hnn.Tasks.modelKinds)
             | Steps _ -> "training steps (default: the paper's for the task)."

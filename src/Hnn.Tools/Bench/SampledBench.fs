@@ -212,7 +212,9 @@ let write (outDir: string) (quick: bool) (loadBefore: float) (figures: Bench.Fig
 let run (outDir: string) (quick: bool) (log: string -> unit) =
     let loadBefore = Bench.loadAverage ()
     log (sprintf "sampled HNN against the Adam HNN: threads %d, cores %d, load average %.2f" (torch.get_num_threads ()) Environment.ProcessorCount loadBefore)
-    let measured = [ for row in rows () -> measure quick 3 log row ]
+    // A fit takes a tenth of a second to a few seconds: on a shared machine one preemption doubles one, so the median
+    // of seven identical fits (against Adam's one run of tens of seconds, which averages the load).
+    let measured = [ for row in rows () -> measure quick 7 log row ]
     let figures = measured |> List.collect figures
     for f in figures do
         log (sprintf "%-72s %10.3g %-3s %2d thr  %s" f.Name f.Value f.Unit f.Threads f.Note)
