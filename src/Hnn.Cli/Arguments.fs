@@ -148,17 +148,24 @@ type ReportArgs =
                 "output folder of a run (default results): writes DIR/reports/<task>.html and index.html; of a sweep (DIR/sweep.json): merges its jobs into DIR/results.json, results.md and reports/sweep.html."
             | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
 
+/// A part of `bench` that can run alone.
+type BenchPart =
+    | Throughput
+
 /// Options of `bench`.
 type BenchArgs =
     | Quick
     | Threads of count: int
     | Out of dir: string
     | Models of dir: string
+    | Only of BenchPart
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Quick -> "fewer steps and rounds; no whole runs and no 10⁴-step memory run."
+            | Only _ ->
+                "throughput: only the HNN training step against the matrix product, with the flat-buffer Adam and the per-parameter one side by side, in OUT/results.json with its targets."
             | Threads _ -> "torch threads (default: all cores)."
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."

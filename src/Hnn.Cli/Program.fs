@@ -33,6 +33,13 @@ let private supervision arg =
 let private stop = new CancellationTokenSource()
 let mutable private stopSignal: PosixSignal option = None
 
+/// Cancelled by SIGTERM alone: a local sweep passes it on to its workers (Ctrl-C reaches them through the terminal's
+/// process group, SIGTERM only this process).
+let private terminated = new CancellationTokenSource()
+
+/// The exit code of a run stopped by a signal: 143 after SIGTERM, 130 after Ctrl-C.
+let private stoppedCode () = if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
+
 let private onSignal (name: string) (signal: PosixSignal) =
     PosixSignalRegistration.Create(
         signal,
@@ -40,6 +47,7 @@ let private onSignal (name: string) (signal: PosixSignal) =
             if not stop.IsCancellationRequested then
                 context.Cancel <- true
                 stopSignal <- Some signal
+                if signal = PosixSignal.SIGTERM then terminated.Cancel()
                 eprintfn "\n%s: stopping after the current step and writing a checkpoint (send it again to quit at once)" name
                 stop.Cancel())
 
@@ -157,7 +165,7 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
         let message = if e.Message.Contains "--resume" then e.Message else e.Message + "; continue with --resume"
         mark ResultsFile.RunStatus.Interrupted message
         eprintfn "interrupted: %s" message
-        if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
+        stoppedCode ()
     | :? TrainingDivergedException as e ->
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
@@ -371,7 +379,13 @@ let private bench (args: ParseResults<BenchArgs>) =
           Quick = args.Contains BenchArgs.Quick
           Models = args.TryGetResult BenchArgs.Models
           Cli = self
+          Parts =
+            match args.TryGetResult BenchArgs.Only with
+            | Some BenchPart.Throughput -> [ "throughput" ]
+            | None -> []
           Log = printfn "%s" }
+    if args.Contains BenchArgs.Only && args.Contains BenchArgs.Models then
+        raise (UsageError "--models times the trained models' evaluation, which --only throughput does not run")
     let _, _, path = Bench.run options
     printfn "\nbench results: %s" path
     0
@@ -414,8 +428,8 @@ let main argv =
         | Native a -> native a
         | Export a -> ExportCommands.export a
         | Import a -> ExportCommands.import a
-        | Sweep a -> SweepCommands.sweep stop.Token a
-        | Job a -> SweepCommands.job stop.Token a
+        | Sweep a -> SweepCommands.sweep { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode } a
+        | Job a -> SweepCommands.job { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode } a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         printfn "%s" e.Message

@@ -13,6 +13,13 @@ open Hnn.Training
 
 let private usage (message: string) : 'a = raise (ArgumentException message)
 
+/// How the process was asked to stop: `Stop` by Ctrl-C or SIGTERM, `Terminate` by SIGTERM alone, and the exit code
+/// that says which (130 or 143).
+type Signals =
+    { Stop: CancellationToken
+      Terminate: CancellationToken
+      ExitCode: unit -> int }
+
 /// This program as a child process runs it: `dotnet hnn.dll` or the apphost (as `hnn bench` does).
 let self () =
     let entry = Reflection.Assembly.GetEntryAssembly() |> nonNull
@@ -54,7 +61,7 @@ let private atLeastOne name (value: int) =
     if value < 1 then usage (sprintf "--%s must be at least 1, got %d" name value)
     value
 
-let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job list) (workers: int) (threads: int) =
+let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (workers: int) (threads: int) =
     let states = jobs |> List.map (fun j -> j, Sweep.state dir j)
     let count s = states |> List.filter (snd >> (=) s) |> List.length
     let pending = states |> List.filter (snd >> (<>) Sweep.Finished) |> List.map fst
@@ -64,15 +71,15 @@ let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job 
         (plural (min workers (max 1 pending.Length)) "worker") (plural threads "torch thread")
     let mutable ended = 0
     let outcomes =
-        SweepLocal.run (self ()) dir pending workers threads stop (fun o ->
+        SweepLocal.run (self ()) dir pending workers threads signals.Stop signals.Terminate (fun o ->
             ended <- ended + 1
             printfn "%s" (SweepLocal.line ended pending.Length o))
     let failed = outcomes |> List.filter (SweepLocal.succeeded >> not)
     let merged, paths = SweepMerge.write dir
     printfn "merged %d of %d jobs: %s" (merged.Jobs - merged.Missing.Length) merged.Jobs (String.concat ", " paths)
-    if stop.IsCancellationRequested then
+    if signals.Stop.IsCancellationRequested then
         eprintfn "stopped: %d jobs not started; rerun the same command to continue" (pending.Length - outcomes.Length)
-        130
+        signals.ExitCode()
     elif failed.IsEmpty then 0
     else
         eprintfn "%d of %d jobs failed: %s (rerun the same command to retry them)" failed.Length pending.Length
@@ -81,7 +88,7 @@ let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job 
 
 /// `hnn sweep`: writes (or continues) the sweep folder, then runs its jobs locally, or writes the Slurm batch
 /// script (and submits it), or the Kubernetes manifest.
-let sweep (stop: CancellationToken) (args: ParseResults<SweepArgs>) =
+let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
     checkMode args
     let spec =
         Sweep.spec
@@ -126,11 +133,12 @@ let sweep (stop: CancellationToken) (args: ParseResults<SweepArgs>) =
         let manifest = SweepCluster.writeKubernetes dir jobs.Length resources k8s
         printfn "wrote %s: an Indexed Job of %d completions; apply it with: kubectl apply -f %s" manifest jobs.Length manifest
         0
-    else runLocally stop dir jobs workers threads
+    else runLocally signals dir jobs workers threads
 
 /// `hnn job SWEEP_DIR INDEX`: runs one job of a sweep in this process (resuming its checkpoint); a finished job
-/// exits 0 at once. Exit codes as `hnn train`: 130 when stopped, 4 when training diverged.
-let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
+/// exits 0 at once. Exit codes as `hnn train`: 130 when stopped by Ctrl-C, 143 by SIGTERM (in any phase; the run
+/// is marked interrupted and the next sweep resumes it), 4 when training diverged.
+let job (signals: Signals) (args: ParseResults<JobArgs>) =
     let dir, index = args.GetResult JobArgs.Target
     let threads = args.TryGetResult JobArgs.Threads |> Option.map (atLeastOne "threads") |> Option.defaultValue 1
     let sweep = Sweep.load dir
@@ -144,16 +152,16 @@ let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
     | state ->
         printfn "job %d: %s, %d torch thread%s%s" index (Sweep.describe job) threads (if threads = 1 then "" else "s")
             (if state = Sweep.Checkpointed then ", resuming from its checkpoint" else "")
-        let run: Sweep.Run = { Threads = threads; Cancellation = stop; Command = commandLine (); Log = printfn "%s" }
+        let run: Sweep.Run = { Threads = threads; Cancellation = signals.Stop; Command = commandLine (); Log = printfn "%s" }
         try
             let path = Sweep.runJob dir sweep.Spec job run
             printfn "%s" (Report.table job.Task (ResultsFile.Read path))
             printfn "job %d finished: %s" index path
             0
         with
-        | :? TrainingInterruptedException as e ->
+        | :? OperationCanceledException as e ->
             eprintfn "interrupted: %s (rerun the sweep, or hnn job %s %d, to resume)" e.Message dir index
-            130
+            signals.ExitCode()
         | :? TrainingDivergedException as e ->
             eprintfn "error: %s (try a smaller lr or a clip-grad-norm setting)" e.Message
             4

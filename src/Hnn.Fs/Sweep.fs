@@ -399,27 +399,29 @@ let state (sweepDir: string) (job: Job) =
 
 /// Runs one job in this process, resuming from its checkpoint if it has one, and records it in its folder as
 /// `hnn train` does (results.json, results.md, models/, checkpoints/, artifacts/); returns results.json's path.
-/// A run that stops early is marked "interrupted" or "failed" in results.json (if it wrote one) and the
-/// exception propagates. The one place a sweep calls the run path.
+/// A run that stops early is marked in results.json, "interrupted" when it was stopped through its token (in any
+/// phase: training, which checkpoints first, data, evaluation) and "failed" otherwise (if it wrote anything), and
+/// the exception propagates. The one place a sweep calls the run path.
 let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
     let task, kind, options = plan sweepDir spec job run
     let started = DateTime.UtcNow
     let mark status (reason: string) =
-        if ResultsFile.Occupant options.OutDir |> isNull |> not then
+        if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant options.OutDir |> isNull |> not then
             let info =
                 ResultsFile.RunInfo(
                     started.ToString "o", job.Seed, defaultArg options.Steps task.Training.Steps, run.Threads,
                     (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
             try
+                Directory.CreateDirectory options.OutDir |> ignore
                 ResultsFile.MarkUnfinished(options.OutDir, info) |> ignore
-            with :? InvalidDataException as e ->
+            with :? InvalidDataException | :? IOException | :? UnauthorizedAccessException as e ->
                 run.Log(sprintf "warning: could not mark job %d as %s: %s" job.Index status e.Message)
     try
         let evaluated, path = Experiment.runAndRecord options run.Command task [ kind ]
         for e in evaluated do e.Trained.Model.Dispose()
         path
     with
-    | :? TrainingInterruptedException as e ->
+    | :? OperationCanceledException as e ->
         mark ResultsFile.RunStatus.Interrupted e.Message
         reraise ()
     | e ->

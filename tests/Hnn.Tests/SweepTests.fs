@@ -56,6 +56,51 @@ let private runToEnd (seconds: int) (program: string) (args: string list) =
 
 let private hnn (args: string list) = runToEnd 300 "dotnet" (hnnDll :: args)
 
+/// A running `hnn` and its output so far (both streams).
+type private Child = { Process: Process; Output: StringBuilder }
+
+/// Starts `hnn` with the test hook set to pause at `point` (Interruption.pauseAt). It starts through
+/// `env --default-signal=INT,TERM`, as in RobustnessTests: a suite started in the background of a non-interactive
+/// shell inherits SIGINT ignored, and .NET keeps an ignored signal ignored.
+let private startHeld (point: string) (args: string list) =
+    let info =
+        ProcessStartInfo("env", [ "--default-signal=INT,TERM"; "dotnet"; hnnDll ] @ args, RedirectStandardOutput = true, RedirectStandardError = true)
+    info.Environment[Interruption.pauseVariable] <- point
+    let p = Process.Start info |> nonNull
+    let out = StringBuilder()
+    let collect (e: DataReceivedEventArgs) = if not (isNull e.Data) then lock out (fun () -> out.AppendLine e.Data |> ignore)
+    p.OutputDataReceived.Add collect
+    p.ErrorDataReceived.Add collect
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    { Process = p; Output = out }
+
+let private outputOf (c: Child) = lock c.Output (fun () -> c.Output.ToString())
+
+/// Waits until `held` is true (checked every 50 ms), failing if the child ends first or after 5 minutes (a bound
+/// that only keeps a broken build from hanging the suite): the child is then at a known step, however fast the machine.
+let private waitUntilHeld (c: Child) (what: string) (held: unit -> bool) =
+    let clock = Stopwatch.StartNew()
+    while not (held ()) do
+        if c.Process.HasExited then failtestf "hnn ended (exit %d) before %s:\n%s" c.Process.ExitCode what (outputOf c)
+        if clock.Elapsed > TimeSpan.FromMinutes 5.0 then
+            c.Process.Kill true
+            failtestf "hnn did not reach %s within 5 minutes:\n%s" what (outputOf c)
+        Thread.Sleep 50
+
+/// Sends SIGTERM to the child (env has exec'd dotnet: the same process).
+let private terminate (c: Child) =
+    use kill = Process.Start("kill", [ "-TERM"; string c.Process.Id ])
+    kill.WaitForExit()
+
+/// The child's exit code and output, once it has ended (bounded by 5 minutes).
+let private finish (c: Child) =
+    if not (c.Process.WaitForExit 300_000) then
+        c.Process.Kill true
+        failtestf "hnn did not end within 5 minutes:\n%s" (outputOf c)
+    c.Process.WaitForExit()
+    c.Process.ExitCode, outputOf c
+
 /// The node at `path` below `node`.
 let private at (path: string list) (node: JsonNode) =
     path
@@ -335,6 +380,49 @@ let private cliTests =
             let weights d = File.ReadAllBytes(Path.Combine(Sweep.jobFolder d job, "models", "spring-hnn.weights"))
             Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
             for d in [ dir; straight ] do Directory.Delete(d, true)
+        }
+        test "hnn job stopped by SIGTERM at a known step exits 143, is marked interrupted, and the next sweep resumes it to an uninterrupted run's weights" {
+            let dir = tempDir ()
+            let s = Sweep.spec [ "spring" ] [ "hnn" ] [ 0 ] [ axis "steps=40" ] false 10 |> okOrFail
+            let job = (Sweep.create dir "test" s).Head
+            let child = startHeld "train:20" [ "job"; dir; "0" ]
+            waitUntilHeld child "the pause at step 20" (fun () -> (outputOf child).Contains "paused at train:20")
+            terminate child
+            let code, text = finish child
+            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
+            Expect.stringContains text "training stopped after step 20" "stopped after the step it was held at"
+            let folder = Sweep.jobFolder dir job
+            Expect.equal (Sweep.lastRunStatus (Path.Combine(folder, ResultsFile.FileName))) (Some ResultsFile.RunStatus.Interrupted) "the run is marked interrupted"
+            Expect.equal (Checkpoint.Load(RunFolder(folder).Checkpoint("spring", "hnn"))).Header.Step 20 "checkpointed at step 20"
+            Expect.equal (Sweep.state dir job) Sweep.Checkpointed "the job is resumable"
+            let code, text = hnn [ "sweep"; "--tasks"; "spring"; "--models"; "hnn"; "--set"; "steps=40"; "--no-eval"; "--checkpoint-every"; "10"; "--out"; dir ]
+            Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
+            Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
+            Expect.equal (Sweep.lastRunStatus (Path.Combine(folder, ResultsFile.FileName))) (Some ResultsFile.RunStatus.Completed) "now completed"
+            let straight = tempDir ()
+            let run: Sweep.Run = { Threads = 1; Cancellation = CancellationToken.None; Command = "test"; Log = ignore }
+            Sweep.runJob straight s (Sweep.create straight "test" s).Head run |> ignore
+            let weights d = File.ReadAllBytes(Path.Combine(Sweep.jobFolder d job, "models", "spring-hnn.weights"))
+            Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
+            for d in [ dir; straight ] do Directory.Delete(d, true)
+        }
+        test "a local sweep stopped by SIGTERM passes it to its running worker, which checkpoints; the sweep exits 143 and its rerun finishes" {
+            let dir = tempDir ()
+            let sweepArgs = [ "sweep"; "--tasks"; "spring"; "--models"; "hnn"; "--set"; "steps=40"; "--no-eval"; "--checkpoint-every"; "10"; "--jobs"; "1"; "--out"; dir ]
+            // The worker inherits the hook and pauses; its output goes to its log.
+            let child = startHeld "train:20" sweepArgs
+            let log = Path.Combine(dir, Sweep.logFolder, "0.log")
+            let logSays (text: string) = File.Exists log && (File.ReadAllText log).Contains text
+            waitUntilHeld child "the worker's pause at step 20" (fun () -> logSays "paused at train:20")
+            terminate child
+            let code, text = finish child
+            Expect.equal code 143 (sprintf "the sweep exits with 143:\n%s" text)
+            Expect.stringContains text "STOPPED  spring/hnn/seed-0: exit 143" "the worker stopped on the forwarded SIGTERM"
+            Expect.isTrue (logSays "training stopped after step 20") "after the step it was held at"
+            let code, text = hnn sweepArgs
+            Expect.equal code 0 (sprintf "the rerun finishes it:\n%s" text)
+            Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "resuming the checkpointed job"
+            Directory.Delete(dir, true)
         }
         test "bad sweep and job command lines get a one-line error naming the problem and exit code 2, before anything is written" {
             let dir = tempDir ()
