@@ -82,10 +82,13 @@ type ReproduceArgs =
     | Checkpoint_Every of steps: int
     | Resume
     | Force
+    | Jobs of count: int
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Jobs _ ->
+                "run each task's models as independent jobs in N worker processes (a local sweep in OUT/sweep, gathered into OUT; --threads per job, default 1)."
             | Tasks _ ->
                 "tasks to run (default: the paper's six — spring pendulum real-pendulum two-body three-body pixel-pendulum — then real-pendulum-central damped-spring)."
             | Models _ -> "models to train on the numeric tasks (default: baseline hnn dissipative-hnn; the pixel pendulum trains baseline and hnn)."

@@ -284,7 +284,13 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
                     OutDir = opts.OutDir
                     CacheDir = Tasks.cacheFolder () }
     pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
+    let workers = args.TryGetResult ReproduceArgs.Jobs |> Option.map (atLeastOne "jobs")
     claim opts (args.Contains ReproduceArgs.Force)
+    match workers with
+    | Some workers ->
+        let signals: SweepCommands.Signals = { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode }
+        SweepCommands.mainJob signals args opts tasks withPixels (kinds |> List.map Tasks.modelKey) workers
+    | None ->
     guarded opts (fun () ->
         let started = DateTime.UtcNow
         let command = commandLine ()

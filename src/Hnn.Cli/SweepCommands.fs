@@ -135,6 +135,55 @@ let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
         0
     else runLocally signals dir jobs workers threads
 
+/// `hnn run`'s options as single-valued sweep settings (only those given: the task's recipe otherwise).
+let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
+    let number (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    [ args.TryGetResult ReproduceArgs.Steps |> Option.map (fun v -> "steps", string v)
+      args.TryGetResult ReproduceArgs.Lr |> Option.map (fun v -> "lr", number v)
+      args.TryGetResult ReproduceArgs.Batch_Size |> Option.map (fun v -> "batch-size", string v)
+      args.TryGetResult ReproduceArgs.Weight_Decay |> Option.map (fun v -> "weight-decay", number v)
+      args.TryGetResult ReproduceArgs.Clip_Grad_Norm |> Option.map (fun v -> "clip-grad-norm", number v)
+      args.TryGetResult ReproduceArgs.Supervision
+      |> Option.map (fun v -> "supervision", (if v = SupervisionArg.Integrator then "integrator" else "derivative"))
+      args.TryGetResult ReproduceArgs.Integrator |> Option.map (fun v -> "integrator", v)
+      args.TryGetResult ReproduceArgs.Substeps |> Option.map (fun v -> "substeps", string v) ]
+    |> List.choose id
+    |> List.map (fun (name, value) -> { Name = name; Values = [ value ] })
+
+/// The order the main job starts its jobs in, longest first so that the last to end is short: by the task's
+/// training steps (the orbit tasks and the pixel pendulum: 10 000), then the model's cost (dissipative HNN, HNN,
+/// baseline), then the job list's order.
+let private longestFirst (jobs: Sweep.Job list) =
+    let steps (j: Sweep.Job) =
+        if j.Task = PixelPendulum.taskKey then PixelPendulum.defaults.Steps
+        else match Tasks.tryFind j.Task with Ok t -> t.Training.Steps | Error _ -> 0
+    jobs |> List.sortBy (fun j -> -steps j, -(Report.modelRank j.Model), j.Index)
+
+/// `hnn run --jobs N` (and `reproduce`): the main job as a local sweep — every model of every task is a job of the
+/// sweep in OUT/sweep, run in N worker processes with --threads torch threads each (default 1), longest first,
+/// through `hnn job` and the one run path; then the finished jobs are gathered into OUT with the layout `hnn run`
+/// writes (results.json, results.md, models, checkpoints, artifacts, pictures, reports). The caller has checked the
+/// options and claimed OUT (--resume and --force as for `hnn run`: a rerun continues the sweep, --force starts it anew).
+let mainJob (signals: Signals) (args: ParseResults<ReproduceArgs>) (opts: Experiment.Options) (tasks: Tasks.Task list) (withPixels: bool)
+    (models: string list) (workers: int) =
+    let threads = args.TryGetResult ReproduceArgs.Threads |> Option.defaultValue 1
+    let keys = (tasks |> List.map _.Key) @ (if withPixels then [ PixelPendulum.taskKey ] else [])
+    let spec = Sweep.spec keys models [ opts.Seed ] (runSettings args) opts.Evaluate opts.CheckpointEvery |> ok
+    let dir = Path.Combine(opts.OutDir, "sweep")
+    if args.Contains ReproduceArgs.Force && Directory.Exists dir then Directory.Delete(dir, true)
+    let command = commandLine ()
+    let jobs = Sweep.create dir command spec
+    let started = DateTime.UtcNow
+    let code = runLocally signals dir (longestFirst jobs) workers threads
+    let unfinished = if signals.Stop.IsCancellationRequested then ResultsFile.RunStatus.Interrupted else ResultsFile.RunStatus.Failed
+    let gathered = SweepGather.gather dir { opts with Threads = Some threads } command started unfinished
+    for p in gathered.Pictures do printfn "picture: %s" p
+    if not gathered.Finished.IsEmpty then
+        let reports = Experiment.writeReports { opts with Cancellation = CancellationToken.None } tasks
+        printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
+            gathered.Results (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
+    code
+
 /// `hnn job SWEEP_DIR INDEX`: runs one job of a sweep in this process (resuming its checkpoint); a finished job
 /// exits 0 at once. Exit codes as `hnn train`: 130 when stopped by Ctrl-C, 143 by SIGTERM (in any phase; the run
 /// is marked interrupted and the next sweep resumes it), 4 when training diverged.

@@ -137,6 +137,14 @@ let parseAxis (text: string) : Result<Axis, string> =
 let private duplicate (what: string) (items: 'a list) =
     items |> List.countBy id |> List.tryFind (fun (_, n) -> n > 1) |> Option.map (fun (x, _) -> sprintf "%s %O given more than once" what x)
 
+/// The settings the pixel pendulum cannot honour: it learns from frame pairs with its own objective and MLPs.
+let private pixelRefuses = [ "supervision"; "integrator"; "substeps"; "momentum-symmetric" ]
+
+/// Whether a sweep trains `model` on `task`: every model on the numeric tasks, the paper's baseline and HNN on the
+/// pixel pendulum (its other combinations are left out of the job list).
+let trains (task: string) (model: string) =
+    task <> PixelPendulum.taskKey || PixelPendulum.modelKinds |> List.exists (fun k -> PixelPendulum.modelKey k = model)
+
 /// Checks a sweep's parts; the first problem as one line.
 let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axis list) (evaluate: bool) (checkpointEvery: int) =
     let problems =
@@ -146,7 +154,7 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
             if seeds.IsEmpty then "a sweep needs at least one seed"
             for t in tasks do
                 match Tasks.tryFind t with
-                | Error _ when t = PixelPendulum.taskKey -> "task pixel-pendulum is not available in sweeps yet (run it with hnn reproduce --tasks pixel-pendulum)"
+                | Error _ when t = PixelPendulum.taskKey -> ()
                 | Error e -> e
                 | Ok _ -> ()
             for m in models do
@@ -163,6 +171,13 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
                     | Error e -> e
                     | Ok _ -> ()
             if checkpointEvery < 0 then sprintf "--checkpoint-every must be zero or positive, got %d" checkpointEvery
+            if List.contains PixelPendulum.taskKey tasks then
+                for a in axes do
+                    if List.contains a.Name pixelRefuses then
+                        sprintf "setting %s does not apply to pixel-pendulum (it learns from frame pairs with its own objective); sweep it without that task" a.Name
+                if not evaluate then "--no-eval does not apply to pixel-pendulum (its metrics are its evaluation); sweep it without that task"
+            if not tasks.IsEmpty && not models.IsEmpty && not (tasks |> List.exists (fun t -> models |> List.exists (trains t))) then
+                sprintf "no jobs: pixel-pendulum trains only %s" (PixelPendulum.modelKinds |> List.map PixelPendulum.modelKey |> String.concat " and ")
         }
     match Seq.tryHead problems with
     | Some problem -> Error problem
@@ -182,12 +197,13 @@ let slug (spec: Spec) (values: (string * string) list) =
     values |> List.filter (fun (n, _) -> List.contains n varying) |> List.map (fun (n, v) -> n + "=" + v) |> String.concat "_"
 
 /// The jobs of a sweep in a stable order: tasks, then models, then seeds, then the settings' values (the first
-/// setting outermost), each in the order given. Distinct jobs have distinct folders.
+/// setting outermost), each in the order given, leaving out the models a task does not train (`trains`). Distinct
+/// jobs have distinct folders.
 let expand (spec: Spec) : Job list =
     let combinations =
         List.foldBack (fun (a: Axis) rest -> [ for v in a.Values do for r in rest -> (a.Name, v) :: r ]) spec.Settings [ [] ]
     [ for task in spec.Tasks do
-        for model in spec.Models do
+        for model in spec.Models |> List.filter (trains task) do
             for seed in spec.Seeds do
                 for values in combinations ->
                     let seedFolder = sprintf "jobs/%s/%s/seed-%d" task model seed
@@ -359,11 +375,34 @@ type Run =
       Command: string
       Log: string -> unit }
 
-/// The task, model kind and options of a job: the run `hnn train` would make of the same
-/// task, model, seed and settings, writing into the job's folder.
+/// What a job runs: a task on the one run path (`Experiment.runAndRecord`), or the pixel pendulum on its own.
+type Planned =
+    | Numeric of Hnn.Tasks.Task * Models.ModelKind * Experiment.Options
+    | Pixel of PixelPendulum.Options
+
+/// The pixel pendulum's options under a job's run options, as `hnn run` derives them: the paper's recipe with the
+/// options' steps, seed, threads, Adam settings and clipping, this one model, resuming a model a stopped run saved.
+let pixelOptions (options: Experiment.Options) (kind: Models.ModelKind) : PixelPendulum.Options =
+    let d = PixelPendulum.defaults
+    { d with
+        Steps = defaultArg options.Steps d.Steps
+        Seed = options.Seed
+        Threads = options.Threads
+        LearningRate = defaultArg options.LearningRate d.LearningRate
+        WeightDecay = defaultArg options.WeightDecay d.WeightDecay
+        BatchSize = defaultArg options.BatchSize d.BatchSize
+        ClipGradNorm = options.ClipGradNorm
+        Models = [ kind ]
+        Resume = true
+        Cancellation = options.Cancellation
+        OutDir = options.OutDir
+        CacheDir = Tasks.cacheFolder ()
+        Log = options.Log }
+
+/// The run a job makes: the run `hnn train` (or, for the pixel pendulum, `hnn run --tasks pixel-pendulum --models
+/// M`) would make of the same task, model, seed and settings, writing into the job's folder.
 let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
     let problem e = InvalidDataException(sprintf "%s: job %d (%s): %s" (Path.Combine(sweepDir, fileName)) job.Index (describe job) e)
-    let task = match Tasks.tryFind job.Task with Ok t -> t | Error e -> raise (problem e)
     let kind = match Tasks.tryModelKind job.Model with Ok k -> k | Error e -> raise (problem e)
     let options =
         { Experiment.defaults with
@@ -382,19 +421,25 @@ let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
                 | Ok(_, change) -> change acc
                 | Error e -> raise (problem e))
             options
-    let options = { options with Resume = File.Exists((Experiment.folder options).Checkpoint(task.Key, Tasks.modelKey kind)) }
     try
-        Experiment.settingsFor options task |> ignore
+        if job.Task = PixelPendulum.taskKey then
+            let pixel = pixelOptions options kind
+            PixelPendulum.settings pixel |> ignore
+            Pixel pixel
+        else
+            let task = match Tasks.tryFind job.Task with Ok t -> t | Error e -> raise (problem e)
+            let options = { options with Resume = File.Exists((Experiment.folder options).Checkpoint(task.Key, Tasks.modelKey kind)) }
+            Experiment.settingsFor options task |> ignore
+            Numeric(task, kind, options)
     with :? ArgumentException as e ->
         raise (problem e.Message)
-    task, kind, options
 
-/// Where a job stands (see `State`).
+/// Where a job stands (see `State`); a pixel-pendulum job whose model was saved before it stopped counts as
+/// checkpointed (it reuses the model).
 let state (sweepDir: string) (job: Job) =
-    let folder = jobFolder sweepDir job
-    if lastRunStatus (Path.Combine(folder, ResultsFile.FileName)) = Some ResultsFile.RunStatus.Completed then Finished
-    elif Directory.Exists(Path.Combine(folder, "checkpoints")) && not (Seq.isEmpty (Directory.EnumerateFiles(Path.Combine(folder, "checkpoints"), "*.ckpt"))) then
-        Checkpointed
+    let folder = RunFolder(jobFolder sweepDir job)
+    if lastRunStatus folder.Results = Some ResultsFile.RunStatus.Completed then Finished
+    elif folder.HasCheckpoints || (job.Task = PixelPendulum.taskKey && File.Exists(folder.Weights(job.Task, job.Model))) then Checkpointed
     else Fresh
 
 /// Runs one job in this process, resuming from its checkpoint if it has one, and records it in its folder as
@@ -403,23 +448,34 @@ let state (sweepDir: string) (job: Job) =
 /// phase: training, which checkpoints first, data, evaluation) and "failed" otherwise (if it wrote anything), and
 /// the exception propagates. The one place a sweep calls the run path.
 let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
-    let task, kind, options = plan sweepDir spec job run
+    let planned = plan sweepDir spec job run
+    let outDir, steps =
+        match planned with
+        | Numeric(task, _, options) -> options.OutDir, defaultArg options.Steps task.Training.Steps
+        | Pixel options -> options.OutDir, options.Steps
     let started = DateTime.UtcNow
     let mark status (reason: string) =
-        if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant options.OutDir |> isNull |> not then
+        if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant outDir |> isNull |> not then
             let info =
                 ResultsFile.RunInfo(
-                    started.ToString "o", job.Seed, defaultArg options.Steps task.Training.Steps, run.Threads,
-                    (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
+                    started.ToString "o", job.Seed, steps, run.Threads, (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
             try
-                Directory.CreateDirectory options.OutDir |> ignore
-                ResultsFile.MarkUnfinished(options.OutDir, info) |> ignore
+                Directory.CreateDirectory outDir |> ignore
+                ResultsFile.MarkUnfinished(outDir, info) |> ignore
             with :? InvalidDataException | :? IOException | :? UnauthorizedAccessException as e ->
                 run.Log(sprintf "warning: could not mark job %d as %s: %s" job.Index status e.Message)
     try
-        let evaluated, path = Experiment.runAndRecord options run.Command task [ kind ]
-        for e in evaluated do e.Trained.Model.Dispose()
-        path
+        match planned with
+        | Numeric(task, kind, options) ->
+            let evaluated, path = Experiment.runAndRecord options run.Command task [ kind ]
+            for e in evaluated do e.Trained.Model.Dispose()
+            path
+        | Pixel options ->
+            let outcome = PixelPendulum.run options
+            let path = PixelPendulum.record options run.Command started outcome
+            Report.writeMarkdown options.OutDir |> ignore
+            for m in outcome.Models do m.Model.Dispose()
+            path
     with
     | :? OperationCanceledException as e ->
         mark ResultsFile.RunStatus.Interrupted e.Message
