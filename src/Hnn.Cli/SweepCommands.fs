@@ -76,6 +76,7 @@ let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (
             printfn "%s" (SweepLocal.line ended pending.Length o))
     let failed = outcomes |> List.filter (SweepLocal.succeeded >> not)
     let merged, paths = SweepMerge.write dir
+    let paths = paths @ Option.toList (SweepClaims.write dir merged)
     printfn "merged %d of %d jobs: %s" (merged.Jobs - merged.Missing.Length) merged.Jobs (String.concat ", " paths)
     if signals.Stop.IsCancellationRequested then
         eprintfn "stopped: %d jobs not started; rerun the same command to continue" (pending.Length - outcomes.Length)
@@ -221,12 +222,16 @@ let private reportFolder (args: ParseResults<ReportArgs>) = args.TryGetResult Re
 let isSweep (args: ParseResults<ReportArgs>) = File.Exists(Path.Combine(reportFolder args, Sweep.fileName))
 
 /// `hnn report --results SWEEP_DIR`: merges the finished jobs into SWEEP_DIR/results.json, results.md and
-/// reports/sweep.html, and prints the table.
+/// reports/sweep.html, and, when the sweep holds models a published number compares with, claims.md; prints the tables.
 let report (args: ParseResults<ReportArgs>) =
     let dir = reportFolder args
     if args.Contains ReportArgs.Check then
         usage (sprintf "--check draws a run's charts; a sweep's report has none (check one job's: hnn report --results %s/jobs/<task>/<model>/seed-<s> --check)" dir)
     let merged, paths = SweepMerge.write dir
     printfn "%s" (SweepMerge.markdown merged)
-    for p in paths do printfn "%s" p
+    match SweepClaims.write dir merged with
+    | Some claims ->
+        printfn "%s" (File.ReadAllText claims)
+        for p in paths @ [ claims ] do printfn "%s" p
+    | None -> for p in paths do printfn "%s" p
     0

@@ -192,7 +192,8 @@ let private expansionTests =
                     Expect.isFalse (e.Contains "\n") "one line"
             for tasks, models, seeds, axes, word in
                 [ [ "sprung" ], [ "hnn" ], [ 0 ], [], "unknown task 'sprung'"
-                  [ "pixel-pendulum" ], [ "hnn" ], [ 0 ], [], "not available in sweeps"
+                  [ "pixel-pendulum" ], [ "dissipative-hnn" ], [ 0 ], [], "no jobs: pixel-pendulum trains only baseline and hnn"
+                  [ "spring"; "pixel-pendulum" ], [ "hnn" ], [ 0 ], [ axis "supervision=integrator" ], "setting supervision does not apply to pixel-pendulum"
                   [ "spring" ], [ "hnn"; "hnn" ], [ 0 ], [], "model hnn given more than once"
                   [ "spring" ], [ "lstm" ], [ 0 ], [], "unknown model 'lstm'"
                   [ "spring" ], [ "hnn" ], [ 0; -1 ], [], "seed -1"
@@ -201,6 +202,19 @@ let private expansionTests =
                 match Sweep.spec tasks models seeds axes true 100 with
                 | Ok _ -> failtestf "%A was accepted" (tasks, models, seeds)
                 | Error e -> Expect.stringContains e word "the error names the problem"
+            match Sweep.spec [ "pixel-pendulum" ] [ "hnn" ] [ 0 ] [] false 100 with
+            | Ok _ -> failtest "--no-eval was accepted for the pixel pendulum"
+            | Error e -> Expect.stringContains e "--no-eval does not apply to pixel-pendulum" "the pixel pendulum's metrics are its evaluation"
+        }
+        test "the pixel pendulum's jobs are its baseline and HNN: a sweep over every model leaves out its dissipative HNN" {
+            let s = Sweep.spec [ "spring"; "pixel-pendulum" ] [ "baseline"; "hnn"; "dissipative-hnn" ] [ 0; 1 ] [] true 100 |> okOrFail
+            let jobs = Sweep.expand s
+            Expect.equal [ for j in jobs -> j.Task, j.Model, j.Seed ]
+                [ for t, ms in [ "spring", [ "baseline"; "hnn"; "dissipative-hnn" ]; "pixel-pendulum", [ "baseline"; "hnn" ] ] do
+                    for m in ms do
+                        for seed in [ 0; 1 ] -> t, m, seed ]
+                "every model on spring, baseline and HNN on the pixel pendulum, in the job list's order"
+            Expect.equal (jobs |> List.map _.Index) [ 0 .. jobs.Length - 1 ] "indices follow the list"
         }
         test "sweep.json round-trips, a rerun with another spec is refused, an edited job list or value is refused naming the file" {
             let dir = tempDir ()
