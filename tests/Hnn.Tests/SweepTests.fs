@@ -327,6 +327,41 @@ let private mergeTests =
             Expect.stringContains (File.ReadAllText paths[2]) "<td>hnn</td>" "the HTML table"
             Directory.Delete(dir, true)
         }
+        test "claims restate the paper's comparisons and the dissipative HNN's against every published number as mean ± std over seeds" {
+            let dir = tempDir ()
+            let s = Sweep.spec [ "spring"; "real-pendulum-central" ] [ "hnn"; "dissipative-hnn" ] [ 0; 1 ] [] true 100 |> okOrFail
+            let jobs = Sweep.create dir "test" s
+            // spring HNN train loss 0.03 and 0.05 (paper 3.6933e-02); the centred dissipative HNN's test loss 5e-4 and 1e-3
+            // (Sosanya & Greydanus 9.46e-04: one seed below) and energy MSE 4e-4 and 6e-4 (both below every published number).
+            for j in jobs do
+                let cells =
+                    match j.Task, j.Model with
+                    | "spring", "hnn" -> [ "spring", "hnn", "train_loss", (if j.Seed = 0 then 0.03 else 0.05) ]
+                    | "real-pendulum-central", "dissipative-hnn" ->
+                        [ "real-pendulum-central", "dissipative-hnn", "test_loss", (if j.Seed = 0 then 5e-4 else 1e-3)
+                          "real-pendulum-central", "dissipative-hnn", "energy_mse", (if j.Seed = 0 then 4e-4 else 6e-4) ]
+                    | task, model -> [ task, model, "train_loss", 1.0 ]
+                fakeResults (Sweep.jobFolder dir j) cells
+            let m = SweepMerge.merge dir
+            let std = sqrt 2.0 * 0.01
+            Expect.equal (SweepClaims.paperRows m)
+                [ [ "spring"; "hnn"; "train_loss"; sprintf "%s ± %s" (Report.sci 3 0.04) (Report.sci 3 std); "3.000e-02 – 5.000e-02"; "2"
+                    "3.693e-02"; sprintf "%.2f" (0.04 / 3.6933e-02); sprintf "%.2f – %.2f" (0.03 / 3.6933e-02) (0.05 / 3.6933e-02) ] ]
+                "one row: the only cell the paper reports (its real-pendulum-central and dissipative HNN have none)"
+            let rows = SweepClaims.dissipativeRows m
+            Expect.equal (rows |> List.map (fun r -> r[2], r[6], r[7], r[8], r[9]))
+                [ "test_loss", "9.460e-04", "2.186e-03", "5.958e-03", "1 of 2"; "energy_mse", "1.070e-03", "3.856e-01", "1.448e-02", "2 of 2" ]
+                "against Sosanya & Greydanus and the paper's real-pendulum baseline and HNN, seed by seed"
+            let text = (SweepClaims.markdown m).Value
+            Expect.stringContains text "seeds 0, 1" "names the seeds"
+            Expect.stringContains text "## Beside the paper's Table 1" "the paper's section"
+            Expect.stringContains text "## The dissipative HNN on the real pendulum" "the dissipative HNN's section"
+            let none = tempDir ()
+            let only = Sweep.spec [ "damped-spring" ] [ "hnn" ] [ 0 ] [] true 100 |> okOrFail
+            for j in Sweep.create none "test" only do fakeResults (Sweep.jobFolder none j) [ "damped-spring", "hnn", "train_loss", 1.0 ]
+            Expect.isNone (SweepClaims.markdown (SweepMerge.merge none)) "nothing published to compare with: no claims"
+            for d in [ dir; none ] do Directory.Delete(d, true)
+        }
     ]
 
 // ---------------------------------------------------------------- through the CLI
@@ -437,6 +472,34 @@ let private cliTests =
             Expect.equal code 0 (sprintf "the rerun finishes it:\n%s" text)
             Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "resuming the checkpointed job"
             Directory.Delete(dir, true)
+        }
+        test "hnn run --jobs 2 writes the files, cells and weights hnn run --threads 1 writes, from one job per model" {
+            let sequential, gathered = tempDir (), tempDir ()
+            let common = [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "hnn"; "--steps"; "20"; "--no-eval" ]
+            let code, text = hnn (common @ [ "--threads"; "1"; "--out"; sequential ])
+            Expect.equal code 0 (sprintf "hnn run succeeds:\n%s" text)
+            let code, text = hnn (common @ [ "--jobs"; "2"; "--out"; gathered ])
+            Expect.equal code 0 (sprintf "hnn run --jobs 2 succeeds:\n%s" text)
+            Expect.stringContains text "2 jobs; 0 finished before (skipped), 0 to resume, 2 new; 2 workers, 1 torch thread each" "a local sweep"
+            let files (root: string) =
+                Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+                |> Array.map (fun f -> Path.GetRelativePath(root, f))
+                |> Array.filter (fun f -> not (f.StartsWith "sweep"))
+                |> Array.sort
+            Expect.sequenceEqual (files gathered) (files sequential) "the same run folder, beside the sweep's own folder"
+            let cells (root: string) =
+                ResultsFile.Read(Path.Combine(root, ResultsFile.FileName)) |> Seq.map (fun c -> c.Task, c.Model, c.Metric, c.Value.Mean, c.Value.Err) |> Seq.sort |> List.ofSeq
+            Expect.equal (cells gathered) (cells sequential) "the same cells"
+            for model in [ "baseline"; "hnn" ] do
+                let weights (root: string) = File.ReadAllBytes(Path.Combine(root, "models", sprintf "spring-%s.weights" model))
+                Expect.equal (weights gathered) (weights sequential) (sprintf "the %s's weights, bit for bit" model)
+            let code, again = hnn (common @ [ "--jobs"; "2"; "--out"; gathered ])
+            Expect.equal code 2 "a second run into the folder is refused, as for hnn run"
+            Expect.stringContains again "--resume" "and says how to continue it"
+            let code, again = hnn (common @ [ "--jobs"; "2"; "--resume"; "--out"; gathered ])
+            Expect.equal code 0 (sprintf "--resume continues the sweep:\n%s" again)
+            Expect.stringContains again "2 finished before (skipped)" "nothing left to run"
+            for d in [ sequential; gathered ] do Directory.Delete(d, true)
         }
         test "bad sweep and job command lines get a one-line error naming the problem and exit code 2, before anything is written" {
             let dir = tempDir ()
