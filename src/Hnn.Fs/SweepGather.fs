@@ -32,7 +32,7 @@ let private copyFiles (from: string) (into: string) =
     if Directory.Exists from then
         Directory.CreateDirectory into |> ignore
         for f in Directory.GetFiles from do
-            File.Copy(f, Path.Combine(into, Path.GetFileName f), true)
+            File.Copy(f, Path.Combine(into, Path.GetFileName f |> nonNull), true)
 
 /// The gathered run folder.
 type Gathered =
@@ -74,7 +74,7 @@ let gather (sweepDir: string) (options: Experiment.Options) (command: string) (s
         let threads = runs |> List.tryHead |> Option.map (fun (_, t, _) -> t) |> Option.defaultValue (defaultArg options.Threads 1)
         let seconds = runs |> List.sumBy (fun (_, _, s) -> s)
         let absent = jobs |> List.filter (fun j -> not (List.contains j finished))
-        let status, reason =
+        let status, (reason: string | null) =
             if absent.IsEmpty then ResultsFile.RunStatus.Completed, null
             else unfinished, sprintf "jobs without results: %s" (absent |> List.map describe |> String.concat ", ")
         let info = ResultsFile.RunInfo(started.ToString "o", options.Seed, steps, threads, seconds, command, status, reason)
