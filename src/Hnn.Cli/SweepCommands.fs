@@ -30,12 +30,6 @@ let self () =
 
 let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
 
-let private modelKey (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> "hnn"
-    | ModelArg.Baseline -> "baseline"
-    | ModelArg.Dissipative_Hnn -> "dissipative-hnn"
-
 let private ok (result: Result<'a, string>) =
     match result with
     | Ok v -> v
@@ -94,7 +88,9 @@ let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
     let spec =
         Sweep.spec
             (args.TryGetResult SweepArgs.Tasks |> Option.defaultValue (Tasks.every |> List.map _.Key))
-            (args.TryGetResult SweepArgs.Models |> Option.map (List.map modelKey) |> Option.defaultValue (Tasks.modelKinds |> List.map Tasks.modelKey))
+            (args.TryGetResult SweepArgs.Models
+             |> Option.map (List.map (modelKind "--models" >> Tasks.modelKey))
+             |> Option.defaultValue (Tasks.modelKinds |> List.map Tasks.modelKey))
             (args.TryGetResult SweepArgs.Seeds |> Option.defaultValue [ 0 ])
             (args.GetResults SweepArgs.Setting |> List.map (Sweep.parseAxis >> ok))
             (not (args.Contains SweepArgs.No_Eval))
@@ -147,29 +143,39 @@ let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
       args.TryGetResult ReproduceArgs.Supervision
       |> Option.map (fun v -> "supervision", (if v = SupervisionArg.Integrator then "integrator" else "derivative"))
       args.TryGetResult ReproduceArgs.Integrator |> Option.map (fun v -> "integrator", v)
-      args.TryGetResult ReproduceArgs.Substeps |> Option.map (fun v -> "substeps", string v) ]
+      args.TryGetResult ReproduceArgs.Substeps |> Option.map (fun v -> "substeps", string v)
+      args.TryGetResult ReproduceArgs.Width |> Option.map (fun v -> "width", string v)
+      args.TryGetResult ReproduceArgs.Sampler
+      |> Option.map (fun v ->
+          "sampler",
+          match v with
+          | SamplerArg.Auto -> "auto"
+          | SamplerArg.Elm -> "elm"
+          | SamplerArg.Uniform_Swim -> "uniform-swim"
+          | SamplerArg.A_Swim -> "a-swim") ]
     |> List.choose id
     |> List.map (fun (name, value) -> { Name = name; Values = [ value ] })
 
 /// The order the main job starts its jobs in, longest first so that the last to end is short: by the task's
-/// training steps (the orbit tasks and the pixel pendulum: 10 000), then the model's cost (dissipative HNN, HNN,
-/// baseline), then the job list's order.
+/// training steps (the orbit tasks and the pixel pendulum: 10 000; a sampled model fits in one solve, so none), then
+/// the model's cost (dissipative HNN, HNN, baseline), then the job list's order.
 let private longestFirst (jobs: Sweep.Job list) =
     let steps (j: Sweep.Job) =
-        if j.Task = PixelPendulum.taskKey then PixelPendulum.defaults.Steps
-        else match Tasks.tryFind j.Task with Ok t -> t.Training.Steps | Error _ -> 0
-    jobs |> List.sortBy (fun j -> -steps j, -(Report.modelRank j.Model), j.Index)
+        match Tasks.tryFind j.Task, Tasks.tryModelKind j.Model with
+        | Ok _, Ok(Models.ModelKind.SampledHnn | Models.ModelKind.SampledDissipativeHnn) -> 0
+        | Ok t, _ -> t.Training.Steps
+        | Error _, _ -> 0
+    jobs |> List.sortBy (fun j -> -steps j, -(TextTable.modelRank j.Model), j.Index)
 
 /// `hnn run --jobs N` (and `reproduce`): the main job as a local sweep — every model of every task is a job of the
 /// sweep in OUT/sweep, run in N worker processes with --threads torch threads each (default 1), longest first,
 /// through `hnn job` and the one run path; then the finished jobs are gathered into OUT with the layout `hnn run`
 /// writes (results.json, results.md, models, checkpoints, artifacts, pictures, reports). The caller has checked the
 /// options and claimed OUT (--resume and --force as for `hnn run`: a rerun continues the sweep, --force starts it anew).
-let mainJob (signals: Signals) (args: ParseResults<ReproduceArgs>) (opts: Experiment.Options) (tasks: Tasks.Task list) (withPixels: bool)
+let mainJob (signals: Signals) (args: ParseResults<ReproduceArgs>) (opts: Experiment.Options) (tasks: Tasks.Task list)
     (models: string list) (workers: int) =
     let threads = args.TryGetResult ReproduceArgs.Threads |> Option.defaultValue 1
-    let keys = (tasks |> List.map _.Key) @ (if withPixels then [ PixelPendulum.taskKey ] else [])
-    let spec = Sweep.spec keys models [ opts.Seed ] (runSettings args) opts.Evaluate opts.CheckpointEvery |> ok
+    let spec = Sweep.spec (tasks |> List.map _.Key) models [ opts.Seed ] (runSettings args) opts.Evaluate opts.CheckpointEvery |> ok
     let dir = Path.Combine(opts.OutDir, "sweep")
     if args.Contains ReproduceArgs.Force && Directory.Exists dir then Directory.Delete(dir, true)
     let command = commandLine ()
@@ -205,7 +211,7 @@ let job (signals: Signals) (args: ParseResults<JobArgs>) =
         let run: Sweep.Run = { Threads = threads; Cancellation = signals.Stop; Command = commandLine (); Log = printfn "%s" }
         try
             let path = Sweep.runJob dir sweep.Spec job run
-            printfn "%s" (Report.table job.Task (ResultsFile.Read path))
+            printfn "%s" (TextTable.table job.Task (ResultsFile.Read path))
             printfn "job %d finished: %s" index path
             0
         with

@@ -194,6 +194,7 @@ let private expansionTests =
                 [ [ "sprung" ], [ "hnn" ], [ 0 ], [], "unknown task 'sprung'"
                   [ "pixel-pendulum" ], [ "dissipative-hnn" ], [ 0 ], [], "no jobs: pixel-pendulum trains only baseline and hnn"
                   [ "spring"; "pixel-pendulum" ], [ "hnn" ], [ 0 ], [ axis "supervision=integrator" ], "setting supervision does not apply to pixel-pendulum"
+                  [ "pixel-pendulum" ], [ "hnn" ], [ 0 ], [ axis "momentum-symmetric=false,true" ], "setting momentum-symmetric does not apply to pixel-pendulum"
                   [ "spring" ], [ "hnn"; "hnn" ], [ 0 ], [], "model hnn given more than once"
                   [ "spring" ], [ "lstm" ], [ 0 ], [], "unknown model 'lstm'"
                   [ "spring" ], [ "hnn" ], [ 0; -1 ], [], "seed -1"
@@ -202,15 +203,16 @@ let private expansionTests =
                 match Sweep.spec tasks models seeds axes true 100 with
                 | Ok _ -> failtestf "%A was accepted" (tasks, models, seeds)
                 | Error e -> Expect.stringContains e word "the error names the problem"
-            match Sweep.spec [ "pixel-pendulum" ] [ "hnn" ] [ 0 ] [] false 100 with
-            | Ok _ -> failtest "--no-eval was accepted for the pixel pendulum"
-            | Error e -> Expect.stringContains e "--no-eval does not apply to pixel-pendulum" "the pixel pendulum's metrics are its evaluation"
+            // What the pixel pendulum's run path honours is accepted: its own defaults spelt out, and --no-eval.
+            for axes in [ [ axis "supervision=derivative" ]; [ axis "momentum-symmetric=false" ]; [ axis "lr=1e-3,2e-3" ] ] do
+                Sweep.spec [ "pixel-pendulum" ] [ "hnn" ] [ 0 ] axes false 100 |> okOrFail |> ignore
         }
-        test "the pixel pendulum's jobs are its baseline and HNN: a sweep over every model leaves out its dissipative HNN" {
-            let s = Sweep.spec [ "spring"; "pixel-pendulum" ] [ "baseline"; "hnn"; "dissipative-hnn" ] [ 0; 1 ] [] true 100 |> okOrFail
+        test "the pixel pendulum's jobs are its baseline and HNN: a sweep over every model leaves out its dissipative and sampled ones" {
+            let every = Tasks.modelKinds |> List.map Tasks.modelKey
+            let s = Sweep.spec [ "spring"; "pixel-pendulum" ] every [ 0; 1 ] [] true 100 |> okOrFail
             let jobs = Sweep.expand s
             Expect.equal [ for j in jobs -> j.Task, j.Model, j.Seed ]
-                [ for t, ms in [ "spring", [ "baseline"; "hnn"; "dissipative-hnn" ]; "pixel-pendulum", [ "baseline"; "hnn" ] ] do
+                [ for t, ms in [ "spring", every; "pixel-pendulum", [ "baseline"; "hnn" ] ] do
                     for m in ms do
                         for seed in [ 0; 1 ] -> t, m, seed ]
                 "every model on spring, baseline and HNN on the pixel pendulum, in the job list's order"
@@ -305,8 +307,9 @@ let private mergeTests =
             Expect.equal (Sweep.state dir jobs[0]) Sweep.Finished "a completed run is finished"
             let failed = jobs |> List.find (fun j -> j.Model = "baseline" && j.Seed = 1 && j.Settings = [ "lr", "2e-3" ])
             Expect.equal (Sweep.state dir failed) Sweep.Fresh "a failed run is not finished"
-            Directory.CreateDirectory(Path.Combine(Sweep.jobFolder dir failed, "checkpoints")) |> ignore
-            File.WriteAllText(Path.Combine(Sweep.jobFolder dir failed, "checkpoints", "spring-baseline.ckpt"), "")
+            let jobRun = RunFolder(Sweep.jobFolder dir failed)
+            Directory.CreateDirectory jobRun.Checkpoints |> ignore
+            File.WriteAllText(jobRun.Checkpoint("spring", "baseline"), "")
             Expect.equal (Sweep.state dir failed) Sweep.Checkpointed "a checkpoint makes it resumable"
             let m, paths = SweepMerge.write dir
             Expect.equal m.Missing.Length 3 "two never ran, one failed"
@@ -345,7 +348,7 @@ let private mergeTests =
             let m = SweepMerge.merge dir
             let std = sqrt 2.0 * 0.01
             Expect.equal (SweepClaims.paperRows m)
-                [ [ "spring"; "hnn"; "train_loss"; sprintf "%s ± %s" (Report.sci 3 0.04) (Report.sci 3 std); "3.000e-02 – 5.000e-02"; "2"
+                [ [ "spring"; "hnn"; "train_loss"; sprintf "%s ± %s" (Format.sci 3 0.04) (Format.sci 3 std); "3.000e-02 – 5.000e-02"; "2"
                     "3.693e-02"; sprintf "%.2f" (0.04 / 3.6933e-02); sprintf "%.2f – %.2f" (0.03 / 3.6933e-02) (0.05 / 3.6933e-02) ] ]
                 "one row: the only cell the paper reports (its real-pendulum-central and dissipative HNN have none)"
             let rows = SweepClaims.dissipativeRows m
@@ -388,8 +391,8 @@ let private cliTests =
             let t = Experiment.train options Tasks.spring (Tasks.spring.Data 1) Models.ModelKind.Hnn
             Experiment.save options t |> ignore
             t.Model.Dispose()
-            Expect.equal (File.ReadAllBytes(Path.Combine(dir, "jobs", "spring", "hnn", "seed-1", "models", "spring-hnn.weights")))
-                (File.ReadAllBytes(Path.Combine(options.OutDir, "models", "spring-hnn.weights"))) "the job's weights are the in-process run's, bit for bit"
+            Expect.equal (File.ReadAllBytes((RunFolder(Path.Combine(dir, "jobs", "spring", "hnn", "seed-1"))).Weights("spring", "hnn")))
+                (File.ReadAllBytes((Experiment.folder options).Weights("spring", "hnn"))) "the job's weights are the in-process run's, bit for bit"
             for d in [ dir; options.OutDir ] do Directory.Delete(d, true)
         }
         test "a failing job is reported with its exit code and reason, the other finishes, and the sweep exits non-zero" {
@@ -426,7 +429,7 @@ let private cliTests =
             Expect.stringContains (File.ReadAllText(Sweep.logPath dir job)) "resuming from its checkpoint" "the job says so"
             let straight = tempDir ()
             Sweep.runJob straight s (Sweep.create straight "test" s).Head { run with Cancellation = CancellationToken.None; Log = ignore } |> ignore
-            let weights d = File.ReadAllBytes(Path.Combine(Sweep.jobFolder d job, "models", "spring-hnn.weights"))
+            let weights d = File.ReadAllBytes((RunFolder(Sweep.jobFolder d job)).Weights("spring", "hnn"))
             Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
             for d in [ dir; straight ] do Directory.Delete(d, true)
         }
