@@ -105,10 +105,13 @@ type ReproduceArgs =
     | Checkpoint_Every of steps: int
     | Resume
     | Force
+    | Jobs of count: int
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Jobs _ ->
+                "run each task's models as independent jobs in N worker processes (a local sweep in OUT/sweep, gathered into OUT; --threads per job, default 1)."
             | Tasks _ ->
                 sprintf "tasks to run (default: %s; also: %s)." (taskKeys Hnn.Tasks.keyed) (taskKeys Hnn.Tasks.benchmarks)
             | Models _ ->
@@ -180,6 +183,7 @@ type ReportArgs =
 /// A part of `bench` that can run alone.
 type BenchPart =
     | Sampled
+    | Throughput
 
 /// Options of `bench`.
 type BenchArgs =
@@ -194,7 +198,7 @@ type BenchArgs =
             match a with
             | Quick -> "fewer steps and rounds; no whole runs and no 10⁴-step memory run."
             | Only _ ->
-                "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss), kept in OUT/results.json beside the other figures."
+                "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss); throughput: only the HNN training step against the matrix product, with the flat-buffer Adam and the per-parameter one side by side, with its targets; either kept in OUT/results.json beside the other figures."
             | Threads _ -> "torch threads (default: all cores)."
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
@@ -263,8 +267,11 @@ type SweepArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Tasks _ -> sprintf "tasks (default: every numeric task: %s; also: %s)." (taskKeys Hnn.Tasks.every) (taskKeys Hnn.Tasks.benchmarks)
-            | Models _ -> sprintf "models (default: %s)." (modelKeys Hnn.Tasks.modelKinds)
+            | Tasks _ ->
+                sprintf "tasks (default: every numeric task: %s; also: %s, %s)."
+                    (taskKeys Hnn.Tasks.every) Hnn.Tasks.pixelPendulum.Key (taskKeys Hnn.Tasks.benchmarks)
+            | Models _ ->
+                sprintf "models (default: %s; the pixel pendulum trains %s)." (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
                 "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."

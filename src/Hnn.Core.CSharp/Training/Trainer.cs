@@ -69,7 +69,9 @@ public static class Trainer
         var train = Objective.For(model, settings, x, dx, data.TrainTimeline, $"{data.Name} (train)");
         var test = Objective.For(model, settings, testX, testDx, data.TestTimeline, $"{data.Name} (test)");
         var parameters = model.parameters().ToArray();
-        using var optimizer = new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
+        // The flat optimiser re-points the parameters at slices of its buffer; resumed weights are in place by now.
+        var flat = control.FlatParameters ? new FlatAdam(parameters, settings.LearningRate, settings.WeightDecay) : null;
+        using optim.Optimizer optimizer = (optim.Optimizer?)flat ?? new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
         resumed?.RestoreOptimizerAndGenerator(optimizer);
 
         var trainLoss = new float[settings.Steps + 1];
@@ -112,9 +114,13 @@ public static class Trainer
                     throw new TrainingDivergedException(step, "train loss", trainLoss[step], checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
                 optimizer.zero_grad();
                 loss.backward();
-                double gradient = settings.ClipGradNorm is double maxNorm
-                    ? nn.utils.clip_grad_norm_(parameters, maxNorm)
-                    : LargestGradient(parameters);
+                double gradient = (settings.ClipGradNorm, flat) switch
+                {
+                    (double maxNorm, null) => nn.utils.clip_grad_norm_(parameters, maxNorm),
+                    (double maxNorm, _) => flat.ClipGradientNorm(maxNorm),
+                    (null, null) => LargestGradient(parameters),
+                    (null, _) => flat.LargestGradient(),
+                };
                 if (!double.IsFinite(gradient))
                     throw new TrainingDivergedException(step, settings.ClipGradNorm is null ? "largest gradient" : "gradient norm", gradient,
                         checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
