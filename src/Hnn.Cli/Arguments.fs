@@ -8,6 +8,10 @@ type ModelArg =
     | Hnn
     | Baseline
     | Dissipative_Hnn
+    | Port_Hnn
+    | Lnn
+    | La_Sympnet
+    | G_Sympnet
 
 /// What the training loss compares.
 type SupervisionArg =

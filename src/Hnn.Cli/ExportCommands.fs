@@ -117,6 +117,11 @@ let private modelKind (arg: ModelArg) =
     | ModelArg.Hnn -> ModelKind.Hnn
     | ModelArg.Baseline -> ModelKind.Baseline
     | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
+    | ModelArg.Port_Hnn
+    | ModelArg.Lnn
+    | ModelArg.La_Sympnet
+    | ModelArg.G_Sympnet ->
+        raise (ArgumentException(sprintf "--kind %s: the reference implementation has no such model; import reads hnn, baseline or dissipative-hnn weights" ((string arg).ToLowerInvariant().Replace('_', '-'))))
 
 /// `hnn import --format pytorch IN.pt --task T --kind hnn|baseline|dissipative-hnn --out M.json [--nonlinearity N] [--force]`.
 let import (args: ParseResults<ImportArgs>) =

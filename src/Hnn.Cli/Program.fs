@@ -63,6 +63,10 @@ let private modelKind (arg: ModelArg) =
     | ModelArg.Hnn -> ModelKind.Hnn
     | ModelArg.Baseline -> ModelKind.Baseline
     | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
+    | ModelArg.Port_Hnn -> ModelKind.PortHnn
+    | ModelArg.Lnn -> ModelKind.Lnn
+    | ModelArg.La_Sympnet -> ModelKind.LaSympNet
+    | ModelArg.G_Sympnet -> ModelKind.GSympNet
 
 let private task key =
     match Tasks.tryFind key with

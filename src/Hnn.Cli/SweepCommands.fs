@@ -28,6 +28,10 @@ let private modelKey (arg: ModelArg) =
     | ModelArg.Hnn -> "hnn"
     | ModelArg.Baseline -> "baseline"
     | ModelArg.Dissipative_Hnn -> "dissipative-hnn"
+    | ModelArg.Port_Hnn -> "port-hnn"
+    | ModelArg.Lnn -> "lnn"
+    | ModelArg.La_Sympnet -> "la-sympnet"
+    | ModelArg.G_Sympnet -> "g-sympnet"
 
 let private ok (result: Result<'a, string>) =
     match result with

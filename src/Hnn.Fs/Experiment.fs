@@ -8,7 +8,6 @@ open System.IO
 open System.Threading
 open Hnn.Data
 open Hnn.Evaluation
-open Hnn.Integrators
 open Hnn.Models
 open Hnn.Results
 open Hnn.Tasks
@@ -150,9 +149,11 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     let checkpoint = (folder options).Checkpoint(task.Key, modelKey kind)
     if options.Resume && File.Exists checkpoint then
         options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) checkpoint)
-    let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension, MomentumSymmetric = options.MomentumSymmetric), options.Seed)
+    // The family's architecture, completed from the data (a step map's step) and the data in the model's coordinates.
+    let inputs = TrainingInputs.For(ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric), data, Option.toObj task.System)
+    let model = DynamicsModel.Create(inputs.Settings, options.Seed)
     let control = TrainingControl(checkpoint, options.CheckpointEvery, options.Resume, task.Key, options.Cancellation)
-    let result = Trainer.Train(model, data, settings, progressLog options task kind, control)
+    let result = Trainer.Train(model, inputs.Data, settings, progressLog options task kind, control)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
 /// A dissipative HNN's mean contraction rate −ΔD over states [N·D] (row-major, float64), ± std/√N.
@@ -161,15 +162,11 @@ let contractionRate (model: DissipativeHnn) (dimension: int) (states: float[]) =
     let x = TorchSharp.torch.tensor(states).reshape(-1L, int64 dimension).to_type(TorchSharp.torch.ScalarType.Float32)
     LossEstimate.MeanAndStdError(model.ContractionRate(x).data<float32>().ToArray() |> Array.map float)
 
-/// A model's path from a measured trajectory's first state at its times (Dormand–Prince 5(4) on the float64 copy of
-/// the model, rtol = atol = 1e-9), row-major [T, D], float64: evaluation is float64 like the reference's.
+/// A model's path from a measured trajectory's first state at its times (ModelRollout: a field integrated with
+/// Dormand–Prince 5(4) on the float64 copy of the model, rtol = atol = 1e-9; a step map iterated), row-major [T, D],
+/// float64: evaluation is float64 like the reference's.
 let rollout (model: DynamicsModel) (measured: MeasuredTrajectory) =
-    use scope = TorchSharp.torch.NewDisposeScope()
-    use model64 = ModelField.ToFloat64 model
-    let d = measured.States.Columns
-    let x0 = TorchSharp.torch.tensor(measured.States.Values[.. d - 1]).reshape(1L, int64 d)
-    let path = TensorOde.Solve(ModelField.Of model64, x0, measured.Times[0], ReadOnlySpan measured.Times, 1e-9, 1e-9)
-    path.contiguous().data<float>().ToArray()
+    ModelRollout.Paths(model, measured.States.Slice(0, 1), measured.Times, 1e-9, 1e-9, null)
 
 /// Rolls a model out from each measured trajectory's first state and compares the paths with the measurements.
 let heldOut (model: DynamicsModel) (trajectories: MeasuredTrajectory list) : HeldOutMetrics =

@@ -28,6 +28,10 @@ let modelColor (model: string) =
     | "baseline" -> "#d62728"
     | "hnn" -> "#1f77b4"
     | "dissipative-hnn" -> "#2ca02c"
+    | "port-hnn" -> "#9467bd"
+    | "lnn" -> "#ff7f0e"
+    | "la-sympnet" -> "#17becf"
+    | "g-sympnet" -> "#e377c2"
     | _ -> "#8c564b"
 
 /// Name of a model by its key, as the figures print it.
@@ -36,6 +40,10 @@ let modelName (model: string) =
     | "baseline" -> "Baseline"
     | "hnn" -> "HNN"
     | "dissipative-hnn" -> "Dissipative HNN"
+    | "port-hnn" -> "Port-Hamiltonian NN"
+    | "lnn" -> "LNN"
+    | "la-sympnet" -> "LA-SympNet"
+    | "g-sympnet" -> "G-SympNet"
     | other -> other
 
 /// A solid line.

@@ -207,6 +207,13 @@ let tryFind (key: string) =
 /// The model kinds in the order they are trained and reported.
 let modelKinds = [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn ]
 
+/// The families beyond the HNN (issue 18), trained when asked for (`--model`, `--models`): the port-Hamiltonian
+/// network, the Lagrangian network, and the two SympNets.
+let familyKinds = [ ModelKind.PortHnn; ModelKind.Lnn; ModelKind.LaSympNet; ModelKind.GSympNet ]
+
+/// Every kind the run path trains, in the order they are reported.
+let trainableKinds = modelKinds @ familyKinds
+
 /// The model kinds by their keys in results.json.
 let modelKey (kind: ModelKind) =
     match kind with
@@ -215,10 +222,14 @@ let modelKey (kind: ModelKind) =
     | ModelKind.DissipativeHnn -> "dissipative-hnn"
     | ModelKind.SampledHnn -> "sampled-hnn"
     | ModelKind.SampledDissipativeHnn -> "sampled-dissipative-hnn"
+    | ModelKind.PortHnn -> "port-hnn"
+    | ModelKind.Lnn -> "lnn"
+    | ModelKind.LaSympNet -> "la-sympnet"
+    | ModelKind.GSympNet -> "g-sympnet"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
 
 /// The model kind with this results.json key, or an error listing the known ones.
 let tryModelKind (key: string) =
-    match modelKinds |> List.tryFind (fun k -> modelKey k = key) with
+    match trainableKinds |> List.tryFind (fun k -> modelKey k = key) with
     | Some k -> Ok k
-    | None -> Error(sprintf "unknown model '%s' (known: %s)" key (modelKinds |> List.map modelKey |> String.concat ", "))
+    | None -> Error(sprintf "unknown model '%s' (known: %s)" key (trainableKinds |> List.map modelKey |> String.concat ", "))
