@@ -4,6 +4,9 @@
 //   build  setup, then build the whole solution (Release)
 //   test   build, then run the test suite (Expecto + FsCheck)
 //   run    build, then the main job (`hnn run`: all six tasks); arguments after `--` go to it
+//   suite  build, then the benchmark suite (scripts/suite.fsx): every model kind on every conservative system as a
+//          local sweep into results/suite (or --out DIR), with summary.md (model × system: energy error, valid
+//          prediction time, rollout MSE); other arguments after `--` go to `hnn sweep` (docs/benchmarks.md)
 //   bench  build, then `hnn bench` (speed and memory; writes bench/results.json)
 //   microbench  build, then the BenchmarkDotNet micro-benchmarks (integrator steps, one training step);
 //          arguments after `--` go to BenchmarkDotNet (e.g. --filter '*TrainingStep*', --threads 1)
@@ -12,7 +15,17 @@
 //   pack [--out DIR] [--version-suffix S]  setup, then `dotnet pack` the packages Hnn.Core, Hnn.Fs and the `hnn`
 //          tool (Hnn.Cli) into DIR (default bin/packages), version from Directory.Build.props (+ "-S");
 //          prints their sizes and fails if one carries a native library (see docs/packages.md)
+//   readme build, then rewrite README.md's results table from docs/results/results.json (docs/results/README.md)
+//   format [--check]  format the F# (Fantomas) and C# (CSharpier) sources with the settings in .editorconfig;
+//          --check changes nothing and fails if a file is not formatted
+//   docs   build, then the documentation site into bin/docs (fsdocs, offline HTML): the pages of docs/ and the
+//          README, the executed guides (docs/guide-*.fsx, run as the site is built: a guide that fails fails the
+//          build), the C# page's program (docs/csharp, built and run), the API reference of Hnn.Core and Hnn.Fs;
+//          then every page opened in headless Chromium from disk with no network (installed if missing): any console
+//          error or failed load fails the build. See docs/site.md.
 // Every target runs its prerequisites, so each works on a fresh clone with only the .NET SDK.
+
+#load "docs/site/Site.fsx"
 
 open System
 open System.Diagnostics
@@ -28,15 +41,20 @@ let fail (message: string) =
     eprintfn "build.fsx: %s" message
     exit 1
 
-/// Runs a program in the repository root, streaming its output; fails the build on a non-zero exit.
-let run (program: string) (args: string list) =
+/// Runs a program in the repository root, streaming its output; its exit code.
+let exitCode (program: string) (args: string list) =
     printfn "> %s %s" program (String.Join(" ", args))
     let info = ProcessStartInfo(program, args, WorkingDirectory = root, UseShellExecute = false)
     info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     info.Environment["DOTNET_NOLOGO"] <- "1"
     use p = Process.Start info
     p.WaitForExit()
-    if p.ExitCode <> 0 then fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) p.ExitCode)
+    p.ExitCode
+
+/// Runs a program in the repository root, streaming its output; fails the build on a non-zero exit.
+let run (program: string) (args: string list) =
+    let code = exitCode program args
+    if code <> 0 then fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) code)
 
 let dotnet args = run "dotnet" args
 
@@ -58,6 +76,10 @@ let test (args: string list) =
 let main (args: string list) =
     build ()
     dotnet ([ cli; "run" ] @ args)
+
+let suite (args: string list) =
+    build ()
+    dotnet ([ "fsi"; "scripts/suite.fsx" ] @ args)
 
 let bench (args: string list) =
     build ()
@@ -110,6 +132,69 @@ let pack (args: string list) =
         if not natives.IsEmpty then fail (sprintf "pack: %s carries native files (%s): libtorch must come through TorchSharp-cpu" nupkg natives.Head.FullName)
         printfn "%-40s %8.1f KiB  (%d files)" (Path.GetFileName nupkg) (float (FileInfo(nupkg).Length) / 1024.0) zip.Entries.Count
 
+let readme () =
+    build ()
+    dotnet [ cli; "report"; "--results"; "docs/results"; "--readme"; "README.md" ]
+
+/// The sources the formatters own: F# and C# under these folders (bin/, obj/ left out by .fantomasignore and
+/// .csharpierignore), and this script.
+let formatted = [ "src"; "tests"; "scripts"; "bench"; "build.fsx" ]
+
+let format (args: string list) =
+    let check =
+        match args with
+        | [] -> false
+        | [ "--check" ] -> true
+        | other -> fail (sprintf "format: unknown arguments %A (expected nothing or --check)" other)
+    dotnet [ "tool"; "restore" ]
+    // Both formatters run (a check reports every unformatted file of both languages), then the build fails if one did.
+    let fsharp = exitCode "dotnet" ([ "fantomas" ] @ (if check then [ "--check" ] else []) @ formatted)
+    let csharp = exitCode "dotnet" ([ "csharpier"; (if check then "check" else "format") ] @ (formatted |> List.filter ((<>) "build.fsx")))
+    if fsharp <> 0 || csharp <> 0 then
+        fail (if check then "format --check: files are not formatted (see above); `dotnet fsi build.fsx format` formats them" else "format failed")
+/// Runs a program in the repository root and returns its standard output; fails the build on a non-zero exit.
+let output (program: string) (args: string list) =
+    printfn "> %s %s" program (String.Join(" ", args))
+    let info = ProcessStartInfo(program, args, WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true)
+    info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
+    info.Environment["DOTNET_NOLOGO"] <- "1"
+    use p = Process.Start info
+    let text = p.StandardOutput.ReadToEnd()
+    p.WaitForExit()
+    if p.ExitCode <> 0 then fail (sprintf "'%s %s' failed with exit code %d:\n%s" program (String.Join(" ", args)) p.ExitCode text)
+    text
+
+/// The documentation site (docs/site.md): staged from docs/ and the README into obj/docs-site, built by fsdocs into
+/// bin/docs with the executed guides and the API reference, its links made relative, then checked in Chromium.
+let docs () =
+    build ()
+    let started = DateTime.UtcNow
+    let csharp = Path.Combine(root, "docs", "csharp")
+    Site.checkCSharpPage root
+    dotnet [ "build"; Path.Combine(csharp, "Hnn.Docs.CSharp.csproj"); "-c"; configuration; "-nologo"; "-v"; "quiet" ]
+    let csharpOutput = output "dotnet" [ Path.Combine(csharp, "bin", configuration, "net10.0", "hnn-docs-csharp.dll") ]
+    printf "%s" csharpOutput
+    let input, site = Path.Combine(root, "obj", "docs-site"), Path.Combine(root, "bin", "docs")
+    Site.stage root input csharpOutput
+    dotnet
+        [ "fsdocs"; "build"; "--input"; input; "--output"; site; "--eval"; "--strict"; "--clean"
+          "--projects"; Path.Combine(root, "src", "Hnn.Core.CSharp", "Hnn.Core.CSharp.csproj"); Path.Combine(root, "src", "Hnn.Fs", "Hnn.Fs.fsproj")
+          // Warnings as errors would fail fsdocs' design-time build of the C# project (paket lists System.Memory
+          // in two groups); llms.txt would evaluate every guide a second time for its Markdown copy.
+          "--properties"; "Configuration=" + configuration; "TreatWarningsAsErrors=false"; "FsDocsGenerateLlmsTxt=false"
+          "--parameters"; "root"; Site.rootMarker; "fsdocs-collection-name"; "Hnn" ]
+    match Site.finish site with
+    | [] -> ()
+    | missing -> printfn "fsdocs linked %d pages it did not make, now plain text: %s" missing.Length (String.Join(", ", missing))
+    let built = DateTime.UtcNow
+    ensureChromium ()
+    dotnet [ "fsi"; Path.Combine(root, "docs", "site", "check-site.fsx"); site ]
+    let files = Directory.GetFiles(site, "*", SearchOption.AllDirectories)
+    printfn "site: %s, %d pages, %d files, %.1f MiB; built in %.0f s, checked in %.0f s"
+        (Path.Combine(site, "index.html")) (files |> Array.filter (fun f -> f.EndsWith ".html") |> Array.length) files.Length
+        (float (files |> Array.sumBy (fun f -> FileInfo(f).Length)) / 1048576.0)
+        (built - started).TotalSeconds (DateTime.UtcNow - built).TotalSeconds
+
 let argv = fsi.CommandLineArgs |> Array.toList |> List.tail
 let target, rest =
     match argv with
@@ -122,8 +207,12 @@ match target with
 | "build" -> build ()
 | "test" -> test rest
 | "run" -> main rest
+| "suite" -> suite rest
 | "bench" -> bench rest
 | "microbench" -> microbench rest
 | "reports-check" -> reportsCheck rest
 | "pack" -> pack rest
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, bench, microbench, reports-check, pack)" other)
+| "readme" -> readme ()
+| "format" -> format rest
+| "docs" -> docs ()
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack, readme, format, docs)" other)

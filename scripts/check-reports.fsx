@@ -2,8 +2,9 @@
 // Opens every report of an output folder in headless Chromium from disk, with all network sent to a closed
 // port, and fails unless every chart drew. Chromium must be installed: this check never skips silently.
 //   dotnet fsi scripts/check-reports.fsx results          (checks results/reports/*.html)
-// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
+// Needs a clone: its headless-browser part is in src/Hnn.Tools, which is not a package.
 #load "hnn.fsx"
+#r "../src/Hnn.Tools/bin/Release/net10.0/Hnn.Tools.dll"
 
 open System.IO
 open Hnn

@@ -21,9 +21,9 @@ if not (File.Exists(modelPath ModelKind.Hnn) && File.Exists(modelPath ModelKind.
 
 // Every law for learned models; pass keys to select, e.g. [ "liouville"; "symplecticity" ].
 let laws: string list = []
-let columns = Physics.checkModelFiles [ modelPath ModelKind.Hnn; modelPath ModelKind.Baseline ] laws
+let columns = Physics.ModelFiles.checkAll [ modelPath ModelKind.Hnn; modelPath ModelKind.Baseline ] laws
 
-printfn "%s\n" (Physics.formatTable columns)
+printfn "%s\n" (Physics.Report.table columns)
 for _, reports in columns do
     for report in reports do
-        printfn "%s" (Physics.formatReport report)
+        printfn "%s" (Physics.Report.format report)

@@ -4,8 +4,9 @@
 //   dotnet fsi scripts/report.fsx results     → results/reports/index.html, results/reports/<task>.html
 // With --png, also a static image of some of a task's charts (headless Chromium, no network):
 //   dotnet fsi scripts/report.fsx results --png spring docs/images/spring-phase-portrait.png phase-true phase-baseline phase-hnn
-// Outside a clone of the repository: `#r "nuget: Hnn.Fs"` in place of the #load below (docs/packages.md).
+// Needs a clone: its headless-browser part is in src/Hnn.Tools, which is not a package.
 #load "hnn.fsx"
+#r "../src/Hnn.Tools/bin/Release/net10.0/Hnn.Tools.dll"
 
 open Hnn
 
@@ -16,13 +17,13 @@ let outDir =
     | dir :: _ when not (dir.StartsWith "--") -> dir
     | _ -> "results"
 
-for path in Reports.writeAll outDir do
+for path in HtmlReport.writeAll outDir do
     printfn "%s" path
 
 match args |> List.skipWhile ((<>) "--png") with
 | "--png" :: task :: png :: keys ->
     let task = Tasks.tryFind task |> Result.defaultWith failwith
-    match Reports.snapshot outDir task keys 1160 470 png with
+    match ReportSnapshot.write outDir task keys 1160 470 png with
     | Ok path -> printfn "%s" path
     | Error e ->
         eprintfn "%s" e

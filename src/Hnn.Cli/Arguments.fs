@@ -1,17 +1,30 @@
-/// The command line, declared for Argu.
+/// The command line, declared for Argu. The tasks and models the help names come from `Tasks` (its task lists and
+/// model-kind table), so the help lists every one that exists.
 module Hnn.Cli.Arguments
 
+open System
 open Argu
+open Hnn
+open Hnn.Models
 
-/// Which model to train.
-type ModelArg =
-    | Hnn
-    | Baseline
-    | Dissipative_Hnn
-    | Port_Hnn
-    | Lnn
-    | La_Sympnet
-    | G_Sympnet
+/// The keys of these tasks, for a help text: "spring, pendulum, …".
+let private taskKeys (tasks: Hnn.Tasks.Task list) = tasks |> List.map _.Key |> String.concat ", "
+
+/// The keys of these model kinds, for a help text: "baseline, hnn, …".
+let private modelKeys (kinds: ModelKind list) = kinds |> List.map Hnn.Tasks.modelKey |> String.concat ", "
+
+/// The model kind of `key` given to `option` (--model, --models, --kind), or a one-line error listing the keys.
+let modelKind (option: string) (key: string) =
+    match Hnn.Tasks.tryModelKind key with
+    | Ok kind -> kind
+    | Error e -> raise (ArgumentException(sprintf "%s: %s" option e))
+
+/// How a sampled model's hidden layer is drawn (swim itself needs the true H, which a run does not give a fit).
+type SamplerArg =
+    | Auto
+    | Elm
+    | Uniform_Swim
+    | A_Swim
 
 /// What the training loss compares.
 type SupervisionArg =
@@ -23,7 +36,7 @@ type TrainArgs =
     | [<AltCommandLine("-t")>] Task of key: string
     | Csv of file: string
     | Test_Fraction of fraction: float
-    | [<Mandatory; AltCommandLine("-m")>] Model of ModelArg
+    | [<Mandatory; AltCommandLine("-m")>] Model of key: string
     | Steps of count: int
     | Seed of seed: int
     | Threads of count: int
@@ -32,6 +45,8 @@ type TrainArgs =
     | Substeps of count: int
     | No_Eval
     | Momentum_Symmetric
+    | Width of neurons: int
+    | Sampler of SamplerArg
     | Data of file: string
     | Out of dir: string
     | Lr of rate: float
@@ -45,12 +60,16 @@ type TrainArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Task _ -> "task: spring, pendulum, real-pendulum, two-body, three-body, real-pendulum-central or damped-spring (or give --csv)."
+            | Task _ -> sprintf "task: %s (or give --csv)." (taskKeys Hnn.Tasks.known)
             | Csv _ -> "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
             | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
+            | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
+            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM and A-SWIM fitted, the better on held-out states kept)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
-            | Model _ -> "model to train."
+            | Model _ ->
+                sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps); beyond the HNN: %s."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds)
             | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -70,13 +89,15 @@ type TrainArgs =
 /// Options of `reproduce` (and `run`, the main job).
 type ReproduceArgs =
     | Tasks of keys: string list
-    | Models of ModelArg list
+    | Models of keys: string list
     | Steps of count: int
     | Seed of seed: int
     | Threads of count: int
     | Supervision of SupervisionArg
     | Integrator of name: string
     | Substeps of count: int
+    | Width of neurons: int
+    | Sampler of SamplerArg
     | No_Eval
     | Out of dir: string
     | Lr of rate: float
@@ -91,14 +112,18 @@ type ReproduceArgs =
         member a.Usage =
             match a with
             | Tasks _ ->
-                "tasks to run (default: the paper's six — spring pendulum real-pendulum two-body three-body pixel-pendulum — then real-pendulum-central damped-spring)."
-            | Models _ -> "models to train on the numeric tasks (default: baseline hnn dissipative-hnn; the pixel pendulum trains baseline and hnn)."
+                sprintf "tasks to run (default: %s; also: %s)." (taskKeys Hnn.Tasks.keyed) (taskKeys Hnn.Tasks.benchmarks)
+            | Models _ ->
+                sprintf "models on the numeric tasks (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."
             | Integrator _ -> "integrator for --supervision integrator: rk4 (default), leapfrog or yoshida4."
             | Substeps _ -> "integrator steps per observed interval (default 1)."
+            | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400)."
+            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto)."
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
             | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
@@ -144,6 +169,7 @@ type CheckArgs =
 type ReportArgs =
     | Results of dir: string
     | Check
+    | Readme of file: string
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -151,10 +177,16 @@ type ReportArgs =
             | Results _ ->
                 "output folder of a run (default results): writes DIR/reports/<task>.html and index.html; of a sweep (DIR/sweep.json): merges its jobs into DIR/results.json, results.md and reports/sweep.html."
             | Check -> "then open every page in headless Chromium (offline) and fail on a chart that did not draw."
+            | Readme _ -> "only rewrite the results table between the marker comments in FILE (README.md) from DIR/results.json."
+
+/// A part of `bench` that can run alone.
+type BenchPart =
+    | Sampled
 
 /// Options of `bench`.
 type BenchArgs =
     | Quick
+    | Only of BenchPart
     | Threads of count: int
     | Out of dir: string
     | Models of dir: string
@@ -163,6 +195,8 @@ type BenchArgs =
         member a.Usage =
             match a with
             | Quick -> "fewer steps and rounds; no whole runs and no 10⁴-step memory run."
+            | Only _ ->
+                "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss), kept in OUT/results.json beside the other figures."
             | Threads _ -> "torch threads (default: all cores)."
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
@@ -190,7 +224,7 @@ type ExportArgs =
 type ImportArgs =
     | [<Mandatory>] Format of WeightsFormat
     | [<Mandatory; AltCommandLine("-t")>] Task of key: string
-    | [<Mandatory>] Kind of ModelArg
+    | [<Mandatory>] Kind of key: string
     | [<Mandatory; AltCommandLine("-o")>] Out of file: string
     | Nonlinearity of name: string
     | Force
@@ -210,7 +244,7 @@ type ImportArgs =
 /// Options of `sweep`.
 type SweepArgs =
     | Tasks of keys: string list
-    | Models of ModelArg list
+    | Models of keys: string list
     | Seeds of seeds: int list
     | [<CustomCommandLine("--set")>] Setting of spec: string
     | No_Eval
@@ -231,11 +265,11 @@ type SweepArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Tasks _ -> "tasks (default: every numeric task: spring pendulum real-pendulum two-body three-body real-pendulum-central damped-spring)."
-            | Models _ -> "models (default: baseline hnn dissipative-hnn)."
+            | Tasks _ -> sprintf "tasks (default: every numeric task: %s; also: %s)." (taskKeys Hnn.Tasks.every) (taskKeys Hnn.Tasks.benchmarks)
+            | Models _ -> sprintf "models (default: %s; also: %s)." (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds)
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
-                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric."
+                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."
             | No_Eval -> "skip the energy protocols."
             | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
             | Out _ -> "the sweep folder (default sweep): sweep.json, jobs/<task>/<model>/seed-<s>[/<settings>], logs/; rerun the same command to continue it."

@@ -82,7 +82,11 @@ let private folderOf (argument: string) (path: string) =
 let private guard (body: unit -> int) =
     try
         body ()
-    with :? PyTorchWeightsException as e ->
+    with
+    | :? PyTorchWeightsException as e when e.NoCounterpart ->
+        eprintfn "error: %s; export a model trained without --momentum-symmetric" e.Message
+        2
+    | :? PyTorchWeightsException as e ->
         eprintfn "error: %s" e.Message
         2
 
@@ -112,16 +116,16 @@ let export (args: ParseResults<ExportArgs>) =
         | None -> ()
         0)
 
-let private modelKind (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> ModelKind.Hnn
-    | ModelArg.Baseline -> ModelKind.Baseline
-    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
-    | ModelArg.Port_Hnn
-    | ModelArg.Lnn
-    | ModelArg.La_Sympnet
-    | ModelArg.G_Sympnet ->
-        raise (ArgumentException(sprintf "--kind %s: the reference implementation has no such model; import reads hnn, baseline or dissipative-hnn weights" ((string arg).ToLowerInvariant().Replace('_', '-'))))
+/// The kinds the reference implementation has: its HNN, its baseline, and its HNN with field_type 'both'.
+let private importKind (key: string) =
+    match modelKind "--kind" key with
+    | ModelKind.Hnn
+    | ModelKind.Baseline
+    | ModelKind.DissipativeHnn as kind -> kind
+    | ModelKind.SampledHnn
+    | ModelKind.SampledDissipativeHnn ->
+        raise (ArgumentException "--kind: a sampled model has no counterpart in the reference implementation; import hnn, baseline or dissipative-hnn weights")
+    | _ -> raise (ArgumentException(sprintf "--kind %s: the reference implementation has no such model; import hnn, baseline or dissipative-hnn weights" key))
 
 /// `hnn import --format pytorch IN.pt --task T --kind hnn|baseline|dissipative-hnn --out M.json [--nonlinearity N] [--force]`.
 let import (args: ParseResults<ImportArgs>) =
@@ -132,7 +136,7 @@ let import (args: ParseResults<ImportArgs>) =
         | Ok t -> t
         | Error e -> raise (ArgumentException e)
     let nonlinearity = args.TryGetResult ImportArgs.Nonlinearity |> Option.map Nonlinearities.Parse |> Option.defaultValue Nonlinearity.Tanh
-    let kind = modelKind (args.GetResult ImportArgs.Kind)
+    let kind = importKind (args.GetResult ImportArgs.Kind)
     if not (File.Exists input) then raise (ArgumentException(sprintf "input '%s': no such file" input))
     if not (out.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) then
         raise (ArgumentException(sprintf "--out '%s': a model file ends in .json (its weights go beside it, .weights)" out))

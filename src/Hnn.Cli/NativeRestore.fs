@@ -33,7 +33,7 @@ let run () =
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
         use p =
             try
-                Process.Start info
+                Process.Start info |> nonNull
             with :? ComponentModel.Win32Exception as e ->
                 raise (TorchNativeException(sprintf "cannot run `dotnet restore` (%s): the .NET SDK is needed to fetch libtorch" e.Message))
         p.WaitForExit()

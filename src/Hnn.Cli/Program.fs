@@ -58,15 +58,27 @@ let private options steps seed threads sup integrator substeps noEval out : Expe
         OutDir = defaultArg out "results"
         Cancellation = stop.Token }
 
-let private modelKind (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> ModelKind.Hnn
-    | ModelArg.Baseline -> ModelKind.Baseline
-    | ModelArg.Dissipative_Hnn -> ModelKind.DissipativeHnn
-    | ModelArg.Port_Hnn -> ModelKind.PortHnn
-    | ModelArg.Lnn -> ModelKind.Lnn
-    | ModelArg.La_Sympnet -> ModelKind.LaSympNet
-    | ModelArg.G_Sympnet -> ModelKind.GSympNet
+
+let private isSampled (kind: ModelKind) = kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn
+
+/// The options with the sampled models' width and sampler (refused when no sampled model is run: they would do nothing).
+let private withSampling (kinds: ModelKind list) (width: int option) (sampler: SamplerArg option) (opts: Experiment.Options) =
+    if (width.IsSome || sampler.IsSome) && not (List.exists isSampled kinds) then
+        raise (UsageError(sprintf "--%s applies to the sampled models only (sampled-hnn, sampled-dissipative-hnn)" (if width.IsSome then "width" else "sampler")))
+    let maxWidth = Models.Sampled.SampledSettings.MaxWidth
+    let sampling =
+        match width with
+        | Some w when w < 1 || w > maxWidth -> raise (UsageError(sprintf "--width must be in 1..%d, got %d" maxWidth w))
+        | Some w -> opts.Sampling.WithWidth w
+        | None -> opts.Sampling
+    let sampling =
+        match sampler with
+        | None -> sampling
+        | Some SamplerArg.Auto -> sampling.WithSampler Models.Sampled.LayerSampler.Auto
+        | Some SamplerArg.Elm -> sampling.WithSampler Models.Sampled.LayerSampler.Elm
+        | Some SamplerArg.Uniform_Swim -> sampling.WithSampler Models.Sampled.LayerSampler.UniformSwim
+        | Some SamplerArg.A_Swim -> sampling.WithSampler Models.Sampled.LayerSampler.ASwim
+    { opts with Sampling = sampling }
 
 let private task key =
     match Tasks.tryFind key with
@@ -152,13 +164,13 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
                     (DateTime.UtcNow - started).TotalSeconds, commandLine (), status, reason)
             try
                 ResultsFile.MarkUnfinished(opts.OutDir, run) |> ignore
-            with :? InvalidDataException as e ->
+            with :? ResultsFileException as e ->
                 eprintfn "warning: could not mark the run as %s: %s" status e.Message
     try
         body ()
     with
     | :? OperationCanceledException as e ->
-        let message = if e.Message.Contains "--resume" then e.Message else e.Message + "; continue with --resume"
+        let message = e.Message + "; continue with --resume"
         mark ResultsFile.RunStatus.Interrupted message
         eprintfn "interrupted: %s" message
         if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
@@ -166,6 +178,7 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
         4
+    | :? ResultsFileException as e -> raise (UsageError(sprintf "%s; move it away or choose another --out" e.Message))
     | UsageError _
     | :? ArgumentException
     | :? Data.DataFileException
@@ -183,13 +196,17 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
 let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
     let first = evaluated.Head.Trained
     printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
-    printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
+    printfn "%s" (TextTable.table task.Key (evaluated |> List.collect Experiment.cells))
     let n = task.Note
     if n <> "" then printfn "note: %s" n
     for e in evaluated do
         let t = e.Trained
-        printfn "%-9s training %.1f s (%.2f ms/step, %d threads), evaluation %.1f s"
-            (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.MillisecondsPerStep t.Result.Threads e.EvaluationSeconds
+        if isSampled t.Kind then
+            printfn "%-9s fit %.2f s (least squares, no steps, %d threads), evaluation %.1f s"
+                (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.Threads e.EvaluationSeconds
+        else
+            printfn "%-9s training %.1f s (%.2f ms/step, %d threads), evaluation %.1f s"
+                (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.MillisecondsPerStep t.Result.Threads e.EvaluationSeconds
 
 let private train (args: ParseResults<TrainArgs>) =
     let task =
@@ -207,7 +224,24 @@ let private train (args: ParseResults<TrainArgs>) =
             | None, t -> t
             | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
             | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
-    let kind = modelKind (args.GetResult TrainArgs.Model)
+    let kind = modelKind "--model" (args.GetResult TrainArgs.Model)
+    if isSampled kind then
+        // A sampled model is fitted in one solve: the Adam recipe's options would be ignored, so they are refused.
+        let adamOnly (arg: TrainArgs) =
+            match arg with
+            | TrainArgs.Steps _ -> Some "--steps"
+            | TrainArgs.Lr _ -> Some "--lr"
+            | TrainArgs.Batch_Size _ -> Some "--batch-size"
+            | TrainArgs.Weight_Decay _ -> Some "--weight-decay"
+            | TrainArgs.Clip_Grad_Norm _ -> Some "--clip-grad-norm"
+            | TrainArgs.Supervision _ -> Some "--supervision"
+            | TrainArgs.Integrator _ -> Some "--integrator"
+            | TrainArgs.Substeps _ -> Some "--substeps"
+            | TrainArgs.Checkpoint_Every _ -> Some "--checkpoint-every"
+            | _ -> None
+        match args.GetAllResults() |> List.tryPick adamOnly with
+        | Some name -> raise (UsageError(sprintf "%s applies to trained models; %s is fitted by least squares in one solve (no steps)" name (Tasks.modelKey kind)))
+        | None -> ()
     let opts =
         options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
             (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
@@ -215,95 +249,80 @@ let private train (args: ParseResults<TrainArgs>) =
         |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
         |> withSafety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
-    Experiment.settingsFor opts task |> ignore
+        |> withSampling [ kind ] (args.TryGetResult TrainArgs.Width) (args.TryGetResult TrainArgs.Sampler)
+    Experiment.check opts task [ kind ]
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
+      LiveProgress.run (LiveProgress.plan opts [ task, [ kind ] ]) (fun progress ->
+        let opts = { opts with Progress = progress }
         let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
         printTask task evaluated
         let reports = Experiment.writeReports opts [ task ]
         printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
-        0)
+        0))
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
     let keys = args.TryGetResult ReproduceArgs.Tasks
     match keys |> Option.bind (List.countBy id >> List.tryFind (fun (_, n) -> n > 1)) with
     | Some(key, _) -> raise (UsageError(sprintf "--tasks names %s more than once" key))
     | None -> ()
-    let withPixels = keys |> Option.map (List.contains PixelPendulum.taskKey) |> Option.defaultValue true
-    let keys = keys |> Option.map (List.filter ((<>) PixelPendulum.taskKey))
     let tasks =
         match keys with
-        | Some [] -> []
         | Some ks -> List.map task ks
-        | None -> Tasks.every
+        | None -> Tasks.keyed
+    let integratorSupervised = args.TryGetResult ReproduceArgs.Supervision = Some SupervisionArg.Integrator
     let kinds =
         match args.TryGetResult ReproduceArgs.Models with
+        // The sampled models fit dx/dt in one solve: an integrator-supervised run trains the others.
+        | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
         | None -> Tasks.modelKinds
-        | Some [] -> raise (UsageError "--models needs at least one of baseline, hnn, dissipative-hnn")
-        | Some ms -> ms |> List.distinct |> List.map modelKind
+        | Some [] ->
+            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.trainableKinds |> List.map Tasks.modelKey |> String.concat ", ")))
+        | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
+    match kinds |> List.tryFind isSampled with
+    | Some k when integratorSupervised ->
+        raise (UsageError(sprintf "--supervision integrator: %s fits dx/dt by least squares; leave it out of --models" (Tasks.modelKey k)))
+    | _ -> ()
     let opts =
         options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
             (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
             (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
         |> withSafety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
-    for t in tasks do Experiment.settingsFor opts t |> ignore
-    let pixelOptions =
-        if not withPixels then None
-        else
-            // What the pixel task cannot honour is refused here, before any work, naming the option.
+        |> withSampling kinds (args.TryGetResult ReproduceArgs.Width) (args.TryGetResult ReproduceArgs.Sampler)
+    // The pixel pendulum trains the paper's baseline and HNN on frame pairs with its own objective: what it cannot
+    // honour is refused here, before any work, naming the option.
+    let kindsOf (t: Tasks.Task) =
+        match t.Source with
+        | Tasks.Pixels _ ->
             let refuse (option: string) (why: string) =
-                raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why PixelPendulum.taskKey))
+                raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why t.Key))
             if args.Contains ReproduceArgs.Supervision && opts.Supervision = Training.Supervision.Integrator then
                 refuse "--supervision integrator" "the pixel pendulum learns from frame pairs with its own objective"
             if args.Contains ReproduceArgs.Integrator || args.Contains ReproduceArgs.Substeps then
                 refuse (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps") "the pixel pendulum is not integrator-supervised"
-            if args.Contains ReproduceArgs.Checkpoint_Every then
-                refuse "--checkpoint-every" "the pixel pendulum saves each model once trained, not checkpoints"
-            if args.Contains ReproduceArgs.No_Eval then
-                refuse "--no-eval" "the pixel pendulum's metrics are its evaluation"
-            let models = kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds)
-            if models.IsEmpty then refuse "--models" "the pixel pendulum trains baseline and hnn only"
-            let d = PixelPendulum.defaults
-            Some
-                { d with
-                    Steps = defaultArg opts.Steps d.Steps
-                    Seed = opts.Seed
-                    Threads = opts.Threads
-                    LearningRate = defaultArg opts.LearningRate d.LearningRate
-                    WeightDecay = defaultArg opts.WeightDecay d.WeightDecay
-                    BatchSize = defaultArg opts.BatchSize d.BatchSize
-                    ClipGradNorm = opts.ClipGradNorm
-                    Models = models
-                    Resume = opts.Resume
-                    Cancellation = stop.Token
-                    OutDir = opts.OutDir
-                    CacheDir = Tasks.cacheFolder () }
-    pixelOptions |> Option.iter (PixelPendulum.settings >> ignore)
+            match kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds) with
+            | [] -> refuse "--models" "the pixel pendulum trains baseline and hnn only"
+            | ks -> ks
+        | _ -> kinds
+    let plan = [ for t in tasks -> t, kindsOf t ]
+    for t, ks in plan do Experiment.check opts t ks
     claim opts (args.Contains ReproduceArgs.Force)
     guarded opts (fun () ->
+      LiveProgress.run (LiveProgress.plan opts plan) (fun progress ->
+        let opts = { opts with Progress = progress }
         let started = DateTime.UtcNow
         let command = commandLine ()
         let mutable path = ""
-        for t in tasks do
+        for t, ks in plan do
             printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated, results = Experiment.runAndRecord opts command t kinds
+            let evaluated, results = Experiment.runAndRecord opts command t ks
             path <- results
             printTask t evaluated
-        match pixelOptions with
-        | None -> ()
-        | Some pixelOptions ->
-            printfn "\n== Pixel pendulum (%s)" PixelPendulum.taskKey
-            let taskStarted = DateTime.UtcNow
-            let outcome = PixelPendulum.run pixelOptions
-            path <- PixelPendulum.record pixelOptions command taskStarted outcome
-            Report.writeMarkdown opts.OutDir |> ignore
-            printfn "%s" (Report.table PixelPendulum.taskKey outcome.Cells)
-            for p in outcome.Pictures do printfn "picture: %s" p
         let reports = Experiment.writeReports opts tasks
         printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
             path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
-        0)
+        0))
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
     let file = args.GetResult EvaluateArgs.Model
@@ -332,40 +351,52 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
                 [||], [||], Training.Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
                 Training.Trainer.FinalLoss(model, data.TestX, data.TestDx), 0.0, 0) }
     let evaluated = Experiment.evaluate Experiment.defaults [ trained ]
-    printfn "%s" (Report.table task.Key (evaluated |> List.collect Experiment.cells))
+    printfn "%s" (TextTable.table task.Key (evaluated |> List.collect Experiment.cells))
     0
 
 let private check (args: ParseResults<CheckArgs>) =
     Torch.init ()
     let files = args.GetResults CheckArgs.Model
     let laws = args.TryGetResult CheckArgs.Laws |> Option.defaultValue []
-    let columns = Physics.checkModelFiles files laws
-    printfn "%s" (Physics.formatTable columns)
+    let columns = Physics.ModelFiles.checkAll files laws
+    printfn "%s" (Physics.Report.table columns)
     for _, reports in columns do
-        for r in reports do printfn "%s" (Physics.formatReport r)
-    if columns |> List.exists (snd >> List.exists Physics.failed) then 1 else 0
+        for r in reports do printfn "%s" (Physics.Report.format r)
+    if columns |> List.exists (snd >> List.exists Physics.Report.failed) then 1 else 0
+
+/// `hnn report --readme FILE`: the results table between FILE's marker comments, rewritten from DIR/results.json.
+let private readmeTable (readme: string) (dir: string) =
+    let results = RunFolder(dir).Results
+    if not (File.Exists readme) then raise (UsageError(sprintf "--readme '%s': no such file" readme))
+    if not (File.Exists results) then raise (UsageError(sprintf "--results '%s': no results.json there" dir))
+    let changed = ReadmeTable.write readme results
+    printfn "%s: the results table %s %s" readme (if changed then "rewritten from" else "already matches") results
+    0
 
 let private report (args: ParseResults<ReportArgs>) =
-    Torch.init ()
     let dir = args.TryGetResult ReportArgs.Results |> Option.defaultValue "results"
-    let pages = Reports.writeAll dir
-    for p in pages do printfn "%s" p
-    if args.Contains ReportArgs.Check then
-        match ReportCheck.checkFolder (RunFolder dir).Reports with
-        | Ok lines ->
-            for l in lines do printfn "%s" l
-            0
-        | Error lines ->
-            for l in lines do eprintfn "%s" l
-            1
-    else 0
+    match args.TryGetResult ReportArgs.Readme with
+    | Some readme -> readmeTable readme dir
+    | None ->
+        Torch.init ()
+        let pages = HtmlReport.writeAll dir
+        for p in pages do printfn "%s" p
+        if args.Contains ReportArgs.Check then
+            match ReportCheck.checkFolder (RunFolder dir).Reports with
+            | Ok lines ->
+                for l in lines do printfn "%s" l
+                0
+            | Error lines ->
+                for l in lines do eprintfn "%s" l
+                1
+        else 0
 
 let private bench (args: ParseResults<BenchArgs>) =
     Torch.init ()
     args.TryGetResult BenchArgs.Threads |> Option.map (atLeastOne "threads") |> Option.iter TorchSharp.torch.set_num_threads
     // The whole-run figures start this program again as a child process: `dotnet hnn.dll …` or the apphost.
     let self =
-        let entry = Reflection.Assembly.GetEntryAssembly().Location
+        let entry = (Reflection.Assembly.GetEntryAssembly() |> nonNull).Location
         match Environment.ProcessPath with
         | null -> None
         | host when Path.GetFileNameWithoutExtension host = "dotnet" -> Some(host, [ entry ])
@@ -376,7 +407,12 @@ let private bench (args: ParseResults<BenchArgs>) =
           Models = args.TryGetResult BenchArgs.Models
           Cli = self
           Log = printfn "%s" }
-    let _, _, path = Bench.run options
+    match args.TryGetResult BenchArgs.Only with
+    | Some BenchPart.Sampled when args.Contains BenchArgs.Models -> raise (UsageError "--models times the trained models' evaluation, which --only sampled does not run")
+    | Some BenchPart.Sampled -> ()
+    | None -> Bench.run options |> ignore
+    // The sampled HNN's rows, kept under "sampled" in the same results.json.
+    let _, _, path = SampledBench.run options.OutDir options.Quick options.Log
     printfn "\nbench results: %s" path
     0
 
@@ -437,7 +473,7 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | :? TorchNativeException as e ->
-        eprintfn "error: %s" e.Message
+        eprintfn "error: %s%s" e.Message (if e.MissingNatives then " This tool restores them: hnn native --restore." else "")
         3
     | :? ArgumentException as e ->
         eprintfn "error: %s" e.Message
@@ -449,6 +485,9 @@ let main argv =
         eprintfn "error: %s" e.Message
         2
     | :? InvalidDataException as e ->
+        eprintfn "error: %s" e.Message
+        2
+    | :? ResultsFileException as e ->
         eprintfn "error: %s" e.Message
         2
     | e when isNull (Environment.GetEnvironmentVariable "HNN_DEBUG") ->

@@ -23,16 +23,6 @@ let self () =
 
 let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
 
-let private modelKey (arg: ModelArg) =
-    match arg with
-    | ModelArg.Hnn -> "hnn"
-    | ModelArg.Baseline -> "baseline"
-    | ModelArg.Dissipative_Hnn -> "dissipative-hnn"
-    | ModelArg.Port_Hnn -> "port-hnn"
-    | ModelArg.Lnn -> "lnn"
-    | ModelArg.La_Sympnet -> "la-sympnet"
-    | ModelArg.G_Sympnet -> "g-sympnet"
-
 let private ok (result: Result<'a, string>) =
     match result with
     | Ok v -> v
@@ -90,7 +80,9 @@ let sweep (stop: CancellationToken) (args: ParseResults<SweepArgs>) =
     let spec =
         Sweep.spec
             (args.TryGetResult SweepArgs.Tasks |> Option.defaultValue (Tasks.every |> List.map _.Key))
-            (args.TryGetResult SweepArgs.Models |> Option.map (List.map modelKey) |> Option.defaultValue (Tasks.modelKinds |> List.map Tasks.modelKey))
+            (args.TryGetResult SweepArgs.Models
+             |> Option.map (List.map (modelKind "--models" >> Tasks.modelKey))
+             |> Option.defaultValue (Tasks.modelKinds |> List.map Tasks.modelKey))
             (args.TryGetResult SweepArgs.Seeds |> Option.defaultValue [ 0 ])
             (args.GetResults SweepArgs.Setting |> List.map (Sweep.parseAxis >> ok))
             (not (args.Contains SweepArgs.No_Eval))
@@ -151,7 +143,7 @@ let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
         let run: Sweep.Run = { Threads = threads; Cancellation = stop; Command = commandLine (); Log = printfn "%s" }
         try
             let path = Sweep.runJob dir sweep.Spec job run
-            printfn "%s" (Report.table job.Task (ResultsFile.Read path))
+            printfn "%s" (TextTable.table job.Task (ResultsFile.Read path))
             printfn "job %d finished: %s" index path
             0
         with

@@ -27,3 +27,31 @@ let close (atol: float) (rtol: float) (a: float) (b: float) = abs (a - b) <= ato
 let tensor2d (rows: int) (cols: int) (values: float[]) =
     use flat = TorchSharp.torch.tensor (values: float[])
     flat.reshape (int64 rows, int64 cols)
+
+/// The repository's root folder (the tests run from tests/Hnn.Tests/bin/<configuration>/net10.0).
+let repoRoot = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
+
+/// The built command line, hnn.dll, of the tests' own configuration.
+let hnnDll =
+    let configuration = System.IO.DirectoryInfo(System.IO.Path.Combine(System.AppContext.BaseDirectory, "..")).Name
+    System.IO.Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
+
+/// Runs `dotnet hnn.dll args` to its end (5 minutes at most, then killed and failed); exit code and merged output.
+let runHnnToEnd (args: string list) =
+    let info = System.Diagnostics.ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
+    use p = System.Diagnostics.Process.Start info |> nonNull
+    let out = System.Text.StringBuilder()
+    let collect (e: System.Diagnostics.DataReceivedEventArgs) =
+        match e.Data with
+        | null -> ()
+        | line -> lock out (fun () -> out.AppendLine line |> ignore)
+    p.OutputDataReceived.Add collect
+    p.ErrorDataReceived.Add collect
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    if not (p.WaitForExit 300_000) then
+        p.Kill true
+        p.WaitForExit()
+        failtestf "hnn %s did not end within 5 minutes:\n%s" (System.String.Join(" ", args)) (lock out (fun () -> out.ToString()))
+    p.WaitForExit()
+    p.ExitCode, lock out (fun () -> out.ToString())

@@ -1,6 +1,6 @@
 /// Laws of composed Hamiltonians: tensor math agrees with System.Math, the combinators obey their algebra on
 /// generated systems and states, autograd fields equal closed forms and finite differences, separability is
-/// detected, and the pipeline turns a Hamiltonian into data, models and metrics.
+/// detected, and the pipeline turns a Hamiltonian into data and, on the run path, models, metrics and a report.
 module Hnn.Tests.ComposeTests
 
 open System
@@ -360,17 +360,29 @@ let pipelineTests =
             finally
                 IO.Directory.Delete(folder, true)
         }
-        test "system |> sample |> train |> evaluate |> report runs end to end and reports the three metrics for both models" {
+        test "system |> task |> run |> report goes the run path: every model kind, results.json, a report, the metrics of each model" {
             let h = Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + 1.0 - cos q) |> Hamiltonian.named "tiny pendulum"
-            let training = { Pipeline.training with Steps = 30; Hidden = 16; Threads = Some 1 }
             let protocol = { Pipeline.protocol with Count = 5; TimeSpan = 2.0; Points = 10; Rtol = 1e-6; Atol = 1e-6 }
-            let e = h |> Pipeline.sample recipe |> Pipeline.train training |> Pipeline.evaluate protocol
-            let text = Pipeline.report e
-            for word in [ "energy MSE"; "rollout MSE"; "energy drift"; "baseline"; "hnn"; "tiny pendulum" ] do
-                Expect.stringContains text word "report"
-            for m in [ e.Baseline; e.Hnn ] do
-                Expect.isTrue (Double.IsFinite m.EnergyMse.Mean && Double.IsFinite m.RolloutMse.Mean && Double.IsFinite m.EnergyDrift.Mean) "finite metrics"
-            Expect.equal e.Trained.Baseline.Result.TrainLoss.Length 31 "steps 0..30"
+            let folder = IO.Path.Combine(IO.Path.GetTempPath(), "hnn-compose-run-" + string (Guid.NewGuid()))
+            try
+                let options = { Experiment.defaults with Steps = Some 30; Threads = Some 1; OutDir = folder; Log = ignore }
+                let run = h |> Pipeline.task "tiny-pendulum" recipe protocol Pipeline.training |> Pipeline.run options
+                let text = Pipeline.report run
+                for word in [ "energy_mse"; "rollout_mse"; "energy_drift"; "baseline"; "hnn"; "dissipative-hnn" ] do
+                    Expect.stringContains text word "report"
+                Expect.equal (run.Models |> List.map _.Trained.Kind) Tasks.modelKinds "every model kind"
+                for e in run.Models do
+                    let m = e.Metrics.Value
+                    Expect.isTrue (Double.IsFinite m.EnergyMse.Mean && Double.IsFinite m.RolloutMse.Mean && Double.IsFinite m.EnergyDrift.Mean) "finite metrics"
+                    // A sampled model is fitted in one solve: it has no loss curve.
+                    let sampled = e.Trained.Kind = Hnn.Models.ModelKind.SampledHnn || e.Trained.Kind = Hnn.Models.ModelKind.SampledDissipativeHnn
+                    Expect.equal e.Trained.Result.TrainLoss.Length (if sampled then 0 else 31) "steps 0..30 (none for a fit)"
+                    e.Trained.Model.Dispose()
+                let results = Results.ResultsFile.Read run.Results
+                Expect.isTrue (results |> Seq.exists (fun c -> c.Task = "tiny-pendulum" && c.Metric = "energy_mse")) "results.json holds the task"
+                Expect.stringContains (IO.File.ReadAllText run.Report) "tiny pendulum" "its report page"
+            finally
+                IO.Directory.Delete(folder, true)
         }
     ]
 

@@ -67,10 +67,16 @@ let tests =
                     // h = 0.05: central differences are O(h²), the one-sided ends too (with a larger constant).
                     Expect.isLessThan worst 0.02 "close to the exact field")
         }
-        test "a CSV dataset trains the same way as sampled data" {
-            let data = Trajectories.toDataset 0.34 (table ())
-            let trained = Pipeline.trainOn { Pipeline.training with Steps = 5; Hidden = 8; Threads = Some 1 } None data
-            Expect.isTrue (Double.IsFinite trained.Hnn.Result.FinalTest.Mean) "trained"
+        test "a CSV file trains on the run path like sampled data, evaluated on its held-out trajectories" {
+            withTempFolder (fun folder ->
+                let path = Path.Combine(folder, "pendulum.csv")
+                Trajectories.write path (table ())
+                let options = { Experiment.defaults with Steps = Some 5; Threads = Some 1; OutDir = Path.Combine(folder, "run"); Log = ignore }
+                let run = TaskSources.ofCsv path 0.34 |> Pipeline.runWith [ Models.ModelKind.Hnn ] options
+                let hnn = run.Models.Head
+                use _ = hnn.Trained.Model
+                Expect.isTrue (Double.IsFinite hnn.Trained.Result.FinalTest.Mean) "trained"
+                Expect.isTrue (Double.IsFinite hnn.HeldOut.Value.RolloutMse.Mean) "rolled out on the held-out trajectory")
         }
         test "a missing column is refused on the header line, naming the column and the header" {
             expectError "t,trajectory\n0,1\n1,1\n" 1 [ "no coordinate columns" ]

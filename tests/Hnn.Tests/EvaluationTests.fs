@@ -20,7 +20,7 @@ let private springField (x: torch.Tensor) =
 let tests =
     testList "evaluation and supervision" [
         test "timeline pairs join consecutive rows of one trajectory only: 25 × 29 spring transitions of Δt = 3/29" {
-            let pairs = spring.Value.TrainTimeline.Pairs()
+            let pairs = (nonNull spring.Value.TrainTimeline).Pairs()
             Expect.equal pairs.Count (25 * 29) "29 transitions per 30-point trajectory"
             for dt in pairs.Dt do
                 Expect.floatClose Accuracy.high dt (3.0 / 29.0) "uniform step"
@@ -28,8 +28,9 @@ let tests =
         }
         test "the real pendulum's training rows form two pieces around the test span, with no transition across it" {
             let d = RealPendulumRecipe().Generate()
-            let pairs = d.TrainTimeline.Pairs()
-            let pieces = d.TrainTimeline.Trajectories |> Array.distinct |> Array.length
+            let timeline = nonNull d.TrainTimeline
+            let pairs = timeline.Pairs()
+            let pieces = timeline.Trajectories |> Array.distinct |> Array.length
             Expect.equal pairs.Count (d.TrainX.Rows - pieces) "the last row of each piece starts no transition"
             Expect.isLessThan (Array.max pairs.Dt) 0.6 "no pair spans the 18 s test gap"
         }
@@ -38,8 +39,8 @@ let tests =
             let recipe = PendulumRecipe(Trajectories = 4, Points = 10)
             let first = DatasetCache.GetOrCreate(dir, recipe, fun r -> r.Generate())
             let again = DatasetCache.GetOrCreate(dir, recipe, fun _ -> failwith "must come from the cache")
-            Expect.sequenceEqual again.TrainTimeline.Times first.TrainTimeline.Times "times"
-            Expect.sequenceEqual again.TestTimeline.Trajectories first.TestTimeline.Trajectories "ids"
+            Expect.sequenceEqual (nonNull again.TrainTimeline).Times (nonNull first.TrainTimeline).Times "times"
+            Expect.sequenceEqual (nonNull again.TestTimeline).Trajectories (nonNull first.TestTimeline).Trajectories "ids"
         }
         test "one RK4 supervision step on the exact spring field matches the exact flow to O(h⁵)" {
             use x = tensor2d 2 2 [| 0.3; -0.8; 1.0; 0.2 |]
@@ -102,7 +103,7 @@ let tests =
         }
         test "results.md shows each cell beside the paper's value and their ratio" {
             let cells = [ ResultsFile.Cell("spring", "hnn", "test_loss", LossEstimate(3.5928e-02 * 2.0, 1e-3)) ]
-            let md = Hnn.Report.markdown cells
+            let md = Hnn.TextTable.markdown cells
             Expect.stringContains md "## spring" "task heading"
             Expect.stringContains md "3.5928e-02" "paper's value"
             Expect.stringContains md "| 2.00 |" "ratio"
@@ -127,7 +128,7 @@ let tests =
             let loaded = RunArtifacts.Load(a.Save dir)
             Expect.isTrue (System.Single.IsNaN loaded.TestLoss[0]) "NaN kept"
             Expect.equal loaded.TestLoss[1] 0.25f "values kept"
-            Expect.sequenceEqual loaded.Rollouts.Model rollouts.Model "paths kept"
+            Expect.sequenceEqual (nonNull loaded.Rollouts).Model rollouts.Model "paths kept"
             File.WriteAllText(RunArtifacts.PathFor(dir, "spring", "hnn"), "[1, 2")
             Expect.throwsT<InvalidDataException> (fun () -> RunArtifacts.Load(RunArtifacts.PathFor(dir, "spring", "hnn")) |> ignore) "corrupt file named"
         }

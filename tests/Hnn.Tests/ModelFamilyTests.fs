@@ -327,7 +327,7 @@ let sympNets =
             let data = SpringRecipe(Trajectories = 4, Points = 11, TimeSpan = 1.0).Generate()
             let inputs = TrainingInputs.For(ModelSettings.Default(ModelKind.GSympNet, 2), data, null)
             Expect.isTrue (close 1e-15 1e-12 inputs.Settings.StepSize.Value 0.1) "h = 1/10"
-            let timeline = data.TrainTimeline
+            let timeline = nonNull data.TrainTimeline
             let uneven = Timeline(timeline.Times |> Array.mapi (fun i t -> if i % 11 = 3 then t + 0.01 else t), timeline.Trajectories)
             let unevenData = Dataset(data.Name, data.TrainX, data.TrainDx, data.TestX, data.TestDx, uneven, data.TestTimeline)
             let message = refusal (fun () -> TrainingInputs.StepSize unevenData |> ignore)

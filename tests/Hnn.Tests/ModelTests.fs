@@ -121,9 +121,9 @@ let tests =
                 let domain = Hnn.Domain.shell 2 0.2 1.0
                 let verdict symmetric =
                     let net = DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 2, MomentumSymmetric = symmetric), 3)
-                    Hnn.Physics.check (Hnn.Physics.model domain None "HNN" net) [ Hnn.Physics.timeReversibility ] |> List.head
-                Expect.isTrue (Hnn.Physics.passed (verdict true)) "even in p: reversible"
-                Expect.isTrue (Hnn.Physics.failed (verdict false)) "a generic learned H is not"
+                    Hnn.Physics.Check.laws (Hnn.Physics.Subject.model domain None "HNN" net) [ Hnn.Physics.Laws.timeReversibility ] |> List.head
+                Expect.isTrue (Hnn.Physics.Report.passed (verdict true)) "even in p: reversible"
+                Expect.isTrue (Hnn.Physics.Report.failed (verdict false)) "a generic learned H is not"
             }
             testPropertyWithConfig physicsConfig "the HNN field is divergence-free (Liouville) at random states" <|
                 Prop.forAll (Arb.fromGen (stateGen 4)) (fun x ->

@@ -20,7 +20,7 @@ let private run (folder: string) (program: string) (args: string list) =
         ProcessStartInfo(program, args, WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true)
     info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
     info.Environment["DOTNET_NOLOGO"] <- "1"
-    use p = Process.Start info
+    use p = Process.Start info |> nonNull
     let err = p.StandardError.ReadToEndAsync()
     let out = p.StandardOutput.ReadToEnd()
     p.WaitForExit()
@@ -44,13 +44,13 @@ let private strangerScript (feed: string) (version: string) =
         sprintf "#r \"nuget: Hnn.Fs, %s\"" version
         "open Hnn"
         "let pendulum = Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + 1.0 - cos q) |> Hamiltonian.named \"pendulum\""
-        "let trained ="
+        "let run ="
         "    pendulum"
-        "    |> Pipeline.sample { Pipeline.recipe with Trajectories = 8; Points = 10 }"
-        "    |> Pipeline.train { Pipeline.training with Steps = 30; Hidden = 32; Threads = Some 1 }"
-        "let loss = trained.Hnn.Result.FinalTest.Mean"
+        "    |> Pipeline.task \"pendulum\" { Pipeline.recipe with Trajectories = 8; Points = 10 } { Pipeline.protocol with Count = 3 } Pipeline.training"
+        "    |> Pipeline.runWith [ Hnn.Models.ModelKind.Hnn ] { Experiment.defaults with Steps = Some 30; Threads = Some 1; OutDir = \"stranger-run\"; Log = ignore }"
+        "let loss = run.Models.Head.Trained.Result.FinalTest.Mean"
         "if not (System.Double.IsFinite loss) then failwithf \"test loss %g\" loss"
-        "printfn \"stranger: HNN test loss %g; Hnn.Fs from %s\" loss (typeof<Hnn.Pipeline.Training>.Assembly.Location)"
+        "printfn \"stranger: HNN test loss %g, report %s; Hnn.Fs from %s\" loss run.Report (typeof<Hnn.Experiment.Run>.Assembly.Location)"
         "" ]
 
 [<Tests>]
@@ -100,7 +100,7 @@ let tests =
                     run work (Path.Combine(tools, "hnn")) [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "50"; "--threads"; "1"; "--no-eval"; "--out"; out ]
                     |> expectSuccess "the installed hnn train"
                 Expect.stringContains output "results:" "training finished"
-                Expect.isTrue (File.Exists(Path.Combine(out, "models", "spring-hnn.json"))) "the model file is written"
+                Expect.isTrue (File.Exists((Hnn.RunFolder out).Model("spring", "hnn"))) "the model file is written"
                 let toolSeconds = clock.Elapsed.TotalSeconds - packedSeconds - scriptSeconds
                 printfn "packages test: pack %.0f s, #r script %.0f s, tool install + train %.0f s (%s)" packedSeconds scriptSeconds toolSeconds version
             finally

@@ -11,6 +11,8 @@ open FsCheck.FSharp
 open Hnn
 open Hnn.Integrators
 open Hnn.Models
+open Hnn.Models.PortHamiltonian
+open Hnn.Physics
 open Hnn.Systems
 open Hnn.Training
 
@@ -38,19 +40,31 @@ let private brokenRk4 =
         [| 0.0; 0.5; 0.5; 1.0 |])
 
 /// 100 cases, the standard tolerances, h = 0.1 (integrators), T = 1.
-let private settings = { Physics.defaults with Cases = 100; Step = 0.1; Replay = Some fixedSeed }
+let private settings = { Settings.defaults with Cases = 100; Step = 0.1; Replay = Some fixedSeed }
 
 /// Learned fields: a shorter horizon keeps the 100 float64 rollouts of a 200-wide network cheap.
 let private modelSettings = { settings with Step = 0.05; Horizon = 0.5 }
 
 let private freshModel kind seed = DynamicsModel.Create(ModelSettings(kind, 2), seed)
 
-let private checkOne (s: Physics.Settings) subject law = Physics.checkWith s subject [ law ] |> List.exactlyOne
+/// A fresh port-Hamiltonian network on (q, p) with its damping factor L set to `damping` (R = L², a 1×1 matrix).
+let private portHnn (damping: float) seed =
+    let m = DynamicsModel.Create(ModelSettings(ModelKind.PortHnn, 2), seed) :?> PortHamiltonianNet
+    use _ = TorchSharp.torch.no_grad ()
+    for struct (name, p) in m.named_parameters () do
+        if name = "damping" then
+            p.zero_ () |> ignore
+            if damping <> 0.0 then
+                use value = TorchSharp.torch.tensor ([| damping |], dtype = p.dtype)
+                p.copy_ (value.reshape (p.shape)) |> ignore
+    m :> DynamicsModel
+
+let private checkOne (s: Settings) subject law = Check.lawsWith s subject [ law ] |> List.exactlyOne
 
 /// The law holds on at least 100 generated states; the message is the report (with the replay seed).
 let private holds s subject law =
     let r = checkOne s subject law
-    Expect.isTrue (Physics.passed r) (Physics.formatReport r)
+    Expect.isTrue (Report.passed r) (Report.format r)
     Expect.isGreaterThanOrEqual r.Cases 100 "at least 100 cases"
     Expect.isLessThanOrEqual r.Measured r.Tolerance "the worst case is within its tolerance"
 
@@ -58,7 +72,7 @@ let private holds s subject law =
 /// measured value above its tolerance.
 let private isCaught s subject (domain: Domain) law =
     let r = checkOne s subject law
-    Expect.isTrue (Physics.failed r) (sprintf "expected the check to fail, got: %s" (Physics.formatReport r))
+    Expect.isTrue (Report.failed r) (sprintf "expected the check to fail, got: %s" (Report.format r))
     let x = Expect.wantSome r.Counterexample "a failure carries its counterexample"
     Expect.isTrue (domain.Contains x) (sprintf "the counterexample %A lies in %s" x domain.Name)
     Expect.isGreaterThan r.Measured r.Tolerance "measured above the tolerance at the counterexample"
@@ -68,29 +82,40 @@ let energyConservation =
     testList "energy conservation" [
         for system, domain in systems ->
             test (sprintf "the true flow of %s conserves its H to the reference solver's bound" system.Name) {
-                holds settings (Physics.trueSystem domain system) Physics.energyConservation
+                holds settings (Subject.trueSystem domain system) Laws.energyConservation
             }
         yield test "a fresh HNN's flow conserves its own learned H to RK4's bound C·(1 + ΩT)·(Ωh)⁴ + k·ε" {
-            holds modelSettings (Physics.model springStates (Some spring) "fresh HNN" (freshModel ModelKind.Hnn 1)) Physics.energyConservation
+            holds modelSettings (Subject.model springStates (Some spring) "fresh HNN" (freshModel ModelKind.Hnn 1)) Laws.energyConservation
+        }
+        yield test "a port-Hamiltonian network with R = 0 conserves its own learned H to RK4's bound (H = learned H (port-Hamiltonian))" {
+            let r = checkOne modelSettings (Subject.model springStates (Some spring) "port-Hamiltonian, R = 0" (portHnn 0.0 1)) Laws.energyConservation
+            Expect.isTrue (Report.passed r) (Report.format r)
+            Expect.stringContains r.Quantity "H = learned H (port-Hamiltonian)" "the energy law measures the network's own H, not the spring's"
+        }
+        yield test "a port-Hamiltonian network with R = 1 loses its own H along its flow: the energy law fails (dH/dt = −R(∂H/∂p)²)" {
+            let r =
+                isCaught modelSettings (Subject.model springStates (Some spring) "port-Hamiltonian, R = 1" (portHnn 1.0 1)) springStates
+                    Laws.energyConservation
+            Expect.stringContains r.Quantity "H = learned H (port-Hamiltonian)" "its own H"
         }
         yield test "a fresh baseline's flow does not conserve the spring's H (the check can fail)" {
-            isCaught modelSettings (Physics.model springStates (Some spring) "fresh baseline" (freshModel ModelKind.Baseline 1)) springStates
-                Physics.energyConservation |> ignore
+            isCaught modelSettings (Subject.model springStates (Some spring) "fresh baseline" (freshModel ModelKind.Baseline 1)) springStates
+                Laws.energyConservation |> ignore
         }
         for m in symplecticMethods ->
             test (sprintf "%s keeps the pendulum's energy error bounded by C·(Ωh)ᵖ over 10⁴ steps" m.Name) {
-                holds settings (Physics.integrator pendulumStates pendulum m) Physics.boundedEnergyError
+                holds settings (Subject.integrator pendulumStates pendulum m) Laws.boundedEnergyError
             }
         yield test "RK4's energy error on the pendulum is not bounded over 10⁴ steps at h = 0.1: it drifts" {
-            isCaught settings (Physics.integrator pendulumStates pendulum Rk4.Tableau) pendulumStates Physics.boundedEnergyError |> ignore
+            isCaught settings (Subject.integrator pendulumStates pendulum Rk4.Tableau) pendulumStates Laws.boundedEnergyError |> ignore
         }
         yield test "RK4 conserves the spring's energy over the horizon to its order-4 bound" {
-            holds { settings with Step = 0.01; Horizon = 2.0 } (Physics.integrator springStates spring Rk4.Tableau) Physics.energyConservation
+            holds { settings with Step = 0.01; Horizon = 2.0 } (Subject.integrator springStates spring Rk4.Tableau) Laws.energyConservation
         }
         yield test "a broken RK4 tableau (order 2 claiming 4) breaks the order-4 energy bound and the bounded energy error" {
-            let subject = Physics.integrator springStates spring brokenRk4
-            isCaught { settings with Step = 0.01; Horizon = 2.0 } subject springStates Physics.energyConservation |> ignore
-            isCaught settings subject springStates Physics.boundedEnergyError |> ignore
+            let subject = Subject.integrator springStates spring brokenRk4
+            isCaught { settings with Step = 0.01; Horizon = 2.0 } subject springStates Laws.energyConservation |> ignore
+            isCaught settings subject springStates Laws.boundedEnergyError |> ignore
         }
     ]
 
@@ -98,35 +123,35 @@ let timeReversibility =
     testList "time reversibility" [
         for system, domain in systems ->
             test (sprintf "the flow of %s returns to its start when the momenta are flipped and it runs again" system.Name) {
-                holds settings (Physics.trueSystem domain system) Physics.timeReversibility
+                holds settings (Subject.trueSystem domain system) Laws.timeReversibility
             }
         for m in symplecticMethods ->
             test (sprintf "%s is time-reversible on the pendulum to round-off" m.Name) {
-                Expect.isTrue (Physics.isSymmetric m) "a symmetric method"
-                holds settings (Physics.integrator pendulumStates pendulum m) Physics.timeReversibility
+                Expect.isTrue (Bounds.isSymmetric m) "a symmetric method"
+                holds settings (Subject.integrator pendulumStates pendulum m) Laws.timeReversibility
             }
-        yield test "RK4 is not a symmetric method" { Expect.isFalse (Physics.isSymmetric Rk4.Tableau) "explicit Runge–Kutta" }
+        yield test "RK4 is not a symmetric method" { Expect.isFalse (Bounds.isSymmetric Rk4.Tableau) "explicit Runge–Kutta" }
     ]
 
 let symplecticity =
     testList "symplecticity" [
         for system, domain in systems ->
             test (sprintf "the flow map of %s satisfies JᵀΩJ = Ω" system.Name) {
-                holds settings (Physics.trueSystem domain system) Physics.symplecticity
+                holds settings (Subject.trueSystem domain system) Laws.symplecticity
             }
         for m in symplecticMethods ->
             test (sprintf "%s's one-step map on the pendulum satisfies JᵀΩJ = Ω" m.Name) {
-                holds settings (Physics.integrator pendulumStates pendulum m) Physics.symplecticity
+                holds settings (Subject.integrator pendulumStates pendulum m) Laws.symplecticity
             }
         yield test "RK4's one-step map does not satisfy JᵀΩJ = Ω (spring, h = 0.2)" {
-            isCaught { settings with Step = 0.2 } (Physics.integrator springStates spring Rk4.Tableau) springStates Physics.symplecticity |> ignore
+            isCaught { settings with Step = 0.2 } (Subject.integrator springStates spring Rk4.Tableau) springStates Laws.symplecticity |> ignore
         }
         yield test "a fresh HNN's implicit-midpoint map satisfies JᵀΩJ = Ω, J by autograd" {
-            holds modelSettings (Physics.model springStates None "fresh HNN" (freshModel ModelKind.Hnn 2)) Physics.symplecticity
+            holds modelSettings (Subject.model springStates None "fresh HNN" (freshModel ModelKind.Hnn 2)) Laws.symplecticity
         }
         yield test "a fresh baseline's implicit-midpoint map does not satisfy JᵀΩJ = Ω" {
-            isCaught modelSettings (Physics.model springStates None "fresh baseline" (freshModel ModelKind.Baseline 2)) springStates
-                Physics.symplecticity |> ignore
+            isCaught modelSettings (Subject.model springStates None "fresh baseline" (freshModel ModelKind.Baseline 2)) springStates
+                Laws.symplecticity |> ignore
         }
     ]
 
@@ -134,19 +159,19 @@ let liouville =
     testList "Liouville" [
         for system, domain in systems ->
             test (sprintf "the field of %s is divergence-free" system.Name) {
-                holds settings (Physics.trueSystem domain system) Physics.liouville
+                holds settings (Subject.trueSystem domain system) Laws.liouville
             }
         for m in symplecticMethods ->
             test (sprintf "%s's one-step map preserves phase-space volume (det J = 1)" m.Name) {
-                holds settings (Physics.integrator pendulumStates pendulum m) Physics.liouville
+                holds settings (Subject.integrator pendulumStates pendulum m) Laws.liouville
             }
         yield test "a fresh HNN's field is divergence-free (autograd, 4-d box)" {
             let box = Domain.box (Array.create 4 -2.0) (Array.create 4 2.0)
-            holds modelSettings (Physics.model box None "fresh HNN" (DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 4), 3))) Physics.liouville
+            holds modelSettings (Subject.model box None "fresh HNN" (DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 4), 3))) Laws.liouville
         }
         yield test "a fresh baseline's field has divergence: Liouville fails" {
-            isCaught modelSettings (Physics.model springStates None "fresh baseline" (freshModel ModelKind.Baseline 3)) springStates
-                Physics.liouville |> ignore
+            isCaught modelSettings (Subject.model springStates None "fresh baseline" (freshModel ModelKind.Baseline 3)) springStates
+                Laws.liouville |> ignore
         }
     ]
 
@@ -154,10 +179,10 @@ let convergenceOrder =
     testList "convergence order" [
         for m in [ Rk4.Tableau :> IFixedStepMethod; Leapfrog.Tableau; Yoshida4.Tableau; ImplicitMidpoint.Default ] ->
             test (sprintf "%s converges at its declared order %d from every pendulum start (log–log slope)" m.Name m.Order) {
-                holds { settings with Step = 0.025 } (Physics.integrator pendulumStates pendulum m) Physics.convergenceOrder
+                holds { settings with Step = 0.025 } (Subject.integrator pendulumStates pendulum m) Laws.convergenceOrder
             }
         yield test "a broken RK4 tableau that claims order 4 is caught converging at order 2" {
-            let r = isCaught { settings with Step = 0.05 } (Physics.integrator springStates spring brokenRk4) springStates Physics.convergenceOrder
+            let r = isCaught { settings with Step = 0.05 } (Subject.integrator springStates spring brokenRk4) springStates Laws.convergenceOrder
             Expect.floatClose { absolute = 0.3; relative = 0.0 } r.Measured 2.0 "|fitted − declared| = |2 − 4|"
         }
     ]
@@ -170,41 +195,41 @@ let private tempDir () =
 let reports =
     testList "reports" [
         yield test "a failure is replayed by its seed: the same first counterexample, shrunk to the same state" {
-            let subject = Physics.integrator springStates spring brokenRk4
-            let first = isCaught settings subject springStates Physics.liouville
-            let again = checkOne { settings with Replay = Some first.Seed } subject Physics.liouville
+            let subject = Subject.integrator springStates spring brokenRk4
+            let first = isCaught settings subject springStates Laws.liouville
+            let again = checkOne { settings with Replay = Some first.Seed } subject Laws.liouville
             Expect.equal again.Original first.Original "same first failing state"
             Expect.equal again.Counterexample first.Counterexample "same shrunk state"
-            Expect.stringContains (Physics.formatReport first) (sprintf "%dUL" (fst first.Seed)) "the report prints the seed"
+            Expect.stringContains (Report.format first) (sprintf "%dUL" (fst first.Seed)) "the report prints the seed"
         }
         yield test "a law that does not apply says why instead of passing" {
-            let r = checkOne modelSettings (Physics.model springStates None "baseline" (freshModel ModelKind.Baseline 4)) Physics.energyConservation
+            let r = checkOne modelSettings (Subject.model springStates None "baseline" (freshModel ModelKind.Baseline 4)) Laws.energyConservation
             match r.Outcome with
-            | Physics.NotApplicable reason -> Expect.stringContains reason "no Hamiltonian" "names the reason"
+            | NotApplicable reason -> Expect.stringContains reason "no Hamiltonian" "names the reason"
             | other -> failtestf "expected not applicable, got %A" other
         }
-        yield test "checkModelFiles checks a saved HNN and baseline on their task's domain; formatTable lists law, HNN, baseline, threshold" {
+        yield test "ModelFiles.checkAll checks a saved HNN and baseline on their task's domain; Report.table lists law, HNN, baseline, threshold" {
             let dir = tempDir ()
             let save kind =
                 let path = Path.Combine(dir, sprintf "spring-%s.json" (Tasks.modelKey kind))
                 ModelFile.Save(freshModel kind 5, "spring", TrainSettings(), path) |> ignore
                 path
-            let columns = Physics.checkModelFiles [ save ModelKind.Hnn; save ModelKind.Baseline ] [ "liouville"; "symplecticity" ]
-            Expect.equal (List.map fst columns) [ "HNN"; "baseline" ] "columns labelled by model kind"
+            let columns = ModelFiles.checkAll [ save ModelKind.Hnn; save ModelKind.Baseline ] [ "liouville"; "symplecticity" ]
+            Expect.equal (List.map fst columns) [ "HNN"; "Baseline" ] "columns labelled by model kind"
             let hnn, baseline = snd columns[0], snd columns[1]
-            Expect.isTrue (List.forall Physics.passed hnn) (hnn |> List.map Physics.formatReport |> String.concat "\n")
-            Expect.isTrue (List.forall Physics.failed baseline) "a fresh baseline fails both"
-            Expect.equal (Physics.checkModelFile (Path.Combine(dir, "spring-hnn.json")) [ "liouville" ] |> List.map _.Law) [ "Liouville" ] "one file, one law"
-            let lines = (Physics.formatTable columns).Split '\n'
+            Expect.isTrue (List.forall Report.passed hnn) (hnn |> List.map Report.format |> String.concat "\n")
+            Expect.isTrue (List.forall Report.failed baseline) "a fresh baseline fails both"
+            Expect.equal (ModelFiles.check (Path.Combine(dir, "spring-hnn.json")) [ "liouville" ] |> List.map _.Law) [ "Liouville" ] "one file, one law"
+            let lines = (Report.table columns).Split '\n'
             Expect.equal lines.Length 3 "header and one row per law"
-            for word in [ "law"; "HNN"; "baseline"; "threshold" ] do Expect.stringContains lines[0] word "header"
+            for word in [ "law"; "HNN"; "Baseline"; "threshold" ] do Expect.stringContains lines[0] word "header"
             Expect.stringContains lines[1] "Liouville" "first law"
             Expect.stringContains lines[1] "pass" "the HNN passes"
             Expect.stringContains lines[1] "FAIL" "the baseline fails"
             Directory.Delete(dir, true)
         }
         yield test "an unknown law key is refused, naming the known ones" {
-            let e = Expect.throwsC (fun () -> Physics.checkModelFile "missing.json" [ "entropy" ] |> ignore) id
+            let e = Expect.throwsC (fun () -> ModelFiles.check "missing.json" [ "entropy" ] |> ignore) id
             Expect.stringContains e.Message "entropy" "names the key"
             Expect.stringContains e.Message "liouville" "lists the known keys"
         }

@@ -230,7 +230,7 @@ let rollouts =
             for e in [ m.EnergyMse; m.RolloutMse; m.EnergyDrift ] do
                 Expect.isFalse (Double.IsNaN e.Mean || Double.IsInfinity e.Mean) "finite"
             Expect.isNotNull m.LearnedEnergyDrift "the HNN has a learned energy"
-            Expect.isLessThan m.LearnedEnergyDrift.Mean 0.05 "the learned H is conserved along its own flow"
+            Expect.isLessThan (nonNull m.LearnedEnergyDrift).Mean 0.05 "the learned H is conserved along its own flow"
         }
         test "adding energy half way leaves the path before it alone and scales the code about the rest code there" {
             let model, _ = trained.Value
@@ -255,12 +255,12 @@ let rollouts =
         }
         test "the GIF has one frame per time and the PNG strip one row per panel; both decode" {
             let dir = tempDir ()
-            let frames k = [| for i in 0 .. 20 -> renderer.Render(0.1 * float (i + k)) |] :> Collections.Generic.IReadOnlyList<float32[]>
-            let panels = [ FramePanel("true", frames 0); FramePanel("baseline", frames 1); FramePanel("hnn", frames 2) ]
+            let frames k = [| for i in 0 .. 20 -> renderer.Render(0.1 * float (i + k)) |]
+            let panels: Hnn.FramePanel list = [ { Label = "true"; Frames = frames 0 }; { Label = "baseline"; Frames = frames 1 }; { Label = "hnn"; Frames = frames 2 } ]
             let gif = Path.Combine(dir, "a.gif")
             let png = Path.Combine(dir, "a.png")
-            PixelPictures.WriteGif(gif, panels, 28, scale = 4, caption = Func<int, string>(sprintf "t %d"))
-            PixelPictures.WritePngStrip(png, panels, 28, every = 5, scale = 3)
+            Hnn.FramePictures.writeGif gif 28 4 (sprintf "t %d") panels
+            Hnn.FramePictures.writePngStrip png 28 3 5 panels
             use g = Image.Load gif
             Expect.equal g.Frames.Count 21 "21 frames"
             Expect.equal (g.Width, g.Height) (6 + 3 * (112 + 6), 6 + 16 + 112 + 6 + 16) "three 112-pixel panels with margins and label bands"

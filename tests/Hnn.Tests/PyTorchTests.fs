@@ -44,7 +44,7 @@ let private pythonWithTorch () =
     |> List.distinct
     |> List.tryFind (fun python ->
         try
-            use p = Process.Start(ProcessStartInfo(python, [ "-c"; "import torch" ], RedirectStandardError = true, RedirectStandardOutput = true))
+            use p = Process.Start(ProcessStartInfo(python, [ "-c"; "import torch" ], RedirectStandardError = true, RedirectStandardOutput = true)) |> nonNull
             p.StandardError.ReadToEnd() |> ignore
             p.WaitForExit()
             p.ExitCode = 0
@@ -147,7 +147,7 @@ let tests =
                     let hnnDll = Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", "Release", "net10.0", "hnn.dll")
                     let run (program: string) (args: string list) =
                         let info = ProcessStartInfo(program, args, RedirectStandardOutput = true, RedirectStandardError = true)
-                        use p = Process.Start info
+                        use p = Process.Start info |> nonNull
                         let err = p.StandardError.ReadToEndAsync()
                         let out = p.StandardOutput.ReadToEnd()
                         p.WaitForExit()

@@ -47,7 +47,7 @@ let private syntheticOutput () =
         save "two-body" model 8 bodiesRef (paths times 1 (orbit r)) Tasks.twoBody.System.Value
     for kind in [ ModelKind.Baseline; ModelKind.Hnn ] do
         use model = DynamicsModel.Create(ModelSettings(kind, 2, HiddenDim = 16), 0)
-        ModelFile.Save(model, "spring", TrainSettings(Steps = 40), Path.Combine(dir, "models", sprintf "spring-%s.json" (Tasks.modelKey kind)))
+        ModelFile.Save(model, "spring", TrainSettings(Steps = 40), (RunFolder dir).Model("spring", Tasks.modelKey kind))
         |> ignore
     let cells =
         [ for task in [ "spring"; "two-body" ] do
@@ -57,7 +57,7 @@ let private syntheticOutput () =
     ResultsFile.Merge(dir, cells, ResultsFile.RunInfo("2026-01-01T00:00:00Z", 0, 40, 1, 1.0, "synthetic")) |> ignore
     dir
 
-let private output = lazy (let dir = syntheticOutput () in dir, Reports.writeAll dir)
+let private output = lazy (let dir = syntheticOutput () in dir, HtmlReport.writeAll dir)
 
 let private page (name: string) =
     let _, written = output.Force()
@@ -65,7 +65,7 @@ let private page (name: string) =
     File.ReadAllText path
 
 /// The page without plotly.js itself (whose source mentions URLs it never fetches here).
-let private withoutPlotly (html: string) = html.Replace(Reports.plotlyJs.Value, "")
+let private withoutPlotly (html: string) = html.Replace(HtmlReport.plotlyJs.Value, "")
 
 /// The `data` array of every chart of a page.
 let private chartData (html: string) =
@@ -120,10 +120,10 @@ let tests =
         test "a task report carries plotly.js inline, once" {
             for name in [ "spring.html"; "two-body.html" ] do
                 let html = page name
-                Expect.isGreaterThan Reports.plotlyJs.Value.Length 1_000_000 "the full plotly.js bundle"
-                let at = html.IndexOf Reports.plotlyJs.Value
+                Expect.isGreaterThan HtmlReport.plotlyJs.Value.Length 1_000_000 "the full plotly.js bundle"
+                let at = html.IndexOf HtmlReport.plotlyJs.Value
                 Expect.isGreaterThan at 0 (name + " embeds plotly.js")
-                Expect.equal (html.IndexOf(Reports.plotlyJs.Value, at + 1)) -1 (name + " embeds it once")
+                Expect.equal (html.IndexOf(HtmlReport.plotlyJs.Value, at + 1)) -1 (name + " embeds it once")
                 Expect.isLessThan html.Length 6_000_000 (name + " stays reasonably sized")
         }
 
@@ -144,12 +144,14 @@ let tests =
         test "an unreadable model file is named on its page, and the rest is still drawn" {
             let dir = Directory.CreateTempSubdirectory("hnn-reports-broken-").FullName
             let source, _ = output.Force()
-            Directory.CreateDirectory(Path.Combine(dir, "artifacts")) |> ignore
-            Directory.CreateDirectory(Path.Combine(dir, "models")) |> ignore
-            for f in Directory.GetFiles(Path.Combine(source, "artifacts"), "spring-*.json") do
-                File.Copy(f, Path.Combine(dir, "artifacts", Path.GetFileName f))
-            File.WriteAllText(Path.Combine(dir, "models", "spring-hnn.json"), "{ not json")
-            let written = Reports.writeAll dir
+            let run, from = RunFolder dir, RunFolder source
+            Directory.CreateDirectory run.Models |> ignore
+            for m in HtmlReport.models do
+                if File.Exists(from.Artifacts("spring", m)) then
+                    Directory.CreateDirectory(Path.GetDirectoryName(run.Artifacts("spring", m)) |> nonNull) |> ignore
+                    File.Copy(from.Artifacts("spring", m), run.Artifacts("spring", m))
+            File.WriteAllText(run.Model("spring", "hnn"), "{ not json")
+            let written = HtmlReport.writeAll dir
             let html = File.ReadAllText(written |> List.find (fun p -> p.EndsWith "spring.html"))
             Expect.stringContains html "Left out: model file" "the broken file is named"
             Expect.containsAll (keys html) [ "state-q"; "state-p"; "mse"; "energy"; "loss" ] "charts from the artifacts are still drawn"
@@ -157,8 +159,8 @@ let tests =
 
         test "a folder with nothing to report is refused, naming it" {
             let empty = Directory.CreateTempSubdirectory("hnn-reports-empty-").FullName
-            Expect.throwsT<InvalidDataException> (fun () -> Reports.writeAll empty |> ignore) "empty folder"
-            Expect.throwsT<DirectoryNotFoundException> (fun () -> Reports.writeAll (Path.Combine(empty, "missing")) |> ignore) "missing folder"
+            Expect.throwsT<InvalidDataException> (fun () -> HtmlReport.writeAll empty |> ignore) "empty folder"
+            Expect.throwsT<DirectoryNotFoundException> (fun () -> HtmlReport.writeAll (Path.Combine(empty, "missing")) |> ignore) "missing folder"
         }
 
         test "the check finds a chart plotly.js did not draw" {

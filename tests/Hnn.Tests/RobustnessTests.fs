@@ -97,6 +97,7 @@ let private handled (load: unit -> unit) =
     | :? DataFileException
     | :? ModelFileException
     | :? CheckpointException
+    | :? ResultsFileException
     | :? InvalidDataException -> ()
     | e -> failtestf "unhandled %s: %s" (e.GetType().FullName) e.Message
 
@@ -182,7 +183,7 @@ let private fuzzTests =
             File.WriteAllText(path, text.Replace(old, sprintf "\"weights_sha256\": \"%s\"\n}" sha))
             tryLoad ()
             Directory.Delete(folder, true))
-        fuzz 1500 "ResultsFile.Read and Merge refuse mutated results.json with an InvalidDataException or accept it" (fun ms ->
+        fuzz 1500 "ResultsFile.Read and Merge refuse mutated results.json with a ResultsFileException or accept it" (fun ms ->
             let folder = Path.Combine(dir.Value, Guid.NewGuid().ToString("N"))
             Directory.CreateDirectory folder |> ignore
             let path = Path.Combine(folder, ResultsFile.FileName)
@@ -234,9 +235,11 @@ let private startHnnWith (environment: (string * string) list) (args: string lis
     let out = StringBuilder()
     let paused = Threading.Tasks.TaskCompletionSource()
     let collect (e: DataReceivedEventArgs) =
-        if not (isNull e.Data) then
-            lock out (fun () -> out.AppendLine e.Data |> ignore)
-            if e.Data.StartsWith "paused at " then paused.TrySetResult() |> ignore
+        match e.Data with
+        | null -> ()
+        | line ->
+            lock out (fun () -> out.AppendLine line |> ignore)
+            if line.StartsWith "paused at " then paused.TrySetResult() |> ignore
     p.OutputDataReceived.Add collect
     p.ErrorDataReceived.Add collect
     p.BeginOutputReadLine()
@@ -274,7 +277,62 @@ let private signal (name: string) ((p: Process), _, _) =
     use kill = Process.Start("kill", [ "-" + name; string p.Id ])
     kill.WaitForExit()
 
-let private resultsText (out: string) = File.ReadAllText(Path.Combine(out, "results.json"))
+let private resultsText (out: string) = File.ReadAllText (RunFolder out).Results
+
+/// A run stopped in one phase: the arguments of the run, where the hook holds it, the signal, what it must say,
+/// and what its folder must show after the stop and after `--resume`.
+type private Stop =
+    { Name: string
+      Args: string -> string list
+      Point: string
+      Signal: string
+      Says: string
+      AfterStop: string -> unit
+      AfterResume: string -> unit }
+
+/// Holds a run at `stop.Point`, signals it, expects exit 130 (INT) or 143 (TERM), the phase named, the run marked
+/// interrupted in results.json; then `--resume` runs it to the end.
+let private stopAndResume (stop: Stop) =
+    let out = tempDir ()
+    let args = stop.Args out
+    let run = startPaused stop.Point args
+    signal stop.Signal run
+    let code, text = finish run
+    let expected = if stop.Signal = "TERM" then 143 else 130
+    Expect.equal code expected (sprintf "SIG%s exits with %d:\n%s" stop.Signal expected text)
+    Expect.stringContains text stop.Says "says where it stopped"
+    Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+    stop.AfterStop out
+    let code, text = runHnn (args @ [ "--resume" ])
+    Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
+    stop.AfterResume out
+    Directory.Delete(out, true)
+
+let private train (model: string) (steps: int) (out: string) =
+    [ "train"; "--task"; "spring"; "--model"; model; "--steps"; string steps; "--threads"; "1"; "--out"; out ]
+
+let private evaluated out = Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
+
+let private stops =
+    [ { Name = "a run stopped by SIGTERM after its data are made exits 143, marked interrupted, and resumes to the end"
+        Args = train "hnn" 40; Point = "data"; Signal = "TERM"; Says = "stopped during data generation"
+        AfterStop = fun out -> Expect.isFalse (Directory.Exists (RunFolder out).Models) "nothing trained"
+        AfterResume = evaluated }
+      { Name = "a run stopped by Ctrl-C during evaluation keeps its trained model, marks the run interrupted and resumes"
+        Args = train "baseline" 40; Point = "evaluate"; Signal = "INT"; Says = "stopped during evaluation"
+        AfterStop =
+          fun out -> Expect.isTrue (File.Exists((RunFolder out).Model("spring", "baseline"))) "the trained model was saved"
+        AfterResume = evaluated }
+      { Name = "a run stopped by Ctrl-C while writing its reports marks the run interrupted and resumes to the reports"
+        Args = fun out -> [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "--steps"; "30"; "--threads"; "1"; "--out"; out ]
+        Point = "report"; Signal = "INT"; Says = "stopped during report writing"
+        AfterStop = ignore
+        AfterResume = fun out -> Expect.isTrue (File.Exists (RunFolder out).ReportIndex) "the reports were written" }
+      { Name = "the pixel pendulum stops between training steps on SIGTERM, exits 143 and resumes"
+        Args = fun out -> [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "8"; "--threads"; "1"; "--out"; out ]
+        Point = "pixel-train:3"; Signal = "TERM"; Says = "training stopped after step 3"
+        AfterStop = ignore
+        AfterResume = fun out -> Expect.stringContains (resultsText out) "pixel-pendulum" "the resumed run recorded the task" } ]
 
 let private cliTests =
     testList "cli" [
@@ -283,7 +341,7 @@ let private cliTests =
             let args =
                 [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "300"; "--batch-size"; "64"; "--seed"; "5"
                   "--threads"; "1"; "--checkpoint-every"; "25"; "--no-eval"; "--out"; out ]
-            let checkpoint = Path.Combine(out, "checkpoints", "spring-hnn.ckpt")
+            let checkpoint = (RunFolder out).Checkpoint("spring", "hnn")
             // 1. SIGINT while held at step 100: a clean stop that checkpoints step 100, exit code 130.
             let first = startPaused "train:100" args
             signal "INT" first
@@ -304,17 +362,17 @@ let private cliTests =
             // 3. Resumed again, it completes.
             let code, text = runHnn (args @ [ "--resume" ])
             Expect.equal code 0 (sprintf "the resumed run completes:\n%s" text)
-            let struct (fromCli, _) = ModelFile.Load(Path.Combine(out, "models", "spring-hnn.json"))
+            let struct (fromCli, _) = ModelFile.Load((RunFolder out).Model("spring", "hnn"))
             use fromCli = fromCli
             // The same run, uninterrupted, by the same program.
             let straight = tempDir ()
             let code, text = runHnn (args[.. args.Length - 2] @ [ straight ])
             Expect.equal code 0 (sprintf "the straight run completes:\n%s" text)
-            let struct (uninterrupted, _) = ModelFile.Load(Path.Combine(straight, "models", "spring-hnn.json"))
+            let struct (uninterrupted, _) = ModelFile.Load((RunFolder straight).Model("spring", "hnn"))
             use uninterrupted = uninterrupted
             expectSameWeights fromCli uninterrupted "interrupted twice and resumed = uninterrupted, bit for bit"
-            Expect.equal (File.ReadAllBytes(Path.Combine(out, "models", "spring-hnn.weights")))
-                (File.ReadAllBytes(Path.Combine(straight, "models", "spring-hnn.weights"))) "identical weights files"
+            Expect.equal (File.ReadAllBytes((RunFolder out).Weights("spring", "hnn")))
+                (File.ReadAllBytes((RunFolder straight).Weights("spring", "hnn"))) "identical weights files"
             // And by the library in this process, on one thread like the CLI's runs.
             let options =
                 { Experiment.defaults with
@@ -324,76 +382,57 @@ let private cliTests =
             expectSameWeights inProcess.Model uninterrupted "the CLI and the library in another process agree bit for bit"
             for d in [ out; straight; options.OutDir ] do Directory.Delete(d, true)
         }
-        test "a run stopped by SIGTERM after its data are made exits 143, marked interrupted, and resumes to the end" {
+        // One test per phase a run can be stopped in: held at the phase by the test hook, signalled, then resumed.
+        for phase in stops do
+            test phase.Name { stopAndResume phase }
+        test "a pixel-pendulum CLI run stopped by Ctrl-C, then killed, then resumed ends with the weights of an uninterrupted run" {
             let out = tempDir ()
-            let args = [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "40"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "data" args
-            signal "TERM" run
-            let code, text = finish run
-            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
-            Expect.stringContains text "stopped during data generation" "says where it stopped"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            Expect.isFalse (Directory.Exists(Path.Combine(out, "models"))) "nothing trained"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
-            Directory.Delete(out, true)
-        }
-        test "a run stopped by Ctrl-C during evaluation keeps its trained model, marks the run interrupted and resumes" {
-            let out = tempDir ()
-            let args = [ "train"; "--task"; "spring"; "--model"; "baseline"; "--steps"; "40"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "evaluate" args
-            signal "INT" run
-            let code, text = finish run
+            // The paper's frames (cached after the first run), few small steps, no latent rollouts: seconds per run.
+            let args =
+                [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "30"; "--batch-size"; "16"; "--threads"; "1"
+                  "--checkpoint-every"; "10"; "--no-eval"; "--out"; out ]
+            let key = Tasks.pixelPendulum.Key
+            let run = RunFolder out
+            let checkpoint = run.Checkpoint(key, "hnn")
+            // 1. SIGINT while held after step 12: a clean stop that checkpoints step 12, exit code 130.
+            let first = startPaused "pixel-train:12" args
+            signal "INT" first
+            let code, text = finish first
             Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
-            Expect.stringContains text "stopped during evaluation" "says where it stopped"
-            Expect.isTrue (File.Exists(Path.Combine(out, "models", "spring-baseline.json"))) "the trained model was saved"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
+            Expect.stringContains text "continue with --resume" "says how to continue"
+            Expect.stringContains (File.ReadAllText run.Results) "\"status\": \"interrupted\"" "the run is marked interrupted"
+            Expect.equal (Checkpoint.Load checkpoint).Header.Step 12 "checkpointed at the step it was stopped after"
+            // 2. --resume, killed while held after step 25: the last checkpoint (step 20) is kept.
+            let second = startPaused "pixel-train:25" (args @ [ "--resume" ])
+            let (p, _, _) = second
+            p.Kill()
+            finish second |> ignore
+            Expect.equal (Checkpoint.Load checkpoint).Header.Step 20 "killed at step 25: the last checkpoint (step 20) is kept"
+            // 3. Resumed again, it completes and records the task like any other.
             let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.stringContains (resultsText out) "energy_mse" "the resumed run evaluated the model"
-            Directory.Delete(out, true)
-        }
-        test "a run stopped by Ctrl-C while writing its reports marks the run interrupted and resumes to the reports" {
-            let out = tempDir ()
-            let args = [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "--steps"; "30"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "report" args
-            signal "INT" run
-            let code, text = finish run
-            Expect.equal code 130 (sprintf "Ctrl-C exits with 130:\n%s" text)
-            Expect.stringContains text "stopped during report writing" "says where it stopped"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.isTrue (File.Exists(Path.Combine(out, "reports", "index.html"))) "the reports were written"
-            Directory.Delete(out, true)
-        }
-        test "the pixel pendulum stops between training steps on SIGTERM, exits 143 and resumes" {
-            let out = tempDir ()
-            let args = [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "8"; "--threads"; "1"; "--out"; out ]
-            let run = startPaused "pixel-train:3" args
-            signal "TERM" run
-            let code, text = finish run
-            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
-            Expect.stringContains text "training stopped after step 3" "stopped at the step it was held at"
-            Expect.stringContains (resultsText out) "\"status\": \"interrupted\"" "marked interrupted"
-            let code, text = runHnn (args @ [ "--resume" ])
-            Expect.equal code 0 (sprintf "resumed to the end:\n%s" text)
-            Expect.stringContains (resultsText out) "pixel-pendulum" "the resumed run recorded the task"
-            Directory.Delete(out, true)
+            Expect.equal code 0 (sprintf "the resumed run completes:\n%s" text)
+            for file in [ run.Model(key, "hnn"); run.Artifacts(key, "hnn"); run.Report key ] do
+                Expect.isTrue (File.Exists file) (sprintf "%s exists" file)
+            Expect.stringContains (File.ReadAllText run.Results) "pixel-pendulum" "the resumed run recorded the task"
+            // The same run, uninterrupted.
+            let straight = tempDir ()
+            let code, text = runHnn (args[.. args.Length - 2] @ [ straight ])
+            Expect.equal code 0 (sprintf "the straight run completes:\n%s" text)
+            Expect.equal (File.ReadAllBytes(run.Weights(key, "hnn"))) (File.ReadAllBytes((RunFolder straight).Weights(key, "hnn")))
+                "interrupted twice and resumed = uninterrupted, bit for bit"
+            for d in [ out; straight ] do Directory.Delete(d, true)
         }
         test "options the pixel pendulum cannot honour are refused before any work, naming the option" {
             let out = tempDir ()
             let baseArgs = [ "run"; "--tasks"; "pixel-pendulum"; "--steps"; "1"; "--threads"; "1"; "--out"; Path.Combine(out, "r") ]
             for extra, word in
                 [ [ "--supervision"; "integrator" ], "--supervision"; [ "--integrator"; "leapfrog" ], "--integrator"
-                  [ "--substeps"; "2" ], "--substeps"; [ "--checkpoint-every"; "5" ], "--checkpoint-every"
-                  [ "--no-eval" ], "--no-eval"; [ "--models"; "dissipative-hnn" ], "--models" ] do
+                  [ "--substeps"; "2" ], "--substeps"; [ "--models"; "dissipative-hnn" ], "--models" ] do
                 let code, text = runHnn (baseArgs @ extra)
                 Expect.equal code 2 (sprintf "%A exits with 2:\n%s" extra text)
                 Expect.stringContains text word (sprintf "%A names the option" extra)
                 Expect.isFalse (text.Contains "step ") (sprintf "%A: no training step was taken" extra)
-            Expect.isFalse (Directory.Exists(Path.Combine(out, "r", "models"))) "nothing was trained"
+            Expect.isFalse (Directory.Exists (RunFolder(Path.Combine(out, "r"))).Models) "nothing was trained"
             Directory.Delete(out, true)
         }
         test "an output folder that cannot be written is refused before any data are made" {
@@ -556,7 +595,7 @@ let tests =
             Expect.stringContains text "\"reason\": \"diverged\"" "reason recorded"
             Expect.equal (ResultsFile.Read(Path.Combine(dir, ResultsFile.FileName))).Count 1 "cells kept"
             File.WriteAllText(Path.Combine(dir, ResultsFile.FileName), "{\"tasks\": [1, 2]}")
-            Expect.throwsT<InvalidDataException> (fun () -> ResultsFile.Merge(dir, [ ResultsFile.Cell("a", "b", "c", LossEstimate(1.0, 0.0)) ], run) |> ignore)
+            Expect.throwsT<ResultsFileException> (fun () -> ResultsFile.Merge(dir, [ ResultsFile.Cell("a", "b", "c", LossEstimate(1.0, 0.0)) ], run) |> ignore)
                 "a results.json of the wrong shape is not overwritten"
         }
         fuzzTests

@@ -1,6 +1,6 @@
-/// One run path for every source of a task: a paper task, a composed Hamiltonian and a CSV file leave the same
-/// shape of run folder; a CSV of a system Hnn does not ship trains from the command line to results.json, a report,
-/// saved models and a passing `hnn check`.
+/// One run path for every source of a task: a paper task, a composed Hamiltonian, a CSV file and the pixel pendulum
+/// leave the same shape of run folder; a CSV of a system Hnn does not ship trains from the command line to results.json,
+/// a report, saved models and a passing `hnn check`.
 module Hnn.Tests.RunPathTests
 
 open System
@@ -10,6 +10,7 @@ open System.IO
 open Expecto
 open Hnn
 open Hnn.Models
+open Hnn.Pixels
 
 let private tempDir () =
     let d = Path.Combine(Path.GetTempPath(), "hnn-runpath-" + Guid.NewGuid().ToString("N"))
@@ -18,12 +19,15 @@ let private tempDir () =
 
 /// The files a run folder holds for the models of one task, relative to the folder (the layout RunFolder owns).
 let private expectedShape (task: string) (models: string list) =
-    [ "results.json"; "results.md"; "reports/index.html"; sprintf "reports/%s.html" task
+    let run = RunFolder "."
+    let relative (path: string) = Path.GetRelativePath(".", path).Replace('\\', '/')
+    [ run.Results; run.ResultsMarkdown; run.ReportIndex; run.Report task
       for m in models do
-          sprintf "models/%s-%s.json" task m
-          sprintf "models/%s-%s.weights" task m
-          sprintf "checkpoints/%s-%s.ckpt" task m
-          sprintf "artifacts/%s-%s.json" task m ]
+          run.Model(task, m)
+          run.Weights(task, m)
+          run.Checkpoint(task, m)
+          run.Artifacts(task, m) ]
+    |> List.map relative
 
 /// H = p²/2 + q⁴/4, a quartic oscillator (not one of the repository's systems), integrated with a classical RK4 written
 /// here, sampled at times printed with six decimals and unevenly spaced (every third interval 1.5× the others).
@@ -59,7 +63,7 @@ let private hnnDll =
 /// Runs the CLI to the end; its exit code and both outputs.
 let private runHnn (args: string list) =
     let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
-    use p = Process.Start info
+    use p = Process.Start info |> nonNull
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEnd()
     p.WaitForExit()
@@ -72,36 +76,51 @@ let private runSmall (task: Tasks.Task) (kinds: ModelKind list) =
     Experiment.writeReports options [ task ] |> ignore
     options.OutDir
 
+/// The files of a run folder, relative to it, but for what a task keeps of its own: tasks/ (what rebuilds a CSV task)
+/// and the pixel pendulum's animations (`RunFolder.Picture`).
 let private shapeOf (folder: string) =
+    let pictures = Set.ofList [ for name in [ "pixel-pendulum"; "pixel-pendulum-energy" ] do for ext in [ ".gif"; ".png" ] -> name + ext ]
     Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
     |> Seq.map (fun f -> Path.GetRelativePath(folder, f).Replace('\\', '/'))
-    |> Seq.filter (fun f -> not (f.StartsWith "tasks/"))
+    |> Seq.filter (fun f -> not (f.StartsWith "tasks/" || pictures.Contains f))
     |> Set.ofSeq
 
 let tests =
     testSequenced <| testList "run path" [
-        test "a paper task, a composed Hamiltonian and a CSV file leave the same shape of run folder" {
+        test "a paper task, a composed Hamiltonian, a CSV file and the pixel pendulum leave the same shape of run folder" {
             let kinds = [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn ]
-            let keys = kinds |> List.map Tasks.modelKey
             let composed =
                 let recipe = { Pipeline.recipe with Trajectories = 4; Points = 8; TimeSpan = 1.0; NoiseStd = 0.0 }
                 let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 1.0; Points = 8; Rtol = 1e-6; Atol = 1e-6 }
-                TaskSources.ofHamiltonian "quartic" (Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + q ** 4.0 / 4.0)) recipe protocol
-                    (Tasks.training 3 1e-4 None)
+                Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + q ** 4.0 / 4.0)
+                |> Pipeline.task "quartic" recipe protocol (Tasks.training 3 1e-4 None)
             let csvFolder = tempDir ()
             let csv = TaskSources.ofCsv (writeQuarticCsv csvFolder) 0.25
+            // Six trials of eight frames: 25 training pairs, rollouts over the 5 frames a trial allows.
+            let pixels = Tasks.pixelPendulumFrom (PixelPendulumRecipe(Trials = 6, FramesPerTrial = 8))
             let folders =
-                [ Tasks.spring, { Tasks.spring with Evaluation = Tasks.Own }
-                  composed, composed
-                  csv, csv ]
-                |> List.map (fun (task, run) -> task.Key, runSmall run kinds)
+                [ Tasks.spring, { Tasks.spring with Evaluation = Tasks.Own }, kinds
+                  composed, composed, kinds
+                  csv, csv, kinds
+                  pixels, pixels, PixelPendulum.modelKinds ]
+                |> List.map (fun (task, run, kinds) -> task.Key, kinds, runSmall run kinds)
             try
-                for key, folder in folders do
-                    Expect.equal (shapeOf folder) (Set.ofList (expectedShape key keys)) (sprintf "the run folder of %s" key)
-                let csvFolder' = snd folders[2]
-                Expect.isTrue (File.Exists((RunFolder csvFolder').TaskFile csv.Key)) "a CSV task is recorded so the folder can rebuild it"
+                for key, kinds, folder in folders do
+                    Expect.equal (shapeOf folder) (Set.ofList (expectedShape key (kinds |> List.map Tasks.modelKey))) (sprintf "the run folder of %s" key)
+                let _, _, csvRun = folders[2]
+                Expect.isTrue (File.Exists((RunFolder csvRun).TaskFile csv.Key)) "a CSV task is recorded so the folder can rebuild it"
+                let _, _, pixelRun = folders[3]
+                let cells = Results.ResultsFile.Read (RunFolder pixelRun).Results |> Seq.map (fun c -> c.Model, c.Metric) |> Set.ofSeq
+                for metric in [ "train_loss"; "test_loss"; "energy_mse"; "rollout_mse"; "energy_drift" ] do
+                    Expect.isTrue (cells.Contains("hnn", metric)) (sprintf "the pixel HNN's %s is recorded" metric)
+                Expect.isTrue (File.Exists((RunFolder pixelRun).Picture "pixel-pendulum.gif")) "the pixel pendulum's animation is drawn"
+                let page = File.ReadAllText((RunFolder pixelRun).Report pixels.Key)
+                Expect.stringContains page "pixel-pendulum.gif" "the pixel pendulum's page shows its animation"
+                Expect.stringContains page "data-chart=\"loss\"" "and its loss curves"
+                use reloaded = PixelPendulum.load ((RunFolder pixelRun).Model(pixels.Key, "hnn"))
+                Expect.equal reloaded.Kind ModelKind.Hnn "a saved pixel model loads from its description"
             finally
-                for _, folder in folders do Directory.Delete(folder, true)
+                for _, _, folder in folders do Directory.Delete(folder, true)
                 Directory.Delete(csvFolder, true)
         }
         test "hnn train --csv on a system Hnn does not ship gives results.json, a report, saved models and a passing hnn check" {

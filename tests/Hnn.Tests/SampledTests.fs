@@ -4,6 +4,7 @@
 module Hnn.Tests.SampledTests
 
 open System
+open System.Diagnostics
 open System.IO
 open Expecto
 open FsCheck
@@ -115,9 +116,194 @@ let private argumentError (action: unit -> unit) =
         ""
     with :? ArgumentException as e -> e.Message
 
+let private tempDir () =
+    let d = Path.Combine(Path.GetTempPath(), "hnn-sampled-" + Guid.NewGuid().ToString "N")
+    Directory.CreateDirectory d |> ignore
+    d
+
+let private hnnDll =
+    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
+    Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll"))
+
+/// Runs the CLI to the end; its exit code and both outputs.
+let private runHnn (args: string list) =
+    let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
+    use p = Process.Start info |> nonNull
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEnd()
+    p.WaitForExit()
+    p.ExitCode, out.Result + err
+
+/// A small, fast fit for the run-path tests: ELM, at most 100 neurons (width and λ still chosen on held-out states).
+let private smallSampling = SampledSettings(Width = 100, Sampler = LayerSampler.Elm)
+
+/// Runs `kinds` on `task` through the one run path (Experiment.runAndRecord, then the reports) into a new folder.
+let private runPath (task: Tasks.Task) (kinds: ModelKind list) =
+    let options = { Experiment.defaults with Threads = Some 1; OutDir = tempDir (); Log = ignore; Sampling = smallSampling }
+    let evaluated, _ = Experiment.runAndRecord options "test" task kinds
+    Experiment.writeReports options [ task ] |> ignore
+    options.OutDir, evaluated
+
+/// The run folder's files, relative to it.
+let private filesOf (folder: string) =
+    Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+    |> Seq.map (fun f -> Path.GetRelativePath(folder, f).Replace('\\', '/'))
+    |> Set.ofSeq
+
+/// The run path: the CLI, the tasks' sources (built in, composed, CSV), the energy protocols and every integrator.
+let private runPathTests =
+    testSequenced <| testList "run path" [
+        test "hnn train --task spring --model sampled-hnn fits, saves, records and reports it, and hnn check passes its laws on the saved file" {
+            let out = tempDir ()
+            try
+                let code, text =
+                    runHnn [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--momentum-symmetric"; "--sampler"; "elm"; "--width"; "100"
+                             "--threads"; "1"; "--no-eval"; "--out"; out ]
+                Expect.equal code 0 (sprintf "hnn train succeeds:\n%s" text)
+                Expect.stringContains text "sampled-hnn fit" "the fit's time is printed as a fit, not as steps"
+                let run = RunFolder out
+                let files = filesOf out
+                for file in [ "results.json"; "results.md"; "reports/index.html"; "reports/spring.html"; "models/spring-sampled-hnn.json"
+                              "models/spring-sampled-hnn.weights"; "artifacts/spring-sampled-hnn.json" ] do
+                    Expect.isTrue (files.Contains file) (sprintf "%s is written" file)
+                Expect.isFalse (files |> Set.exists (fun f -> f.StartsWith "checkpoints/")) "a fit writes no checkpoint"
+                let cells = Results.ResultsFile.Read run.Results |> Seq.filter (fun c -> c.Model = "sampled-hnn") |> Seq.map _.Metric |> Set.ofSeq
+                Expect.equal cells (set [ "train_loss"; "test_loss" ]) "its losses are recorded (no energy protocol asked)"
+                let description = File.ReadAllText(run.Model("spring", "sampled-hnn"))
+                Expect.stringContains description "\"sampler\": \"elm\"" "the sampler asked for, and the one chosen"
+                Expect.stringContains description "\"fit\": {" "the fit's report is kept with the model"
+                Expect.stringContains (File.ReadAllText(run.Report "spring")) "Sampled HNN field" "the report draws its field"
+                let struct (model, file) = ModelFile.Load(run.Model("spring", "sampled-hnn"))
+                use _ = model
+                let report = Expect.wantSome (Option.ofObj file.Fit) "the fit report reads back"
+                Expect.equal report.Sampler LayerSampler.Elm "chosen sampler"
+                Expect.equal model.Settings.HiddenDim report.Width "the model has the chosen width"
+                Expect.isTrue model.Settings.MomentumSymmetric "--momentum-symmetric reaches the fit"
+                // Its flow keeps its own H; Liouville and symplecticity hold for every Hamiltonian field; reversibility because H is even in p here.
+                let code, text = runHnn [ "check"; "--model"; run.Model("spring", "sampled-hnn"); "--laws"; "energy"; "liouville"; "symplecticity"; "reversibility" ]
+                Expect.equal code 0 (sprintf "hnn check passes:\n%s" text)
+                Expect.stringContains text "learned H (sampled)" "the energy law uses the model's own H"
+                for law in [ "energy conservation"; "Liouville"; "symplecticity"; "time reversibility" ] do
+                    Expect.stringContains text (sprintf "%s on sampled-hnn (spring): passed" law) (sprintf "%s checked on the saved model" law)
+            finally
+                Directory.Delete(out, true)
+        }
+
+        test "options a fit cannot honour are refused before any work, naming the option" {
+            let out = tempDir ()
+            try
+                let r = Path.Combine(out, "r")
+                for args, word in
+                    [ [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--steps"; "5"; "--out"; r ], "--steps applies to trained models"
+                      [ "train"; "--task"; "spring"; "--model"; "sampled-dissipative-hnn"; "--lr"; "1e-2"; "--out"; r ], "--lr applies to trained models"
+                      [ "train"; "--task"; "spring"; "--model"; "hnn"; "--width"; "50"; "--out"; r ], "--width applies to the sampled models only"
+                      [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--width"; "0"; "--out"; r ], "--width must be in 1..4096, got 0"
+                      [ "run"; "--tasks"; "spring"; "--models"; "sampled-hnn"; "--supervision"; "integrator"; "--out"; r ],
+                      "sampled-hnn fits dx/dt by least squares"
+                      [ "import"; "--format"; "pytorch"; "--task"; "spring"; "--kind"; "sampled-hnn"; "--out"; Path.Combine(out, "m.json"); hnnDll ],
+                      "a sampled model has no counterpart in the reference implementation" ] do
+                    let code, text = runHnn args
+                    Expect.equal code 2 (sprintf "%A exits with 2:\n%s" args text)
+                    Expect.stringContains text word (sprintf "%A names the problem" args)
+                Expect.isFalse (Directory.Exists(Path.Combine(out, "r", "models"))) "nothing was fitted"
+            finally
+                Directory.Delete(out, true)
+        }
+
+        test "an energy-protocol run on the paper's noisy spring gives a sampled HNN finite metrics close to the truth" {
+            let task = { Tasks.spring with Evaluation = Tasks.flow (fun () -> EnergyProtocol.Spring(count = 5)) }
+            let folder, evaluated = runPath task [ ModelKind.SampledHnn ]
+            try
+                let e = evaluated.Head
+                use _ = e.Trained.Model
+                let m = Expect.wantSome e.Metrics "the energy protocol ran"
+                // Measured 1.2e-4 (energy MSE) on the whole protocol; the Adam HNN's is 2.7e-4, the paper's 3.8e-4.
+                Expect.isLessThan m.EnergyMse.Mean 1e-3 "energy MSE against the true energy"
+                Expect.isLessThan (abs m.EnergyDrift.Mean) 0.05 "relative energy drift at the horizon"
+                Expect.isTrue (Double.IsFinite m.RolloutMse.Mean) "rollout MSE is finite"
+                Expect.isLessThan e.Trained.Result.FinalTest.Mean 0.05 "the paper's test loss (noise-limited: 3.7e-2)"
+                Expect.isEmpty e.Trained.Result.TrainLoss "no steps, no curve"
+            finally
+                Directory.Delete(folder, true)
+        }
+
+        test "the sampled dissipative HNN fits the real pendulum's centred targets and records its contraction rate" {
+            let folder, evaluated = runPath Tasks.realPendulumCentral [ ModelKind.SampledDissipativeHnn ]
+            try
+                let e = evaluated.Head
+                use _ = e.Trained.Model
+                let rate = Expect.wantSome e.Contraction "−ΔD over the reference states"
+                Expect.isTrue (Double.IsFinite rate.Mean) "finite"
+                let m = Expect.wantSome e.Metrics "the measured test trajectory's protocol ran"
+                Expect.isTrue (Double.IsFinite m.EnergyMse.Mean) "energy MSE is finite"
+                let cells = Results.ResultsFile.Read (RunFolder folder).Results |> Seq.map (fun c -> c.Model, c.Metric) |> Set.ofSeq
+                Expect.isTrue (cells.Contains("sampled-dissipative-hnn", "contraction_rate")) "recorded in results.json"
+            finally
+                Directory.Delete(folder, true)
+        }
+
+        test "a composed Hamiltonian and a CSV file fit on the same run path: model, weights and artifacts, no checkpoint" {
+            let quartic = Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + q ** 4.0 / 4.0)
+            let composed =
+                let recipe = { Pipeline.recipe with Trajectories = 10; Points = 10; TimeSpan = 2.0; NoiseStd = 0.0 }
+                let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 2.0; Points = 10; Rtol = 1e-6; Atol = 1e-6 }
+                Pipeline.task "quartic" recipe protocol (Tasks.training 3 1e-4 None) quartic
+            let csvFolder = tempDir ()
+            let csvPath = Path.Combine(csvFolder, "quartic-trajectories.csv")
+            let starts = Pipeline.drawStarts (Pipeline.Radius(0.3, 1.0)) 2 8 1
+            Trajectories.write csvPath (Trajectories.ofSystem quartic starts (Sampling.Linspace(0.0, 2.0, 15)))
+            let csv = TaskSources.ofCsv csvPath 0.25
+            let runs = [ for task in [ composed; csv ] -> task, runPath task [ ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ] ]
+            try
+                for task, (folder, evaluated) in runs do
+                    let files = filesOf folder
+                    for key in [ "sampled-hnn"; "sampled-dissipative-hnn" ] do
+                        for file in [ sprintf "models/%s-%s.json" task.Key key; sprintf "models/%s-%s.weights" task.Key key; sprintf "artifacts/%s-%s.json" task.Key key ] do
+                            Expect.isTrue (files.Contains file) (sprintf "%s: %s" task.Key file)
+                    Expect.isFalse (files |> Set.exists (fun f -> f.StartsWith "checkpoints/")) (sprintf "%s: no checkpoint" task.Key)
+                    let metric = if task.Key = "quartic" then "energy_mse" else "rollout_mse"
+                    let cells = Results.ResultsFile.Read (RunFolder folder).Results |> Seq.filter (fun c -> c.Metric = metric) |> Seq.toList
+                    Expect.equal cells.Length 2 (sprintf "%s: %s of both models" task.Key metric)
+                    Expect.all cells (fun c -> Double.IsFinite c.Value.Mean) (sprintf "%s: finite" task.Key)
+                    for e in evaluated do e.Trained.Model.Dispose()
+            finally
+                for _, (folder, _) in runs do Directory.Delete(folder, true)
+                Directory.Delete(csvFolder, true)
+        }
+
+        test "the sampled field works in every integrator: each method's path follows the same method's on the true spring" {
+            let model = springFit.Value.Model
+            let trueSpring (x: Tensor) = torch.stack([| x.select(1, 1L).mul(torch.tensor 2.0); x.select(1, 0L).mul(torch.tensor -2.0) |], 1L)
+            use _ = torch.NewDisposeScope()
+            let x0 = tensor2d 3 2 [| 0.8; 0.1; -0.3; 0.5; 0.2; -0.9 |]
+            let times = [| 0.0; 1.0; 2.5; 5.0 |]
+            for m in [ Integrators.Rk4.Tableau :> Integrators.IFixedStepMethod; Integrators.DormandPrince45.Tableau; Integrators.BogackiShampine32.Tableau
+                       Integrators.Leapfrog.Tableau; Integrators.Yoshida4.Tableau; Integrators.ImplicitMidpoint.Default ] do
+                let solve (field: Tensor -> Tensor) =
+                    Integrators.TensorOde.Solve(Func<_, _> field, m, x0, 0.0, ReadOnlySpan times, Integrators.FixedSteps(0.05)).data<float>().ToArray()
+                let learned, truth = solve (fun x -> model.TimeDerivative(x, false)), solve trueSpring
+                let gap = Array.map2 (fun a b -> abs (a - b)) learned truth |> Array.max
+                // The fit's field error (relative MSE ~1e-13) over t = 5: measured ~1e-7.
+                Expect.isLessThan gap 1e-5 (sprintf "%s: the paths of the sampled and the true field agree" m.Name)
+        }
+
+        test "the sweep's settings width and sampler set the sampled models' width and sampler" {
+            let apply name text =
+                let setting = Sweep.settings |> List.find (fun s -> s.Name = name)
+                setting.Read text |> Option.map (fun (_, change) -> (change Experiment.defaults).Sampling)
+            Expect.equal (apply "width" "800" |> Option.map _.Width) (Some 800) "width=800"
+            Expect.isNone (apply "width" "0") "width=0 is refused"
+            Expect.isNone (apply "width" "5000") "above the largest width"
+            Expect.equal (apply "sampler" "a-swim" |> Option.map _.Sampler) (Some LayerSampler.ASwim) "sampler=a-swim"
+            Expect.isNone (apply "sampler" "swim") "swim needs the true H, which a run does not give"
+        }
+    ]
+
 [<Tests>]
 let tests =
     testList "sampled HNN" [
+        runPathTests
+
         testList "least squares" [
             test "least squares is a projection: refitting a sampled HNN's own field reproduces it to round-off" {
                 let data = quadratic.Value
@@ -242,15 +428,20 @@ let tests =
                     // The spring's field fits to a relative MSE of 1e-13; the measured defect on its test states is 1.3e-6 of |f|.
                     Expect.isLessThan defect (1e-5 * (1.0 + (f |> Array.map abs |> Array.max))) (sprintf "defect %g" defect))
 
-            test "the physics checks pass on the fitted models: Liouville, symplecticity, and reversibility for the symmetric one" {
-                let settings = { Physics.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
+            test "the physics checks pass on the fitted models: energy conservation of their own H, Liouville, symplecticity, and reversibility for the symmetric one" {
+                let settings = { Physics.Settings.defaults with Cases = 100; Step = 0.05; Horizon = 0.5 }
                 let domain = Domain.shell 2 0.2 1.0
                 let spring = MassSpring() :> IHamiltonianSystem
+                let laws = [ Physics.Laws.energyConservation; Physics.Laws.liouville; Physics.Laws.symplecticity ]
                 for name, model, laws in
-                    [ "sampled HNN", springFit.Value.Model, [ Physics.liouville; Physics.symplecticity ]
-                      "symmetric sampled HNN", symmetricFit.Value.Model, [ Physics.liouville; Physics.symplecticity; Physics.timeReversibility ] ] do
-                    for report in Physics.checkWith settings (Physics.model domain (Some spring) name model) laws do
-                        Expect.isTrue (Physics.passed report) (Physics.formatReport report)
+                    [ "sampled HNN", springFit.Value.Model, laws
+                      "symmetric sampled HNN", symmetricFit.Value.Model, laws @ [ Physics.Laws.timeReversibility ] ] do
+                    let reports = Physics.Check.lawsWith settings (Physics.Subject.model domain (Some spring) name model) laws
+                    for report in reports do
+                        Expect.isTrue (Physics.Report.passed report) (Physics.Report.format report)
+                    // The RK4 flow of the model's field keeps the model's H, not the true one (the fit differs from it).
+                    let energy = reports |> List.find (fun r -> r.Law = "energy conservation")
+                    Expect.stringContains energy.Quantity "H = learned H (sampled)" "the energy law measures the sampled model's own H"
             }
 
             test "fitted to the noise-free spring, its flow keeps the true energy (energy protocol in float64, MSE below 1e-9)" {
@@ -331,7 +522,7 @@ let tests =
                     let layer = LayerSampling.Swim(x, null, 40, activation, g)
                     let s = SampledActivation.SteepHalfWidth activation
                     let at (index: Tensor) = (x.index_select(0L, index) * layer.Weights).sum(1L) + layer.Biases
-                    let first, second = at layer.From, at layer.To
+                    let first, second = at (nonNull layer.From), at (nonNull layer.To)
                     Expect.isLessThan (first.add(torch.tensor s).abs().max().item<float>()) 1e-12 (sprintf "%A: x₁ at −s" activation)
                     Expect.isLessThan (second.sub(torch.tensor s).abs().max().item<float>()) 1e-12 (sprintf "%A: x₂ at +s" activation)
             }
@@ -375,7 +566,7 @@ let tests =
                         let struct (loaded, file) = ModelFile.Load path
                         use loaded = loaded
                         Expect.equal loaded.Settings r.Model.Settings "architecture"
-                        Expect.equal (file.Sampling.Kind) kind "sampling settings read back"
+                        Expect.equal (nonNull file.Sampling).Kind kind "sampling settings read back"
                         use copy = ModelField.ToFloat64 loaded
                         use _ = torch.NewDisposeScope()
                         for dtype in [ f64; ScalarType.Float32 ] do
@@ -391,7 +582,7 @@ let tests =
 
         testList "bad settings" [
             let data = SpringRecipe(Trajectories = 4, Points = 10, NoiseStd = 0.0).Generate()
-            let fails name (settings: SampledSettings) (hamiltonian: Func<Tensor, Tensor>) (expected: string) =
+            let fails name (settings: SampledSettings) (hamiltonian: Func<Tensor, Tensor> | null) (expected: string) =
                 test (sprintf "%s: one-line ArgumentException before any work" name) {
                     let message = argumentError (fun () -> SampledFit.Fit(data, settings, 0, hamiltonian) |> ignore)
                     Expect.stringContains message expected "names the problem"

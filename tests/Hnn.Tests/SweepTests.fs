@@ -246,8 +246,9 @@ let private mergeTests =
             Expect.equal (Sweep.state dir jobs[0]) Sweep.Finished "a completed run is finished"
             let failed = jobs |> List.find (fun j -> j.Model = "baseline" && j.Seed = 1 && j.Settings = [ "lr", "2e-3" ])
             Expect.equal (Sweep.state dir failed) Sweep.Fresh "a failed run is not finished"
-            Directory.CreateDirectory(Path.Combine(Sweep.jobFolder dir failed, "checkpoints")) |> ignore
-            File.WriteAllText(Path.Combine(Sweep.jobFolder dir failed, "checkpoints", "spring-baseline.ckpt"), "")
+            let jobRun = RunFolder(Sweep.jobFolder dir failed)
+            Directory.CreateDirectory jobRun.Checkpoints |> ignore
+            File.WriteAllText(jobRun.Checkpoint("spring", "baseline"), "")
             Expect.equal (Sweep.state dir failed) Sweep.Checkpointed "a checkpoint makes it resumable"
             let m, paths = SweepMerge.write dir
             Expect.equal m.Missing.Length 3 "two never ran, one failed"
@@ -294,8 +295,8 @@ let private cliTests =
             let t = Experiment.train options Tasks.spring (Tasks.spring.Data 1) Models.ModelKind.Hnn
             Experiment.save options t |> ignore
             t.Model.Dispose()
-            Expect.equal (File.ReadAllBytes(Path.Combine(dir, "jobs", "spring", "hnn", "seed-1", "models", "spring-hnn.weights")))
-                (File.ReadAllBytes(Path.Combine(options.OutDir, "models", "spring-hnn.weights"))) "the job's weights are the in-process run's, bit for bit"
+            Expect.equal (File.ReadAllBytes((RunFolder(Path.Combine(dir, "jobs", "spring", "hnn", "seed-1"))).Weights("spring", "hnn")))
+                (File.ReadAllBytes((Experiment.folder options).Weights("spring", "hnn"))) "the job's weights are the in-process run's, bit for bit"
             for d in [ dir; options.OutDir ] do Directory.Delete(d, true)
         }
         test "a failing job is reported with its exit code and reason, the other finishes, and the sweep exits non-zero" {
@@ -332,7 +333,7 @@ let private cliTests =
             Expect.stringContains (File.ReadAllText(Sweep.logPath dir job)) "resuming from its checkpoint" "the job says so"
             let straight = tempDir ()
             Sweep.runJob straight s (Sweep.create straight "test" s).Head { run with Cancellation = CancellationToken.None; Log = ignore } |> ignore
-            let weights d = File.ReadAllBytes(Path.Combine(Sweep.jobFolder d job, "models", "spring-hnn.weights"))
+            let weights d = File.ReadAllBytes((RunFolder(Sweep.jobFolder d job)).Weights("spring", "hnn"))
             Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
             for d in [ dir; straight ] do Directory.Delete(d, true)
         }

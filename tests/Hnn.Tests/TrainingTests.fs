@@ -62,7 +62,7 @@ let tests =
             let dir = tempDir ()
             let path = Path.Combine(dir, "m.json")
             ModelFile.Save(model, "spring", settings, path) |> ignore
-            let weights = Path.ChangeExtension(path, ".weights")
+            let weights = Path.ChangeExtension(path, ".weights") |> nonNull
             File.WriteAllBytes(weights, File.ReadAllBytes(weights)[.. 999])
             let e1 = Expect.throwsC (fun () -> ModelFile.Load path |> ignore) id
             Expect.stringContains e1.Message "checksum" "truncated weights detected"
@@ -109,7 +109,7 @@ let tests =
             Expect.equal cells.Count 2 "both cells"
             Expect.exists cells (fun c -> c.Model = "hnn" && c.Metric = "train_loss" && c.Value.Mean = 1.0) "first kept"
             File.WriteAllText(path, "{ broken")
-            Expect.throwsT<InvalidDataException> (fun () -> ResultsFile.Merge(dir, [], run) |> ignore) "a corrupt results.json is not overwritten"
+            Expect.throwsT<ResultsFileException> (fun () -> ResultsFile.Merge(dir, [], run) |> ignore) "a corrupt results.json is not overwritten"
             Expect.equal (File.ReadAllText path) "{ broken" "left untouched"
         }
     ]

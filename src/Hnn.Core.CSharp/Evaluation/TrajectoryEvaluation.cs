@@ -31,9 +31,14 @@ public sealed record Rollouts(double[] Times, int Count, int Dimension, double[]
 /// <param name="Rollouts">The paths themselves, for plots.</param>
 /// <param name="EnergyLossRate">−(least-squares slope of H(x_model(t)) over the horizon), energy per unit time, per path; mean ± std/√K.</param>
 /// <param name="ReferenceEnergyLossRate">The same along the true (or measured) paths: what friction takes, or 0 for an ideal system.</param>
+/// <param name="ValidPredictionTime">Per path, the first time the normalised state error ‖x̂ − x‖/‖x‖ exceeds
+/// <see cref="BenchmarkMetrics.ValidPredictionThreshold"/> (the horizon if never); mean ± std/√K.</param>
+/// <param name="EnergyError">Per path, |H(x̂(t)) − H₀|/|H₀| at t = 20 (<see cref="BenchmarkMetrics.EnergyErrorHorizon"/>; the horizon's
+/// end if shorter); the median over paths ± a robust standard error (<see cref="BenchmarkMetrics.MedianWithError"/>).</param>
 public sealed record TrajectoryMetrics(
     LossEstimate EnergyMse, LossEstimate RolloutMse, LossEstimate EnergyDrift, Rollouts Rollouts,
-    LossEstimate EnergyLossRate, LossEstimate ReferenceEnergyLossRate);
+    LossEstimate EnergyLossRate, LossEstimate ReferenceEnergyLossRate,
+    LossEstimate ValidPredictionTime, LossEstimate EnergyError);
 
 /// <summary>
 /// Integrates the true system (float64 Dormand–Prince, per-path steps) and a learned model (the same method on
@@ -84,7 +89,7 @@ public static class TrajectoryEvaluation
         return Measure(protocol.System, rollouts);
     }
 
-    /// <summary>The three metrics of given paths, with the system's true energy.</summary>
+    /// <summary>The metrics of given paths, with the system's true energy.</summary>
     public static TrajectoryMetrics Measure(IHamiltonianSystem system, Rollouts r)
     {
         int t = r.Times.Length;
@@ -93,6 +98,8 @@ public static class TrajectoryEvaluation
         var drift = new double[r.Count];
         var modelLoss = new double[r.Count];
         var referenceLoss = new double[r.Count];
+        var validTime = new double[r.Count];
+        var energyError = new double[r.Count];
         var modelEnergy = new double[t];
         var referenceEnergy = new double[t];
         for (int k = 0; k < r.Count; k++)
@@ -113,9 +120,12 @@ public static class TrajectoryEvaluation
             drift[k] = Math.Abs(system.Energy(r.ModelState(k, t - 1)) - start) / Math.Abs(start);
             modelLoss[k] = -Slope(r.Times, modelEnergy);
             referenceLoss[k] = -Slope(r.Times, referenceEnergy);
+            validTime[k] = BenchmarkMetrics.ValidPredictionTime(r, k);
+            energyError[k] = BenchmarkMetrics.RelativeEnergyError(system, r, k);
         }
         return new TrajectoryMetrics(LossEstimate.FromSplits(energy), LossEstimate.FromSplits(state), LossEstimate.MeanAndStdError(drift), r,
-            LossEstimate.MeanAndStdError(modelLoss), LossEstimate.MeanAndStdError(referenceLoss));
+            LossEstimate.MeanAndStdError(modelLoss), LossEstimate.MeanAndStdError(referenceLoss),
+            LossEstimate.MeanAndStdError(validTime), BenchmarkMetrics.MedianWithError(energyError));
     }
 
     /// <summary>The least-squares slope of y over x (a line fitted to all points: robust to measurement noise at the ends).</summary>

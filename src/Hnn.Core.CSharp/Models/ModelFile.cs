@@ -24,10 +24,14 @@ public sealed class ModelFileException(string path, string problem)
 /// <param name="Training">Training settings.</param>
 /// <param name="Weights">File name of the weights, relative to this file.</param>
 /// <param name="WeightsSha256">Hex SHA-256 of the weights file.</param>
-/// <param name="Sampling">For a sampled model, how it was sampled and fitted (its <paramref name="Training"/> is then unused); else null.</param>
+/// <param name="Sampling">
+/// For a sampled model, the settings it was sampled and fitted with (of <paramref name="Training"/> only the seed
+/// applies: the fit's); else null.
+/// </param>
+/// <param name="Fit">For a fitted sampled model, what its fit chose and measured (sampler, width, λ, errors, seconds); else null.</param>
 public sealed record ModelFile(
     string Format, int Version, string Task, ModelSettings Model, TrainSettings Training, string Weights, string WeightsSha256,
-    Sampled.SampledSettings? Sampling = null)
+    Sampled.SampledSettings? Sampling = null, Sampled.SampledFitReport? Fit = null)
 {
     /// <summary>The format version this library writes and reads.</summary>
     public const int CurrentVersion = 1;
@@ -38,10 +42,12 @@ public sealed record ModelFile(
     /// Saves <paramref name="model"/> as <paramref name="path"/> (JSON) and a weights file beside it
     /// (same name, extension <c>.weights</c>). Both are written atomically, weights first. A sampled model's weights
     /// are its float64 buffers (hidden weights, biases, coefficients, offset); <paramref name="sampling"/> records how
-    /// it was fitted.
+    /// it was fitted (default: the model's own <see cref="Sampled.SampledHnn.Sampling"/>), and its fit report is kept.
     /// </summary>
     public static ModelFile Save(DynamicsModel model, string task, TrainSettings training, string path, Sampled.SampledSettings? sampling = null)
     {
+        var sampled = model as Sampled.SampledHnn;
+        sampling ??= sampled?.Sampling;
         var weightsPath = System.IO.Path.ChangeExtension(path, ".weights");
         AtomicFile.Write(weightsPath, stream =>
         {
@@ -51,7 +57,7 @@ public sealed record ModelFile(
             writer.Flush();
         });
         var file = new ModelFile(FormatName, CurrentVersion, task, model.Settings, training,
-            System.IO.Path.GetFileName(weightsPath), Sha256(weightsPath), sampling);
+            System.IO.Path.GetFileName(weightsPath), Sha256(weightsPath), sampling, sampled?.FitReport);
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(file, Json.Options));
         return file;
     }
@@ -120,6 +126,11 @@ public sealed record ModelFile(
             throw new ModelFileException(path, $"weights do not fit the described {file.Model.Kind} model ({e.Message.Split('\n')[0]})");
         }
         model.eval();
+        if (model is Sampled.SampledHnn fitted)
+        {
+            fitted.Sampling = file.Sampling;
+            fitted.FitReport = file.Fit;
+        }
         return (model, file);
     }
 

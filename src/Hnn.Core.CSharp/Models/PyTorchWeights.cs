@@ -7,11 +7,17 @@ using static TorchSharp.torch;
 namespace Hnn.Models;
 
 /// <summary>A PyTorch weights file cannot be written or read as a model; the message names the file and the problem.</summary>
-public sealed class PyTorchWeightsException(string path, string problem)
+/// <param name="path">The file at fault.</param>
+/// <param name="problem">What is wrong with it.</param>
+/// <param name="noCounterpart">Whether the model has no counterpart in the reference classes (nothing was written).</param>
+public sealed class PyTorchWeightsException(string path, string problem, bool noCounterpart = false)
     : Exception($"PyTorch weights '{path}': {problem}")
 {
     /// <summary>The file at fault.</summary>
     public string Path { get; } = path;
+
+    /// <summary>The model has no counterpart in the reference classes (a momentum-symmetric HNN): nothing was written.</summary>
+    public bool NoCounterpart { get; } = noCounterpart;
 }
 
 /// <summary>One entry of a state dict: its key and the shape of its tensor.</summary>
@@ -82,14 +88,17 @@ public static class PyTorchWeights
     /// Writes <paramref name="model"/>'s weights to <paramref name="path"/> as a PyTorch state dict in the reference layout
     /// (atomically: a reader never sees half a file).
     /// </summary>
-    /// <exception cref="PyTorchWeightsException">The model has no counterpart in the reference classes (another family, or momentum-symmetric).</exception>
+    /// <exception cref="PyTorchWeightsException">The model has no counterpart in the reference classes (sampled, another family, or momentum-symmetric).</exception>
     public static void Export(DynamicsModel model, string path)
     {
+        if (model is Sampled.SampledHnn)
+            throw new PyTorchWeightsException(path,
+                $"a {model.Settings.Kind} (one sampled float64 layer, coefficients solved by least squares) has no counterpart in the reference classes; export a trained hnn, baseline or dissipative-hnn");
         CheckReferenceKind(path, model.Settings.Kind);
         if (model.Settings.MomentumSymmetric)
             throw new PyTorchWeightsException(path,
                 "a momentum-symmetric HNN (H = ½(F(q, p) + F(q, −p))) has no counterpart in the reference classes, " +
-                "which would compute another field from the same weights; export a model trained without --momentum-symmetric");
+                "which would compute another field from the same weights", noCounterpart: true);
         using var scope = NewDisposeScope();
         var dict = new Dictionary<string, Tensor>();
         foreach (var (name, parameter) in model.named_parameters())

@@ -5,7 +5,14 @@ using TorchSharp;
 namespace Hnn.Native;
 
 /// <summary>Raised when TorchSharp's native libraries cannot be loaded; the message says what to do.</summary>
-public sealed class TorchNativeException(string message) : Exception(message);
+/// <param name="message">What failed, and what to do about it.</param>
+/// <param name="missingNatives">Whether the native files are missing or do not load, so that restoring TorchSharp's
+/// packages into the NuGet cache fixes it (a tool that can restore them says how).</param>
+public sealed class TorchNativeException(string message, bool missingNatives = false) : Exception(message)
+{
+    /// <summary>The native files are missing or do not load: restoring TorchSharp's packages fixes it.</summary>
+    public bool MissingNatives { get; } = missingNatives;
+}
 
 /// <summary>Where TorchSharp's native parts are and whether this machine can load them.</summary>
 /// <param name="Shim">TorchSharp's native shim <c>libLibTorchSharp.so</c>.</param>
@@ -45,7 +52,7 @@ public static class TorchNative
     const string ShimFile = "libLibTorchSharp.so";
     const string SetupHint =
         "restore the TorchSharp-cpu package into the NuGet cache (any build, `dotnet restore` or `#r \"nuget: Hnn.Fs\"` " +
-        "that references Hnn does; the hnn tool: `hnn native --restore`), or in the Hnn repository run `dotnet fsi build.fsx setup`";
+        "that references Hnn does), or in the Hnn repository run `dotnet fsi build.fsx setup`";
 
     static readonly object Gate = new();
     static bool loaded;
@@ -74,7 +81,7 @@ public static class TorchNative
             catch (Exception e) when (e is not TorchNativeException)
             {
                 throw new TorchNativeException(
-                    $"TorchSharp could not initialise its CPU backend ({FirstLine(e.Message)}); {SetupHint}.");
+                    $"TorchSharp could not initialise its CPU backend ({FirstLine(e.Message)}); {SetupHint}.", missingNatives: true);
             }
             loaded = true;
         }
@@ -86,10 +93,12 @@ public static class TorchNative
     {
         string shim = FindFile(ShimFile, ShimCandidates())
             ?? throw new TorchNativeException(
-                $"TorchSharp's native shim {ShimFile} was not found (looked in {string.Join(", ", ShimCandidates())}); {SetupHint}.");
+                $"TorchSharp's native shim {ShimFile} was not found (looked in {string.Join(", ", ShimCandidates())}); {SetupHint}.",
+                missingNatives: true);
         string libtorch = Path.GetDirectoryName(FindFile("libtorch.so", LibTorchCandidates())
             ?? throw new TorchNativeException(
-                $"libtorch {LibTorchVersion} (libtorch.so) was not found (looked in {string.Join(", ", LibTorchCandidates())}); {SetupHint}."))!;
+                $"libtorch {LibTorchVersion} (libtorch.so) was not found (looked in {string.Join(", ", LibTorchCandidates())}); {SetupHint}.",
+                missingNatives: true))!;
         string? cxx = FindLibStdCxx();
         bool has = cxx is not null && ContainsAscii(File.ReadAllBytes(cxx), RequiredCxxVersion);
         var requirement = ElfVersionRequirements.Read(File.ReadAllBytes(shim), shim)
@@ -123,7 +132,7 @@ public static class TorchNative
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
         {
-            throw new TorchNativeException($"cannot load {path}: {FirstLine(e.Message)}; {SetupHint}.");
+            throw new TorchNativeException($"cannot load {path}: {FirstLine(e.Message)}; {SetupHint}.", missingNatives: true);
         }
     }
 

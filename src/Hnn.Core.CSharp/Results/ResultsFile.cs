@@ -56,34 +56,34 @@ public static class ResultsFile
     public sealed record Cell(string Task, string Model, string Metric, LossEstimate Value);
 
     /// <summary>Merges <paramref name="cells"/> and <paramref name="run"/> into <c>results.json</c> in <paramref name="folder"/>.</summary>
-    /// <exception cref="InvalidDataException">An existing results.json is not valid JSON of this schema (it is left untouched).</exception>
+    /// <exception cref="ResultsFileException">An existing results.json is not valid JSON of this schema (it is left untouched).</exception>
     public static string Merge(string folder, IEnumerable<Cell> cells, RunInfo run)
     {
         var path = Path.Combine(folder, FileName);
         var root = File.Exists(path) ? Parse(path) : new JsonObject();
-        var problem = $"{path}: existing results do not follow the results schema; move it away or choose another --out";
+        var problem = "existing results do not follow the results schema";
         try
         {
-            var tasks = Child(root, "tasks", problem, () => new JsonObject());
+            var tasks = Child(root, "tasks", path, problem, () => new JsonObject());
             foreach (var c in cells)
             {
-                var task = Child(tasks, c.Task, problem, () => new JsonObject());
-                var model = Child(task, c.Model, problem, () => new JsonObject());
+                var task = Child(tasks, c.Task, path, problem, () => new JsonObject());
+                var model = Child(task, c.Model, path, problem, () => new JsonObject());
                 model[c.Metric] = new JsonObject { ["mean"] = c.Value.Mean, ["err"] = c.Value.Err };
             }
-            Child(root, "runs", problem, () => new JsonArray()).Add(JsonSerializer.SerializeToNode(run, Json.Options));
+            Child(root, "runs", path, problem, () => new JsonArray()).Add(JsonSerializer.SerializeToNode(run, Json.Options));
         }
         catch (ArgumentException e)
         {
             // JsonObject reports duplicate property names lazily, on first access.
-            throw new InvalidDataException($"{problem} ({e.Message})");
+            throw new ResultsFileException(path, $"{problem} ({e.Message})");
         }
         AtomicFile.WriteAllText(path, root.ToJsonString(Json.Options));
         return path;
     }
 
     /// <summary>Appends the metadata of a run that did not complete (status and reason set) to <c>results.json</c>, so its partial results are marked.</summary>
-    /// <exception cref="InvalidDataException">An existing results.json is not valid (it is left untouched).</exception>
+    /// <exception cref="ResultsFileException">An existing results.json is not valid (it is left untouched).</exception>
     public static string MarkUnfinished(string folder, RunInfo run)
     {
         if (run.Status == RunStatus.Completed) throw new ArgumentException("an unfinished run needs status interrupted or failed");
@@ -91,23 +91,23 @@ public static class ResultsFile
     }
 
     /// <summary>Reads every cell of a results file.</summary>
-    /// <exception cref="InvalidDataException">The file is missing, unreadable or not of this schema; the message names it.</exception>
+    /// <exception cref="ResultsFileException">The file is missing, unreadable or not of this schema; the message names it.</exception>
     public static IReadOnlyList<Cell> Read(string path)
     {
         var root = Parse(path);
         var cells = new List<Cell>();
-        var problem = $"{path}: not a results file (a metric must be {{\"mean\": number, \"err\": number}})";
+        var problem = "not a results file (a metric must be {\"mean\": number, \"err\": number})";
         try
         {
             if (root["tasks"] is null) return cells;
-            foreach (var (task, models) in root["tasks"] as JsonObject ?? throw new InvalidDataException($"{path}: \"tasks\" is not an object"))
-                foreach (var (model, metrics) in models as JsonObject ?? throw new InvalidDataException($"{path}: task \"{task}\" is not an object"))
-                    foreach (var (metric, value) in metrics as JsonObject ?? throw new InvalidDataException($"{path}: model \"{task}.{model}\" is not an object"))
-                        cells.Add(new Cell(task, model, metric, new LossEstimate(Number(value, "mean", problem), Number(value, "err", problem))));
+            foreach (var (task, models) in root["tasks"] as JsonObject ?? throw new ResultsFileException(path, "\"tasks\" is not an object"))
+                foreach (var (model, metrics) in models as JsonObject ?? throw new ResultsFileException(path, $"task \"{task}\" is not an object"))
+                    foreach (var (metric, value) in metrics as JsonObject ?? throw new ResultsFileException(path, $"model \"{task}.{model}\" is not an object"))
+                        cells.Add(new Cell(task, model, metric, new LossEstimate(Number(value, "mean", path, problem), Number(value, "err", path, problem))));
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{problem} ({e.Message})");
+            throw new ResultsFileException(path, $"{problem} ({e.Message})");
         }
         return cells;
     }
@@ -116,19 +116,19 @@ public static class ResultsFile
     {
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object");
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new ResultsFileException(path, "expected a JSON object");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: existing results are not valid JSON ({e.Message}); move it away or choose another --out");
+            throw new ResultsFileException(path, $"existing results are not valid JSON ({e.Message})");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new InvalidDataException($"{path}: unreadable ({e.Message})");
+            throw new ResultsFileException(path, $"unreadable ({e.Message})");
         }
     }
 
-    static T Child<T>(JsonObject parent, string name, string problem, Func<T> make) where T : JsonNode
+    static T Child<T>(JsonObject parent, string name, string path, string problem, Func<T> make) where T : JsonNode
     {
         switch (parent[name])
         {
@@ -139,10 +139,10 @@ public static class ResultsFile
             case T existing:
                 return existing;
             default:
-                throw new InvalidDataException($"{problem} (\"{name}\" has the wrong type)");
+                throw new ResultsFileException(path, $"{problem} (\"{name}\" has the wrong type)");
         }
     }
 
-    static double Number(JsonNode? value, string name, string problem) =>
-        value is JsonObject o && o[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : throw new InvalidDataException(problem);
+    static double Number(JsonNode? value, string name, string path, string problem) =>
+        value is JsonObject o && o[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : throw new ResultsFileException(path, problem);
 }

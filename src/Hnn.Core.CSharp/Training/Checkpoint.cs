@@ -67,8 +67,11 @@ public sealed class Checkpoint
     byte[] Optimizer { get; }
     byte[] Rng { get; }
 
-    /// <summary>Writes a checkpoint of the current model, optimiser and torch generator atomically to <paramref name="path"/>.</summary>
-    public static void Save(string path, CheckpointHeader header, DynamicsModel model, optim.Optimizer optimizer)
+    /// <summary>
+    /// Writes a checkpoint of the current model (any module: a <see cref="DynamicsModel"/>, or a pixel model whose latent
+    /// field <paramref name="header"/> describes), optimiser and torch generator atomically to <paramref name="path"/>.
+    /// </summary>
+    public static void Save(string path, CheckpointHeader header, nn.Module model, optim.Optimizer optimizer)
     {
         var helper = optimizer as TorchSharp.Modules.OptimizerHelper
             ?? throw new ArgumentException($"cannot checkpoint optimiser {optimizer.GetType().Name}: its state cannot be saved");
@@ -156,7 +159,7 @@ public sealed class Checkpoint
     }
 
     /// <summary>Puts the saved weights into <paramref name="model"/> (before an optimiser is made over them).</summary>
-    public void RestoreWeights(DynamicsModel model) =>
+    public void RestoreWeights(nn.Module model) =>
         Restore("weights", () => model.load(new BinaryReader(new MemoryStream(Weights)), strict: true));
 
     /// <summary>Puts the saved optimiser state into <paramref name="optimizer"/> and the saved generator state into torch.</summary>

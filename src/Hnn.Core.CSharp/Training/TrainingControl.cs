@@ -49,7 +49,7 @@ public sealed class TrainingDivergedException(int step, string quantity, double 
 public sealed class TrainingInterruptedException(int lastStep, string? checkpoint)
     : OperationCanceledException(lastStep < 0
         ? "training stopped before its first step"
-        : $"training stopped after step {lastStep}" + (checkpoint is null ? " (no checkpoint path set)" : $"; checkpoint '{checkpoint}' written, continue with --resume"))
+        : $"training stopped after step {lastStep}" + (checkpoint is null ? " (no checkpoint path set)" : $"; checkpoint '{checkpoint}' written"))
 {
     /// <summary>The last finished step (−1 if none).</summary>
     public int LastStep { get; } = lastStep;

@@ -23,3 +23,22 @@ public enum LayerSampler
     /// </summary>
     Auto,
 }
+
+/// <summary>Naming <see cref="LayerSampler"/> values as the command line and the sweep settings do.</summary>
+public static class LayerSamplers
+{
+    /// <summary>The lower-case, hyphenated name: auto, elm, uniform-swim, swim, a-swim.</summary>
+    public static string Name(this LayerSampler sampler) => sampler switch
+    {
+        LayerSampler.UniformSwim => "uniform-swim",
+        LayerSampler.ASwim => "a-swim",
+        _ => sampler.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Parses a name written by <see cref="Name"/>; the error lists the valid ones.</summary>
+    /// <exception cref="ArgumentException">The name is not a known sampler.</exception>
+    public static LayerSampler Parse(string name) =>
+        Enum.GetValues<LayerSampler>().Where(s => s.Name() == name).Select(s => (LayerSampler?)s).FirstOrDefault()
+        ?? throw new ArgumentException(
+            $"unknown sampler '{name}' (expected one of: {string.Join(", ", Enum.GetValues<LayerSampler>().Select(s => s.Name()))})");
+}

@@ -123,6 +123,8 @@ public static class SampledFit
             outcome.ValidationError, outcome.TrainingError, available, used, held, byTrajectory, clock.Elapsed.TotalSeconds, best.FirstStage,
             outcome.Candidates, samplers);
         outcome.Model.eval();
+        outcome.Model.Sampling = settings;
+        outcome.Model.FitReport = report;
         return new SampledFitResult(outcome.Model, report);
     }
 

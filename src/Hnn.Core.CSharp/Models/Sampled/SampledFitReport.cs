@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Hnn.Models.Sampled;
 
 /// <summary>One (width, λ) pair tried on the validation split.</summary>
@@ -38,6 +40,7 @@ public sealed record SampledFitReport(
     IReadOnlyList<SampledCandidate> Candidates, IReadOnlyList<SamplerCandidate> Samplers)
 {
     /// <summary>True when only some of the training states were used.</summary>
+    [JsonIgnore]
     public bool Subsampled => StatesUsed < StatesAvailable;
 
     /// <summary>One line for logs and reports.</summary>

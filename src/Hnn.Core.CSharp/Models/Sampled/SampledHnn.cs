@@ -51,6 +51,15 @@ public class SampledHnn : DynamicsModel
     internal static SampledHnn Fitted(ModelSettings settings, SampledFunction hamiltonian) =>
         new(nameof(SampledHnn), settings with { Kind = ModelKind.SampledHnn, Field = FieldType.Solenoidal }, hamiltonian);
 
+    /// <summary>
+    /// The settings this model was fitted with (<see cref="SampledFit.Fit"/>, or read back from its model file), so
+    /// <see cref="ModelFile.Save"/> records them; null for a model neither fitted nor loaded with them.
+    /// </summary>
+    public SampledSettings? Sampling { get; internal set; }
+
+    /// <summary>What the fit chose and measured (sampler, width, λ, validation error, seconds); null as for <see cref="Sampling"/>.</summary>
+    public SampledFitReport? FitReport { get; internal set; }
+
     /// <summary>The learned Hamiltonian as a module: its sampled layer, coefficients, value, gradient and Laplacian.</summary>
     public SampledFunction HamiltonianFunction => hamiltonian;
 
