@@ -67,7 +67,9 @@ type TrainArgs =
             | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
             | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM and A-SWIM fitted, the better on held-out states kept)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
-            | Model _ -> sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps)." (modelKeys Hnn.Tasks.modelKinds)
+            | Model _ ->
+                sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps); beyond the HNN: %s."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds)
             | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -115,8 +117,8 @@ type ReproduceArgs =
             | Tasks _ ->
                 sprintf "tasks to run (default: %s; also: %s)." (taskKeys Hnn.Tasks.keyed) (taskKeys Hnn.Tasks.benchmarks)
             | Models _ ->
-                sprintf "models on the numeric tasks (default: %s; the pixel pendulum trains %s)."
-                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
+                sprintf "models on the numeric tasks (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -271,7 +273,8 @@ type SweepArgs =
                 sprintf "tasks (default: every numeric task: %s; also: %s, %s)."
                     (taskKeys Hnn.Tasks.every) Hnn.Tasks.pixelPendulum.Key (taskKeys Hnn.Tasks.benchmarks)
             | Models _ ->
-                sprintf "models (default: %s; the pixel pendulum trains %s)." (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
+                sprintf "models (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
                 "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."

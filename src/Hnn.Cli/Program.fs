@@ -285,7 +285,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
         | None -> Tasks.modelKinds
         | Some [] ->
-            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.modelKinds |> List.map Tasks.modelKey |> String.concat ", ")))
+            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.trainableKinds |> List.map Tasks.modelKey |> String.concat ", ")))
         | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
     match kinds |> List.tryFind isSampled with
     | Some k when integratorSupervised ->

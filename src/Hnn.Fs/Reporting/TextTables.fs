@@ -15,7 +15,7 @@ let metricOrder =
 
 /// Position of a model key in the order models are trained and reported (unknown keys last).
 let modelRank (model: string) =
-    Tasks.modelKinds |> List.tryFindIndex (fun k -> Tasks.modelKey k = model) |> Option.defaultValue 99
+    Tasks.trainableKinds |> List.tryFindIndex (fun k -> Tasks.modelKey k = model) |> Option.defaultValue 99
 
 let private sorted (cells: ResultsFile.Cell seq) =
     let rank metric = metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
