@@ -12,10 +12,6 @@ open TorchSharp
 
 let private spring = lazy (SpringRecipe().Generate())
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-flat-adam-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 /// Every parameter's float32 values, in registration order.
 let private weights (model: DynamicsModel) =
@@ -76,7 +72,7 @@ let tests =
 
         test "a checkpoint of either optimiser resumes under the other to the uninterrupted run's weights" {
             for first, second in [ false, true; true, false ] do
-                let dir = tempDir ()
+                let dir = temporaryFolder "flat-adam"
                 let path = Path.Combine(dir, "run.ckpt")
                 (train ModelKind.Hnn 60 None (TrainingControl(path, 20, false, "spring", FlatParameters = first))).Dispose()
                 use resumed = train ModelKind.Hnn 120 None (TrainingControl(path, 20, true, "spring", FlatParameters = second))

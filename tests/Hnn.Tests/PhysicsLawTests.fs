@@ -187,10 +187,6 @@ let convergenceOrder =
         }
     ]
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-physics-" + System.Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 let reports =
     testList "reports" [
@@ -209,7 +205,7 @@ let reports =
             | other -> failtestf "expected not applicable, got %A" other
         }
         yield test "ModelFiles.checkAll checks a saved HNN and baseline on their task's domain; Report.table lists law, HNN, baseline, threshold" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "physics"
             let save kind =
                 let path = Path.Combine(dir, sprintf "spring-%s.json" (Tasks.modelKey kind))
                 ModelFile.Save(freshModel kind 5, "spring", TrainSettings(), path) |> ignore

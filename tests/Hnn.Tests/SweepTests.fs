@@ -16,10 +16,6 @@ open Hnn
 open Hnn.Results
 open Hnn.Training
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-sweep-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 let private okOrFail (r: Result<'a, string>) =
     match r with
@@ -31,12 +27,6 @@ let private axis (text: string) = Sweep.parseAxis text |> okOrFail
 let private spec tasks models seeds axes = Sweep.spec tasks models seeds axes false 100 |> okOrFail
 
 // ---------------------------------------------------------------- the CLI as a child process
-
-let private repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
-
-let private hnnDll =
-    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
-    Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
 
 /// Runs a program to its end (bounded by `seconds`, then killed and failed); exit code and merged output.
 let private runToEnd (seconds: int) (program: string) (args: string list) =
@@ -219,7 +209,7 @@ let private expansionTests =
             Expect.equal (jobs |> List.map _.Index) [ 0 .. jobs.Length - 1 ] "indices follow the list"
         }
         test "sweep.json round-trips, a rerun with another spec is refused, an edited job list or value is refused naming the file" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let s = spec [ "spring" ] [ "hnn" ] [ 0; 1 ] [ axis "steps=20"; axis "lr=1e-3,2e-3" ]
             let jobs = Sweep.create dir "test" s
             Expect.equal (Sweep.load dir).Jobs jobs "load reads the jobs create wrote"
@@ -292,7 +282,7 @@ let private mergeTests =
                 Expect.isTrue (close 1e-6 0.0 (SweepMerge.tQuantile freedom) table) (sprintf "t(0.975, %d) = %g" freedom table)
         }
         test "merging reads each finished job, groups seeds per task, model and varying settings, and lists the rest as missing" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let jobs = Sweep.create dir "test" (spec [ "spring" ] [ "hnn"; "baseline" ] [ 0; 1; 2 ] [ axis "lr=1e-3,2e-3" ])
             let value (j: Sweep.Job) = float (j.Seed + 1) * (if j.Settings = [ "lr", "1e-3" ] then 1.0 else 10.0)
             for j in jobs do
@@ -331,7 +321,7 @@ let private mergeTests =
             Directory.Delete(dir, true)
         }
         test "claims restate the paper's comparisons and the dissipative HNN's against every published number as mean ± std over seeds" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let s = Sweep.spec [ "spring"; "real-pendulum-central" ] [ "hnn"; "dissipative-hnn" ] [ 0; 1 ] [] true 100 |> okOrFail
             let jobs = Sweep.create dir "test" s
             // spring HNN train loss 0.03 and 0.05 (paper 3.6933e-02); the centred dissipative HNN's test loss 5e-4 and 1e-3
@@ -359,7 +349,7 @@ let private mergeTests =
             Expect.stringContains text "seeds 0, 1" "names the seeds"
             Expect.stringContains text "## Beside the paper's Table 1" "the paper's section"
             Expect.stringContains text "## The dissipative HNN on the real pendulum" "the dissipative HNN's section"
-            let none = tempDir ()
+            let none = temporaryFolder "sweep"
             let only = Sweep.spec [ "damped-spring" ] [ "hnn" ] [ 0 ] [] true 100 |> okOrFail
             for j in Sweep.create none "test" only do fakeResults (Sweep.jobFolder none j) [ "damped-spring", "hnn", "train_loss", 1.0 ]
             Expect.isNone (SweepClaims.markdown (SweepMerge.merge none)) "nothing published to compare with: no claims"
@@ -374,7 +364,7 @@ let private args (dir: string) = [ "sweep"; "--tasks"; "spring"; "--models"; "hn
 let private cliTests =
     testList "cli" [
         test "a local 2-job sweep finishes in worker processes, a rerun skips both, and each job equals its run in this process" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let code, text = hnn (args dir @ [ "--jobs"; "2" ])
             Expect.equal code 0 (sprintf "the sweep succeeds:\n%s" text)
             Expect.stringContains text "2 jobs; 0 finished before (skipped), 0 to resume, 2 new; 2 workers, 1 torch thread each" "the plan"
@@ -387,7 +377,7 @@ let private cliTests =
             Expect.stringContains again "2 finished before (skipped), 0 to resume, 0 new" "both skipped"
             Expect.isFalse (again.Contains "finished spring/hnn") "nothing ran"
             // A job is a pure function of task, model, seed and settings: the library, in this process, on one thread.
-            let options = { Experiment.defaults with Steps = Some 20; Seed = 1; Threads = Some 1; Evaluate = false; OutDir = tempDir (); Log = ignore }
+            let options = { Experiment.defaults with Steps = Some 20; Seed = 1; Threads = Some 1; Evaluate = false; OutDir = temporaryFolder "sweep"; Log = ignore }
             let t = Experiment.train options Tasks.spring (Tasks.spring.Data 1) Models.ModelKind.Hnn
             Experiment.save options t |> ignore
             t.Model.Dispose()
@@ -396,7 +386,7 @@ let private cliTests =
             for d in [ dir; options.OutDir ] do Directory.Delete(d, true)
         }
         test "a failing job is reported with its exit code and reason, the other finishes, and the sweep exits non-zero" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let jobs = Sweep.create dir "test" (spec [ "spring" ] [ "hnn" ] [ 0; 1 ] [ axis "steps=20" ])
             // A file where job 1's folder must go: it cannot write its run.
             let blocked = Sweep.jobFolder dir jobs[1]
@@ -415,7 +405,7 @@ let private cliTests =
             Directory.Delete(dir, true)
         }
         test "an interrupted job resumes from its checkpoint in the next sweep and ends with the weights of an uninterrupted run" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let s = Sweep.spec [ "spring" ] [ "hnn" ] [ 0 ] [ axis "steps=40" ] false 10 |> okOrFail
             let job = (Sweep.create dir "test" s).Head
             // Stop deterministically after step 10: the progress line of step 10 cancels the run.
@@ -427,14 +417,14 @@ let private cliTests =
             Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
             Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
             Expect.stringContains (File.ReadAllText(Sweep.logPath dir job)) "resuming from its checkpoint" "the job says so"
-            let straight = tempDir ()
+            let straight = temporaryFolder "sweep"
             Sweep.runJob straight s (Sweep.create straight "test" s).Head { run with Cancellation = CancellationToken.None; Log = ignore } |> ignore
             let weights d = File.ReadAllBytes((RunFolder(Sweep.jobFolder d job)).Weights("spring", "hnn"))
             Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
             for d in [ dir; straight ] do Directory.Delete(d, true)
         }
         test "hnn job stopped by SIGTERM at a known step exits 143, is marked interrupted, and the next sweep resumes it to an uninterrupted run's weights" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let s = Sweep.spec [ "spring" ] [ "hnn" ] [ 0 ] [ axis "steps=40" ] false 10 |> okOrFail
             let job = (Sweep.create dir "test" s).Head
             let child = startHeld "train:20" [ "job"; dir; "0" ]
@@ -451,7 +441,7 @@ let private cliTests =
             Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
             Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
             Expect.equal (Sweep.lastRunStatus (Path.Combine(folder, ResultsFile.FileName))) (Some ResultsFile.RunStatus.Completed) "now completed"
-            let straight = tempDir ()
+            let straight = temporaryFolder "sweep"
             let run: Sweep.Run = { Threads = 1; Cancellation = CancellationToken.None; Command = "test"; Log = ignore }
             Sweep.runJob straight s (Sweep.create straight "test" s).Head run |> ignore
             let weights d = File.ReadAllBytes(Path.Combine(Sweep.jobFolder d job, "models", "spring-hnn.weights"))
@@ -459,7 +449,7 @@ let private cliTests =
             for d in [ dir; straight ] do Directory.Delete(d, true)
         }
         test "a local sweep stopped by SIGTERM passes it to its running worker, which checkpoints; the sweep exits 143 and its rerun finishes" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let sweepArgs = [ "sweep"; "--tasks"; "spring"; "--models"; "hnn"; "--set"; "steps=40"; "--no-eval"; "--checkpoint-every"; "10"; "--jobs"; "1"; "--out"; dir ]
             // The worker inherits the hook and pauses; its output goes to its log.
             let child = startHeld "train:20" sweepArgs
@@ -477,7 +467,7 @@ let private cliTests =
             Directory.Delete(dir, true)
         }
         test "hnn run --jobs 2 writes the files, cells and weights hnn run --threads 1 writes, from one job per model" {
-            let sequential, gathered = tempDir (), tempDir ()
+            let sequential, gathered = temporaryFolder "sweep", temporaryFolder "sweep"
             let common = [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "hnn"; "--steps"; "20"; "--no-eval" ]
             let code, text = hnn (common @ [ "--threads"; "1"; "--out"; sequential ])
             Expect.equal code 0 (sprintf "hnn run succeeds:\n%s" text)
@@ -505,7 +495,7 @@ let private cliTests =
             for d in [ sequential; gathered ] do Directory.Delete(d, true)
         }
         test "bad sweep and job command lines get a one-line error naming the problem and exit code 2, before anything is written" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let out = Path.Combine(dir, "s")
             for extra, word in
                 [ [ "--set"; "lr=0" ], "setting lr"; [ "--set"; "colour=red" ], "unknown setting 'colour'"; [ "--dry-run" ], "--dry-run applies to --slurm"
@@ -529,7 +519,7 @@ let private cliTests =
 let private slurmTests =
     testList "slurm" [
         test "a 4-job array submitted by hnn sweep --slurm runs on a one-node Slurm, merges, and leaves no daemon running" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let sweep = Path.Combine(dir, "sweep")
             let script = Path.Combine(repoRoot, "tests", "slurm", "local-slurm.sh")
             let clock = Stopwatch.StartNew()
