@@ -3,7 +3,12 @@
 //   setup  restore the local tools and packages, build the CLI, make TorchSharp load on this system
 //   build  setup, then build the whole solution (Release)
 //   test   build, then run the test suite (Expecto + FsCheck)
-//   run    build, then the main job (`hnn run`: all six tasks); arguments after `--` go to it
+//   run    build, then the main job (all six tasks) as a local sweep (`hnn run --jobs <cores>`: every model of every
+//          task is a job, one per core, 1 torch thread each, gathered into results/); arguments after `--` go to it
+//   seeds  build, then the claims over seeds: a 5-seed sweep of the HNN and the dissipative HNN on the paper's tasks
+//          and real-pendulum-central into sweeps/seeds, merged by `hnn report`, its claims.md copied to docs/seeds.md;
+//          arguments after `--` go to `hnn sweep` (e.g. --seeds 0 1 --set steps=50 --out DIR for a short try, which
+//          leaves docs/seeds.md alone)
 //   suite  build, then the benchmark suite (scripts/suite.fsx): every model kind on every conservative system as a
 //          local sweep into results/suite (or --out DIR), with summary.md (model × system: energy error, valid
 //          prediction time, rollout MSE); other arguments after `--` go to `hnn sweep` (docs/benchmarks.md)
@@ -75,7 +80,33 @@ let test (args: string list) =
 
 let main (args: string list) =
     build ()
-    dotnet ([ cli; "run" ] @ args)
+    // One worker per core unless the arguments say otherwise (`--jobs N`).
+    let jobs = if List.contains "--jobs" args then [] else [ "--jobs"; string Environment.ProcessorCount ]
+    dotnet ([ cli; "run" ] @ jobs @ args)
+
+/// The sweep behind the README's comparisons with published numbers: the HNN on every task of the paper's Table 1,
+/// the dissipative HNN on the real pendulum's centred differences (and, since a sweep is tasks × models, each model
+/// on the other's tasks too), seeds 0–4.
+let seedTasks = [ "spring"; "pendulum"; "real-pendulum"; "two-body"; "three-body"; "pixel-pendulum"; "real-pendulum-central" ]
+
+let seeds (args: string list) =
+    build ()
+    let rec outOf args =
+        match args with
+        | "--out" :: dir :: _ -> Some dir
+        | _ :: rest -> outOf rest
+        | [] -> None
+    let out = outOf args |> Option.defaultValue (Path.Combine("sweeps", "seeds"))
+    dotnet (
+        [ cli; "sweep"; "--tasks" ] @ seedTasks @ [ "--models"; "hnn"; "dissipative-hnn"; "--seeds"; "0"; "1"; "2"; "3"; "4" ]
+        @ (if List.contains "--out" args then [] else [ "--out"; out ])
+        @ args)
+    dotnet [ cli; "report"; "--results"; out ]
+    let claims = Path.Combine(root, out, "claims.md")
+    if args.IsEmpty then
+        File.Copy(claims, Path.Combine(root, "docs", "seeds.md"), true)
+        printfn "claims over seeds: %s, copied to docs/seeds.md" claims
+    else printfn "claims over seeds: %s (docs/seeds.md is written only by the full run, without arguments)" claims
 
 let suite (args: string list) =
     build ()
@@ -207,6 +238,7 @@ match target with
 | "build" -> build ()
 | "test" -> test rest
 | "run" -> main rest
+| "seeds" -> seeds rest
 | "suite" -> suite rest
 | "bench" -> bench rest
 | "microbench" -> microbench rest
@@ -215,4 +247,4 @@ match target with
 | "readme" -> readme ()
 | "format" -> format rest
 | "docs" -> docs ()
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, suite, bench, microbench, reports-check, pack, readme, format, docs)" other)
+| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, seeds, suite, bench, microbench, reports-check, pack, readme, format, docs)" other)

@@ -99,12 +99,12 @@ The learned HNN conserves its own H by construction; the baseline does not. `Hnn
 drawn from a domain, against a bound that scales with the step and the horizon (see [the physics checks
 guide](guide-physics.html)). 20 states per law here, with a fixed FsCheck seed so the page is reproducible:
 *)
-let settings = { Physics.defaults with Cases = 20; Replay = Some(12345UL, 67891UL) }
+let settings = { Physics.Settings.defaults with Cases = 20; Replay = Some(12345UL, 67891UL) }
 let states = Domain.shell 2 0.5 1.5
 
 for model in run.Models do
     let name = Tasks.modelKey model.Trained.Kind
-    let subject = Physics.model states None name model.Trained.Model
-    for report in Physics.checkWith settings subject [ Physics.energyConservation; Physics.symplecticity ] do
-        printfn "%-8s %s" name ((Physics.formatReport report).Split('\n')[0])
+    let subject = Physics.Subject.model states None name model.Trained.Model
+    for report in Physics.Check.lawsWith settings subject [ Physics.Laws.energyConservation; Physics.Laws.symplecticity ] do
+        printfn "%-8s %s" name ((Physics.Report.format report).Split('\n')[0])
 (*** include-output ***)

@@ -48,14 +48,14 @@ The true flow and a symplectic integrator (leapfrog) must keep every law; RK4, a
 symplectic, breaks symplecticity and volume preservation (Liouville) by more than round-off. 20 states per law and a
 fixed seed, so this page is reproducible (the command line draws 100 states and a fresh seed, and prints it):
 *)
-let settings = { Physics.defaults with Cases = 20; Replay = Some(2024UL, 7UL) }
-let check subject laws = Physics.checkWith settings subject laws
+let settings = { Physics.Settings.defaults with Cases = 20; Replay = Some(2024UL, 7UL) }
+let check subject laws = Physics.Check.lawsWith settings subject laws
 
 let columns =
-    [ "true spring", check (Physics.trueSystem domain system) Physics.systemLaws
-      "leapfrog", check (Physics.integrator domain system Leapfrog.Tableau) Physics.integratorLaws
-      "RK4", check (Physics.integrator domain system Rk4.Tableau) Physics.integratorLaws ]
-printfn "%s" (Physics.formatTable columns)
+    [ "true spring", check (Physics.Subject.trueSystem domain system) Physics.Laws.forSystems
+      "leapfrog", check (Physics.Subject.integrator domain system Leapfrog.Tableau) Physics.Laws.forIntegrators
+      "RK4", check (Physics.Subject.integrator domain system Rk4.Tableau) Physics.Laws.forIntegrators ]
+printfn "%s" (Physics.Report.table columns)
 (*** include-output ***)
 
 (**
@@ -68,9 +68,9 @@ time-reversible: that needs an H even in p, which nothing in the paper's HNN enf
 (`hnn train --momentum-symmetric` learns one, see [physics checks](physics-checks.html)):
 *)
 let models =
-    [ "HNN", check (Physics.model domain (Some system) "HNN" (trained ModelKind.Hnn).Model) Physics.modelLaws
-      "baseline", check (Physics.model domain (Some system) "baseline" (trained ModelKind.Baseline).Model) Physics.modelLaws ]
-printfn "%s" (Physics.formatTable models)
+    [ "HNN", check (Physics.Subject.model domain (Some system) "HNN" (trained ModelKind.Hnn).Model) Physics.Laws.forModels
+      "baseline", check (Physics.Subject.model domain (Some system) "baseline" (trained ModelKind.Baseline).Model) Physics.Laws.forModels ]
+printfn "%s" (Physics.Report.table models)
 (*** include-output ***)
 
 (**
@@ -78,7 +78,7 @@ A report in full: the measured quantity against its tolerance, the counterexampl
 anchor, and how to replay it:
 *)
 let baselineReports = snd models[1]
-baselineReports |> List.find (fun r -> r.Law = "symplecticity") |> Physics.formatReport |> printfn "%s"
+baselineReports |> List.find (fun r -> r.Law = "symplecticity") |> Physics.Report.format |> printfn "%s"
 (*** include-output ***)
 
 (**

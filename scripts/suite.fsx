@@ -1,6 +1,7 @@
 #!/usr/bin/env -S dotnet fsi
-// The benchmark suite: every model kind Hnn has (Tasks.modelKinds) on every conservative system (Tasks.conservative:
-// spring, pendulum, two-body, double pendulum, Hénon–Heiles, the chain of five oscillators, the elastic pendulum),
+// The benchmark suite: every model kind Hnn has (Tasks.trainableKinds: the main job's and the families beyond the HNN)
+// on every conservative system (Tasks.conservative: spring, pendulum, two-body, double pendulum, Hénon–Heiles, the
+// chain of five oscillators, the elastic pendulum),
 // run as one local sweep (`hnn sweep`: a worker per core, one torch thread each, resumable), then the summary table
 // model × system of energy error, valid prediction time and rollout MSE (DIR/summary.md). See docs/benchmarks.md.
 //
@@ -34,7 +35,7 @@ let out, sweepArgs = split None [] (fsi.CommandLineArgs |> Array.toList |> List.
 let dir = Path.GetFullPath(defaultArg out (Path.Combine(repository, "results", "suite")))
 
 let tasks = Tasks.conservative |> List.map _.Key
-let models = Tasks.modelKinds |> List.map Tasks.modelKey
+let models = Tasks.trainableKinds |> List.map Tasks.modelKey
 let args = [ hnnDll; "sweep"; "--tasks" ] @ tasks @ [ "--models" ] @ models @ [ "--out"; dir ] @ sweepArgs
 printfn "> dotnet %s" (String.Join(" ", args))
 let exitCode =

@@ -17,6 +17,7 @@ let private guides = "Guides (executed when the site is built)"
 let pages =
     [ "README.md", "index.md", "Overview", 0, 0
       "docs/site.md", "site.md", "Overview", 0, 1
+      "docs/architecture.md", "architecture.md", "Overview", 0, 2
       "docs/csharp.md", "csharp.md", guides, 1, 4
       "docs/command-line.md", "command-line.md", "Topics", 2, 0
       "docs/compose.md", "compose.md", "Topics", 2, 1

@@ -9,6 +9,7 @@
 // Chromium must be installed: this check never skips silently.
 //   dotnet fsi docs/site/check-site.fsx bin/docs        (run by `dotnet fsi build.fsx docs`)
 #load "../../scripts/hnn.fsx"
+#r "../../src/Hnn.Tools/bin/Release/net10.0/Hnn.Tools.dll"
 
 open System
 open System.IO

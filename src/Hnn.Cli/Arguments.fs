@@ -67,7 +67,9 @@ type TrainArgs =
             | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
             | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM, uniform SWIM and A-SWIM compared at a quarter of the width, the best fitted at full width)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
-            | Model _ -> sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps)." (modelKeys Hnn.Tasks.modelKinds)
+            | Model _ ->
+                sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps); beyond the HNN: %s."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds)
             | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -105,15 +107,18 @@ type ReproduceArgs =
     | Checkpoint_Every of steps: int
     | Resume
     | Force
+    | Jobs of count: int
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
+            | Jobs _ ->
+                "run each task's models as independent jobs in N worker processes (a local sweep in OUT/sweep, gathered into OUT; --threads per job, default 1)."
             | Tasks _ ->
                 sprintf "tasks to run (default: %s; also: %s)." (taskKeys Hnn.Tasks.keyed) (taskKeys Hnn.Tasks.benchmarks)
             | Models _ ->
-                sprintf "models on the numeric tasks (default: %s; the pixel pendulum trains %s)."
-                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
+                sprintf "models on the numeric tasks (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -180,6 +185,7 @@ type ReportArgs =
 /// A part of `bench` that can run alone.
 type BenchPart =
     | Sampled
+    | Throughput
 
 /// Options of `bench`.
 type BenchArgs =
@@ -194,7 +200,7 @@ type BenchArgs =
             match a with
             | Quick -> "fewer steps and rounds; no whole runs and no 10⁴-step memory run."
             | Only _ ->
-                "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss), kept in OUT/results.json beside the other figures."
+                "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss); throughput: only the HNN training step against the matrix product, with the flat-buffer Adam and the per-parameter one side by side, with its targets; either kept in OUT/results.json beside the other figures."
             | Threads _ -> "torch threads (default: all cores)."
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
             | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
@@ -263,8 +269,12 @@ type SweepArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Tasks _ -> sprintf "tasks (default: every numeric task: %s; also: %s)." (taskKeys Hnn.Tasks.every) (taskKeys Hnn.Tasks.benchmarks)
-            | Models _ -> sprintf "models (default: %s)." (modelKeys Hnn.Tasks.modelKinds)
+            | Tasks _ ->
+                sprintf "tasks (default: every numeric task: %s; also: %s, %s)."
+                    (taskKeys Hnn.Tasks.every) Hnn.Tasks.pixelPendulum.Key (taskKeys Hnn.Tasks.benchmarks)
+            | Models _ ->
+                sprintf "models (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
                 "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."

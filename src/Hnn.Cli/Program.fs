@@ -33,6 +33,13 @@ let private supervision arg =
 let private stop = new CancellationTokenSource()
 let mutable private stopSignal: PosixSignal option = None
 
+/// Cancelled by SIGTERM alone: a local sweep passes it on to its workers (Ctrl-C reaches them through the terminal's
+/// process group, SIGTERM only this process).
+let private terminated = new CancellationTokenSource()
+
+/// The exit code of a run stopped by a signal: 143 after SIGTERM, 130 after Ctrl-C.
+let private stoppedCode () = if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
+
 let private onSignal (name: string) (signal: PosixSignal) =
     PosixSignalRegistration.Create(
         signal,
@@ -40,6 +47,7 @@ let private onSignal (name: string) (signal: PosixSignal) =
             if not stop.IsCancellationRequested then
                 context.Cancel <- true
                 stopSignal <- Some signal
+                if signal = PosixSignal.SIGTERM then terminated.Cancel()
                 eprintfn "\n%s: stopping after the current step and writing a checkpoint (send it again to quit at once)" name
                 stop.Cancel())
 
@@ -173,7 +181,7 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
         let message = e.Message + "; continue with --resume"
         mark ResultsFile.RunStatus.Interrupted message
         eprintfn "interrupted: %s" message
-        if stopSignal = Some PosixSignal.SIGTERM then 143 else 130
+        stoppedCode ()
     | :? TrainingDivergedException as e ->
         mark ResultsFile.RunStatus.Failed e.Message
         eprintfn "error: %s (try a smaller --lr or --clip-grad-norm)" e.Message
@@ -277,7 +285,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
         | None -> Tasks.modelKinds
         | Some [] ->
-            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.modelKinds |> List.map Tasks.modelKey |> String.concat ", ")))
+            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.trainableKinds |> List.map Tasks.modelKey |> String.concat ", ")))
         | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
     match kinds |> List.tryFind isSampled with
     | Some k when integratorSupervised ->
@@ -307,7 +315,13 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         | _ -> kinds
     let plan = [ for t in tasks -> t, kindsOf t ]
     for t, ks in plan do Experiment.check opts t ks
+    let workers = args.TryGetResult ReproduceArgs.Jobs |> Option.map (atLeastOne "jobs")
     claim opts (args.Contains ReproduceArgs.Force)
+    match workers with
+    | Some workers ->
+        let signals: SweepCommands.Signals = { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode }
+        SweepCommands.mainJob signals args opts tasks (kinds |> List.map Tasks.modelKey) workers
+    | None ->
     guarded opts (fun () ->
       LiveProgress.run (LiveProgress.plan opts plan) (fun progress ->
         let opts = { opts with Progress = progress }
@@ -406,13 +420,28 @@ let private bench (args: ParseResults<BenchArgs>) =
           Quick = args.Contains BenchArgs.Quick
           Models = args.TryGetResult BenchArgs.Models
           Cli = self
+          Parts =
+            match args.TryGetResult BenchArgs.Only with
+            | Some BenchPart.Throughput -> [ "throughput" ]
+            | Some BenchPart.Sampled
+            | None -> []
           Log = printfn "%s" }
-    match args.TryGetResult BenchArgs.Only with
-    | Some BenchPart.Sampled when args.Contains BenchArgs.Models -> raise (UsageError "--models times the trained models' evaluation, which --only sampled does not run")
-    | Some BenchPart.Sampled -> ()
-    | None -> Bench.run options |> ignore
     // The sampled HNN's rows, kept under "sampled" in the same results.json.
-    let _, _, path = SampledBench.run options.OutDir options.Quick options.Log
+    let sampled () =
+        let _, _, path = SampledBench.run options.OutDir options.Quick options.Log
+        path
+    let path =
+        match args.TryGetResult BenchArgs.Only with
+        | Some part when args.Contains BenchArgs.Models ->
+            let name = match part with BenchPart.Sampled -> "sampled" | BenchPart.Throughput -> "throughput"
+            raise (UsageError(sprintf "--models times the trained models' evaluation, which --only %s does not run" name))
+        | Some BenchPart.Throughput ->
+            let _, _, path = Bench.run options
+            path
+        | Some BenchPart.Sampled -> sampled ()
+        | None ->
+            Bench.run options |> ignore
+            sampled ()
     printfn "\nbench results: %s" path
     0
 
@@ -454,8 +483,8 @@ let main argv =
         | Native a -> native a
         | Export a -> ExportCommands.export a
         | Import a -> ExportCommands.import a
-        | Sweep a -> SweepCommands.sweep stop.Token a
-        | Job a -> SweepCommands.job stop.Token a
+        | Sweep a -> SweepCommands.sweep { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode } a
+        | Job a -> SweepCommands.job { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode } a
     with
     | :? ArguParseException as e when e.ErrorCode = ErrorCode.HelpText ->
         printfn "%s" e.Message

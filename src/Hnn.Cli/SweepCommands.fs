@@ -13,6 +13,13 @@ open Hnn.Training
 
 let private usage (message: string) : 'a = raise (ArgumentException message)
 
+/// How the process was asked to stop: `Stop` by Ctrl-C or SIGTERM, `Terminate` by SIGTERM alone, and the exit code
+/// that says which (130 or 143).
+type Signals =
+    { Stop: CancellationToken
+      Terminate: CancellationToken
+      ExitCode: unit -> int }
+
 /// This program as a child process runs it: `dotnet hnn.dll` or the apphost (as `hnn bench` does).
 let self () =
     let entry = Reflection.Assembly.GetEntryAssembly() |> nonNull
@@ -48,7 +55,7 @@ let private atLeastOne name (value: int) =
     if value < 1 then usage (sprintf "--%s must be at least 1, got %d" name value)
     value
 
-let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job list) (workers: int) (threads: int) =
+let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (workers: int) (threads: int) =
     let states = jobs |> List.map (fun j -> j, Sweep.state dir j)
     let count s = states |> List.filter (snd >> (=) s) |> List.length
     let pending = states |> List.filter (snd >> (<>) Sweep.Finished) |> List.map fst
@@ -58,15 +65,16 @@ let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job 
         (plural (min workers (max 1 pending.Length)) "worker") (plural threads "torch thread")
     let mutable ended = 0
     let outcomes =
-        SweepLocal.run (self ()) dir pending workers threads stop (fun o ->
+        SweepLocal.run (self ()) dir pending workers threads signals.Stop signals.Terminate (fun o ->
             ended <- ended + 1
             printfn "%s" (SweepLocal.line ended pending.Length o))
     let failed = outcomes |> List.filter (SweepLocal.succeeded >> not)
     let merged, paths = SweepMerge.write dir
+    let paths = paths @ Option.toList (SweepClaims.write dir merged)
     printfn "merged %d of %d jobs: %s" (merged.Jobs - merged.Missing.Length) merged.Jobs (String.concat ", " paths)
-    if stop.IsCancellationRequested then
+    if signals.Stop.IsCancellationRequested then
         eprintfn "stopped: %d jobs not started; rerun the same command to continue" (pending.Length - outcomes.Length)
-        130
+        signals.ExitCode()
     elif failed.IsEmpty then 0
     else
         eprintfn "%d of %d jobs failed: %s (rerun the same command to retry them)" failed.Length pending.Length
@@ -75,7 +83,7 @@ let private runLocally (stop: CancellationToken) (dir: string) (jobs: Sweep.Job 
 
 /// `hnn sweep`: writes (or continues) the sweep folder, then runs its jobs locally, or writes the Slurm batch
 /// script (and submits it), or the Kubernetes manifest.
-let sweep (stop: CancellationToken) (args: ParseResults<SweepArgs>) =
+let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
     checkMode args
     let spec =
         Sweep.spec
@@ -122,11 +130,71 @@ let sweep (stop: CancellationToken) (args: ParseResults<SweepArgs>) =
         let manifest = SweepCluster.writeKubernetes dir jobs.Length resources k8s
         printfn "wrote %s: an Indexed Job of %d completions; apply it with: kubectl apply -f %s" manifest jobs.Length manifest
         0
-    else runLocally stop dir jobs workers threads
+    else runLocally signals dir jobs workers threads
+
+/// `hnn run`'s options as single-valued sweep settings (only those given: the task's recipe otherwise).
+let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
+    let number (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
+    [ args.TryGetResult ReproduceArgs.Steps |> Option.map (fun v -> "steps", string v)
+      args.TryGetResult ReproduceArgs.Lr |> Option.map (fun v -> "lr", number v)
+      args.TryGetResult ReproduceArgs.Batch_Size |> Option.map (fun v -> "batch-size", string v)
+      args.TryGetResult ReproduceArgs.Weight_Decay |> Option.map (fun v -> "weight-decay", number v)
+      args.TryGetResult ReproduceArgs.Clip_Grad_Norm |> Option.map (fun v -> "clip-grad-norm", number v)
+      args.TryGetResult ReproduceArgs.Supervision
+      |> Option.map (fun v -> "supervision", (if v = SupervisionArg.Integrator then "integrator" else "derivative"))
+      args.TryGetResult ReproduceArgs.Integrator |> Option.map (fun v -> "integrator", v)
+      args.TryGetResult ReproduceArgs.Substeps |> Option.map (fun v -> "substeps", string v)
+      args.TryGetResult ReproduceArgs.Width |> Option.map (fun v -> "width", string v)
+      args.TryGetResult ReproduceArgs.Sampler
+      |> Option.map (fun v ->
+          "sampler",
+          match v with
+          | SamplerArg.Auto -> "auto"
+          | SamplerArg.Elm -> "elm"
+          | SamplerArg.Uniform_Swim -> "uniform-swim"
+          | SamplerArg.A_Swim -> "a-swim") ]
+    |> List.choose id
+    |> List.map (fun (name, value) -> { Name = name; Values = [ value ] })
+
+/// The order the main job starts its jobs in, longest first so that the last to end is short: by the task's
+/// training steps (the orbit tasks and the pixel pendulum: 10 000; a sampled model fits in one solve, so none), then
+/// the model's cost (dissipative HNN, HNN, baseline), then the job list's order.
+let private longestFirst (jobs: Sweep.Job list) =
+    let steps (j: Sweep.Job) =
+        match Tasks.tryFind j.Task, Tasks.tryModelKind j.Model with
+        | Ok _, Ok(Models.ModelKind.SampledHnn | Models.ModelKind.SampledDissipativeHnn) -> 0
+        | Ok t, _ -> t.Training.Steps
+        | Error _, _ -> 0
+    jobs |> List.sortBy (fun j -> -steps j, -(TextTable.modelRank j.Model), j.Index)
+
+/// `hnn run --jobs N` (and `reproduce`): the main job as a local sweep — every model of every task is a job of the
+/// sweep in OUT/sweep, run in N worker processes with --threads torch threads each (default 1), longest first,
+/// through `hnn job` and the one run path; then the finished jobs are gathered into OUT with the layout `hnn run`
+/// writes (results.json, results.md, models, checkpoints, artifacts, pictures, reports). The caller has checked the
+/// options and claimed OUT (--resume and --force as for `hnn run`: a rerun continues the sweep, --force starts it anew).
+let mainJob (signals: Signals) (args: ParseResults<ReproduceArgs>) (opts: Experiment.Options) (tasks: Tasks.Task list)
+    (models: string list) (workers: int) =
+    let threads = args.TryGetResult ReproduceArgs.Threads |> Option.defaultValue 1
+    let spec = Sweep.spec (tasks |> List.map _.Key) models [ opts.Seed ] (runSettings args) opts.Evaluate opts.CheckpointEvery |> ok
+    let dir = Path.Combine(opts.OutDir, "sweep")
+    if args.Contains ReproduceArgs.Force && Directory.Exists dir then Directory.Delete(dir, true)
+    let command = commandLine ()
+    let jobs = Sweep.create dir command spec
+    let started = DateTime.UtcNow
+    let code = runLocally signals dir (longestFirst jobs) workers threads
+    let unfinished = if signals.Stop.IsCancellationRequested then ResultsFile.RunStatus.Interrupted else ResultsFile.RunStatus.Failed
+    let gathered = SweepGather.gather dir { opts with Threads = Some threads } command started unfinished
+    for p in gathered.Pictures do printfn "picture: %s" p
+    if not gathered.Finished.IsEmpty then
+        let reports = Experiment.writeReports { opts with Cancellation = CancellationToken.None } tasks
+        printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
+            gathered.Results (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
+    code
 
 /// `hnn job SWEEP_DIR INDEX`: runs one job of a sweep in this process (resuming its checkpoint); a finished job
-/// exits 0 at once. Exit codes as `hnn train`: 130 when stopped, 4 when training diverged.
-let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
+/// exits 0 at once. Exit codes as `hnn train`: 130 when stopped by Ctrl-C, 143 by SIGTERM (in any phase; the run
+/// is marked interrupted and the next sweep resumes it), 4 when training diverged.
+let job (signals: Signals) (args: ParseResults<JobArgs>) =
     let dir, index = args.GetResult JobArgs.Target
     let threads = args.TryGetResult JobArgs.Threads |> Option.map (atLeastOne "threads") |> Option.defaultValue 1
     let sweep = Sweep.load dir
@@ -140,16 +208,16 @@ let job (stop: CancellationToken) (args: ParseResults<JobArgs>) =
     | state ->
         printfn "job %d: %s, %d torch thread%s%s" index (Sweep.describe job) threads (if threads = 1 then "" else "s")
             (if state = Sweep.Checkpointed then ", resuming from its checkpoint" else "")
-        let run: Sweep.Run = { Threads = threads; Cancellation = stop; Command = commandLine (); Log = printfn "%s" }
+        let run: Sweep.Run = { Threads = threads; Cancellation = signals.Stop; Command = commandLine (); Log = printfn "%s" }
         try
             let path = Sweep.runJob dir sweep.Spec job run
             printfn "%s" (TextTable.table job.Task (ResultsFile.Read path))
             printfn "job %d finished: %s" index path
             0
         with
-        | :? TrainingInterruptedException as e ->
+        | :? OperationCanceledException as e ->
             eprintfn "interrupted: %s (rerun the sweep, or hnn job %s %d, to resume)" e.Message dir index
-            130
+            signals.ExitCode()
         | :? TrainingDivergedException as e ->
             eprintfn "error: %s (try a smaller lr or a clip-grad-norm setting)" e.Message
             4
@@ -160,12 +228,16 @@ let private reportFolder (args: ParseResults<ReportArgs>) = args.TryGetResult Re
 let isSweep (args: ParseResults<ReportArgs>) = File.Exists(Path.Combine(reportFolder args, Sweep.fileName))
 
 /// `hnn report --results SWEEP_DIR`: merges the finished jobs into SWEEP_DIR/results.json, results.md and
-/// reports/sweep.html, and prints the table.
+/// reports/sweep.html, and, when the sweep holds models a published number compares with, claims.md; prints the tables.
 let report (args: ParseResults<ReportArgs>) =
     let dir = reportFolder args
     if args.Contains ReportArgs.Check then
         usage (sprintf "--check draws a run's charts; a sweep's report has none (check one job's: hnn report --results %s/jobs/<task>/<model>/seed-<s> --check)" dir)
     let merged, paths = SweepMerge.write dir
     printfn "%s" (SweepMerge.markdown merged)
-    for p in paths do printfn "%s" p
+    match SweepClaims.write dir merged with
+    | Some claims ->
+        printfn "%s" (File.ReadAllText claims)
+        for p in paths @ [ claims ] do printfn "%s" p
+    | None -> for p in paths do printfn "%s" p
     0

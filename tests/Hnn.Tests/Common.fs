@@ -31,6 +31,12 @@ let tensor2d (rows: int) (cols: int) (values: float[]) =
 /// The repository's root folder (the tests run from tests/Hnn.Tests/bin/<configuration>/net10.0).
 let repoRoot = System.IO.Path.GetFullPath(System.IO.Path.Combine(System.AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
 
+/// A new empty folder under the system's temporary folder, named `hnn-<prefix>-<guid>`; the test deletes it.
+let temporaryFolder (prefix: string) =
+    let d = System.IO.Path.Combine(System.IO.Path.GetTempPath(), sprintf "hnn-%s-%s" prefix (System.Guid.NewGuid().ToString "N"))
+    System.IO.Directory.CreateDirectory d |> ignore
+    d
+
 /// The built command line, hnn.dll, of the tests' own configuration.
 let hnnDll =
     let configuration = System.IO.DirectoryInfo(System.IO.Path.Combine(System.AppContext.BaseDirectory, "..")).Name

@@ -8,8 +8,6 @@ open System.Diagnostics
 open System.IO
 open Expecto
 
-let private repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
-
 /// The three packable projects, in dependency order.
 let private projects =
     [ "src/Hnn.Core.CSharp/Hnn.Core.CSharp.csproj"; "src/Hnn.Fs/Hnn.Fs.fsproj"; "src/Hnn.Cli/Hnn.Cli.fsproj" ]

@@ -11,6 +11,7 @@ open FsCheck.FSharp
 open Hnn
 open Hnn.Integrators
 open Hnn.Models
+open Hnn.Models.PortHamiltonian
 open Hnn.Physics
 open Hnn.Systems
 open Hnn.Training
@@ -46,6 +47,18 @@ let private modelSettings = { settings with Step = 0.05; Horizon = 0.5 }
 
 let private freshModel kind seed = DynamicsModel.Create(ModelSettings(kind, 2), seed)
 
+/// A fresh port-Hamiltonian network on (q, p) with its damping factor L set to `damping` (R = L², a 1×1 matrix).
+let private portHnn (damping: float) seed =
+    let m = DynamicsModel.Create(ModelSettings(ModelKind.PortHnn, 2), seed) :?> PortHamiltonianNet
+    use _ = TorchSharp.torch.no_grad ()
+    for struct (name, p) in m.named_parameters () do
+        if name = "damping" then
+            p.zero_ () |> ignore
+            if damping <> 0.0 then
+                use value = TorchSharp.torch.tensor ([| damping |], dtype = p.dtype)
+                p.copy_ (value.reshape (p.shape)) |> ignore
+    m :> DynamicsModel
+
 let private checkOne (s: Settings) subject law = Check.lawsWith s subject [ law ] |> List.exactlyOne
 
 /// The law holds on at least 100 generated states; the message is the report (with the replay seed).
@@ -73,6 +86,17 @@ let energyConservation =
             }
         yield test "a fresh HNN's flow conserves its own learned H to RK4's bound C·(1 + ΩT)·(Ωh)⁴ + k·ε" {
             holds modelSettings (Subject.model springStates (Some spring) "fresh HNN" (freshModel ModelKind.Hnn 1)) Laws.energyConservation
+        }
+        yield test "a port-Hamiltonian network with R = 0 conserves its own learned H to RK4's bound (H = learned H (port-Hamiltonian))" {
+            let r = checkOne modelSettings (Subject.model springStates (Some spring) "port-Hamiltonian, R = 0" (portHnn 0.0 1)) Laws.energyConservation
+            Expect.isTrue (Report.passed r) (Report.format r)
+            Expect.stringContains r.Quantity "H = learned H (port-Hamiltonian)" "the energy law measures the network's own H, not the spring's"
+        }
+        yield test "a port-Hamiltonian network with R = 1 loses its own H along its flow: the energy law fails (dH/dt = −R(∂H/∂p)²)" {
+            let r =
+                isCaught modelSettings (Subject.model springStates (Some spring) "port-Hamiltonian, R = 1" (portHnn 1.0 1)) springStates
+                    Laws.energyConservation
+            Expect.stringContains r.Quantity "H = learned H (port-Hamiltonian)" "its own H"
         }
         yield test "a fresh baseline's flow does not conserve the spring's H (the check can fail)" {
             isCaught modelSettings (Subject.model springStates (Some spring) "fresh baseline" (freshModel ModelKind.Baseline 1)) springStates
@@ -163,10 +187,6 @@ let convergenceOrder =
         }
     ]
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-physics-" + System.Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 let reports =
     testList "reports" [
@@ -185,7 +205,7 @@ let reports =
             | other -> failtestf "expected not applicable, got %A" other
         }
         yield test "ModelFiles.checkAll checks a saved HNN and baseline on their task's domain; Report.table lists law, HNN, baseline, threshold" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "physics"
             let save kind =
                 let path = Path.Combine(dir, sprintf "spring-%s.json" (Tasks.modelKey kind))
                 ModelFile.Save(freshModel kind 5, "spring", TrainSettings(), path) |> ignore

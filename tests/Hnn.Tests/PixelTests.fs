@@ -29,10 +29,6 @@ let private massCentre (frame: float32[]) =
 let private small = PixelPendulumRecipe(Trials = 10, FramesPerTrial = 13, Seed = 3)
 let private smallData = lazy (small.Generate())
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-pixel-tests-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 let private trainingData = lazy (PixelPendulumRecipe(Trials = 12, FramesPerTrial = 43, Seed = 1).Generate())
 
@@ -149,7 +145,7 @@ let dataset =
                 Expect.sequenceEqual (path.Frame(i).ToArray()) (d.Frame(1, i + 2).ToArray()) $"frame {i + 2}"
         }
         test "the cache returns the same data, and rebuilds a corrupt file instead of using it" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "pixel-tests"
             let first = PixelDatasetCache.GetOrCreate(dir, small)
             let path = PixelDatasetCache.PathFor(dir, small)
             let again = PixelDatasetCache.GetOrCreate(dir, small)
@@ -254,7 +250,7 @@ let rollouts =
             Expect.isGreaterThan (energy boosted 60 / energy plain 60) 2.0 "about 1.5² times the energy after"
         }
         test "the GIF has one frame per time and the PNG strip one row per panel; both decode" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "pixel-tests"
             let frames k = [| for i in 0 .. 20 -> renderer.Render(0.1 * float (i + k)) |]
             let panels: Hnn.FramePanel list = [ { Label = "true"; Frames = frames 0 }; { Label = "baseline"; Frames = frames 1 }; { Label = "hnn"; Frames = frames 2 } ]
             let gif = Path.Combine(dir, "a.gif")

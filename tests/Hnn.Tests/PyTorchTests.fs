@@ -7,10 +7,6 @@ open Expecto
 open Hnn.Models
 open TorchSharp
 
-let private temporaryFolder () =
-    let dir = Path.Combine(Path.GetTempPath(), "hnn-pytorch-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory dir |> ignore
-    dir
 
 let private model kind dimension seed =
     DynamicsModel.Create(ModelSettings(kind, dimension, HiddenDim = 24), seed)
@@ -50,13 +46,11 @@ let private pythonWithTorch () =
             p.ExitCode = 0
         with :? ComponentModel.Win32Exception -> false)
 
-let private repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
-
 [<Tests>]
 let tests =
     testList "PyTorch weights" [
         test "an exported HNN has exactly the reference HNN's state-dict keys and shapes" {
-            let dir = temporaryFolder ()
+            let dir = temporaryFolder "pytorch"
             try
                 use hnn = model ModelKind.Hnn 4 1
                 let path = Path.Combine(dir, "hnn.pt")
@@ -66,7 +60,7 @@ let tests =
                 Directory.Delete(dir, true)
         }
         test "an exported baseline has the reference baseline's layout: output layer as wide as the state" {
-            let dir = temporaryFolder ()
+            let dir = temporaryFolder "pytorch"
             try
                 use baseline = model ModelKind.Baseline 4 1
                 let path = Path.Combine(dir, "baseline.pt")
@@ -76,7 +70,7 @@ let tests =
                 Directory.Delete(dir, true)
         }
         test "export then import gives the same field and the same learned H to float32 round-off, for each model kind" {
-            let dir = temporaryFolder ()
+            let dir = temporaryFolder "pytorch"
             try
                 use x = states 64 4
                 for kind in [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn ] do
@@ -98,7 +92,7 @@ let tests =
                 Directory.Delete(dir, true)
         }
         test "import refuses weights whose layout is not the chosen kind's, naming the file and the expected shapes" {
-            let dir = temporaryFolder ()
+            let dir = temporaryFolder "pytorch"
             try
                 use hnn = model ModelKind.Hnn 4 1
                 let path = Path.Combine(dir, "hnn.pt")
@@ -112,7 +106,7 @@ let tests =
                 Directory.Delete(dir, true)
         }
         test "import refuses a file that is not a torch.save state dict, and export refuses a momentum-symmetric HNN" {
-            let dir = temporaryFolder ()
+            let dir = temporaryFolder "pytorch"
             try
                 let junk = Path.Combine(dir, "junk.pt")
                 File.WriteAllText(junk, "not a zip file at all")
@@ -139,7 +133,7 @@ let tests =
             match pythonWithTorch () with
             | None -> skiptest "no python3 with torch on this machine (apt-get install python3-torch): the Python check did not run"
             | Some python ->
-                let dir = temporaryFolder ()
+                let dir = temporaryFolder "pytorch"
                 try
                     use hnn = model ModelKind.Hnn 2 5
                     let modelPath = Path.Combine(dir, "spring-hnn.json")

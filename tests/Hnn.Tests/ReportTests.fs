@@ -91,6 +91,16 @@ let private keys (html: string) =
 [<Tests>]
 let tests =
     testList "reports" [
+        test "the text table's columns line up whatever the length of a model's key" {
+            let cell model v = ResultsFile.Cell("spring", model, "test_loss", LossEstimate(v, v / 10.0))
+            let lines = (TextTable.table "spring" [ cell "hnn" 1e-3; cell "sampled-dissipative-hnn" 2e-3; cell "baseline" 3e-3 ]).Split '\n'
+            Expect.equal lines.Length 4 "a header and one line per cell"
+            // Every line's "ours" column starts where the header's does.
+            let column = lines[0].IndexOf "ours"
+            for line in lines[1..] do
+                Expect.isTrue (Char.IsDigit line[column]) (sprintf "the value starts under 'ours' (column %d): %s" column line)
+                Expect.equal line[column - 1] ' ' (sprintf "a space before the value: %s" line)
+        }
         test "a report is written for every task the folder has results for, and the index links each" {
             let dir, written = output.Force()
             let names = written |> List.map Path.GetFileName

@@ -18,10 +18,6 @@ open Hnn.Training
 
 let private spring = lazy (SpringRecipe().Generate())
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-robust-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 /// Every parameter's float32 values, in registration order.
 let private weights (model: DynamicsModel) =
@@ -109,14 +105,14 @@ let private fuzz cases name (load: Mutation list -> unit) =
 /// A checkpoint of a short real run, written once for the fuzz tests.
 let private checkpointBytes =
     lazy
-        (let dir = tempDir ()
+        (let dir = temporaryFolder "robust"
          let path = Path.Combine(dir, "c.ckpt")
          use m = model ()
          Trainer.Train(m, spring.Value, settings 3, null, control path 0 false) |> ignore
          File.ReadAllBytes path)
 
 let private fuzzTests =
-    let dir = lazy (tempDir ())
+    let dir = lazy (temporaryFolder "robust")
     let lipson = lazy (File.ReadAllBytes LipsonData.DefaultPath)
     let results =
         lazy
@@ -213,12 +209,6 @@ let private fuzzTests =
 
 // ---------------------------------------------------------------- the CLI as a child process
 
-let private repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
-
-let private hnnDll =
-    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
-    Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
-
 /// Starts the CLI with extra environment variables; its output (both streams) is collected, and `paused` completes
 /// when it prints the test hook's "paused at" line (see Interruption.pauseAt).
 /// The child starts through `env --default-signal=INT,TERM`: a process started in the background of a
@@ -293,7 +283,7 @@ type private Stop =
 /// Holds a run at `stop.Point`, signals it, expects exit 130 (INT) or 143 (TERM), the phase named, the run marked
 /// interrupted in results.json; then `--resume` runs it to the end.
 let private stopAndResume (stop: Stop) =
-    let out = tempDir ()
+    let out = temporaryFolder "robust"
     let args = stop.Args out
     let run = startPaused stop.Point args
     signal stop.Signal run
@@ -337,7 +327,7 @@ let private stops =
 let private cliTests =
     testList "cli" [
         test "a CLI run stopped by Ctrl-C, then killed, then resumed ends with the weights of an uninterrupted run" {
-            let out = tempDir ()
+            let out = temporaryFolder "robust"
             let args =
                 [ "train"; "--task"; "spring"; "--model"; "hnn"; "--steps"; "300"; "--batch-size"; "64"; "--seed"; "5"
                   "--threads"; "1"; "--checkpoint-every"; "25"; "--no-eval"; "--out"; out ]
@@ -365,7 +355,7 @@ let private cliTests =
             let struct (fromCli, _) = ModelFile.Load((RunFolder out).Model("spring", "hnn"))
             use fromCli = fromCli
             // The same run, uninterrupted, by the same program.
-            let straight = tempDir ()
+            let straight = temporaryFolder "robust"
             let code, text = runHnn (args[.. args.Length - 2] @ [ straight ])
             Expect.equal code 0 (sprintf "the straight run completes:\n%s" text)
             let struct (uninterrupted, _) = ModelFile.Load((RunFolder straight).Model("spring", "hnn"))
@@ -376,7 +366,7 @@ let private cliTests =
             // And by the library in this process, on one thread like the CLI's runs.
             let options =
                 { Experiment.defaults with
-                    Steps = Some 300; Seed = 5; Threads = Some 1; Evaluate = false; OutDir = tempDir (); BatchSize = Some 64; Log = ignore }
+                    Steps = Some 300; Seed = 5; Threads = Some 1; Evaluate = false; OutDir = temporaryFolder "robust"; BatchSize = Some 64; Log = ignore }
             let inProcess = Experiment.train options Tasks.spring (Tasks.spring.Data 5) ModelKind.Hnn
             use _ = inProcess.Model
             expectSameWeights inProcess.Model uninterrupted "the CLI and the library in another process agree bit for bit"
@@ -386,7 +376,7 @@ let private cliTests =
         for phase in stops do
             test phase.Name { stopAndResume phase }
         test "a pixel-pendulum CLI run stopped by Ctrl-C, then killed, then resumed ends with the weights of an uninterrupted run" {
-            let out = tempDir ()
+            let out = temporaryFolder "robust"
             // The paper's frames (cached after the first run), few small steps, no latent rollouts: seconds per run.
             let args =
                 [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--steps"; "30"; "--batch-size"; "16"; "--threads"; "1"
@@ -415,7 +405,7 @@ let private cliTests =
                 Expect.isTrue (File.Exists file) (sprintf "%s exists" file)
             Expect.stringContains (File.ReadAllText run.Results) "pixel-pendulum" "the resumed run recorded the task"
             // The same run, uninterrupted.
-            let straight = tempDir ()
+            let straight = temporaryFolder "robust"
             let code, text = runHnn (args[.. args.Length - 2] @ [ straight ])
             Expect.equal code 0 (sprintf "the straight run completes:\n%s" text)
             Expect.equal (File.ReadAllBytes(run.Weights(key, "hnn"))) (File.ReadAllBytes((RunFolder straight).Weights(key, "hnn")))
@@ -423,7 +413,7 @@ let private cliTests =
             for d in [ out; straight ] do Directory.Delete(d, true)
         }
         test "options the pixel pendulum cannot honour are refused before any work, naming the option" {
-            let out = tempDir ()
+            let out = temporaryFolder "robust"
             let baseArgs = [ "run"; "--tasks"; "pixel-pendulum"; "--steps"; "1"; "--threads"; "1"; "--out"; Path.Combine(out, "r") ]
             for extra, word in
                 [ [ "--supervision"; "integrator" ], "--supervision"; [ "--integrator"; "leapfrog" ], "--integrator"
@@ -442,7 +432,7 @@ let private cliTests =
             Expect.isFalse (text.Contains "step ") "no training step was taken"
         }
         test "bad command lines get a one-line error naming the argument and exit code 2" {
-            let out = tempDir ()
+            let out = temporaryFolder "robust"
             let baseArgs = [ "train"; "--task"; "spring"; "--model"; "hnn"; "--threads"; "1"; "--steps"; "1"; "--no-eval"; "--out"; Path.Combine(out, "r") ]
             for extra, word in
                 [ [ "--lr"; "0" ], "--lr"; [ "--lr"; "-1e-3" ], "--lr"; [ "--lr"; "nan" ], "--lr"; [ "--lr"; "infinity" ], "--lr"
@@ -462,7 +452,7 @@ let private cliTests =
 let tests =
     testList "robust" [
         test "40 steps straight equal 20 steps, a checkpoint and 20 resumed steps, bit for bit" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             let path = Path.Combine(dir, "run.ckpt")
             use straight = model ()
             let a = Trainer.Train(straight, spring.Value, settings 40)
@@ -478,7 +468,7 @@ let tests =
             Expect.equal b.FinalTest a.FinalTest "identical final test loss"
         }
         test "a run cancelled between steps checkpoints its last step and resumes to the uninterrupted result" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             let path = Path.Combine(dir, "run.ckpt")
             use straight = model ()
             Trainer.Train(straight, spring.Value, settings 30) |> ignore
@@ -509,7 +499,7 @@ let tests =
             Expect.sequenceEqual r1.TestLoss r2.TestLoss "identical test losses"
         }
         test "a learning rate of 1e30 stops with the step and quantity named, the last good checkpoint kept" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             let path = Path.Combine(dir, "run.ckpt")
             // With tanh the weights saturate: at 1e9 the loss of these small nets grows to ~1e21 but stays finite;
             // at 1e30 the baseline's output overflows float32 within a few steps.
@@ -530,7 +520,7 @@ let tests =
             let values = Array.copy d.TrainX.Values
             values[17] <- nan
             let poisoned = Dataset(d.Name, StateMatrix(values, d.TrainX.Rows, d.TrainX.Columns), d.TrainDx, d.TestX, d.TestDx)
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             let path = Path.Combine(dir, "run.ckpt")
             use m = model ()
             let e =
@@ -549,7 +539,7 @@ let tests =
             Expect.throwsT<ArgumentException> (fun () -> TrainSettings(ClipGradNorm = Nullable 0.0).Validate() |> ignore) "zero refused"
         }
         test "a checkpoint of another run, a corrupt one and one from the future are refused with the file named" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             let path = Path.Combine(dir, "run.ckpt")
             use m = model ()
             Trainer.Train(m, spring.Value, settings 3, null, control path 0 false) |> ignore
@@ -572,7 +562,7 @@ let tests =
             refuse (settings 3) (control path 0 true) "bad magic"
         }
         test "a model file describing more weights than its weights file holds is refused before allocating" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             let path = Path.Combine(dir, "m.json")
             use m = model ()
             ModelFile.Save(m, "spring", settings 3, path) |> ignore
@@ -584,7 +574,7 @@ let tests =
             Expect.stringContains e.Message "file name" "a path is refused"
         }
         test "an output folder with another run's results is named; an unfinished run is marked in results.json" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "robust"
             Expect.isNull (ResultsFile.Occupant dir) "an empty folder is free"
             let run = ResultsFile.RunInfo("2026-01-01T00:00:00Z", 0, 10, 1, 1.0, "test")
             ResultsFile.Merge(dir, [ ResultsFile.Cell("spring", "hnn", "train_loss", LossEstimate(1.0, 0.1)) ], run) |> ignore

@@ -12,10 +12,6 @@ open Hnn
 open Hnn.Models
 open Hnn.Pixels
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-runpath-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 /// The files a run folder holds for the models of one task, relative to the folder (the layout RunFolder owns).
 let private expectedShape (task: string) (models: string list) =
@@ -56,21 +52,8 @@ let private writeQuarticCsv (folder: string) =
     File.WriteAllLines(path, "t,trajectory,q,p" :: quarticTrajectories 8 25)
     path
 
-let private hnnDll =
-    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
-    Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll"))
-
-/// Runs the CLI to the end; its exit code and both outputs.
-let private runHnn (args: string list) =
-    let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
-    use p = Process.Start info |> nonNull
-    let out = p.StandardOutput.ReadToEndAsync()
-    let err = p.StandardError.ReadToEnd()
-    p.WaitForExit()
-    p.ExitCode, out.Result + err
-
 let private runSmall (task: Tasks.Task) (kinds: ModelKind list) =
-    let options = { Experiment.defaults with Steps = Some 3; Threads = Some 1; OutDir = tempDir (); Log = ignore }
+    let options = { Experiment.defaults with Steps = Some 3; Threads = Some 1; OutDir = temporaryFolder "runpath"; Log = ignore }
     let evaluated, _ = Experiment.runAndRecord options "test" task kinds
     for e in evaluated do e.Trained.Model.Dispose()
     Experiment.writeReports options [ task ] |> ignore
@@ -94,7 +77,7 @@ let tests =
                 let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 1.0; Points = 8; Rtol = 1e-6; Atol = 1e-6 }
                 Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + q ** 4.0 / 4.0)
                 |> Pipeline.task "quartic" recipe protocol (Tasks.training 3 1e-4 None)
-            let csvFolder = tempDir ()
+            let csvFolder = temporaryFolder "runpath"
             let csv = TaskSources.ofCsv (writeQuarticCsv csvFolder) 0.25
             // Six trials of eight frames: 25 training pairs, rollouts over the 5 frames a trial allows.
             let pixels = Tasks.pixelPendulumFrom (PixelPendulumRecipe(Trials = 6, FramesPerTrial = 8))
@@ -124,13 +107,13 @@ let tests =
                 Directory.Delete(csvFolder, true)
         }
         test "hnn train --csv on a system Hnn does not ship gives results.json, a report, saved models and a passing hnn check" {
-            let folder = tempDir ()
+            let folder = temporaryFolder "runpath"
             try
                 let csv = writeQuarticCsv folder
                 let out = Path.Combine(folder, "run")
                 let code, text =
                     // An H even in p makes the HNN time-reversible by construction, so every law of `hnn check` holds.
-                    runHnn [ "train"; "--csv"; csv; "--model"; "hnn"; "--momentum-symmetric"; "--steps"; "30"; "--threads"; "1"; "--test-fraction"; "0.25"; "--out"; out ]
+                    runHnnToEnd [ "train"; "--csv"; csv; "--model"; "hnn"; "--momentum-symmetric"; "--steps"; "30"; "--threads"; "1"; "--test-fraction"; "0.25"; "--out"; out ]
                 Expect.equal code 0 (sprintf "hnn train --csv succeeds:\n%s" text)
                 let run = RunFolder out
                 let key = "quartic-oscillator"
@@ -141,7 +124,7 @@ let tests =
                 Expect.isFalse (cells.Contains "energy_mse") "no energy metrics without a true H"
                 let page = File.ReadAllText(run.Report key)
                 Expect.stringContains page "data-chart=\"learned-h\"" "the report draws the learned H along the held-out paths"
-                let code, text = runHnn [ "check"; "--model"; run.Model(key, "hnn") ]
+                let code, text = runHnnToEnd [ "check"; "--model"; run.Model(key, "hnn") ]
                 Expect.equal code 0 (sprintf "hnn check passes for the HNN:\n%s" text)
             finally
                 Directory.Delete(folder, true)

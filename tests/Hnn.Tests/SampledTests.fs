@@ -119,30 +119,13 @@ let private argumentError (action: unit -> unit) =
         ""
     with :? ArgumentException as e -> e.Message
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-sampled-" + Guid.NewGuid().ToString "N")
-    Directory.CreateDirectory d |> ignore
-    d
-
-let private hnnDll =
-    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
-    Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll"))
-
-/// Runs the CLI to the end; its exit code and both outputs.
-let private runHnn (args: string list) =
-    let info = ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
-    use p = Process.Start info |> nonNull
-    let out = p.StandardOutput.ReadToEndAsync()
-    let err = p.StandardError.ReadToEnd()
-    p.WaitForExit()
-    p.ExitCode, out.Result + err
 
 /// A small, fast fit for the run-path tests: ELM, at most 100 neurons (width and λ still chosen on held-out states).
 let private smallSampling = SampledSettings(Width = 100, Sampler = LayerSampler.Elm)
 
 /// Runs `kinds` on `task` through the one run path (Experiment.runAndRecord, then the reports) into a new folder.
 let private runPath (task: Tasks.Task) (kinds: ModelKind list) =
-    let options = { Experiment.defaults with Threads = Some 1; OutDir = tempDir (); Log = ignore; Sampling = smallSampling }
+    let options = { Experiment.defaults with Threads = Some 1; OutDir = temporaryFolder "sampled"; Log = ignore; Sampling = smallSampling }
     let evaluated, _ = Experiment.runAndRecord options "test" task kinds
     Experiment.writeReports options [ task ] |> ignore
     options.OutDir, evaluated
@@ -157,11 +140,11 @@ let private filesOf (folder: string) =
 let private runPathTests =
     testSequenced <| testList "run path" [
         test "hnn train --task spring --model sampled-hnn fits, saves, records and reports it, and hnn check passes its laws on the saved file" {
-            let out = tempDir ()
+            let out = temporaryFolder "sampled"
             try
                 let code, text =
-                    runHnn [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--momentum-symmetric"; "--sampler"; "elm"; "--width"; "100"
-                             "--threads"; "1"; "--no-eval"; "--out"; out ]
+                    runHnnToEnd [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--momentum-symmetric"; "--sampler"; "elm"; "--width"; "100"
+                                  "--threads"; "1"; "--no-eval"; "--out"; out ]
                 Expect.equal code 0 (sprintf "hnn train succeeds:\n%s" text)
                 Expect.stringContains text "sampled-hnn fit" "the fit's time is printed as a fit, not as steps"
                 let run = RunFolder out
@@ -183,7 +166,7 @@ let private runPathTests =
                 Expect.equal model.Settings.HiddenDim report.Width "the model has the chosen width"
                 Expect.isTrue model.Settings.MomentumSymmetric "--momentum-symmetric reaches the fit"
                 // Its flow keeps its own H; Liouville and symplecticity hold for every Hamiltonian field; reversibility because H is even in p here.
-                let code, text = runHnn [ "check"; "--model"; run.Model("spring", "sampled-hnn"); "--laws"; "energy"; "liouville"; "symplecticity"; "reversibility" ]
+                let code, text = runHnnToEnd [ "check"; "--model"; run.Model("spring", "sampled-hnn"); "--laws"; "energy"; "liouville"; "symplecticity"; "reversibility" ]
                 Expect.equal code 0 (sprintf "hnn check passes:\n%s" text)
                 Expect.stringContains text "learned H (sampled)" "the energy law uses the model's own H"
                 for law in [ "energy conservation"; "Liouville"; "symplecticity"; "time reversibility" ] do
@@ -193,7 +176,7 @@ let private runPathTests =
         }
 
         test "options a fit cannot honour are refused before any work, naming the option" {
-            let out = tempDir ()
+            let out = temporaryFolder "sampled"
             try
                 let r = Path.Combine(out, "r")
                 for args, word in
@@ -205,7 +188,7 @@ let private runPathTests =
                       "sampled-hnn fits dx/dt by least squares"
                       [ "import"; "--format"; "pytorch"; "--task"; "spring"; "--kind"; "sampled-hnn"; "--out"; Path.Combine(out, "m.json"); hnnDll ],
                       "a sampled model has no counterpart in the reference implementation" ] do
-                    let code, text = runHnn args
+                    let code, text = runHnnToEnd args
                     Expect.equal code 2 (sprintf "%A exits with 2:\n%s" args text)
                     Expect.stringContains text word (sprintf "%A names the problem" args)
                 Expect.isFalse (Directory.Exists(Path.Combine(out, "r", "models"))) "nothing was fitted"
@@ -251,7 +234,7 @@ let private runPathTests =
                 let recipe = { Pipeline.recipe with Trajectories = 10; Points = 10; TimeSpan = 2.0; NoiseStd = 0.0 }
                 let protocol = { Pipeline.protocol with Count = 2; TimeSpan = 2.0; Points = 10; Rtol = 1e-6; Atol = 1e-6 }
                 Pipeline.task "quartic" recipe protocol (Tasks.training 3 1e-4 None) quartic
-            let csvFolder = tempDir ()
+            let csvFolder = temporaryFolder "sampled"
             let csvPath = Path.Combine(csvFolder, "quartic-trajectories.csv")
             let starts = Pipeline.drawStarts (Pipeline.Radius(0.3, 1.0)) 2 8 1
             Trajectories.write csvPath (Trajectories.ofSystem quartic starts (Sampling.Linspace(0.0, 2.0, 15)))

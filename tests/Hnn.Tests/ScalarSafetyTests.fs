@@ -104,7 +104,8 @@ let private scalarMakers =
         makers
 
 /// Our types that make Scalars on purpose and keep each alive for its call (disposed after it, or held statically).
-let private owners = set [ typeof<Scalars>.FullName; typeof<Hnn.Training.AdamOptimizer>.FullName ]
+let private owners =
+    set [ typeof<Scalars>.FullName; typeof<Hnn.Training.AdamOptimizer>.FullName; typeof<Hnn.Training.FlatAdam>.FullName ]
 
 let private offences (assembly: Assembly) =
     [ for m in Il.allMethods assembly do

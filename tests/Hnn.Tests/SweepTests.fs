@@ -16,10 +16,6 @@ open Hnn
 open Hnn.Results
 open Hnn.Training
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-sweep-" + Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 let private okOrFail (r: Result<'a, string>) =
     match r with
@@ -31,12 +27,6 @@ let private axis (text: string) = Sweep.parseAxis text |> okOrFail
 let private spec tasks models seeds axes = Sweep.spec tasks models seeds axes false 100 |> okOrFail
 
 // ---------------------------------------------------------------- the CLI as a child process
-
-let private repoRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."))
-
-let private hnnDll =
-    let configuration = DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "..")).Name
-    Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
 
 /// Runs a program to its end (bounded by `seconds`, then killed and failed); exit code and merged output.
 let private runToEnd (seconds: int) (program: string) (args: string list) =
@@ -55,6 +45,51 @@ let private runToEnd (seconds: int) (program: string) (args: string list) =
     p.ExitCode, lock out (fun () -> out.ToString())
 
 let private hnn (args: string list) = runToEnd 300 "dotnet" (hnnDll :: args)
+
+/// A running `hnn` and its output so far (both streams).
+type private Child = { Process: Process; Output: StringBuilder }
+
+/// Starts `hnn` with the test hook set to pause at `point` (Interruption.pauseAt). It starts through
+/// `env --default-signal=INT,TERM`, as in RobustnessTests: a suite started in the background of a non-interactive
+/// shell inherits SIGINT ignored, and .NET keeps an ignored signal ignored.
+let private startHeld (point: string) (args: string list) =
+    let info =
+        ProcessStartInfo("env", [ "--default-signal=INT,TERM"; "dotnet"; hnnDll ] @ args, RedirectStandardOutput = true, RedirectStandardError = true)
+    info.Environment[Interruption.pauseVariable] <- point
+    let p = Process.Start info |> nonNull
+    let out = StringBuilder()
+    let collect (e: DataReceivedEventArgs) = if not (isNull e.Data) then lock out (fun () -> out.AppendLine e.Data |> ignore)
+    p.OutputDataReceived.Add collect
+    p.ErrorDataReceived.Add collect
+    p.BeginOutputReadLine()
+    p.BeginErrorReadLine()
+    { Process = p; Output = out }
+
+let private outputOf (c: Child) = lock c.Output (fun () -> c.Output.ToString())
+
+/// Waits until `held` is true (checked every 50 ms), failing if the child ends first or after 5 minutes (a bound
+/// that only keeps a broken build from hanging the suite): the child is then at a known step, however fast the machine.
+let private waitUntilHeld (c: Child) (what: string) (held: unit -> bool) =
+    let clock = Stopwatch.StartNew()
+    while not (held ()) do
+        if c.Process.HasExited then failtestf "hnn ended (exit %d) before %s:\n%s" c.Process.ExitCode what (outputOf c)
+        if clock.Elapsed > TimeSpan.FromMinutes 5.0 then
+            c.Process.Kill true
+            failtestf "hnn did not reach %s within 5 minutes:\n%s" what (outputOf c)
+        Thread.Sleep 50
+
+/// Sends SIGTERM to the child (env has exec'd dotnet: the same process).
+let private terminate (c: Child) =
+    use kill = Process.Start("kill", [ "-TERM"; string c.Process.Id ])
+    kill.WaitForExit()
+
+/// The child's exit code and output, once it has ended (bounded by 5 minutes).
+let private finish (c: Child) =
+    if not (c.Process.WaitForExit 300_000) then
+        c.Process.Kill true
+        failtestf "hnn did not end within 5 minutes:\n%s" (outputOf c)
+    c.Process.WaitForExit()
+    c.Process.ExitCode, outputOf c
 
 /// The node at `path` below `node`.
 let private at (path: string list) (node: JsonNode) =
@@ -147,7 +182,9 @@ let private expansionTests =
                     Expect.isFalse (e.Contains "\n") "one line"
             for tasks, models, seeds, axes, word in
                 [ [ "sprung" ], [ "hnn" ], [ 0 ], [], "unknown task 'sprung'"
-                  [ "pixel-pendulum" ], [ "hnn" ], [ 0 ], [], "not available in sweeps"
+                  [ "pixel-pendulum" ], [ "dissipative-hnn" ], [ 0 ], [], "no jobs: pixel-pendulum trains only baseline and hnn"
+                  [ "spring"; "pixel-pendulum" ], [ "hnn" ], [ 0 ], [ axis "supervision=integrator" ], "setting supervision does not apply to pixel-pendulum"
+                  [ "pixel-pendulum" ], [ "hnn" ], [ 0 ], [ axis "momentum-symmetric=false,true" ], "setting momentum-symmetric does not apply to pixel-pendulum"
                   [ "spring" ], [ "hnn"; "hnn" ], [ 0 ], [], "model hnn given more than once"
                   [ "spring" ], [ "lstm" ], [ 0 ], [], "unknown model 'lstm'"
                   [ "spring" ], [ "hnn" ], [ 0; -1 ], [], "seed -1"
@@ -156,9 +193,23 @@ let private expansionTests =
                 match Sweep.spec tasks models seeds axes true 100 with
                 | Ok _ -> failtestf "%A was accepted" (tasks, models, seeds)
                 | Error e -> Expect.stringContains e word "the error names the problem"
+            // What the pixel pendulum's run path honours is accepted: its own defaults spelt out, and --no-eval.
+            for axes in [ [ axis "supervision=derivative" ]; [ axis "momentum-symmetric=false" ]; [ axis "lr=1e-3,2e-3" ] ] do
+                Sweep.spec [ "pixel-pendulum" ] [ "hnn" ] [ 0 ] axes false 100 |> okOrFail |> ignore
+        }
+        test "the pixel pendulum's jobs are its baseline and HNN: a sweep over every model leaves out its dissipative and sampled ones" {
+            let every = Tasks.modelKinds |> List.map Tasks.modelKey
+            let s = Sweep.spec [ "spring"; "pixel-pendulum" ] every [ 0; 1 ] [] true 100 |> okOrFail
+            let jobs = Sweep.expand s
+            Expect.equal [ for j in jobs -> j.Task, j.Model, j.Seed ]
+                [ for t, ms in [ "spring", every; "pixel-pendulum", [ "baseline"; "hnn" ] ] do
+                    for m in ms do
+                        for seed in [ 0; 1 ] -> t, m, seed ]
+                "every model on spring, baseline and HNN on the pixel pendulum, in the job list's order"
+            Expect.equal (jobs |> List.map _.Index) [ 0 .. jobs.Length - 1 ] "indices follow the list"
         }
         test "sweep.json round-trips, a rerun with another spec is refused, an edited job list or value is refused naming the file" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let s = spec [ "spring" ] [ "hnn" ] [ 0; 1 ] [ axis "steps=20"; axis "lr=1e-3,2e-3" ]
             let jobs = Sweep.create dir "test" s
             Expect.equal (Sweep.load dir).Jobs jobs "load reads the jobs create wrote"
@@ -231,7 +282,7 @@ let private mergeTests =
                 Expect.isTrue (close 1e-6 0.0 (SweepMerge.tQuantile freedom) table) (sprintf "t(0.975, %d) = %g" freedom table)
         }
         test "merging reads each finished job, groups seeds per task, model and varying settings, and lists the rest as missing" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let jobs = Sweep.create dir "test" (spec [ "spring" ] [ "hnn"; "baseline" ] [ 0; 1; 2 ] [ axis "lr=1e-3,2e-3" ])
             let value (j: Sweep.Job) = float (j.Seed + 1) * (if j.Settings = [ "lr", "1e-3" ] then 1.0 else 10.0)
             for j in jobs do
@@ -269,6 +320,41 @@ let private mergeTests =
             Expect.stringContains (File.ReadAllText paths[2]) "<td>hnn</td>" "the HTML table"
             Directory.Delete(dir, true)
         }
+        test "claims restate the paper's comparisons and the dissipative HNN's against every published number as mean ± std over seeds" {
+            let dir = temporaryFolder "sweep"
+            let s = Sweep.spec [ "spring"; "real-pendulum-central" ] [ "hnn"; "dissipative-hnn" ] [ 0; 1 ] [] true 100 |> okOrFail
+            let jobs = Sweep.create dir "test" s
+            // spring HNN train loss 0.03 and 0.05 (paper 3.6933e-02); the centred dissipative HNN's test loss 5e-4 and 1e-3
+            // (Sosanya & Greydanus 9.46e-04: one seed below) and energy MSE 4e-4 and 6e-4 (both below every published number).
+            for j in jobs do
+                let cells =
+                    match j.Task, j.Model with
+                    | "spring", "hnn" -> [ "spring", "hnn", "train_loss", (if j.Seed = 0 then 0.03 else 0.05) ]
+                    | "real-pendulum-central", "dissipative-hnn" ->
+                        [ "real-pendulum-central", "dissipative-hnn", "test_loss", (if j.Seed = 0 then 5e-4 else 1e-3)
+                          "real-pendulum-central", "dissipative-hnn", "energy_mse", (if j.Seed = 0 then 4e-4 else 6e-4) ]
+                    | task, model -> [ task, model, "train_loss", 1.0 ]
+                fakeResults (Sweep.jobFolder dir j) cells
+            let m = SweepMerge.merge dir
+            let std = sqrt 2.0 * 0.01
+            Expect.equal (SweepClaims.paperRows m)
+                [ [ "spring"; "hnn"; "train_loss"; sprintf "%s ± %s" (Format.sci 3 0.04) (Format.sci 3 std); "3.000e-02 – 5.000e-02"; "2"
+                    "3.693e-02"; sprintf "%.2f" (0.04 / 3.6933e-02); sprintf "%.2f – %.2f" (0.03 / 3.6933e-02) (0.05 / 3.6933e-02) ] ]
+                "one row: the only cell the paper reports (its real-pendulum-central and dissipative HNN have none)"
+            let rows = SweepClaims.dissipativeRows m
+            Expect.equal (rows |> List.map (fun r -> r[2], r[6], r[7], r[8], r[9]))
+                [ "test_loss", "9.460e-04", "2.186e-03", "5.958e-03", "1 of 2"; "energy_mse", "1.070e-03", "3.856e-01", "1.448e-02", "2 of 2" ]
+                "against Sosanya & Greydanus and the paper's real-pendulum baseline and HNN, seed by seed"
+            let text = (SweepClaims.markdown m).Value
+            Expect.stringContains text "seeds 0, 1" "names the seeds"
+            Expect.stringContains text "## Beside the paper's Table 1" "the paper's section"
+            Expect.stringContains text "## The dissipative HNN on the real pendulum" "the dissipative HNN's section"
+            let none = temporaryFolder "sweep"
+            let only = Sweep.spec [ "damped-spring" ] [ "hnn" ] [ 0 ] [] true 100 |> okOrFail
+            for j in Sweep.create none "test" only do fakeResults (Sweep.jobFolder none j) [ "damped-spring", "hnn", "train_loss", 1.0 ]
+            Expect.isNone (SweepClaims.markdown (SweepMerge.merge none)) "nothing published to compare with: no claims"
+            for d in [ dir; none ] do Directory.Delete(d, true)
+        }
     ]
 
 // ---------------------------------------------------------------- through the CLI
@@ -278,7 +364,7 @@ let private args (dir: string) = [ "sweep"; "--tasks"; "spring"; "--models"; "hn
 let private cliTests =
     testList "cli" [
         test "a local 2-job sweep finishes in worker processes, a rerun skips both, and each job equals its run in this process" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let code, text = hnn (args dir @ [ "--jobs"; "2" ])
             Expect.equal code 0 (sprintf "the sweep succeeds:\n%s" text)
             Expect.stringContains text "2 jobs; 0 finished before (skipped), 0 to resume, 2 new; 2 workers, 1 torch thread each" "the plan"
@@ -291,7 +377,7 @@ let private cliTests =
             Expect.stringContains again "2 finished before (skipped), 0 to resume, 0 new" "both skipped"
             Expect.isFalse (again.Contains "finished spring/hnn") "nothing ran"
             // A job is a pure function of task, model, seed and settings: the library, in this process, on one thread.
-            let options = { Experiment.defaults with Steps = Some 20; Seed = 1; Threads = Some 1; Evaluate = false; OutDir = tempDir (); Log = ignore }
+            let options = { Experiment.defaults with Steps = Some 20; Seed = 1; Threads = Some 1; Evaluate = false; OutDir = temporaryFolder "sweep"; Log = ignore }
             let t = Experiment.train options Tasks.spring (Tasks.spring.Data 1) Models.ModelKind.Hnn
             Experiment.save options t |> ignore
             t.Model.Dispose()
@@ -300,7 +386,7 @@ let private cliTests =
             for d in [ dir; options.OutDir ] do Directory.Delete(d, true)
         }
         test "a failing job is reported with its exit code and reason, the other finishes, and the sweep exits non-zero" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let jobs = Sweep.create dir "test" (spec [ "spring" ] [ "hnn" ] [ 0; 1 ] [ axis "steps=20" ])
             // A file where job 1's folder must go: it cannot write its run.
             let blocked = Sweep.jobFolder dir jobs[1]
@@ -319,7 +405,7 @@ let private cliTests =
             Directory.Delete(dir, true)
         }
         test "an interrupted job resumes from its checkpoint in the next sweep and ends with the weights of an uninterrupted run" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let s = Sweep.spec [ "spring" ] [ "hnn" ] [ 0 ] [ axis "steps=40" ] false 10 |> okOrFail
             let job = (Sweep.create dir "test" s).Head
             // Stop deterministically after step 10: the progress line of step 10 cancels the run.
@@ -331,14 +417,85 @@ let private cliTests =
             Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
             Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
             Expect.stringContains (File.ReadAllText(Sweep.logPath dir job)) "resuming from its checkpoint" "the job says so"
-            let straight = tempDir ()
+            let straight = temporaryFolder "sweep"
             Sweep.runJob straight s (Sweep.create straight "test" s).Head { run with Cancellation = CancellationToken.None; Log = ignore } |> ignore
             let weights d = File.ReadAllBytes((RunFolder(Sweep.jobFolder d job)).Weights("spring", "hnn"))
             Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
             for d in [ dir; straight ] do Directory.Delete(d, true)
         }
+        test "hnn job stopped by SIGTERM at a known step exits 143, is marked interrupted, and the next sweep resumes it to an uninterrupted run's weights" {
+            let dir = temporaryFolder "sweep"
+            let s = Sweep.spec [ "spring" ] [ "hnn" ] [ 0 ] [ axis "steps=40" ] false 10 |> okOrFail
+            let job = (Sweep.create dir "test" s).Head
+            let child = startHeld "train:20" [ "job"; dir; "0" ]
+            waitUntilHeld child "the pause at step 20" (fun () -> (outputOf child).Contains "paused at train:20")
+            terminate child
+            let code, text = finish child
+            Expect.equal code 143 (sprintf "SIGTERM exits with 143:\n%s" text)
+            Expect.stringContains text "training stopped after step 20" "stopped after the step it was held at"
+            let folder = Sweep.jobFolder dir job
+            Expect.equal (Sweep.lastRunStatus (Path.Combine(folder, ResultsFile.FileName))) (Some ResultsFile.RunStatus.Interrupted) "the run is marked interrupted"
+            Expect.equal (Checkpoint.Load(RunFolder(folder).Checkpoint("spring", "hnn"))).Header.Step 20 "checkpointed at step 20"
+            Expect.equal (Sweep.state dir job) Sweep.Checkpointed "the job is resumable"
+            let code, text = hnn [ "sweep"; "--tasks"; "spring"; "--models"; "hnn"; "--set"; "steps=40"; "--no-eval"; "--checkpoint-every"; "10"; "--out"; dir ]
+            Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
+            Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
+            Expect.equal (Sweep.lastRunStatus (Path.Combine(folder, ResultsFile.FileName))) (Some ResultsFile.RunStatus.Completed) "now completed"
+            let straight = temporaryFolder "sweep"
+            let run: Sweep.Run = { Threads = 1; Cancellation = CancellationToken.None; Command = "test"; Log = ignore }
+            Sweep.runJob straight s (Sweep.create straight "test" s).Head run |> ignore
+            let weights d = File.ReadAllBytes(Path.Combine(Sweep.jobFolder d job, "models", "spring-hnn.weights"))
+            Expect.equal (weights dir) (weights straight) "resumed = uninterrupted, bit for bit"
+            for d in [ dir; straight ] do Directory.Delete(d, true)
+        }
+        test "a local sweep stopped by SIGTERM passes it to its running worker, which checkpoints; the sweep exits 143 and its rerun finishes" {
+            let dir = temporaryFolder "sweep"
+            let sweepArgs = [ "sweep"; "--tasks"; "spring"; "--models"; "hnn"; "--set"; "steps=40"; "--no-eval"; "--checkpoint-every"; "10"; "--jobs"; "1"; "--out"; dir ]
+            // The worker inherits the hook and pauses; its output goes to its log.
+            let child = startHeld "train:20" sweepArgs
+            let log = Path.Combine(dir, Sweep.logFolder, "0.log")
+            let logSays (text: string) = File.Exists log && (File.ReadAllText log).Contains text
+            waitUntilHeld child "the worker's pause at step 20" (fun () -> logSays "paused at train:20")
+            terminate child
+            let code, text = finish child
+            Expect.equal code 143 (sprintf "the sweep exits with 143:\n%s" text)
+            Expect.stringContains text "STOPPED  spring/hnn/seed-0: exit 143" "the worker stopped on the forwarded SIGTERM"
+            Expect.isTrue (logSays "training stopped after step 20") "after the step it was held at"
+            let code, text = hnn sweepArgs
+            Expect.equal code 0 (sprintf "the rerun finishes it:\n%s" text)
+            Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "resuming the checkpointed job"
+            Directory.Delete(dir, true)
+        }
+        test "hnn run --jobs 2 writes the files, cells and weights hnn run --threads 1 writes, from one job per model" {
+            let sequential, gathered = temporaryFolder "sweep", temporaryFolder "sweep"
+            let common = [ "run"; "--tasks"; "spring"; "--models"; "baseline"; "hnn"; "--steps"; "20"; "--no-eval" ]
+            let code, text = hnn (common @ [ "--threads"; "1"; "--out"; sequential ])
+            Expect.equal code 0 (sprintf "hnn run succeeds:\n%s" text)
+            let code, text = hnn (common @ [ "--jobs"; "2"; "--out"; gathered ])
+            Expect.equal code 0 (sprintf "hnn run --jobs 2 succeeds:\n%s" text)
+            Expect.stringContains text "2 jobs; 0 finished before (skipped), 0 to resume, 2 new; 2 workers, 1 torch thread each" "a local sweep"
+            let files (root: string) =
+                Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+                |> Array.map (fun f -> Path.GetRelativePath(root, f))
+                |> Array.filter (fun f -> not (f.StartsWith "sweep"))
+                |> Array.sort
+            Expect.sequenceEqual (files gathered) (files sequential) "the same run folder, beside the sweep's own folder"
+            let cells (root: string) =
+                ResultsFile.Read(Path.Combine(root, ResultsFile.FileName)) |> Seq.map (fun c -> c.Task, c.Model, c.Metric, c.Value.Mean, c.Value.Err) |> Seq.sort |> List.ofSeq
+            Expect.equal (cells gathered) (cells sequential) "the same cells"
+            for model in [ "baseline"; "hnn" ] do
+                let weights (root: string) = File.ReadAllBytes(Path.Combine(root, "models", sprintf "spring-%s.weights" model))
+                Expect.equal (weights gathered) (weights sequential) (sprintf "the %s's weights, bit for bit" model)
+            let code, again = hnn (common @ [ "--jobs"; "2"; "--out"; gathered ])
+            Expect.equal code 2 "a second run into the folder is refused, as for hnn run"
+            Expect.stringContains again "--resume" "and says how to continue it"
+            let code, again = hnn (common @ [ "--jobs"; "2"; "--resume"; "--out"; gathered ])
+            Expect.equal code 0 (sprintf "--resume continues the sweep:\n%s" again)
+            Expect.stringContains again "2 finished before (skipped)" "nothing left to run"
+            for d in [ sequential; gathered ] do Directory.Delete(d, true)
+        }
         test "bad sweep and job command lines get a one-line error naming the problem and exit code 2, before anything is written" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let out = Path.Combine(dir, "s")
             for extra, word in
                 [ [ "--set"; "lr=0" ], "setting lr"; [ "--set"; "colour=red" ], "unknown setting 'colour'"; [ "--dry-run" ], "--dry-run applies to --slurm"
@@ -362,7 +519,7 @@ let private cliTests =
 let private slurmTests =
     testList "slurm" [
         test "a 4-job array submitted by hnn sweep --slurm runs on a one-node Slurm, merges, and leaves no daemon running" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "sweep"
             let sweep = Path.Combine(dir, "sweep")
             let script = Path.Combine(repoRoot, "tests", "slurm", "local-slurm.sh")
             let clock = Stopwatch.StartNew()

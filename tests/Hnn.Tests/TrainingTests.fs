@@ -10,10 +10,6 @@ open TorchSharp
 
 let private spring = lazy (SpringRecipe().Generate())
 
-let private tempDir () =
-    let d = Path.Combine(Path.GetTempPath(), "hnn-tests-" + System.Guid.NewGuid().ToString("N"))
-    Directory.CreateDirectory d |> ignore
-    d
 
 let private trainedHnn =
     lazy
@@ -46,7 +42,7 @@ let tests =
         }
         test "a model saved and loaded again predicts exactly the same field" {
             let model, settings, _ = trainedHnn.Value
-            let dir = tempDir ()
+            let dir = temporaryFolder "tests"
             let path = Path.Combine(dir, "spring-hnn.json")
             ModelFile.Save(model, "spring", settings, path) |> ignore
             let struct (loaded, file) = ModelFile.Load path
@@ -59,7 +55,7 @@ let tests =
         }
         test "a truncated weights file, a corrupt description and a missing file are refused with the file named" {
             let model, settings, _ = trainedHnn.Value
-            let dir = tempDir ()
+            let dir = temporaryFolder "tests"
             let path = Path.Combine(dir, "m.json")
             ModelFile.Save(model, "spring", settings, path) |> ignore
             let weights = Path.ChangeExtension(path, ".weights") |> nonNull
@@ -75,7 +71,7 @@ let tests =
         }
         test "a model file of another format version is refused" {
             let model, settings, _ = trainedHnn.Value
-            let dir = tempDir ()
+            let dir = temporaryFolder "tests"
             let path = Path.Combine(dir, "m.json")
             ModelFile.Save(model, "spring", settings, path) |> ignore
             File.WriteAllText(path, File.ReadAllText(path).Replace("\"version\": 1", "\"version\": 99"))
@@ -101,7 +97,7 @@ let tests =
             Expect.floatClose Accuracy.veryHigh l.Err (sqrt 2.0 / sqrt 5.0) "population std of 1..5 is √2"
         }
         test "results.json accumulates cells across runs and keeps the earlier ones" {
-            let dir = tempDir ()
+            let dir = temporaryFolder "tests"
             let run = ResultsFile.RunInfo("2026-01-01T00:00:00Z", 0, 10, 2, 1.0, "test")
             ResultsFile.Merge(dir, [ ResultsFile.Cell("spring", "hnn", "train_loss", LossEstimate(1.0, 0.1)) ], run) |> ignore
             let path = ResultsFile.Merge(dir, [ ResultsFile.Cell("spring", "baseline", "test_loss", LossEstimate(2.0, 0.2)) ], run)

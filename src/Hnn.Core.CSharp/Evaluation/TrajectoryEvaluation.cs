@@ -1,6 +1,7 @@
 using Hnn.Data;
 using Hnn.Integrators;
 using Hnn.Models;
+using Hnn.Models.SympNets;
 using Hnn.Systems;
 using Hnn.Training;
 using TorchSharp;
@@ -55,21 +56,34 @@ public static class TrajectoryEvaluation
             protocol.Times[0], protocol.Times, new AdaptiveSettings(protocol.Rtol, protocol.Atol));
     }
 
-    /// <summary>The model's paths from the protocol's starts, integrated in float64 (see <see cref="ModelField.ToFloat64"/>).</summary>
-    /// <exception cref="InvalidOperationException">The model's flow left the finite numbers (it diverged).</exception>
-    public static double[] ModelPaths(EnergyProtocol protocol, DynamicsModel model)
-    {
-        using var scope = NewDisposeScope();
-        using var model64 = ModelField.ToFloat64(model);
-        var x0 = protocol.InitialStates.ToTensor(ScalarType.Float64);
-        var paths = TensorOde.Solve(ModelField.Of(model64), DormandPrince45.Tableau, x0, protocol.Times[0], protocol.Times,
-            new AdaptiveSettings(protocol.Rtol, protocol.Atol));
-        return paths.contiguous().data<double>().ToArray();
-    }
+    /// <summary>
+    /// The model's paths from the protocol's starts in float64 (<see cref="ModelRollout.Paths"/>: a field integrated on its
+    /// float64 copy, a Lagrangian network through velocity coordinates, a step map iterated).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model's flow left the finite numbers (it diverged), or a step map was asked for times off its grid.</exception>
+    public static double[] ModelPaths(EnergyProtocol protocol, DynamicsModel model) =>
+        ModelRollout.Paths(model, protocol.InitialStates, protocol.Times, protocol.Rtol, protocol.Atol, protocol.System);
 
-    /// <summary>Runs the protocol for one model; <paramref name="reference"/> may be passed to share the true paths between models.</summary>
+    /// <summary>
+    /// Runs the protocol for one model; <paramref name="reference"/> may be passed to share the true paths between models.
+    /// A step map is sampled at multiples of its step over the protocol's horizon (<see cref="ModelRollout.OnStepGrid"/>),
+    /// with its own reference paths when those times differ from the protocol's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model's flow diverged, or a step map cannot be sampled at a measured trajectory's times.</exception>
     public static TrajectoryMetrics Evaluate(EnergyProtocol protocol, DynamicsModel model, double[]? reference = null)
     {
+        if (model is StepMap map)
+        {
+            var times = ModelRollout.OnStepGrid(protocol.Times, map.StepSize);
+            if (!ReferenceEquals(times, protocol.Times))
+            {
+                if (protocol.Measured is not null)
+                    throw new InvalidOperationException(
+                        $"the measured trajectory of {protocol.Name} is not sampled at multiples of the step map's step {map.StepSize:G6}");
+                protocol = protocol with { Times = times };
+                reference = null;
+            }
+        }
         var rollouts = new Rollouts(protocol.Times, protocol.InitialStates.Rows, protocol.System.Dimension,
             reference ?? ReferencePaths(protocol), ModelPaths(protocol, model));
         return Measure(protocol.System, rollouts);

@@ -13,6 +13,12 @@ public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
     public ModelSettings Settings { get; }
 
     /// <summary>
+    /// The coordinates of the states this model takes and returns: canonical (q, p) except for the Lagrangian network's
+    /// (q, q̇). Training data and rollouts are converted through <see cref="Lagrangian.VelocityCoordinates"/> where they differ.
+    /// </summary>
+    public virtual StateCoordinates Coordinates => StateCoordinates.Canonical;
+
+    /// <summary>
     /// The predicted dx/dt. With <paramref name="createGraph"/> the result stays differentiable with
     /// respect to the weights (needed for training an HNN, whose field is itself a gradient).
     /// </summary>
@@ -39,6 +45,10 @@ public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
         // Untrained sampled models have zero weights until a fit or a weights file fills them (no random init to seed).
         ModelKind.SampledHnn => new Sampled.SampledHnn(settings),
         ModelKind.SampledDissipativeHnn => new Sampled.SampledDissipativeHnn(settings),
+        ModelKind.PortHnn => new PortHamiltonian.PortHamiltonianNet(settings),
+        ModelKind.Lnn => new Lagrangian.LagrangianNet(settings),
+        ModelKind.LaSympNet => new SympNets.LaSympNet(settings),
+        ModelKind.GSympNet => new SympNets.GSympNet(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown model kind"),
     };
 }

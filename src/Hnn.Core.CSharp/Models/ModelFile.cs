@@ -103,11 +103,14 @@ public sealed record ModelFile(
         // A description asking for more weights than the file holds is refused before torch tries to allocate them: the
         // trained networks' second hidden layer alone holds HiddenDim² float32 weights, a sampled model's layers
         // HiddenDim·(InputDim + 2) float64 numbers per learned function.
+        // A SympNet's modules hold Layers·w·(n + 2) (G) or Layers·Sublayers·n² (LA) float32 numbers, n = InputDim / 2.
         double hidden = file.Model.HiddenDim, input = file.Model.InputDim;
         double least = file.Model.Kind switch
         {
             ModelKind.SampledHnn => 8 * hidden * (input + 2),
             ModelKind.SampledDissipativeHnn => 16 * hidden * (input + 2),
+            ModelKind.GSympNet => 4 * Models.SympNets.GSympNet.Layers * hidden * (input / 2 + 2),
+            ModelKind.LaSympNet => 4 * Models.SympNets.LaSympNet.Layers * Models.SympNets.LaSympNet.Sublayers * (input / 2) * (input / 2),
             _ => 4 * (hidden * hidden + hidden * input),
         };
         if (least > new FileInfo(weightsPath).Length)

@@ -30,18 +30,45 @@ public enum ModelKind
     SampledHnn,
     /// <summary>The sampled counterpart of <see cref="DissipativeHnn"/>: sampled H and D, field M·∇H + ∇D, solved by least squares.</summary>
     SampledDissipativeHnn,
+    /// <summary>
+    /// A port-Hamiltonian network (after SINTEF's pseudo-Hamiltonian networks): field (J − R)∇H with R = LLᵀ positive
+    /// semi-definite acting on the momenta, so it cannot create energy (<see cref="PortHamiltonian.PortHamiltonianNet"/>).
+    /// </summary>
+    PortHnn,
+    /// <summary>
+    /// A Lagrangian neural network (Cranmer et al. 2020): a learned L(q, q̇), accelerations from the Euler–Lagrange
+    /// equations; its states are velocity coordinates (q, q̇) (<see cref="Lagrangian.LagrangianNet"/>).
+    /// </summary>
+    Lnn,
+    /// <summary>
+    /// An LA-SympNet (Jin et al. 2020): a step map x(t) → x(t + h), symplectic by construction, of linear and activation
+    /// modules (<see cref="SympNets.LaSympNet"/>). Needs <see cref="ModelSettings.StepSize"/>.
+    /// </summary>
+    LaSympNet,
+    /// <summary>
+    /// A G-SympNet (Jin et al. 2020): a step map x(t) → x(t + h), symplectic by construction, of gradient modules of
+    /// width <see cref="ModelSettings.HiddenDim"/> (<see cref="SympNets.GSympNet"/>). Needs <see cref="ModelSettings.StepSize"/>.
+    /// </summary>
+    GSympNet,
 }
 
 /// <summary>Everything needed to rebuild a model's architecture; saved beside its weights.</summary>
-/// <param name="Kind">Baseline, HNN, dissipative HNN, or one of their sampled counterparts.</param>
+/// <param name="Kind">Baseline, HNN, dissipative HNN, one of their sampled counterparts, or a family beyond the HNN
+/// (port-Hamiltonian, Lagrangian, SympNets).</param>
 /// <param name="InputDim">State dimension (2·degrees of freedom).</param>
-/// <param name="HiddenDim">Width of the two hidden layers (paper: 200); for a sampled model, the width of its one hidden layer.</param>
-/// <param name="Nonlinearity">Hidden-layer nonlinearity (paper: tanh); a sampled model takes tanh or sigmoid.</param>
+/// <param name="HiddenDim">Width of the two hidden layers (paper: 200); for a sampled model, the width of its one hidden
+/// layer; for a G-SympNet, the width of each gradient module; unused by an LA-SympNet.</param>
+/// <param name="Nonlinearity">Hidden-layer nonlinearity (paper: tanh); a sampled model takes tanh or sigmoid; a
+/// Lagrangian network needs second derivatives, so not ReLU (see <see cref="Default"/> for each family's own).</param>
 /// <param name="Field">For HNNs, which field to produce (a dissipative HNN always produces both).</param>
 /// <param name="CanonicalCoordinates">For HNNs, M = [[0, I], [−I, 0]] if true, else the antisymmetric alternative.</param>
 /// <param name="MomentumSymmetric">
 /// For HNNs (beyond the paper): learn H(q, p) = ½(F(q, p) + F(q, −p)), even in p, so the learned flow is
 /// time-reversible under a momentum flip by construction, as the flow of every H = T(p²) + V(q) is.
+/// </param>
+/// <param name="StepSize">
+/// For a step map (the SympNets): the time h of one step, in the data's time units (null for every vector field). A map
+/// learns x(t) → x(t + h) from consecutive states h apart and is evaluated at multiples of h.
 /// </param>
 public sealed record ModelSettings(
     ModelKind Kind,
@@ -50,8 +77,25 @@ public sealed record ModelSettings(
     Nonlinearity Nonlinearity = Nonlinearity.Tanh,
     FieldType Field = FieldType.Solenoidal,
     bool CanonicalCoordinates = true,
-    bool MomentumSymmetric = false)
+    bool MomentumSymmetric = false,
+    double? StepSize = null)
 {
+    /// <summary>Whether models of this kind are step maps (<see cref="SympNets.StepMap"/>) rather than vector fields.</summary>
+    public static bool IsStepMap(ModelKind kind) => kind is ModelKind.LaSympNet or ModelKind.GSympNet;
+
+    /// <summary>
+    /// The settings a family is built with by default: the paper's MLP (200 hidden, tanh) for the HNN family and the
+    /// baseline; softplus for a Lagrangian network (smooth, with second derivatives that do not vanish, as Cranmer et
+    /// al. use); sigmoid for the SympNets (as Jin et al.). A step map's <see cref="StepSize"/> comes from its data
+    /// (<see cref="Training.TrainingInputs"/>).
+    /// </summary>
+    public static ModelSettings Default(ModelKind kind, int inputDim, bool momentumSymmetric = false) => kind switch
+    {
+        ModelKind.Lnn => new(kind, inputDim, Nonlinearity: Nonlinearity.Softplus, MomentumSymmetric: momentumSymmetric),
+        ModelKind.LaSympNet or ModelKind.GSympNet => new(kind, inputDim, Nonlinearity: Nonlinearity.Sigmoid, MomentumSymmetric: momentumSymmetric),
+        _ => new(kind, inputDim, MomentumSymmetric: momentumSymmetric),
+    };
+
     /// <summary>Checks sizes; the message names the bad value.</summary>
     /// <exception cref="ArgumentException">
     /// A size is not positive, an HNN's state dimension is odd, or a sampled model has an activation it cannot sample.
@@ -67,6 +111,15 @@ public sealed record ModelSettings(
             throw new ArgumentException($"a momentum-symmetric HNN needs an even state dimension (q, p), got {InputDim}");
         if (hamiltonian && Field != FieldType.Conservative && CanonicalCoordinates && InputDim % 2 != 0)
             throw new ArgumentException($"a canonical HNN needs an even state dimension (q, p), got {InputDim}");
+        bool paired = Kind is ModelKind.PortHnn or ModelKind.Lnn || IsStepMap(Kind);
+        if (paired && InputDim % 2 != 0)
+            throw new ArgumentException($"a {Kind} model needs an even state dimension (positions and momenta or velocities), got {InputDim}");
+        if (Kind == ModelKind.Lnn && Nonlinearity == Nonlinearity.Relu)
+            throw new ArgumentException("a Lagrangian network needs second derivatives of its MLP, which ReLU does not have (use softplus)");
+        if (IsStepMap(Kind) && !(StepSize is double h && h > 0 && double.IsFinite(h)))
+            throw new ArgumentException($"a {Kind} step map needs a positive, finite step size, got {(StepSize is double v ? v.ToString("R") : "none")}");
+        if (!IsStepMap(Kind) && StepSize is not null)
+            throw new ArgumentException($"a step size applies to step maps only, not to a {Kind} model");
         return this;
     }
 }

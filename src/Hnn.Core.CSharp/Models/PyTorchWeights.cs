@@ -88,12 +88,13 @@ public static class PyTorchWeights
     /// Writes <paramref name="model"/>'s weights to <paramref name="path"/> as a PyTorch state dict in the reference layout
     /// (atomically: a reader never sees half a file).
     /// </summary>
-    /// <exception cref="PyTorchWeightsException">The model has no counterpart in the reference classes (momentum-symmetric, or sampled).</exception>
+    /// <exception cref="PyTorchWeightsException">The model has no counterpart in the reference classes (sampled, another family, or momentum-symmetric).</exception>
     public static void Export(DynamicsModel model, string path)
     {
         if (model is Sampled.SampledHnn)
             throw new PyTorchWeightsException(path,
                 $"a {model.Settings.Kind} (one sampled float64 layer, coefficients solved by least squares) has no counterpart in the reference classes; export a trained hnn, baseline or dissipative-hnn");
+        CheckReferenceKind(path, model.Settings.Kind);
         if (model.Settings.MomentumSymmetric)
             throw new PyTorchWeightsException(path,
                 "a momentum-symmetric HNN (H = ½(F(q, p) + F(q, −p))) has no counterpart in the reference classes, " +
@@ -114,6 +115,14 @@ public static class PyTorchWeights
         var ordered = new Dictionary<string, Tensor>();
         foreach (var e in expected) ordered[e.Key] = dict[e.Key];
         AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, ordered, leaveOpen: true));
+    }
+
+    /// <summary>Only the reference's own classes (its baseline and HNN, the latter also as the dissipative HNN) have its layout.</summary>
+    static void CheckReferenceKind(string path, ModelKind kind)
+    {
+        if (kind is not (ModelKind.Baseline or ModelKind.Hnn or ModelKind.DissipativeHnn))
+            throw new PyTorchWeightsException(path,
+                $"a {kind} model has no counterpart in the reference implementation's classes (its baseline, HNN and dissipative HNN)");
     }
 
     /// <summary>The keys and shapes of the tensors in a PyTorch state-dict file, in key order.</summary>
@@ -157,6 +166,7 @@ public static class PyTorchWeights
     /// <summary>The settings with the file's hidden width, once the file's keys, shapes and values fit them.</summary>
     static ModelSettings CheckLayout(string path, Dictionary<string, Tensor> tensors, ModelSettings settings)
     {
+        CheckReferenceKind(path, settings.Kind);
         var first = ModulePrefix + "linear1.weight";
         if (!tensors.TryGetValue(first, out var w1))
             throw new PyTorchWeightsException(path,

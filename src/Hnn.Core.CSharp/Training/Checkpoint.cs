@@ -36,7 +36,7 @@ public sealed record CheckpointHeader(
 /// </summary>
 /// <remarks>
 /// Envelope magic "HNNCKPT\0", no key. Payload: four blocks each as int32 length + bytes (UTF-8 JSON header,
-/// TorchSharp weights, TorchSharp optimiser state, torch generator state).
+/// TorchSharp weights, TorchSharp optimiser state (Adam's, named "AdamOptimizer"), torch generator state).
 /// </remarks>
 public sealed class Checkpoint
 {
@@ -77,7 +77,7 @@ public sealed class Checkpoint
             ?? throw new ArgumentException($"cannot checkpoint optimiser {optimizer.GetType().Name}: its state cannot be saved");
         var json = JsonSerializer.SerializeToUtf8Bytes(header with { Format = FormatName, Version = CurrentVersion }, Json.Compact);
         var weights = Capture(s => model.save(s));
-        var optimizerState = Capture(helper.save_state_dict);
+        var optimizerState = Renamed(Capture(helper.save_state_dict), nameof(AdamOptimizer));
         byte[] rng;
         using (var state = random.get_rng_state())
             rng = state.data<byte>().ToArray();
@@ -167,7 +167,7 @@ public sealed class Checkpoint
     {
         var helper = optimizer as TorchSharp.Modules.OptimizerHelper
             ?? throw new ArgumentException($"cannot restore optimiser {optimizer.GetType().Name}");
-        Restore("optimiser state", () => helper.load_state_dict(new BinaryReader(new MemoryStream(Optimizer))));
+        Restore("optimiser state", () => helper.load_state_dict(new BinaryReader(new MemoryStream(Renamed(Optimizer, optimizer.GetType().Name)))));
         Restore("generator state", () =>
         {
             using var state = tensor(Rng, dtype: ScalarType.Byte);
@@ -185,6 +185,28 @@ public sealed class Checkpoint
         {
             throw new CheckpointException(Path, $"{what} do not fit this model ({e.Message.Split('\n')[0]})");
         }
+    }
+
+    /// <summary>
+    /// TorchSharp's optimiser state starts with the name of the optimiser's class and refuses another. Both Adams keep
+    /// TorchSharp's Adam state (step, exp_avg, exp_avg_sq per parameter), so a checkpoint names it "AdamOptimizer"
+    /// whichever wrote it (files stay readable by versions before <see cref="FlatAdam"/>), and restoring renames it to
+    /// the optimiser at hand: a checkpoint of either resumes under either. Other names are left as they are.
+    /// </summary>
+    static byte[] Renamed(byte[] state, string name)
+    {
+        string[] adams = [nameof(AdamOptimizer), nameof(FlatAdam)];
+        using var input = new BinaryReader(new MemoryStream(state), Encoding.UTF8);
+        var written = input.ReadString();
+        if (written == name || !adams.Contains(written) || !adams.Contains(name)) return state;
+        int rest = (int)input.BaseStream.Position;
+        using var output = new MemoryStream();
+        using (var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(name);
+            w.Write(state, rest, state.Length - rest);
+        }
+        return output.ToArray();
     }
 
     static byte[] Capture(Action<BinaryWriter> save)

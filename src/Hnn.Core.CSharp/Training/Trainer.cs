@@ -2,6 +2,7 @@ using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Data;
 using Hnn.Models;
+using Hnn.Models.SympNets;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,10 @@ public sealed record TrainingResult(
     public double MillisecondsPerStep => 1000 * Seconds / Math.Max(1, TrainLoss.Length);
 }
 
-/// <summary>Derivative-supervised training: the loss is the mean of (dx/dt_true − dx/dt_pred)².</summary>
+/// <summary>
+/// Derivative-supervised training: the loss is the mean of (dx/dt_true − dx/dt_pred)²; or integrator-supervised; a step
+/// map (<see cref="StepMap"/>) always learns its next state from consecutive pairs.
+/// </summary>
 public static class Trainer
 {
     /// <summary>
@@ -69,7 +73,9 @@ public static class Trainer
         var train = Objective.For(model, settings, x, dx, data.TrainTimeline, $"{data.Name} (train)");
         var test = Objective.For(model, settings, testX, testDx, data.TestTimeline, $"{data.Name} (test)");
         var parameters = model.parameters().ToArray();
-        using var optimizer = new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
+        // The flat optimiser re-points the parameters at slices of its buffer; resumed weights are in place by now.
+        var flat = control.FlatParameters ? new FlatAdam(parameters, settings.LearningRate, settings.WeightDecay) : null;
+        using optim.Optimizer optimizer = (optim.Optimizer?)flat ?? new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
         resumed?.RestoreOptimizerAndGenerator(optimizer);
 
         var trainLoss = new float[settings.Steps + 1];
@@ -112,9 +118,13 @@ public static class Trainer
                     throw new TrainingDivergedException(step, "train loss", trainLoss[step], checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
                 optimizer.zero_grad();
                 loss.backward();
-                double gradient = settings.ClipGradNorm is double maxNorm
-                    ? nn.utils.clip_grad_norm_(parameters, maxNorm)
-                    : LargestGradient(parameters);
+                double gradient = (settings.ClipGradNorm, flat) switch
+                {
+                    (double maxNorm, null) => nn.utils.clip_grad_norm_(parameters, maxNorm),
+                    (double maxNorm, _) => flat.ClipGradientNorm(maxNorm),
+                    (null, null) => LargestGradient(parameters),
+                    (null, _) => flat.LargestGradient(),
+                };
                 if (!double.IsFinite(gradient))
                     throw new TrainingDivergedException(step, settings.ClipGradNorm is null ? "largest gradient" : "gradient norm", gradient,
                         checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
@@ -135,8 +145,9 @@ public static class Trainer
         }
         clock.Stop();
         model.eval();
-        var finalTrain = FinalLoss(model, x, dx);
-        var finalTest = FinalLoss(model, testX, testDx);
+        // The paper's loss is that of dx/dt; a step map has no dx/dt of its own, so its loss is that of its objective.
+        var finalTrain = model is StepMap ? train.FinalLoss() : FinalLoss(model, x, dx);
+        var finalTest = model is StepMap ? test.FinalLoss() : FinalLoss(model, testX, testDx);
         return new TrainingResult(trainLoss, testLoss, finalTrain, finalTest, earlier + clock.Elapsed.TotalSeconds, threads);
     }
 
@@ -156,39 +167,62 @@ public static class Trainer
         return LossEstimate.FromSquaredErrors((dxdt - predicted).Squared());
     }
 
-    static Tensor MeanSquaredError(Tensor predicted, Tensor target) => (predicted - target).Squared().mean();
+    static Tensor SquaredErrors(Tensor predicted, Tensor target) => (predicted - target).Squared();
 
-    /// <summary>The training objective on one split: derivative or integrator supervised.</summary>
-    sealed class Objective(long count, Func<Tensor?, bool, Tensor> loss)
+    /// <summary>The training objective on one split: derivative or integrator supervised, or a step map's next state.</summary>
+    sealed class Objective(long count, Func<Tensor?, bool, Tensor> squaredErrors)
     {
         public long Count { get; } = count;
 
         /// <summary>Mean loss over the given rows (all if null).</summary>
-        public Tensor Loss(Tensor? rows, bool createGraph) => loss(rows, createGraph);
+        public Tensor Loss(Tensor? rows, bool createGraph) => squaredErrors(rows, createGraph).mean();
+
+        /// <summary>The loss over every row as the paper reports it (mean ± std/√N of the squared errors), without a graph.</summary>
+        public LossEstimate FinalLoss()
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            return LossEstimate.FromSquaredErrors(squaredErrors(null, false).detach());
+        }
 
         /// <summary>The objective on states <paramref name="xs"/> and targets <paramref name="targets"/> [N, D] (float32).</summary>
         public static Objective For(DynamicsModel model, TrainSettings settings, Tensor xs, Tensor targets, Timeline? timeline, string name)
         {
-            if (settings.Supervision == Supervision.Derivative)
+            if (model is not StepMap && settings.Supervision == Supervision.Derivative)
             {
                 return new Objective(xs.shape[0], (rows, graph) =>
                     rows is null
-                        ? MeanSquaredError(model.TimeDerivative(xs, graph), targets)
-                        : MeanSquaredError(model.TimeDerivative(xs.index_select(0, rows), graph), targets.index_select(0, rows)));
+                        ? SquaredErrors(model.TimeDerivative(xs, graph), targets)
+                        : SquaredErrors(model.TimeDerivative(xs.index_select(0, rows), graph), targets.index_select(0, rows)));
             }
             if (timeline is null)
-                throw new ArgumentException($"dataset {name} has no times and trajectory ids, so it cannot be used for integrator supervision");
+                throw new ArgumentException($"dataset {name} has no times and trajectory ids, so it cannot be used for integrator supervision or a step map");
             var pairs = timeline.Pairs();
             if (pairs.Count == 0) throw new ArgumentException($"dataset {name} has no consecutive states to learn transitions from");
-            var method = SupervisedStep.Parse(settings.Integrator);
             var from = xs.index_select(0, tensor(pairs.From.Select(i => (long)i).ToArray()));
             var to = xs.index_select(0, tensor(pairs.To.Select(i => (long)i).ToArray()));
+            if (model is StepMap map)
+            {
+                // A map learns its own step only: every transition must be h apart.
+                double h = map.StepSize;
+                if (pairs.Dt.Any(dt => Math.Abs(dt - h) > 1e-6 * h))
+                    throw new ArgumentException(
+                        $"dataset {name} has transitions of {pairs.Dt.Min():G6} to {pairs.Dt.Max():G6} time units, but the step map's step is {h:G6}");
+                return new Objective(pairs.Count, (rows, graph) =>
+                {
+                    using var gradMode = graph ? enable_grad() : no_grad();
+                    return rows is null
+                        ? SquaredErrors(map.Step(from), to)
+                        : SquaredErrors(map.Step(from.index_select(0, rows)), to.index_select(0, rows));
+                });
+            }
+            var method = SupervisedStep.Parse(settings.Integrator);
             var dt = tensor(pairs.Dt.Select(v => (float)v).ToArray()).reshape(-1, 1);
             Func<bool, Func<Tensor, Tensor>> field = graph => s => model.TimeDerivative(s, graph);
             return new Objective(pairs.Count, (rows, graph) =>
                 rows is null
-                    ? MeanSquaredError(SupervisedStep.Advance(method, field(graph), from, dt, settings.Substeps), to)
-                    : MeanSquaredError(SupervisedStep.Advance(method, field(graph), from.index_select(0, rows), dt.index_select(0, rows), settings.Substeps),
+                    ? SquaredErrors(SupervisedStep.Advance(method, field(graph), from, dt, settings.Substeps), to)
+                    : SquaredErrors(SupervisedStep.Advance(method, field(graph), from.index_select(0, rows), dt.index_select(0, rows), settings.Substeps),
                         to.index_select(0, rows)));
         }
     }

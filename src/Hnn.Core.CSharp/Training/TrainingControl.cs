@@ -1,20 +1,26 @@
 namespace Hnn.Training;
 
 /// <summary>
-/// How a training run is kept safe: where and how often it checkpoints, whether it continues from its
-/// checkpoint, and a token that stops it cleanly between steps.
+/// How a training run is carried out besides its settings: where and how often it checkpoints, whether it continues
+/// from its checkpoint, a token that stops it cleanly between steps, and the optimiser's memory layout.
 /// </summary>
 /// <param name="CheckpointPath">The run's checkpoint file, or null for none.</param>
 /// <param name="CheckpointEvery">Checkpoint every this many steps (0: only at the end and when stopped).</param>
 /// <param name="Resume">Continue from <paramref name="CheckpointPath"/> if it exists (a missing file starts afresh).</param>
 /// <param name="Task">Task key stored in the checkpoint and checked on resume.</param>
 /// <param name="Cancellation">When cancelled, the run checkpoints after the current step and throws <see cref="TrainingInterruptedException"/>.</param>
+/// <param name="FlatParameters">
+/// Adam over one flat buffer of all parameters (<see cref="FlatAdam"/>, the default) or parameter by parameter
+/// (<see cref="AdamOptimizer"/>, TorchSharp's layout, kept so <c>hnn bench</c> can measure the difference). The two
+/// agree to float32 round-off and read each other's checkpoints.
+/// </param>
 public sealed record TrainingControl(
     string? CheckpointPath = null,
     int CheckpointEvery = 0,
     bool Resume = false,
     string Task = "",
-    CancellationToken Cancellation = default)
+    CancellationToken Cancellation = default,
+    bool FlatParameters = true)
 {
     /// <summary>No checkpoints, no resume, never cancelled: plain <see cref="Trainer.Train(Hnn.Models.DynamicsModel, Hnn.Data.Dataset, TrainSettings, IProgress{TrainingProgress}?)"/>.</summary>
     public static readonly TrainingControl None = new();

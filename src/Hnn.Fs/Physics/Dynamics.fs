@@ -156,6 +156,9 @@ let private modelDynamics (settings: Settings) (source: DynamicsModel) (system: 
         | :? HamiltonianNet as hnn when hnn.Settings.Field <> FieldType.Conservative ->
             Some("learned H (F2)", learnedEnergy hnn.Hamiltonian, learnedGradient hnn.Hamiltonian)
         | :? Sampled.SampledHnn as s -> Some("learned H (sampled)", learnedEnergy s.Hamiltonian, learnedGradient s.Hamiltonian)
+        // dH/dt = −∇ₚHᵀ LLᵀ ∇ₚH: its own H is conserved exactly when its learned damping is zero.
+        | :? PortHamiltonian.PortHamiltonianNet as p ->
+            Some("learned H (port-Hamiltonian)", learnedEnergy p.Hamiltonian, learnedGradient p.Hamiltonian)
         | _ -> system |> Option.map (fun s -> sprintf "true H of %s" s.Name, systemEnergy s, fdGradient tol (systemEnergy s))
     { Dimension = net.Settings.InputDim
       Jacobian = modelJacobian net

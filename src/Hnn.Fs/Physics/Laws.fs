@@ -55,7 +55,8 @@ module Laws =
 
     /// Energy conservation: along the flow over the horizon (learned field: RK4 at step h; true system: reference
     /// flow; integrator: the method), |H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|) stays within the flow's error bound.
-    /// H is the learned H of an HNN, else the true system's H; not applicable to a baseline without a system.
+    /// H is a model's own learned H (an HNN's, a sampled model's, a port-Hamiltonian network's: conserved only where
+    /// its learned damping vanishes), else the true system's H; not applicable to a baseline without a system.
     let energyConservation =
         lawWith "energy conservation" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|)" energyDetail (fun settings _ dynamics ->
                 match dynamics.Energy with

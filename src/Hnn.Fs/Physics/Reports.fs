@@ -77,7 +77,8 @@ module Report =
                 | Passed -> sprintf "%s pass" (num r.Measured)
                 | Failed -> sprintf "%s FAIL" (num r.Measured)
                 | NotApplicable _ -> "n/a"
-        let width = 18
+        // At least 18 wide, wider for a long title ("Sampled dissipative HNN", "Port-Hamiltonian NN").
+        let width = columns |> List.fold (fun w (name, _) -> max w (name.Length + 2)) 18
         let header = sprintf "%-22s" "law" + String.Join("", columns |> List.map (fun (name, _) -> sprintf "%-*s" width name)) + "threshold"
         let lines =
             [ for law in laws ->

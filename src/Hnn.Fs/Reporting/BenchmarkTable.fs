@@ -16,7 +16,7 @@ let fileName = "summary.md"
 
 let private rank (order: string list) (key: string) = order |> List.tryFindIndex ((=) key) |> Option.defaultValue 99
 
-/// The summary of these cells: per metric a table of models (the order of `Tasks.modelKinds`, others after) × systems
+/// The summary of these cells: per metric a table of models (the order of `Tasks.trainableKinds`, others after) × systems
 /// (the order of `Tasks.conservative`, others after); "—" where a model has no value (not run, or its flow diverged).
 let markdown (cells: ResultsFile.Cell seq) =
     let cells = Seq.toList cells

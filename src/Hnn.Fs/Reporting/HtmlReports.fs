@@ -19,7 +19,7 @@ open Hnn.Tasks
 let pageName (task: string) = task + ".html"
 
 /// The model keys a report looks for, in drawing order.
-let models = Tasks.modelKinds |> List.map Tasks.modelKey
+let models = Tasks.trainableKinds |> List.map Tasks.modelKey
 
 /// What an output folder holds for one model of one task.
 type ModelRun =
@@ -283,7 +283,8 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
         let modelPanels =
             [ for r in runs do
                 match r.Network with
-                | Some net ->
+                // A Lagrangian network's field is in (q, q̇), not on this (q, p) grid.
+                | Some net when net.Coordinates = StateCoordinates.Canonical ->
                     let field = clamp (asArrows (fieldAt net points) points)
                     let own =
                         rolled |> List.tryFind (fun (m, _, _) -> m.Model = r.Model) |> Option.map (fun (_, _, ro) ->
@@ -292,7 +293,7 @@ let private phaseSection (task: Task) (runs: ModelRun list) (data: Dataset optio
                     figure ("phase-" + r.Model)
                         (sprintf "%s: the learned dx/dt on the same grid, and the model's path from the same start." (Plots.modelName r.Model))
                         (Plots.phasePanel title Plots.arrowColor scale field (reference @ Option.toList own) |> within qMax pMax)
-                | None -> () ]
+                | _ -> () ]
         section "Phase portrait" "Vector fields on a grid over the training region (arrows to scale, clipped at 1.5 grid spacings); paths start at the energy protocol's first initial state." (Option.toList truePanel @ modelPanels)
 
 let private statesSection (task: Task) (runs: ModelRun list) =

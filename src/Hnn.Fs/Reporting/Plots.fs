@@ -30,6 +30,10 @@ let modelColor (model: string) =
     | "dissipative-hnn" -> "#2ca02c"
     | "sampled-hnn" -> "#17becf"
     | "sampled-dissipative-hnn" -> "#bcbd22"
+    | "port-hnn" -> "#9467bd"
+    | "lnn" -> "#ff7f0e"
+    | "la-sympnet" -> "#e377c2"
+    | "g-sympnet" -> "#e6ab02"
     | _ -> "#8c564b"
 
 /// Name of a model by its key, as the figures print it.

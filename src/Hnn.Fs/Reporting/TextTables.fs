@@ -15,7 +15,7 @@ let metricOrder =
 
 /// Position of a model key in the order models are trained and reported (unknown keys last).
 let modelRank (model: string) =
-    Tasks.modelKinds |> List.tryFindIndex (fun k -> Tasks.modelKey k = model) |> Option.defaultValue 99
+    Tasks.trainableKinds |> List.tryFindIndex (fun k -> Tasks.modelKey k = model) |> Option.defaultValue 99
 
 let private sorted (cells: ResultsFile.Cell seq) =
     let rank metric = metricOrder |> List.tryFindIndex ((=) metric) |> Option.defaultValue 99
@@ -27,14 +27,18 @@ let note (task: string) =
     | Ok t -> t.Note
     | Error _ -> ""
 
-/// One line per (metric, model) of one task: ours, the paper's, and ours / paper.
+/// One line per (metric, model) of one task: ours, the paper's, and ours / paper; the model column as wide as its
+/// longest key.
 let table (task: string) (cells: ResultsFile.Cell seq) =
-    let header = sprintf "%-21s %-15s %-24s %-24s %s" "metric" "model" "ours" "paper" "ours/paper"
+    let cells = sorted cells
+    let width = cells |> List.fold (fun w c -> max w c.Model.Length) 15
+    let model (name: string) = name.PadRight width
+    let header = sprintf "%-21s %s %-24s %-24s %s" "metric" (model "model") "ours" "paper" "ours/paper"
     let lines =
-        [ for c in sorted cells ->
+        [ for c in cells ->
             match Paper.tryFind task c.Model c.Metric with
-            | Some p -> sprintf "%-21s %-15s %-24s %-24s %.2f" c.Metric c.Model (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
-            | None -> sprintf "%-21s %-15s %-24s %s" c.Metric c.Model (fmt c.Value) "—" ]
+            | Some p -> sprintf "%-21s %s %-24s %-24s %.2f" c.Metric (model c.Model) (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
+            | None -> sprintf "%-21s %s %-24s %s" c.Metric (model c.Model) (fmt c.Value) "—" ]
     String.concat "\n" (header :: lines)
 
 /// results.md: per task, every cell with the paper's value and the ratio ours / paper.

@@ -9,7 +9,6 @@ open System.IO
 open System.Threading
 open Hnn.Data
 open Hnn.Evaluation
-open Hnn.Integrators
 open Hnn.Models
 open Hnn.Models.Sampled
 open Hnn.Pixels
@@ -210,8 +209,10 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     let control = control options task kind
     if options.Resume && File.Exists control.CheckpointPath then
         options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) control.CheckpointPath)
-    let model = DynamicsModel.Create(ModelSettings(kind, task.Dimension, MomentumSymmetric = options.MomentumSymmetric), options.Seed)
-    let result = Trainer.Train(model, data, settings, progressLog options task kind, control)
+    // The family's architecture, completed from the data (a step map's step) and the data in the model's coordinates.
+    let inputs = TrainingInputs.For(ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric), data, Option.toObj task.System)
+    let model = DynamicsModel.Create(inputs.Settings, options.Seed)
+    let result = Trainer.Train(model, inputs.Data, settings, progressLog options task kind, control)
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
 /// Trains one pixel-pendulum model of `kind` on its frames, as `train` trains the others: the options' settings,
@@ -241,15 +242,11 @@ let sampledContractionRate (model: SampledDissipativeHnn) (dimension: int) (stat
     let x = TorchSharp.torch.tensor(states).reshape(-1L, int64 dimension)
     LossEstimate.MeanAndStdError(model.ContractionRate(x).data<float>().ToArray())
 
-/// A model's path from a measured trajectory's first state at its times (Dormand–Prince 5(4) on the float64 copy of
-/// the model, rtol = atol = 1e-9), row-major [T, D], float64: evaluation is float64 like the reference's.
+/// A model's path from a measured trajectory's first state at its times (ModelRollout: a field integrated with
+/// Dormand–Prince 5(4) on the float64 copy of the model, rtol = atol = 1e-9; a step map iterated), row-major [T, D],
+/// float64: evaluation is float64 like the reference's.
 let rollout (model: DynamicsModel) (measured: MeasuredTrajectory) =
-    use scope = TorchSharp.torch.NewDisposeScope()
-    use model64 = ModelField.ToFloat64 model
-    let d = measured.States.Columns
-    let x0 = TorchSharp.torch.tensor(measured.States.Values[.. d - 1]).reshape(1L, int64 d)
-    let path = TensorOde.Solve(ModelField.Of model64, x0, measured.Times[0], ReadOnlySpan measured.Times, 1e-9, 1e-9)
-    path.contiguous().data<float>().ToArray()
+    ModelRollout.Paths(model, measured.States.Slice(0, 1), measured.Times, 1e-9, 1e-9, null)
 
 /// Rolls a model out from each measured trajectory's first state and compares the paths with the measurements.
 let heldOut (model: DynamicsModel) (trajectories: MeasuredTrajectory list) : HeldOutMetrics =

@@ -233,7 +233,8 @@ let runWith (kinds: ModelKind list) (options: Experiment.Options) (task: Task) :
     let command = sprintf "Hnn.Pipeline (%s)" (String.Join(" ", Environment.GetCommandLineArgs() |> Array.skip 1))
     Experiment.run options command task kinds
 
-/// `runWith` every model kind Hnn trains (`Tasks.modelKinds`: baseline, HNN, dissipative HNN, …).
+/// `runWith` the main job's model kinds (`Tasks.modelKinds`: baseline, HNN, dissipative HNN, …; the families beyond
+/// the HNN with `runWith Tasks.familyKinds`).
 let run (options: Experiment.Options) (task: Task) : Experiment.Run = runWith Tasks.modelKinds options task
 
 /// A plain-text table of a run: every metric of every model, beside the paper's where it has the task.

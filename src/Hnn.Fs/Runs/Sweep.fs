@@ -141,6 +141,21 @@ let parseAxis (text: string) : Result<Axis, string> =
 let private duplicate (what: string) (items: 'a list) =
     items |> List.countBy id |> List.tryFind (fun (_, n) -> n > 1) |> Option.map (fun (x, _) -> sprintf "%s %O given more than once" what x)
 
+/// Whether the pixel pendulum cannot honour a setting's values: it learns from frame pairs with its own objective
+/// (derivative supervision, no integrator, a latent field that is not momentum-symmetric; `Experiment.check`).
+let private pixelRefuses (axis: Axis) =
+    match axis.Name with
+    | "supervision" -> axis.Values |> List.exists ((<>) "derivative")
+    | "momentum-symmetric" -> axis.Values |> List.exists ((<>) "false")
+    | "integrator"
+    | "substeps" -> true
+    | _ -> false
+
+/// Whether a sweep trains `model` on `task`: every model on the state tasks, the paper's baseline and HNN on the
+/// pixel pendulum (its other combinations are left out of the job list).
+let trains (task: string) (model: string) =
+    task <> PixelPendulum.taskKey || PixelPendulum.modelKinds |> List.exists (fun k -> Tasks.modelKey k = model)
+
 /// Checks a sweep's parts; the first problem as one line.
 let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axis list) (evaluate: bool) (checkpointEvery: int) =
     let problems =
@@ -150,7 +165,6 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
             if seeds.IsEmpty then "a sweep needs at least one seed"
             for t in tasks do
                 match Tasks.tryFind t with
-                | Ok { Source = Tasks.Pixels _ } -> "task pixel-pendulum is not available in sweeps yet (run it with hnn reproduce --tasks pixel-pendulum)"
                 | Error e -> e
                 | Ok _ -> ()
             for m in models do
@@ -167,6 +181,12 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
                     | Error e -> e
                     | Ok _ -> ()
             if checkpointEvery < 0 then sprintf "--checkpoint-every must be zero or positive, got %d" checkpointEvery
+            if List.contains PixelPendulum.taskKey tasks then
+                for a in axes do
+                    if pixelRefuses a then
+                        sprintf "setting %s does not apply to pixel-pendulum (it learns from frame pairs with its own objective); sweep it without that task" a.Name
+            if not tasks.IsEmpty && not models.IsEmpty && not (tasks |> List.exists (fun t -> models |> List.exists (trains t))) then
+                sprintf "no jobs: pixel-pendulum trains only %s" (PixelPendulum.modelKinds |> List.map Tasks.modelKey |> String.concat " and ")
         }
     match Seq.tryHead problems with
     | Some problem -> Error problem
@@ -186,12 +206,13 @@ let slug (spec: Spec) (values: (string * string) list) =
     values |> List.filter (fun (n, _) -> List.contains n varying) |> List.map (fun (n, v) -> n + "=" + v) |> String.concat "_"
 
 /// The jobs of a sweep in a stable order: tasks, then models, then seeds, then the settings' values (the first
-/// setting outermost), each in the order given. Distinct jobs have distinct folders.
+/// setting outermost), each in the order given, leaving out the models a task does not train (`trains`). Distinct
+/// jobs have distinct folders.
 let expand (spec: Spec) : Job list =
     let combinations =
         List.foldBack (fun (a: Axis) rest -> [ for v in a.Values do for r in rest -> (a.Name, v) :: r ]) spec.Settings [ [] ]
     [ for task in spec.Tasks do
-        for model in spec.Models do
+        for model in spec.Models |> List.filter (trains task) do
             for seed in spec.Seeds do
                 for values in combinations ->
                     let seedFolder = sprintf "jobs/%s/%s/seed-%d" task model seed
@@ -363,8 +384,8 @@ type Run =
       Command: string
       Log: string -> unit }
 
-/// The task, model kind and options of a job: the run `hnn train` would make of the same
-/// task, model, seed and settings, writing into the job's folder.
+/// The task, model kind and options of a job: the run `hnn train` would make of the same task (the pixel pendulum
+/// included), model, seed and settings, writing into the job's folder and resuming from its checkpoint if it has one.
 let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
     let problem e = InvalidDataException(sprintf "%s: job %d (%s): %s" (Path.Combine(sweepDir, fileName)) job.Index (describe job) e)
     let task = match Tasks.tryFind job.Task with Ok t -> t | Error e -> raise (problem e)
@@ -388,42 +409,43 @@ let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
             options
     let options = { options with Resume = File.Exists((Experiment.folder options).Checkpoint(task.Key, Tasks.modelKey kind)) }
     try
-        Experiment.settingsFor options task |> ignore
+        Experiment.check options task [ kind ]
     with :? ArgumentException as e ->
         raise (problem e.Message)
     task, kind, options
 
 /// Where a job stands (see `State`).
 let state (sweepDir: string) (job: Job) =
-    let folder = jobFolder sweepDir job
-    if lastRunStatus (RunFolder folder).Results = Some ResultsFile.RunStatus.Completed then Finished
-    elif (RunFolder folder).HasCheckpoints then
-        Checkpointed
+    let folder = RunFolder(jobFolder sweepDir job)
+    if lastRunStatus folder.Results = Some ResultsFile.RunStatus.Completed then Finished
+    elif folder.HasCheckpoints then Checkpointed
     else Fresh
 
 /// Runs one job in this process, resuming from its checkpoint if it has one, and records it in its folder as
 /// `hnn train` does (results.json, results.md, models/, checkpoints/, artifacts/); returns results.json's path.
-/// A run that stops early is marked "interrupted" or "failed" in results.json (if it wrote one) and the
-/// exception propagates. The one place a sweep calls the run path.
+/// A run that stops early is marked in results.json, "interrupted" when it was stopped through its token (in any
+/// phase: training, which checkpoints first, data, evaluation) and "failed" otherwise (if it wrote anything), and
+/// the exception propagates. The one place a sweep calls the run path.
 let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
     let task, kind, options = plan sweepDir spec job run
+    let outDir, steps = options.OutDir, defaultArg options.Steps task.Training.Steps
     let started = DateTime.UtcNow
     let mark status (reason: string) =
-        if ResultsFile.Occupant options.OutDir |> isNull |> not then
+        if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant outDir |> isNull |> not then
             let info =
                 ResultsFile.RunInfo(
-                    started.ToString "o", job.Seed, defaultArg options.Steps task.Training.Steps, run.Threads,
-                    (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
+                    started.ToString "o", job.Seed, steps, run.Threads, (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
             try
-                ResultsFile.MarkUnfinished(options.OutDir, info) |> ignore
-            with :? ResultsFileException as e ->
+                Directory.CreateDirectory outDir |> ignore
+                ResultsFile.MarkUnfinished(outDir, info) |> ignore
+            with :? ResultsFileException | :? IOException | :? UnauthorizedAccessException as e ->
                 run.Log(sprintf "warning: could not mark job %d as %s: %s" job.Index status e.Message)
     try
         let evaluated, path = Experiment.runAndRecord options run.Command task [ kind ]
         for e in evaluated do e.Trained.Model.Dispose()
         path
     with
-    | :? TrainingInterruptedException as e ->
+    | :? OperationCanceledException as e ->
         mark ResultsFile.RunStatus.Interrupted e.Message
         reraise ()
     | e ->

@@ -35,13 +35,22 @@ let line (finished: int) (total: int) (o: Outcome) =
         sprintf "%s %s %s: exit %d: %s (%.1f s; log %s)" count word (describe o.Job) o.ExitCode
             (defaultArg problem "no output") o.Seconds o.Log
 
+module private Native =
+    [<System.Runtime.InteropServices.DllImport("libc", SetLastError = true)>]
+    extern int kill(int pid, int signal)
+
+/// SIGTERM's number on Linux.
+[<Literal>]
+let private sigterm = 15
+
 /// The arguments that run job `index` of the sweep in `sweepDir` with `threads` torch threads.
 let jobArguments (sweepDir: string) (index: int) (threads: int) =
     [ "job"; Path.GetFullPath sweepDir; string index; "--threads"; string threads ]
 
 /// Runs one job as a child process of `cli` (program and leading arguments: `dotnet hnn.dll` or the apphost),
-/// its output appended to the job's log file; waits for it to exit.
-let runOne (cli: string * string list) (sweepDir: string) (threads: int) (job: Job) : Outcome =
+/// its output appended to the job's log file; waits for it to exit. When `terminate` is cancelled the child gets
+/// SIGTERM (it checkpoints after its current step and exits 143).
+let runOne (cli: string * string list) (sweepDir: string) (threads: int) (terminate: CancellationToken) (job: Job) : Outcome =
     let program, leading = cli
     let log = logPath sweepDir job
     Directory.CreateDirectory(Path.Combine(sweepDir, logFolder)) |> ignore
@@ -67,6 +76,7 @@ let runOne (cli: string * string list) (sweepDir: string) (threads: int) (job: J
         p.OutputDataReceived.Add(fun e -> received false e.Data)
         p.ErrorDataReceived.Add(fun e -> received true e.Data)
         p.Start() |> ignore
+        use _forward = terminate.Register(fun () -> Native.kill(p.Id, sigterm) |> ignore)
         p.BeginOutputReadLine()
         p.BeginErrorReadLine()
         // Without a timeout, WaitForExit also waits for the redirected streams to reach their end.
@@ -85,10 +95,10 @@ let runOne (cli: string * string list) (sweepDir: string) (threads: int) (job: J
           Log = log }
 
 /// Runs `jobs` in `workers` processes at a time, in their order, and calls `report` (serialised) as each ends.
-/// A cancellation starts no further job and waits for the running ones. Returns the outcomes in the order
-/// the jobs ended.
+/// `cancellation` starts no further job and waits for the running ones (Ctrl-C reaches them through the process
+/// group); `terminate` also sends each running one SIGTERM. Returns the outcomes in the order the jobs ended.
 let run (cli: string * string list) (sweepDir: string) (jobs: Job list) (workers: int) (threads: int)
-    (cancellation: CancellationToken) (report: Outcome -> unit) : Outcome list =
+    (cancellation: CancellationToken) (terminate: CancellationToken) (report: Outcome -> unit) : Outcome list =
     if workers < 1 then invalidArg (nameof workers) (sprintf "at least one worker, got %d" workers)
     let queue = ConcurrentQueue<Job>(jobs)
     let outcomes = ResizeArray<Outcome>()
@@ -97,7 +107,7 @@ let run (cli: string * string list) (sweepDir: string) (jobs: Job list) (workers
         while next && not cancellation.IsCancellationRequested do
             match queue.TryDequeue() with
             | true, job ->
-                let outcome = runOne cli sweepDir threads job
+                let outcome = runOne cli sweepDir threads terminate job
                 lock outcomes (fun () ->
                     outcomes.Add outcome
                     report outcome)

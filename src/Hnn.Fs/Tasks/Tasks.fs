@@ -321,6 +321,15 @@ let tryFind (key: string) =
 let modelKinds =
     [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]
 
+/// The families beyond the HNN: the port-Hamiltonian network, the Lagrangian network and the two SympNets. Not in the
+/// main job (the paper's models and their dissipative and sampled counterparts): trained when asked for (`--model`,
+/// `--models`) and by the benchmark suite (scripts/suite.fsx, which runs `trainableKinds`).
+let familyKinds = [ ModelKind.PortHnn; ModelKind.Lnn; ModelKind.LaSympNet; ModelKind.GSympNet ]
+
+/// Every kind the run path trains or fits, in the order they are reported: the main job's, then the families. The
+/// command line accepts these keys, and the benchmark suite runs every one of them.
+let trainableKinds = modelKinds @ familyKinds
+
 /// The model kinds by their keys in results.json.
 let modelKey (kind: ModelKind) =
     match kind with
@@ -329,6 +338,10 @@ let modelKey (kind: ModelKind) =
     | ModelKind.DissipativeHnn -> "dissipative-hnn"
     | ModelKind.SampledHnn -> "sampled-hnn"
     | ModelKind.SampledDissipativeHnn -> "sampled-dissipative-hnn"
+    | ModelKind.PortHnn -> "port-hnn"
+    | ModelKind.Lnn -> "lnn"
+    | ModelKind.LaSympNet -> "la-sympnet"
+    | ModelKind.GSympNet -> "g-sympnet"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
 
 /// The model kinds by the name figures, tables and physics checks print, e.g. "Dissipative HNN".
@@ -339,10 +352,14 @@ let modelTitle (kind: ModelKind) =
     | ModelKind.DissipativeHnn -> "Dissipative HNN"
     | ModelKind.SampledHnn -> "Sampled HNN"
     | ModelKind.SampledDissipativeHnn -> "Sampled dissipative HNN"
+    | ModelKind.PortHnn -> "Port-Hamiltonian NN"
+    | ModelKind.Lnn -> "LNN"
+    | ModelKind.LaSympNet -> "LA-SympNet"
+    | ModelKind.GSympNet -> "G-SympNet"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
 
 /// The model kind with this results.json key, or an error listing the known ones.
 let tryModelKind (key: string) =
-    match modelKinds |> List.tryFind (fun k -> modelKey k = key) with
+    match trainableKinds |> List.tryFind (fun k -> modelKey k = key) with
     | Some k -> Ok k
-    | None -> Error(sprintf "unknown model '%s' (known: %s)" key (modelKinds |> List.map modelKey |> String.concat ", "))
+    | None -> Error(sprintf "unknown model '%s' (known: %s)" key (trainableKinds |> List.map modelKey |> String.concat ", "))

@@ -6,6 +6,7 @@ open System
 open System.Diagnostics
 open System.IO
 open System.Text.Json
+open System.Text.Json.Nodes
 open Hnn.Data
 open Hnn.Evaluation
 open Hnn.Models
@@ -29,13 +30,18 @@ type Target =
       Measured: string
       Reached: bool }
 
+/// The parts of a bench run, in the order they run (`hnn bench --only throughput` runs the first alone).
+let parts = [ "throughput"; "data"; "training"; "runs"; "evaluation"; "memory" ]
+
 /// What `run` does. `Cli` starts `hnn` as a child process (program, leading arguments) for the whole-run figures;
-/// `Models` is a folder holding `models/<task>-<model>.json` (a finished `hnn run`) whose evaluation is timed.
+/// `Models` is a folder holding `models/<task>-<model>.json` (a finished `hnn run`) whose evaluation is timed;
+/// `Parts` names the parts to run (empty: all of them; see `parts`).
 type Options =
     { OutDir: string
       Quick: bool
       Models: string option
       Cli: (string * string list) option
+      Parts: string list
       Log: string -> unit }
 
 let private figure name value unit note =
@@ -83,14 +89,17 @@ let private matmul (a: torch.Tensor) (b: torch.Tensor) repeats =
     let _, s = time (fun () -> for _ in 1..repeats do torch.mm(a, b).Dispose())
     2.0 * n ** 3.0 * float repeats / s / 1e9
 
-/// Milliseconds per step of a full-batch HNN training run on mass-spring (no per-step test loss), as the trainer runs it.
-let private hnnSpringStep (data: Dataset) steps =
+/// Milliseconds per step of a full-batch HNN training run on mass-spring (no per-step test loss), as the trainer runs it:
+/// with Adam over one flat parameter buffer (`flat`, the trainer's default) or parameter by parameter.
+let private hnnSpringStep (data: Dataset) steps (flat: bool) =
     use model = DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 2), 0)
-    (Trainer.Train(model, data, TrainSettings(Steps = steps, TestEvery = 0))).MillisecondsPerStep
+    let control = TrainingControl(FlatParameters = flat)
+    (Trainer.Train(model, data, TrainSettings(Steps = steps, TestEvery = 0), null, control)).MillisecondsPerStep
 
 /// The HNN training step on mass-spring against a 2048² float32 matrix product, in `rounds` alternating rounds
-/// (a matrix-product block, then a block of training steps), so both see the same machine: other processes
-/// slow the two alike. The fraction is the median of the rounds' ratios; the peak is the best round's product.
+/// (a matrix-product block, then a block of training steps with the flat-buffer Adam, then one with the
+/// per-parameter Adam it replaced), so all three see the same machine: other processes slow them alike. The
+/// fractions are the medians of the rounds' ratios; the peak is the best round's product.
 let throughput rounds steps =
     use scope = torch.NewDisposeScope()
     let data = Tasks.spring.Data 0
@@ -98,22 +107,30 @@ let throughput rounds steps =
     let a = torch.randn(2048L, 2048L)
     let b = torch.randn(2048L, 2048L)
     matmul a b 2 |> ignore
-    hnnSpringStep data 20 |> ignore
+    hnnSpringStep data 20 true |> ignore
+    hnnSpringStep data 20 false |> ignore
     let measured =
         [ for _ in 1..rounds ->
             let peak = matmul a b 10
-            let ms = hnnSpringStep data steps
-            peak, ms, flops / (ms / 1000.0) / 1e9 ]
+            let ms = hnnSpringStep data steps true
+            let perParameter = hnnSpringStep data steps false
+            peak, ms, perParameter ]
     let median xs = let s = List.sort xs in s[s.Length / 2]
+    let gflops ms = flops / (ms / 1000.0) / 1e9
     let peak = measured |> List.map (fun (p, _, _) -> p) |> List.max
-    let ratios = measured |> List.map (fun (p, _, g) -> g / p)
-    let fraction = median ratios
+    let ratios = measured |> List.map (fun (p, ms, _) -> gflops ms / p)
+    let before = measured |> List.map (fun (p, _, ms) -> gflops ms / p)
     let bestMs = measured |> List.map (fun (_, ms, _) -> ms) |> List.min
+    let range (xs: float list) = sprintf "range %.0f–%.0f %%" (100.0 * List.min xs) (100.0 * List.max xs)
     [ figure "float32 matrix product 2048×2048" peak "GFLOP/s" (sprintf "best of %d rounds: the attainable peak" rounds)
       figure "HNN training step on mass-spring" bestMs "ms/step" (sprintf "%.0f MFLOP/step (StepFlops.hnnStep 750 2 200), best of %d rounds of %d steps" (flops / 1e6) rounds steps)
-      figure "HNN training step on mass-spring" (flops / (bestMs / 1000.0) / 1e9) "GFLOP/s" "best round"
-      figure "HNN training step / matrix product" (100.0 * fraction) "%"
-          (sprintf "median of %d paired rounds (range %.0f–%.0f %%)" rounds (100.0 * List.min ratios) (100.0 * List.max ratios)) ]
+      figure "HNN training step on mass-spring" (gflops bestMs) "GFLOP/s" "best round"
+      figure "HNN training step / matrix product" (100.0 * median ratios) "%"
+          (sprintf "median of %d paired rounds (%s), Adam over one flat parameter buffer" rounds (range ratios))
+      figure "HNN training step on mass-spring, per-parameter Adam" (measured |> List.map (fun (_, _, ms) -> ms) |> List.min) "ms/step"
+          (sprintf "best of the same %d rounds: the optimiser before the flat buffer" rounds)
+      figure "HNN training step / matrix product, per-parameter Adam" (100.0 * median before) "%"
+          (sprintf "median of the same %d rounds (%s)" rounds (range before)) ]
 
 /// ms per training step of each task and model, with the per-step test loss on (over a fifth of the steps: on the
 /// orbit tasks the test set is 10 000 and 20 000 rows) and off.
@@ -223,7 +240,10 @@ let targets (figures: Figure list) =
             yield { Target = sprintf "%s data ≥ 50× faster than the reference" task; Measured = sprintf "%.0f×" speedup; Reached = speedup >= 50.0 }
         | None -> ()
       match find "HNN training step / matrix product" "%" with
-      | Some f -> yield { Target = "HNN step on mass-spring ≥ 50 % of the matrix product"; Measured = sprintf "%.0f %%" f.Value; Reached = f.Value >= 50.0 }
+      | Some f ->
+          yield { Target = "HNN step on mass-spring ≥ 50 % of the matrix product"; Measured = sprintf "%.0f %%" f.Value; Reached = f.Value >= 50.0 }
+          if f.Threads = 1 then
+              yield { Target = "HNN step on mass-spring at 1 thread ≥ 65 % of the matrix product"; Measured = sprintf "%.0f %%" f.Value; Reached = f.Value >= 65.0 }
       | None -> ()
       match find "evaluation: all five tasks" "s" with
       | Some f -> yield { Target = "energy evaluation of the five numeric tasks < 30 s"; Measured = sprintf "%.1f s" f.Value; Reached = f.Value < 30.0 }
@@ -243,13 +263,14 @@ let run (options: Options) =
     let loadBefore = loadAverage ()
     log (sprintf "threads %d, cores %d, load average %.2f" (torch.get_num_threads ()) Environment.ProcessorCount loadBefore)
     let runs = Path.Combine(options.OutDir, "out", "runs")
+    let runs' (part: string) = options.Parts.IsEmpty || List.contains part options.Parts
     let figures =
-        [ yield! report (throughput (if options.Quick then 3 else 7) (if options.Quick then 150 else 400))
-          yield! report (dataGeneration (if options.Quick then 1 else 3))
-          yield! report (training (if options.Quick then 100 else 500) Tasks.all)
+        [ if runs' "throughput" then yield! report (throughput (if options.Quick then 3 else 7) (if options.Quick then 150 else 400))
+          if runs' "data" then yield! report (dataGeneration (if options.Quick then 1 else 3))
+          if runs' "training" then yield! report (training (if options.Quick then 100 else 500) Tasks.all)
           let ranRuns =
               match options.Cli with
-              | Some cli when not options.Quick -> report (wholeRuns cli runs None log)
+              | Some cli when not options.Quick && runs' "runs" -> report (wholeRuns cli runs None log)
               | _ -> []
           yield! ranRuns
           // Trained models: --models, else the whole runs' (the paper's steps), else a finished `hnn run` in results/.
@@ -258,8 +279,8 @@ let run (options: Options) =
               | Some dir -> dir
               | None when not ranRuns.IsEmpty -> Path.Combine(runs, task.Key)
               | None -> "results"
-          yield! report (evaluation folderOf)
-          if not options.Quick then yield! report (memory ()) ]
+          if runs' "evaluation" then yield! report (evaluation folderOf)
+          if not options.Quick && runs' "memory" then yield! report (memory ()) ]
     let reached = targets figures
     log ""
     for t in reached do
@@ -274,8 +295,17 @@ let run (options: Options) =
                LoadAverageAfter = loadAfter
                PeakRssMib = peakRssMiB () |}
            Quick = options.Quick
+           Parts = (if options.Parts.IsEmpty then parts else options.Parts)
            Figures = figures
            Targets = reached |}
     let path = Path.Combine(options.OutDir, "results.json")
-    IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, IO.Json.Options))
+    let written = JsonSerializer.SerializeToNode(document, IO.Json.Options) |> nonNull
+    // The sampled HNN's rows (Hnn.SampledBench, `--only sampled`) share the file: a run of these parts keeps them.
+    match (if File.Exists path then JsonNode.Parse(File.ReadAllText path) else null) with
+    | :? JsonObject as existing ->
+        match existing["sampled"] with
+        | null -> ()
+        | sampled -> written["sampled"] <- sampled.DeepClone()
+    | _ -> ()
+    IO.AtomicFile.WriteAllText(path, written.ToJsonString(IO.Json.Options))
     figures, reached, path

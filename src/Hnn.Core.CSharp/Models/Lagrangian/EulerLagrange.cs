@@ -1,0 +1,65 @@
+using Hnn.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hnn.Models.Lagrangian;
+
+/// <summary>
+/// Accelerations from a Lagrangian by the Euler–Lagrange equations, batched over states (Cranmer et al. 2020, eq. 6):
+/// d/dt ∂L/∂q̇ = ∂L/∂q gives q̈ = (∇q̇∇q̇ᵀL)⁻¹[∇qL − (∇q∇q̇ᵀL) q̇], where (∇q∇q̇ᵀL)ᵢⱼ = ∂²L/∂q̇ᵢ∂qⱼ.
+/// </summary>
+/// <remarks>
+/// TorchSharp has no vmap, and its <c>jacobian</c> cannot keep a graph, so the second derivatives come from repeated
+/// autograd: one <c>autograd.grad</c> of ∇L (kept as a graph) per velocity coordinate i gives the row ∂(∂L/∂q̇ᵢ)/∂x of
+/// every state at once — both Hessian blocks the equation needs, batched over the N states, since L of one state does not
+/// depend on another. n + 1 backward passes for n degrees of freedom, whatever N.
+/// </remarks>
+public static class EulerLagrange
+{
+    /// <summary>
+    /// q̈ [N, n] for states (q, q̇) [N, 2n] and a Lagrangian <paramref name="lagrangian"/> that maps states to L [N] (or
+    /// [N, 1]), any function autograd can differentiate twice: a network or a closed form. The velocity Hessian A =
+    /// ∇q̇∇q̇ᵀL is solved in ridge (Tikhonov) form, (A² + λI) q̈ = A·b with b = ∇qL − (∇q∇q̇ᵀL) q̇: exactly A⁻¹b when
+    /// λ = 0, and for λ > 0 bounded where A is singular whatever its sign (L and −L give the same motion, so a learned A
+    /// may be negative definite, where A + λI would be singular at A = −λ). Computed in the states' dtype.
+    /// </summary>
+    /// <param name="lagrangian">L at each state.</param>
+    /// <param name="states">(q, q̇), even width. If it requires grad, the result is differentiable with respect to it too
+    /// (with <paramref name="createGraph"/>).</param>
+    /// <param name="ridge">λ ≥ 0.</param>
+    /// <param name="createGraph">Keep the graph of the result (for training through it); otherwise it is detached.</param>
+    public static Tensor Accelerations(Func<Tensor, Tensor> lagrangian, Tensor states, double ridge, bool createGraph)
+    {
+        ArgumentNullException.ThrowIfNull(lagrangian);
+        if (states.dim() != 2 || states.shape[1] % 2 != 0)
+            throw new ArgumentException($"states must be (q, q̇) rows [N, 2n], got shape [{string.Join(", ", states.shape)}]", nameof(states));
+        if (!(ridge >= 0 && double.IsFinite(ridge))) throw new ArgumentOutOfRangeException(nameof(ridge), ridge, "must be zero or positive and finite");
+        using var scope = NewDisposeScope();
+        using var gradMode = enable_grad();
+        var x = states.requires_grad ? states : states.detach().requires_grad_(true);
+        long n = x.shape[1] / 2;
+        var gradient = autograd.grad([lagrangian(x).sum()], [x], retain_graph: true, create_graph: true)[0];
+        var rows = new Tensor[n];
+        for (long i = 0; i < n; i++)
+            rows[i] = autograd.grad([gradient.select(1, n + i).sum()], [x], retain_graph: createGraph || i < n - 1, create_graph: createGraph)[0];
+        var hessianRows = stack(rows, 1);
+        var mixed = hessianRows.narrow(2, 0, n);
+        var velocityHessian = hessianRows.narrow(2, n, n);
+        var velocities = x.narrow(1, n, n).unsqueeze(2);
+        var rhs = gradient.narrow(1, 0, n).unsqueeze(2) - mixed.matmul(velocities);
+        Tensor accelerations;
+        if (ridge == 0)
+        {
+            accelerations = linalg.solve(velocityHessian, rhs);
+        }
+        else
+        {
+            using var identity = eye(n, dtype: x.dtype);
+            var normal = velocityHessian.matmul(velocityHessian).Plus(identity.Times(ridge));
+            accelerations = linalg.solve(normal, velocityHessian.matmul(rhs));
+        }
+        accelerations = accelerations.squeeze(2);
+        if (!createGraph) accelerations = accelerations.detach();
+        return accelerations.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,41 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hnn.Models.SympNets;
+
+/// <summary>
+/// A G-SympNet (Jin, Zhang, Zhu, Tang, Karniadakis 2020): <see cref="Layers"/> gradient modules alternating kick and
+/// drift, each of width <see cref="ModelSettings.HiddenDim"/>. Every module is a symplectic shear, so the step map is
+/// symplectic for every choice of weights. float32; <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin
+/// et al.) in the modules.
+/// </summary>
+public sealed class GSympNet : StepMap
+{
+    private readonly ModuleList<GradientModule> layers;
+
+    /// <summary>Gradient modules.</summary>
+    public const int Layers = 6;
+
+    /// <summary>Creates a G-SympNet (its kind is set to <see cref="ModelKind.GSympNet"/>); the settings need a step size.</summary>
+    public GSympNet(ModelSettings settings) : base(nameof(GSympNet), settings with { Kind = ModelKind.GSympNet })
+    {
+        int half = settings.InputDim / 2;
+        var kind = ShearKind.Kick;
+        var list = new GradientModule[Layers];
+        for (int i = 0; i < Layers; i++)
+        {
+            list[i] = new GradientModule(half, settings.HiddenDim, kind, settings.Nonlinearity, StepSize);
+            kind = kind.Other();
+        }
+        layers = nn.ModuleList(list);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor Map(Tensor x)
+    {
+        foreach (var module in layers) x = module.forward(x);
+        return x;
+    }
+}

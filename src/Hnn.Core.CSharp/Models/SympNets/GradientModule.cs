@@ -1,0 +1,47 @@
+using Hnn.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hnn.Models.SympNets;
+
+/// <summary>
+/// A gradient SympNet module (Jin et al. 2020): a kick p ← p + h·K diag(a) σ(Kᵀq + b) or the drift with q and p
+/// exchanged, K [n, w]. The increment is the gradient of Σⱼ aⱼ∫σ(kⱼ·q + bⱼ), so its Jacobian K diag(a ⊙ σ′) Kᵀ is
+/// symmetric and the shear symplectic. Jin et al.'s init: K, a ~ N(0, 0.01²), b = 0.
+/// </summary>
+public sealed class GradientModule : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weights;
+    private readonly Parameter scale;
+    private readonly Parameter bias;
+    private readonly ShearKind kind;
+    private readonly Nonlinearity nonlinearity;
+    private readonly double h;
+
+    /// <summary>A module of kind <paramref name="kind"/> and width w = <paramref name="width"/> on n = <paramref name="half"/> degrees of freedom, over a step h.</summary>
+    public GradientModule(int half, int width, ShearKind kind, Nonlinearity nonlinearity, double h) : base(nameof(GradientModule))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(half, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        using (var draw = randn(half, width))
+            weights = nn.Parameter(draw.Times(0.01));
+        using (var draw = randn(width))
+            scale = nn.Parameter(draw.Times(0.01));
+        bias = nn.Parameter(zeros(width));
+        this.kind = kind;
+        this.nonlinearity = nonlinearity;
+        this.h = h;
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor x) =>
+        kind.Apply(x, half =>
+        {
+            using var inner = nn.functional.linear(half, weights.t(), bias);
+            using var activated = nonlinearity.Apply(inner);
+            using var scaled = activated * scale;
+            return scaled.matmul(weights.t());
+        }, h);
+}

@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hnn.Models.SympNets;
+
+/// <summary>
+/// An LA-SympNet (Jin, Zhang, Zhu, Tang, Karniadakis 2020, "SympNets: intrinsic structure-preserving symplectic networks
+/// for identifying Hamiltonian systems"): linear modules with activation modules between them,
+/// L_k ∘ N_{k−1} ∘ … ∘ N_1 ∘ L_1, the activations alternating kick and drift. Every module is a symplectic shear or a
+/// translation, so the whole step map is symplectic for every choice of weights. float32; <see cref="Layers"/> linear
+/// modules of <see cref="Sublayers"/> shears each, <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin
+/// et al.) in the activation modules.
+/// </summary>
+public sealed class LaSympNet : StepMap
+{
+    private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
+
+    /// <summary>Linear modules (activation modules: one fewer).</summary>
+    public const int Layers = 8;
+
+    /// <summary>Shears per linear module.</summary>
+    public const int Sublayers = 4;
+
+
+    /// <summary>Creates an LA-SympNet (its kind is set to <see cref="ModelKind.LaSympNet"/>); the settings need a step size.</summary>
+    public LaSympNet(ModelSettings settings) : base(nameof(LaSympNet), settings with { Kind = ModelKind.LaSympNet })
+    {
+        int half = settings.InputDim / 2;
+        double h = StepSize;
+        var list = new List<nn.Module<Tensor, Tensor>>();
+        var activation = ShearKind.Kick;
+        for (int i = 0; i < Layers; i++)
+        {
+            list.Add(new LinearModule(half, Sublayers, ShearKind.Kick, h));
+            if (i == Layers - 1) break;
+            list.Add(new ActivationModule(half, activation, settings.Nonlinearity, h));
+            activation = activation.Other();
+        }
+        layers = nn.ModuleList(list.ToArray());
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    private protected override Tensor Map(Tensor x)
+    {
+        foreach (var module in layers) x = module.forward(x);
+        return x;
+    }
+}
