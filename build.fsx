@@ -59,7 +59,8 @@ let exitCode (program: string) (args: string list) =
 /// Runs a program in the repository root, streaming its output; fails the build on a non-zero exit.
 let run (program: string) (args: string list) =
     let code = exitCode program args
-    if code <> 0 then fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) code)
+    if code <> 0 then
+        fail (sprintf "'%s %s' failed with exit code %d" program (String.Join(" ", args)) code)
 
 let dotnet args = run "dotnet" args
 
@@ -98,15 +99,19 @@ let seeds (args: string list) =
         | [] -> None
     let out = outOf args |> Option.defaultValue (Path.Combine("sweeps", "seeds"))
     dotnet (
-        [ cli; "sweep"; "--tasks" ] @ seedTasks @ [ "--models"; "hnn"; "dissipative-hnn"; "--seeds"; "0"; "1"; "2"; "3"; "4" ]
+        [ cli; "sweep"; "--tasks" ]
+        @ seedTasks
+        @ [ "--models"; "hnn"; "dissipative-hnn"; "--seeds"; "0"; "1"; "2"; "3"; "4" ]
         @ (if List.contains "--out" args then [] else [ "--out"; out ])
-        @ args)
+        @ args
+    )
     dotnet [ cli; "report"; "--results"; out ]
     let claims = Path.Combine(root, out, "claims.md")
     if args.IsEmpty then
         File.Copy(claims, Path.Combine(root, "docs", "seeds.md"), true)
         printfn "claims over seeds: %s, copied to docs/seeds.md" claims
-    else printfn "claims over seeds: %s (docs/seeds.md is written only by the full run, without arguments)" claims
+    else
+        printfn "claims over seeds: %s (docs/seeds.md is written only by the full run, without arguments)" claims
 
 let suite (args: string list) =
     build ()
@@ -122,7 +127,9 @@ let microbench (args: string list) =
 
 /// Chromium from Debian's packages, installed on first use (root, as on this project's machines).
 let ensureChromium () =
-    let onPath = Environment.GetEnvironmentVariable("PATH").Split(':') |> Array.exists (fun d -> File.Exists(Path.Combine(d, "chromium")))
+    let onPath =
+        Environment.GetEnvironmentVariable("PATH").Split(':')
+        |> Array.exists (fun d -> File.Exists(Path.Combine(d, "chromium")))
     if not onPath then
         printfn "chromium is not installed: installing Debian's package"
         run "apt-get" [ "update"; "-q" ]
@@ -131,12 +138,14 @@ let ensureChromium () =
 let reportsCheck (args: string list) =
     build ()
     ensureChromium ()
-    let dir = match args with d :: _ -> d | [] -> "results"
+    let dir =
+        match args with
+        | d :: _ -> d
+        | [] -> "results"
     dotnet [ cli; "report"; "--results"; dir; "--check" ]
 
 /// The packable projects, in dependency order (docs/packages.md).
-let packages =
-    [ "src/Hnn.Core.CSharp/Hnn.Core.CSharp.csproj"; "src/Hnn.Fs/Hnn.Fs.fsproj"; "src/Hnn.Cli/Hnn.Cli.fsproj" ]
+let packages = [ "src/Hnn.Core.CSharp/Hnn.Core.CSharp.csproj"; "src/Hnn.Fs/Hnn.Fs.fsproj"; "src/Hnn.Cli/Hnn.Cli.fsproj" ]
 
 let pack (args: string list) =
     let rec options (out, suffix) args =
@@ -154,13 +163,17 @@ let pack (args: string list) =
         dotnet ([ "pack"; project; "-c"; configuration; "-o"; out; "-nologo"; "-v"; "quiet" ] @ versionArgs)
     // Only this run's packages: those written since it started.
     let written =
-        Directory.GetFiles(out, "*.nupkg") |> Array.filter (fun f -> File.GetLastWriteTimeUtc f >= started.AddSeconds -1.0) |> Array.sort
-    if written.Length <> packages.Length then fail (sprintf "pack: expected %d packages in %s, found %d new" packages.Length out written.Length)
+        Directory.GetFiles(out, "*.nupkg")
+        |> Array.filter (fun f -> File.GetLastWriteTimeUtc f >= started.AddSeconds -1.0)
+        |> Array.sort
+    if written.Length <> packages.Length then
+        fail (sprintf "pack: expected %d packages in %s, found %d new" packages.Length out written.Length)
     printfn "packages in %s:" out
     for nupkg in written do
         use zip = System.IO.Compression.ZipFile.OpenRead nupkg
         let natives = zip.Entries |> Seq.filter (fun e -> e.Name.StartsWith "libtorch" || e.Name.EndsWith ".so") |> Seq.toList
-        if not natives.IsEmpty then fail (sprintf "pack: %s carries native files (%s): libtorch must come through TorchSharp-cpu" nupkg natives.Head.FullName)
+        if not natives.IsEmpty then
+            fail (sprintf "pack: %s carries native files (%s): libtorch must come through TorchSharp-cpu" nupkg natives.Head.FullName)
         printfn "%-40s %8.1f KiB  (%d files)" (Path.GetFileName nupkg) (float (FileInfo(nupkg).Length) / 1024.0) zip.Entries.Count
 
 let readme () =
@@ -182,7 +195,12 @@ let format (args: string list) =
     let fsharp = exitCode "dotnet" ([ "fantomas" ] @ (if check then [ "--check" ] else []) @ formatted)
     let csharp = exitCode "dotnet" ([ "csharpier"; (if check then "check" else "format") ] @ (formatted |> List.filter ((<>) "build.fsx")))
     if fsharp <> 0 || csharp <> 0 then
-        fail (if check then "format --check: files are not formatted (see above); `dotnet fsi build.fsx format` formats them" else "format failed")
+        fail (
+            if check then
+                "format --check: files are not formatted (see above); `dotnet fsi build.fsx format` formats them"
+            else
+                "format failed"
+        )
 /// Runs a program in the repository root and returns its standard output; fails the build on a non-zero exit.
 let output (program: string) (args: string list) =
     printfn "> %s %s" program (String.Join(" ", args))
@@ -192,7 +210,8 @@ let output (program: string) (args: string list) =
     use p = Process.Start info
     let text = p.StandardOutput.ReadToEnd()
     p.WaitForExit()
-    if p.ExitCode <> 0 then fail (sprintf "'%s %s' failed with exit code %d:\n%s" program (String.Join(" ", args)) p.ExitCode text)
+    if p.ExitCode <> 0 then
+        fail (sprintf "'%s %s' failed with exit code %d:\n%s" program (String.Join(" ", args)) p.ExitCode text)
     text
 
 /// The documentation site (docs/site.md): staged from docs/ and the README into obj/docs-site, built by fsdocs into
@@ -208,12 +227,29 @@ let docs () =
     let input, site = Path.Combine(root, "obj", "docs-site"), Path.Combine(root, "bin", "docs")
     Site.stage root input csharpOutput
     dotnet
-        [ "fsdocs"; "build"; "--input"; input; "--output"; site; "--eval"; "--strict"; "--clean"
-          "--projects"; Path.Combine(root, "src", "Hnn.Core.CSharp", "Hnn.Core.CSharp.csproj"); Path.Combine(root, "src", "Hnn.Fs", "Hnn.Fs.fsproj")
+        [ "fsdocs"
+          "build"
+          "--input"
+          input
+          "--output"
+          site
+          "--eval"
+          "--strict"
+          "--clean"
+          "--projects"
+          Path.Combine(root, "src", "Hnn.Core.CSharp", "Hnn.Core.CSharp.csproj")
+          Path.Combine(root, "src", "Hnn.Fs", "Hnn.Fs.fsproj")
           // Warnings as errors would fail fsdocs' design-time build of the C# project (paket lists System.Memory
           // in two groups); llms.txt would evaluate every guide a second time for its Markdown copy.
-          "--properties"; "Configuration=" + configuration; "TreatWarningsAsErrors=false"; "FsDocsGenerateLlmsTxt=false"
-          "--parameters"; "root"; Site.rootMarker; "fsdocs-collection-name"; "Hnn" ]
+          "--properties"
+          "Configuration=" + configuration
+          "TreatWarningsAsErrors=false"
+          "FsDocsGenerateLlmsTxt=false"
+          "--parameters"
+          "root"
+          Site.rootMarker
+          "fsdocs-collection-name"
+          "Hnn" ]
     match Site.finish site with
     | [] -> ()
     | missing -> printfn "fsdocs linked %d pages it did not make, now plain text: %s" missing.Length (String.Join(", ", missing))
@@ -221,10 +257,14 @@ let docs () =
     ensureChromium ()
     dotnet [ "fsi"; Path.Combine(root, "docs", "site", "check-site.fsx"); site ]
     let files = Directory.GetFiles(site, "*", SearchOption.AllDirectories)
-    printfn "site: %s, %d pages, %d files, %.1f MiB; built in %.0f s, checked in %.0f s"
-        (Path.Combine(site, "index.html")) (files |> Array.filter (fun f -> f.EndsWith ".html") |> Array.length) files.Length
+    printfn
+        "site: %s, %d pages, %d files, %.1f MiB; built in %.0f s, checked in %.0f s"
+        (Path.Combine(site, "index.html"))
+        (files |> Array.filter (fun f -> f.EndsWith ".html") |> Array.length)
+        files.Length
         (float (files |> Array.sumBy (fun f -> FileInfo(f).Length)) / 1048576.0)
-        (built - started).TotalSeconds (DateTime.UtcNow - built).TotalSeconds
+        (built - started).TotalSeconds
+        (DateTime.UtcNow - built).TotalSeconds
 
 let argv = fsi.CommandLineArgs |> Array.toList |> List.tail
 let target, rest =
@@ -247,4 +287,9 @@ match target with
 | "readme" -> readme ()
 | "format" -> format rest
 | "docs" -> docs ()
-| other -> fail (sprintf "unknown target '%s' (targets: setup, build, test, run, seeds, suite, bench, microbench, reports-check, pack, readme, format, docs)" other)
+| other ->
+    fail (
+        sprintf
+            "unknown target '%s' (targets: setup, build, test, run, seeds, suite, bench, microbench, reports-check, pack, readme, format, docs)"
+            other
+    )

@@ -44,8 +44,11 @@ let threeBodyStarts (rng: Random) n =
         let a = rng.NextDouble() * 2.0 * Math.PI
         let r = 0.9 + 0.3 * rng.NextDouble()
         let k = sqrt (sin (Math.PI / 3.0) / (2.0 * cos (Math.PI / 6.0) ** 2)) / r ** 1.5
-        let pos = [| for b in 0 .. 2 -> let t = a + float b * 2.0 * Math.PI / 3.0 in r * cos t, r * sin t |]
-        let vel = pos |> Array.map (fun (x, y) -> -y * k * (1.0 + 0.2 * (2.0 * rng.NextDouble() - 1.0)), x * k * (1.0 + 0.2 * (2.0 * rng.NextDouble() - 1.0)))
+        let pos = [| for b in 0..2 -> let t = a + float b * 2.0 * Math.PI / 3.0 in r * cos t, r * sin t |]
+        let vel =
+            pos
+            |> Array.map (fun (x, y) ->
+                -y * k * (1.0 + 0.2 * (2.0 * rng.NextDouble() - 1.0)), x * k * (1.0 + 0.2 * (2.0 * rng.NextDouble() - 1.0)))
         Array.concat [ Array.map fst pos; Array.map snd pos; Array.map fst vel; Array.map snd vel ])
     |> Array.concat
 
@@ -53,7 +56,8 @@ let time label (f: unit -> double[]) =
     f () |> ignore
     let runs = 3
     let sw = Stopwatch.StartNew()
-    for _ in 1 .. runs do f () |> ignore
+    for _ in 1..runs do
+        f () |> ignore
     printfn "%-58s %7.0f ms" label (sw.Elapsed.TotalMilliseconds / float runs)
 
 let linspace a b n = Array.init n (fun i -> a + (b - a) * float i / float (n - 1))
@@ -63,7 +67,7 @@ let y3 = threeBodyStarts rng 5000
 for onThreads in [ false; true ] do
     for atol in [ 1e-6; 1e-9 ] do
         let s = AdaptiveSettings(1e-9, atol, Parallel = onThreads)
-        time (sprintf "two-body 1000 × [0, 20] 50 pts, rtol 1e-9 atol %g%s" atol (if onThreads then " par" else ""))
-            (fun () -> Ode.Solve(gravity 2, y2, 1000, 8, 0.0, ReadOnlySpan(linspace 0.0 20.0 50), s))
-        time (sprintf "three-body 5000 × [0, 5] 20 pts, rtol 1e-9 atol %g%s" atol (if onThreads then " par" else ""))
-            (fun () -> Ode.Solve(gravity 3, y3, 5000, 12, 0.0, ReadOnlySpan(linspace 0.0 5.0 20), s))
+        time (sprintf "two-body 1000 × [0, 20] 50 pts, rtol 1e-9 atol %g%s" atol (if onThreads then " par" else "")) (fun () ->
+            Ode.Solve(gravity 2, y2, 1000, 8, 0.0, ReadOnlySpan(linspace 0.0 20.0 50), s))
+        time (sprintf "three-body 5000 × [0, 5] 20 pts, rtol 1e-9 atol %g%s" atol (if onThreads then " par" else "")) (fun () ->
+            Ode.Solve(gravity 3, y3, 5000, 12, 0.0, ReadOnlySpan(linspace 0.0 5.0 20), s))

@@ -26,12 +26,22 @@ let henonHeiles =
     |> Hamiltonian.named "Hénon–Heiles"
 
 for h in [ coupledPendulums; henonHeiles ] do
-    printfn "%-20s n = %d, coordinates %A, separable: %b → %s" h.Name h.DegreesOfFreedom h.Coordinates
-        (Hamiltonian.isSeparable h) (Hamiltonian.integrator h).Name
+    printfn
+        "%-20s n = %d, coordinates %A, separable: %b → %s"
+        h.Name
+        h.DegreesOfFreedom
+        h.Coordinates
+        (Hamiltonian.isSeparable h)
+        (Hamiltonian.integrator h).Name
 
 // Data: 50 trajectories × 30 points (half for testing), starts at phase-space radius U(lo, hi), noise σ.
 let data (radius: float * float) (noise: float) =
-    { Pipeline.recipe with Trajectories = 50; Points = 30; TimeSpan = 3.0; Starts = Pipeline.Radius radius; NoiseStd = noise }
+    { Pipeline.recipe with
+        Trajectories = 50
+        Points = 30
+        TimeSpan = 3.0
+        Starts = Pipeline.Radius radius
+        NoiseStd = noise }
 
 // The paper's small-system training (2000 full-batch Adam steps, weight decay 1e-4), one torch thread (the fastest
 // for 750 states of 4 numbers).
@@ -46,16 +56,23 @@ let protocol (radius: float * float) = { Pipeline.protocol with Starts = Pipelin
 // results/compose/results.json with the models and artifacts, and an HTML report each.
 let options = { Experiment.defaults with OutDir = "results/compose"; Threads = Some 1; Log = log }
 let runs =
-    [ coupledPendulums |> Pipeline.task "coupled-pendulums" (data (0.5, 1.5) 0.1) (protocol (0.5, 1.5)) training |> Pipeline.run options
-      henonHeiles |> Pipeline.task "henon-heiles" (data (0.1, 0.5) 0.05) (protocol (0.1, 0.5)) training |> Pipeline.run options ]
+    [ coupledPendulums
+      |> Pipeline.task "coupled-pendulums" (data (0.5, 1.5) 0.1) (protocol (0.5, 1.5)) training
+      |> Pipeline.run options
+      henonHeiles
+      |> Pipeline.task "henon-heiles" (data (0.1, 0.5) 0.05) (protocol (0.1, 0.5)) training
+      |> Pipeline.run options ]
 
 printfn "\n%s\n" (Pipeline.reportAll runs)
 for run in runs do
-    let energy kind =
-        run.Models |> List.pick (fun e -> if e.Trained.Kind = kind then e.Metrics |> Option.map _.EnergyMse.Mean else None)
+    let energy kind = run.Models |> List.pick (fun e -> if e.Trained.Kind = kind then e.Metrics |> Option.map _.EnergyMse.Mean else None)
     let ratio = energy Models.ModelKind.Baseline / energy Models.ModelKind.Hnn
-    printfn "%-20s HNN energy MSE is %s the baseline's (baseline / HNN = %.1f); report %s" run.Task.Title
-        (if ratio > 1.0 then "below" else "NOT below") ratio run.Report
+    printfn
+        "%-20s HNN energy MSE is %s the baseline's (baseline / HNN = %.1f); report %s"
+        run.Task.Title
+        (if ratio > 1.0 then "below" else "NOT below")
+        ratio
+        run.Report
 
 // Bring your own data: trajectories in a CSV file (t, trajectory, coordinates, optional derivatives "d" + name; times
 // as printed, even or not) are a task too (`TaskSources.ofCsv file testFraction`, or `hnn train --csv FILE`), run the

@@ -27,4 +27,5 @@ for row in SampledBench.rows () |> List.take 4 do
         let fit = SampledFit.Fit(data, settings, 0)
         use _ = fit.Model
         printfn "  %-22s relative field MSE on the test states %.3e; %O" label (SampledBench.relativeFieldMse fit.Model data) fit.Report
-    for m in measured.Adam :: measured.Fits do m.Evaluated.Trained.Model.Dispose()
+    for m in measured.Adam :: measured.Fits do
+        m.Evaluated.Trained.Model.Dispose()

@@ -11,10 +11,10 @@ let time (name: string) (generate: unit -> Dataset) =
     generate () |> ignore
     let seconds =
         [ for _ in 1..3 ->
-            let watch = Stopwatch.StartNew()
-            let d = generate ()
-            watch.Stop()
-            watch.Elapsed.TotalSeconds, d ]
+              let watch = Stopwatch.StartNew()
+              let d = generate ()
+              watch.Stop()
+              watch.Elapsed.TotalSeconds, d ]
     let best, d = seconds |> List.minBy fst
     printfn "%-14s %6d train + %6d test rows, D = %2d: %.3f s (best of 3)" name d.TrainX.Rows d.TestX.Rows d.Dimension best
 

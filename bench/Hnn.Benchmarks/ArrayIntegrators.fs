@@ -57,5 +57,15 @@ type ArrayIntegrators() =
     member _.DormandPrinceSolve() =
         let n = 100
         let y0 = start[.. n * dim - 1]
-        let out = Ode.Solve(field, DormandPrince45.Tableau, y0, n, dim, 0.0, ReadOnlySpan [| 0.0; 0.25; 0.5; 0.75; 1.0 |], AdaptiveSettings(1e-9, 1e-9))
+        let out =
+            Ode.Solve(
+                field,
+                DormandPrince45.Tableau,
+                y0,
+                n,
+                dim,
+                0.0,
+                ReadOnlySpan [| 0.0; 0.25; 0.5; 0.75; 1.0 |],
+                AdaptiveSettings(1e-9, 1e-9)
+            )
         out[out.Length - 1]

@@ -27,7 +27,7 @@ type TensorIntegrators() =
         model <- ModelField.ToFloat64 net
         field <- ModelField.Of model
         torch.random.manual_seed 1L |> ignore
-        x0 <- torch.randn(1000L, 2L, dtype = torch.ScalarType.Float64)
+        x0 <- torch.randn (1000L, 2L, dtype = torch.ScalarType.Float64)
 
     [<GlobalCleanup>]
     member _.Cleanup() =

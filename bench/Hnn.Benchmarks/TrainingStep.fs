@@ -28,9 +28,9 @@ type TrainingStep() =
         dxdt <- data.TrainDx.ToTensor()
         models <-
             [ for kind in [ ModelKind.Hnn; ModelKind.Baseline ] do
-                let model = DynamicsModel.Create(ModelSettings(kind, 2), 0)
-                let adam = torch.optim.Adam(model.parameters(), lr = 1e-3, weight_decay = 1e-4)
-                kind, (model, adam :> torch.optim.Optimizer) ]
+                  let model = DynamicsModel.Create(ModelSettings(kind, 2), 0)
+                  let adam = torch.optim.Adam(model.parameters (), lr = 1e-3, weight_decay = 1e-4)
+                  kind, (model, adam :> torch.optim.Optimizer) ]
             |> Map.ofList
 
     [<GlobalCleanup>]
@@ -44,12 +44,12 @@ type TrainingStep() =
     member private _.Step(kind: ModelKind) =
         let model, adam = models[kind]
         use scope = torch.NewDisposeScope()
-        model.train()
+        model.train ()
         let loss = (model.TimeDerivative(x, createGraph = true) - dxdt).square().mean()
-        let value = loss.item<float32> ()
-        adam.zero_grad()
-        loss.backward()
-        adam.step() |> ignore
+        let value = loss.item<float32>()
+        adam.zero_grad ()
+        loss.backward ()
+        adam.step () |> ignore
         value
 
     /// One HNN step: forward, written-out input gradient, backward through both, Adam.

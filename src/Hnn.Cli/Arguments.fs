@@ -61,15 +61,20 @@ type TrainArgs =
         member a.Usage =
             match a with
             | Task _ -> sprintf "task: %s (or give --csv)." (taskKeys Hnn.Tasks.known)
-            | Csv _ -> "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
+            | Csv _ ->
+                "train on your own trajectories: a CSV with columns t, trajectory, the coordinates (and optionally d<coordinate>); times may be uneven."
             | Test_Fraction _ -> "with --csv: the fraction of trajectories held out for testing and evaluation (default 0.2; in (0, 1))."
             | Momentum_Symmetric -> "HNN: learn an H even in p, time-reversible by construction (beyond the paper)."
-            | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
-            | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto: ELM, uniform SWIM and A-SWIM compared at a quarter of the width, the best fitted at full width)."
+            | Width _ ->
+                "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
+            | Sampler _ ->
+                "sampled models: how the hidden layer is drawn (default auto: ELM, uniform SWIM and A-SWIM compared at a quarter of the width, the best fitted at full width)."
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ ->
-                sprintf "model to train: %s (the sampled ones are fitted by least squares, no steps); beyond the HNN: %s."
-                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds)
+                sprintf
+                    "model to train: %s (the sampled ones are fitted by least squares, no steps); beyond the HNN: %s."
+                    (modelKeys Hnn.Tasks.modelKinds)
+                    (modelKeys Hnn.Tasks.familyKinds)
             | Steps _ -> "training steps (default: the paper's for the task)."
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -114,11 +119,13 @@ type ReproduceArgs =
             match a with
             | Jobs _ ->
                 "run each task's models as independent jobs in N worker processes (a local sweep in OUT/sweep, gathered into OUT; --threads per job, default 1)."
-            | Tasks _ ->
-                sprintf "tasks to run (default: %s; also: %s)." (taskKeys Hnn.Tasks.keyed) (taskKeys Hnn.Tasks.benchmarks)
+            | Tasks _ -> sprintf "tasks to run (default: %s; also: %s)." (taskKeys Hnn.Tasks.keyed) (taskKeys Hnn.Tasks.benchmarks)
             | Models _ ->
-                sprintf "models on the numeric tasks (default: %s; also: %s; the pixel pendulum trains %s)."
-                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
+                sprintf
+                    "models on the numeric tasks (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds)
+                    (modelKeys Hnn.Tasks.familyKinds)
+                    (modelKeys Hnn.PixelPendulum.modelKinds)
             | Steps _ -> "training steps per model (default: the paper's per task)."
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
@@ -203,11 +210,11 @@ type BenchArgs =
                 "sampled: only the sampled HNN against the Adam HNN, side by side (fit vs training time, energy MSE, test loss); throughput: only the HNN training step against the matrix product, with the flat-buffer Adam and the per-parameter one side by side, with its targets; either kept in OUT/results.json beside the other figures."
             | Threads _ -> "torch threads (default: all cores)."
             | Out _ -> "folder for results.json (default bench); whole runs go to DIR/out/runs."
-            | Models _ -> "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
+            | Models _ ->
+                "time the energy protocols on the trained models in DIR/models (default: the whole runs' models; with --quick: results/models)."
 
 /// Weight file formats of `export` and `import`.
-type WeightsFormat =
-    | Pytorch
+type WeightsFormat = | Pytorch
 
 /// Options of `export`.
 type ExportArgs =
@@ -221,7 +228,8 @@ type ExportArgs =
             match a with
             | Model _ -> "model file (.json) written by train, run, reproduce or import."
             | Format _ -> "pytorch: a state dict in the reference implementation's layout (torch.load, then load_state_dict)."
-            | Check_Values _ -> "also write a JSON file of sample states with this model's outputs on them (for scripts/check-pytorch-export.py)."
+            | Check_Values _ ->
+                "also write a JSON file of sample states with this model's outputs on them (for scripts/check-pytorch-export.py)."
             | Output _ -> "the weights file to write (e.g. model.pt)."
 
 /// Options of `import`.
@@ -237,7 +245,8 @@ type ImportArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Format _ -> "pytorch: a state dict of the reference implementation's HNN (or baseline), saved with torch.save(model.state_dict(), ...)."
+            | Format _ ->
+                "pytorch: a state dict of the reference implementation's HNN (or baseline), saved with torch.save(model.state_dict(), ...)."
             | Task _ -> "the task the weights belong to (sets the state dimension and what evaluate and check compare with)."
             | Kind _ -> "the model the weights are: hnn (field_type 'solenoidal'), baseline, or dissipative-hnn (field_type 'both')."
             | Out _ -> "the model file to write (.json, with its .weights beside it)."
@@ -270,17 +279,24 @@ type SweepArgs =
         member a.Usage =
             match a with
             | Tasks _ ->
-                sprintf "tasks (default: every numeric task: %s; also: %s, %s)."
-                    (taskKeys Hnn.Tasks.every) Hnn.Tasks.pixelPendulum.Key (taskKeys Hnn.Tasks.benchmarks)
+                sprintf
+                    "tasks (default: every numeric task: %s; also: %s, %s)."
+                    (taskKeys Hnn.Tasks.every)
+                    Hnn.Tasks.pixelPendulum.Key
+                    (taskKeys Hnn.Tasks.benchmarks)
             | Models _ ->
-                sprintf "models (default: %s; also: %s; the pixel pendulum trains %s)."
-                    (modelKeys Hnn.Tasks.modelKinds) (modelKeys Hnn.Tasks.familyKinds) (modelKeys Hnn.PixelPendulum.modelKinds)
+                sprintf
+                    "models (default: %s; also: %s; the pixel pendulum trains %s)."
+                    (modelKeys Hnn.Tasks.modelKinds)
+                    (modelKeys Hnn.Tasks.familyKinds)
+                    (modelKeys Hnn.PixelPendulum.modelKinds)
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
                 "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."
             | No_Eval -> "skip the energy protocols."
             | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
-            | Out _ -> "the sweep folder (default sweep): sweep.json, jobs/<task>/<model>/seed-<s>[/<settings>], logs/; rerun the same command to continue it."
+            | Out _ ->
+                "the sweep folder (default sweep): sweep.json, jobs/<task>/<model>/seed-<s>[/<settings>], logs/; rerun the same command to continue it."
             | Jobs _ -> "local: worker processes at a time (default: one per core)."
             | Threads _ -> "local: torch threads per worker (default 1)."
             | Slurm -> "write SWEEP_DIR/sweep.sbatch (a job array over the jobs) and submit it with sbatch."
@@ -291,7 +307,8 @@ type SweepArgs =
             | Cpus_Per_Task _ -> "CPUs per job and its torch threads (Slurm and Kubernetes; default 1)."
             | K8s -> "write SWEEP_DIR/sweep-job.yaml, a Kubernetes Indexed Job over the jobs (not applied; untested here: no cluster)."
             | Image _ -> "with --k8s: container image with hnn on its PATH (default hnn:latest)."
-            | Volume_Claim _ -> "with --k8s: PersistentVolumeClaim holding the sweep folder, mounted at its absolute path (default hnn-sweep)."
+            | Volume_Claim _ ->
+                "with --k8s: PersistentVolumeClaim holding the sweep folder, mounted at its absolute path (default hnn-sweep)."
 
 /// Options of `job`.
 type JobArgs =
@@ -333,5 +350,6 @@ type Command =
             | Native _ -> "check (and fix) that TorchSharp's native libraries load here."
             | Export _ -> "write a saved model's weights for PyTorch (the reference implementation's state-dict layout)."
             | Import _ -> "read PyTorch weights in the reference layout into a model file for evaluate, check and report."
-            | Sweep _ -> "tasks × models × seeds × settings as independent jobs: on local cores, as a Slurm array or a Kubernetes Indexed Job."
+            | Sweep _ ->
+                "tasks × models × seeds × settings as independent jobs: on local cores, as a Slurm array or a Kubernetes Indexed Job."
             | Job _ -> "run one job of a sweep (what each worker and array task runs)."

@@ -104,10 +104,16 @@ let export (args: ParseResults<ExportArgs>) =
         match args.GetResult ExportArgs.Format with
         | WeightsFormat.Pytorch -> PyTorchWeights.Export(model, output)
         let layout = PyTorchWeights.ReadLayout output
-        printfn "wrote %s: the %s model of task %s as a PyTorch state dict (%s)" output (Tasks.modelKey model.Settings.Kind) description.Task
+        printfn
+            "wrote %s: the %s model of task %s as a PyTorch state dict (%s)"
+            output
+            (Tasks.modelKey model.Settings.Kind)
+            description.Task
             (String.Join(", ", layout))
-        printfn "load it in Python: model = %s; model.load_state_dict(torch.load('%s'))"
-            (PyTorchWeights.ReferenceConstructor model.Settings) (Path.GetFileName output)
+        printfn
+            "load it in Python: model = %s; model.load_state_dict(torch.load('%s'))"
+            (PyTorchWeights.ReferenceConstructor model.Settings)
+            (Path.GetFileName output)
         match check with
         | Some file ->
             let values = checkValues model modelPath output
@@ -124,8 +130,16 @@ let private importKind (key: string) =
     | ModelKind.DissipativeHnn as kind -> kind
     | ModelKind.SampledHnn
     | ModelKind.SampledDissipativeHnn ->
-        raise (ArgumentException "--kind: a sampled model has no counterpart in the reference implementation; import hnn, baseline or dissipative-hnn weights")
-    | _ -> raise (ArgumentException(sprintf "--kind %s: the reference implementation has no such model; import hnn, baseline or dissipative-hnn weights" key))
+        raise (
+            ArgumentException
+                "--kind: a sampled model has no counterpart in the reference implementation; import hnn, baseline or dissipative-hnn weights"
+        )
+    | _ ->
+        raise (
+            ArgumentException(
+                sprintf "--kind %s: the reference implementation has no such model; import hnn, baseline or dissipative-hnn weights" key
+            )
+        )
 
 /// `hnn import --format pytorch IN.pt --task T --kind hnn|baseline|dissipative-hnn --out M.json [--nonlinearity N] [--force]`.
 let import (args: ParseResults<ImportArgs>) =
@@ -137,7 +151,8 @@ let import (args: ParseResults<ImportArgs>) =
         | Error e -> raise (ArgumentException e)
     let nonlinearity = args.TryGetResult ImportArgs.Nonlinearity |> Option.map Nonlinearities.Parse |> Option.defaultValue Nonlinearity.Tanh
     let kind = importKind (args.GetResult ImportArgs.Kind)
-    if not (File.Exists input) then raise (ArgumentException(sprintf "input '%s': no such file" input))
+    if not (File.Exists input) then
+        raise (ArgumentException(sprintf "input '%s': no such file" input))
     if not (out.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) then
         raise (ArgumentException(sprintf "--out '%s': a model file ends in .json (its weights go beside it, .weights)" out))
     if File.Exists out && not (args.Contains ImportArgs.Force) then
@@ -151,6 +166,12 @@ let import (args: ParseResults<ImportArgs>) =
             | WeightsFormat.Pytorch -> PyTorchWeights.Import(input, settings)
         // Nothing was trained here: the training record says so (0 steps); evaluate and check use only the task and the seed.
         ModelFile.Save(model, task.Key, Training.TrainSettings(Steps = 0), out) |> ignore
-        printfn "wrote %s: %s's weights as a %s model of task %s (hidden width %d, %s)" out input (Tasks.modelKey kind) task.Key
-            model.Settings.HiddenDim (model.Settings.Nonlinearity.Name())
+        printfn
+            "wrote %s: %s's weights as a %s model of task %s (hidden width %d, %s)"
+            out
+            input
+            (Tasks.modelKey kind)
+            task.Key
+            model.Settings.HiddenDim
+            (model.Settings.Nonlinearity.Name())
         0)

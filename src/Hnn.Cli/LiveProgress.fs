@@ -18,27 +18,24 @@ type Planned = { Task: string; Model: string; Steps: int }
 /// solve, not trained).
 let plan (options: Experiment.Options) (models: (Tasks.Task * Models.ModelKind list) list) =
     [ for t, kinds in models do
-        let steps = (Experiment.settingsFor options t).Steps
-        for k in kinds ->
-            let sampled = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
-            { Task = t.Key; Model = Tasks.modelKey k; Steps = if sampled then 0 else steps } ]
+          let steps = (Experiment.settingsFor options t).Steps
+          for k in kinds ->
+              let sampled = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
+              { Task = t.Key; Model = Tasks.modelKey k; Steps = if sampled then 0 else steps } ]
 
 /// What a bar shows beside itself (kept in its `ProgressTask.Tag`).
-type Row =
-    { Name: string
-      Counts: string
-      Losses: string
-      Rate: string
-      Eta: string }
+type Row = { Name: string; Counts: string; Losses: string; Rate: string; Eta: string }
 
 /// "mm:ss", or "h:mm:ss" from an hour on.
-let private clock (t: TimeSpan) =
-    if t.TotalHours >= 1.0 then t.ToString @"h\:mm\:ss" else t.ToString @"mm\:ss"
+let private clock (t: TimeSpan) = if t.TotalHours >= 1.0 then t.ToString @"h\:mm\:ss" else t.ToString @"mm\:ss"
 
 let private rate (msPerStep: float) = if Double.IsFinite msPerStep then sprintf "%.1f ms/step" msPerStep else ""
 
 let private eta (msPerStep: float) (remaining: int) =
-    if Double.IsFinite msPerStep then "eta " + clock (TimeSpan.FromMilliseconds(msPerStep * float remaining)) else ""
+    if Double.IsFinite msPerStep then
+        "eta " + clock (TimeSpan.FromMilliseconds(msPerStep * float remaining))
+    else
+        ""
 
 /// A column of text read from the bar's row.
 type private RowColumn(text: Row -> string, justify: Justify) =
@@ -61,14 +58,16 @@ let columns () : ProgressColumn[] =
 
 /// Where one model's training is.
 type private ModelState =
-    { Bar: ProgressTask
-      /// The first step this process saw (a resumed run starts past 0).
-      Start: int
-      Step: int
-      Total: int
-      MsPerStep: float
-      /// The last evaluated test loss (most steps of the orbit tasks have none).
-      TestLoss: float }
+    {
+        Bar: ProgressTask
+        /// The first step this process saw (a resumed run starts past 0).
+        Start: int
+        Step: int
+        Total: int
+        MsPerStep: float
+        /// The last evaluated test loss (most steps of the orbit tasks have none).
+        TestLoss: float
+    }
 
 /// The bars of a job: one per model, added at its first step and hidden once it is done (a line with its final
 /// numbers goes to `say`, above the bars), and one for the whole job (steps of all planned models, ETA at the job's
@@ -87,7 +86,11 @@ type Board(context: ProgressContext, say: string -> unit, plan: Planned list) =
         let done_ = states |> List.sumBy _.Step
         let timed = states |> List.filter (fun m -> m.Step > m.Start && Double.IsFinite m.MsPerStep)
         let steps = timed |> List.sumBy (fun m -> m.Step - m.Start)
-        let ms = if steps = 0 then nan else (timed |> List.sumBy (fun m -> m.MsPerStep * float (m.Step - m.Start))) / float steps
+        let ms =
+            if steps = 0 then
+                nan
+            else
+                (timed |> List.sumBy (fun m -> m.MsPerStep * float (m.Step - m.Start))) / float steps
         let finished = states |> List.filter (fun m -> m.Step >= m.Total) |> List.length
         let count = planned.Count + (models.Keys |> Seq.filter (planned.ContainsKey >> not) |> Seq.length)
         job.MaxValue <- float total
@@ -129,9 +132,16 @@ type Board(context: ProgressContext, say: string -> unit, plan: Planned list) =
             if p.Step >= p.TotalSteps then
                 state.Bar.StopTask()
                 say (
-                    sprintf "  %-13s %-8s step %5d/%d  train %s  test %s  %s"
-                        p.TaskKey p.ModelKey p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 state.TestLoss)
-                        (rate p.MillisecondsPerStep)))
+                    sprintf
+                        "  %-13s %-8s step %5d/%d  train %s  test %s  %s"
+                        p.TaskKey
+                        p.ModelKey
+                        p.Step
+                        p.TotalSteps
+                        (Format.sci 4 p.TrainLoss)
+                        (Format.sci 4 state.TestLoss)
+                        (rate p.MillisecondsPerStep)
+                ))
 
 /// Writes lines above the bars from a thread of its own, in order. Whatever prints while the bars are drawn hands
 /// its lines here rather than to the console: .NET writes to a terminal under a lock on Console.Out, which a
@@ -139,7 +149,13 @@ type Board(context: ProgressContext, say: string -> unit, plan: Planned list) =
 /// for Spectre's lock while Spectre waited for Console.Out would never move again.
 type private LinePump(console: IAnsiConsole) =
     let lines = new System.Collections.Concurrent.BlockingCollection<string>()
-    let worker = Threading.Thread((fun () -> for line in lines.GetConsumingEnumerable() do console.WriteLine line), IsBackground = true)
+    let worker =
+        Threading.Thread(
+            (fun () ->
+                for line in lines.GetConsumingEnumerable() do
+                    console.WriteLine line),
+            IsBackground = true
+        )
     do worker.Start()
     /// Queues a line.
     member _.Post(line: string) = lines.Add line
@@ -162,11 +178,15 @@ type private LineForwarder(post: string -> unit) =
             if c = '\n' then
                 post (line.ToString().TrimEnd '\r')
                 line.Clear() |> ignore
-            else line.Append c |> ignore)
+            else
+                line.Append c |> ignore)
     override this.Write(s: string | null) =
         match s with
         | null -> ()
-        | s -> lock gate (fun () -> for c in s do this.Write c)
+        | s ->
+            lock gate (fun () ->
+                for c in s do
+                    this.Write c)
     override this.Flush() =
         lock gate (fun () ->
             if line.Length > 0 then
@@ -191,18 +211,23 @@ let private fitTo (console: IAnsiConsole) =
     try
         console.Profile.Width <- max 20 Console.WindowWidth
         console.Profile.Height <- max 5 Console.WindowHeight
-    with :? IOException -> ()
+    with :? IOException ->
+        ()
 
 /// Runs `body` with live bars for the planned models on a terminal (`available ()`), otherwise with None: the run
 /// then prints its periodic lines as without a display. What the body prints on standard output or error while the
 /// bars are drawn goes above them.
 let run (plan: Planned list) (body: (StepProgress -> unit) option -> 'a) : 'a =
-    if not (available ()) then body None
+    if not (available ()) then
+        body None
     else
         let console = AnsiConsole.Console
         let out, error = Console.Out, Console.Error
         // A second Ctrl-C ends the process at once: give the terminal its cursor back.
-        use _cursor = AppDomain.CurrentDomain.ProcessExit.Subscribe(fun _ -> out.Write "\u001b[?25h"; out.Flush())
+        use _cursor =
+            AppDomain.CurrentDomain.ProcessExit.Subscribe(fun _ ->
+                out.Write "\u001b[?25h"
+                out.Flush())
         fitTo console
         let resized = Diagnostics.Stopwatch.StartNew()
         let pump = new LinePump(console)

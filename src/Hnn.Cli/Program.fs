@@ -16,11 +16,13 @@ open Hnn.Training
 exception UsageError of string
 
 let private positive name (value: int) =
-    if value < 0 then raise (UsageError(sprintf "--%s must be zero or positive, got %d" name value))
+    if value < 0 then
+        raise (UsageError(sprintf "--%s must be zero or positive, got %d" name value))
     value
 
 let private atLeastOne name (value: int) =
-    if value < 1 then raise (UsageError(sprintf "--%s must be at least 1, got %d" name value))
+    if value < 1 then
+        raise (UsageError(sprintf "--%s must be at least 1, got %d" name value))
     value
 
 let private supervision arg =
@@ -47,9 +49,11 @@ let private onSignal (name: string) (signal: PosixSignal) =
             if not stop.IsCancellationRequested then
                 context.Cancel <- true
                 stopSignal <- Some signal
-                if signal = PosixSignal.SIGTERM then terminated.Cancel()
+                if signal = PosixSignal.SIGTERM then
+                    terminated.Cancel()
                 eprintfn "\n%s: stopping after the current step and writing a checkpoint (send it again to quit at once)" name
-                stop.Cancel())
+                stop.Cancel()
+    )
 
 let private options steps seed threads sup integrator substeps noEval out : Experiment.Options =
     let integrator = defaultArg integrator "rk4"
@@ -72,7 +76,13 @@ let private isSampled (kind: ModelKind) = kind = ModelKind.SampledHnn || kind = 
 /// The options with the sampled models' width and sampler (refused when no sampled model is run: they would do nothing).
 let private withSampling (kinds: ModelKind list) (width: int option) (sampler: SamplerArg option) (opts: Experiment.Options) =
     if (width.IsSome || sampler.IsSome) && not (List.exists isSampled kinds) then
-        raise (UsageError(sprintf "--%s applies to the sampled models only (sampled-hnn, sampled-dissipative-hnn)" (if width.IsSome then "width" else "sampler")))
+        raise (
+            UsageError(
+                sprintf
+                    "--%s applies to the sampled models only (sampled-hnn, sampled-dissipative-hnn)"
+                    (if width.IsSome then "width" else "sampler")
+            )
+        )
     let maxWidth = Models.Sampled.SampledSettings.MaxWidth
     let sampling =
         match width with
@@ -94,11 +104,13 @@ let private task key =
     | Error e -> raise (UsageError e)
 
 let private finitePositive name (value: float) =
-    if not (value > 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be positive and finite, got %g" name value))
+    if not (value > 0.0 && Double.IsFinite value) then
+        raise (UsageError(sprintf "--%s must be positive and finite, got %g" name value))
     value
 
 let private finiteNonNegative name (value: float) =
-    if not (value >= 0.0 && Double.IsFinite value) then raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
+    if not (value >= 0.0 && Double.IsFinite value) then
+        raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
     value
 
 /// The options with the overrides of the task's recipe and the checkpointing asked for.
@@ -113,7 +125,8 @@ let private withSafety lr batch decay clip every resume (opts: Experiment.Option
 
 /// The output folder must be a folder this process can write, checked before any work by writing a probe file.
 let private writable (dir: string) =
-    if File.Exists dir then raise (UsageError(sprintf "--out '%s' is a file, not a folder" dir))
+    if File.Exists dir then
+        raise (UsageError(sprintf "--out '%s' is a file, not a folder" dir))
     try
         Directory.CreateDirectory dir |> ignore
         let probe = Path.Combine(dir, sprintf ".hnn-write-probe-%d" Environment.ProcessId)
@@ -121,8 +134,7 @@ let private writable (dir: string) =
         File.Delete probe
     with
     | :? IOException
-    | :? UnauthorizedAccessException as e ->
-        raise (UsageError(sprintf "--out '%s' cannot be written: %s" dir (e.Message.TrimEnd '.')))
+    | :? UnauthorizedAccessException as e -> raise (UsageError(sprintf "--out '%s' cannot be written: %s" dir (e.Message.TrimEnd '.')))
 
 /// A new run may write only into a folder no other run wrote into, unless --force; --resume continues the run that did.
 let private claim (opts: Experiment.Options) (force: bool) =
@@ -133,7 +145,14 @@ let private claim (opts: Experiment.Options) (force: bool) =
     elif not force then
         match ResultsFile.Occupant opts.OutDir |> Option.ofObj with
         | Some what ->
-            raise (UsageError(sprintf "output folder '%s' already holds another run's results (%s): continue it with --resume, overwrite with --force, or choose another --out" opts.OutDir what))
+            raise (
+                UsageError(
+                    sprintf
+                        "output folder '%s' already holds another run's results (%s): continue it with --resume, overwrite with --force, or choose another --out"
+                        opts.OutDir
+                        what
+                )
+            )
         | None -> ()
 
 let private commandLine () = String.Join(" ", "hnn" :: List.ofArray (Environment.GetCommandLineArgs() |> Array.skip 1))
@@ -144,7 +163,8 @@ let private oneLine (e: exn) =
     let lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries ||| StringSplitOptions.TrimEntries)
     let first = if lines.Length = 0 then e.GetType().Name else lines[0]
     let raised =
-        lines |> Array.tryFind (fun l -> l.StartsWith "Exception raised from ")
+        lines
+        |> Array.tryFind (fun l -> l.StartsWith "Exception raised from ")
         |> Option.map (fun l ->
             let place = l.Substring("Exception raised from ".Length).Split(" (most recent")[0]
             "; raised from " + place.Replace("/pytorch/", ""))
@@ -157,7 +177,9 @@ let private failureLog (outDir: string) (e: exn) =
         let path = RunFolder(outDir).FailureLog DateTime.UtcNow
         IO.AtomicFile.WriteAllText(path, sprintf "%s\n%s\n\n%O\n" (commandLine ()) (DateTime.UtcNow.ToString "o") e)
         Some path
-    with :? IOException | :? UnauthorizedAccessException -> None
+    with
+    | :? IOException
+    | :? UnauthorizedAccessException -> None
 
 /// Runs `body`; if it stops early, marks the run "interrupted" (always) or "failed" (when it wrote anything) in
 /// results.json with a one-line reason, keeps a failure's whole trace in OutDir/logs, and returns 130/143 for
@@ -168,8 +190,15 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
         if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant opts.OutDir |> isNull |> not then
             let run =
                 ResultsFile.RunInfo(
-                    started.ToString "o", opts.Seed, defaultArg opts.Steps 0, defaultArg opts.Threads 0,
-                    (DateTime.UtcNow - started).TotalSeconds, commandLine (), status, reason)
+                    started.ToString "o",
+                    opts.Seed,
+                    defaultArg opts.Steps 0,
+                    defaultArg opts.Threads 0,
+                    (DateTime.UtcNow - started).TotalSeconds,
+                    commandLine (),
+                    status,
+                    reason
+                )
             try
                 ResultsFile.MarkUnfinished(opts.OutDir, run) |> ignore
             with :? ResultsFileException as e ->
@@ -198,23 +227,44 @@ let private guarded (opts: Experiment.Options) (body: unit -> int) =
     | e ->
         let log = failureLog opts.OutDir e
         mark ResultsFile.RunStatus.Failed (oneLine e)
-        eprintfn "error: %s%s" (oneLine e) (match log with Some p -> sprintf " (the whole trace: %s)" p | None -> "")
+        eprintfn
+            "error: %s%s"
+            (oneLine e)
+            (match log with
+             | Some p -> sprintf " (the whole trace: %s)" p
+             | None -> "")
         1
 
 let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) =
     let first = evaluated.Head.Trained
-    printfn "\n%s (%s), %d steps, seed %d, %A supervision:" task.Title task.Key first.Settings.Steps first.Settings.Seed first.Settings.Supervision
+    printfn
+        "\n%s (%s), %d steps, seed %d, %A supervision:"
+        task.Title
+        task.Key
+        first.Settings.Steps
+        first.Settings.Seed
+        first.Settings.Supervision
     printfn "%s" (TextTable.table task.Key (evaluated |> List.collect Experiment.cells))
     let n = task.Note
-    if n <> "" then printfn "note: %s" n
+    if n <> "" then
+        printfn "note: %s" n
     for e in evaluated do
         let t = e.Trained
         if isSampled t.Kind then
-            printfn "%-9s fit %.2f s (least squares, no steps, %d threads), evaluation %.1f s"
-                (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.Threads e.EvaluationSeconds
+            printfn
+                "%-9s fit %.2f s (least squares, no steps, %d threads), evaluation %.1f s"
+                (Tasks.modelKey t.Kind)
+                t.Result.Seconds
+                t.Result.Threads
+                e.EvaluationSeconds
         else
-            printfn "%-9s training %.1f s (%.2f ms/step, %d threads), evaluation %.1f s"
-                (Tasks.modelKey t.Kind) t.Result.Seconds t.Result.MillisecondsPerStep t.Result.Threads e.EvaluationSeconds
+            printfn
+                "%-9s training %.1f s (%.2f ms/step, %d threads), evaluation %.1f s"
+                (Tasks.modelKey t.Kind)
+                t.Result.Seconds
+                t.Result.MillisecondsPerStep
+                t.Result.Threads
+                e.EvaluationSeconds
 
 let private train (args: ParseResults<TrainArgs>) =
     let task =
@@ -222,12 +272,15 @@ let private train (args: ParseResults<TrainArgs>) =
         | Some _, Some _ -> raise (UsageError "give --task or --csv, not both")
         | None, None -> raise (UsageError "give --task KEY (a built-in task) or --csv FILE (your own trajectories)")
         | None, Some file ->
-            if args.Contains TrainArgs.Data then raise (UsageError "--data applies to real-pendulum only; with --csv the file is the data")
+            if args.Contains TrainArgs.Data then
+                raise (UsageError "--data applies to real-pendulum only; with --csv the file is the data")
             let fraction = args.TryGetResult TrainArgs.Test_Fraction |> Option.defaultValue 0.2
-            if not (fraction > 0.0 && fraction < 1.0) then raise (UsageError(sprintf "--test-fraction must be in (0, 1), got %g" fraction))
+            if not (fraction > 0.0 && fraction < 1.0) then
+                raise (UsageError(sprintf "--test-fraction must be in (0, 1), got %g" fraction))
             TaskSources.ofCsv file fraction
         | Some key, None ->
-            if args.Contains TrainArgs.Test_Fraction then raise (UsageError "--test-fraction applies to --csv only")
+            if args.Contains TrainArgs.Test_Fraction then
+                raise (UsageError "--test-fraction applies to --csv only")
             match args.TryGetResult TrainArgs.Data, task key with
             | None, t -> t
             | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
@@ -248,26 +301,42 @@ let private train (args: ParseResults<TrainArgs>) =
             | TrainArgs.Checkpoint_Every _ -> Some "--checkpoint-every"
             | _ -> None
         match args.GetAllResults() |> List.tryPick adamOnly with
-        | Some name -> raise (UsageError(sprintf "%s applies to trained models; %s is fitted by least squares in one solve (no steps)" name (Tasks.modelKey kind)))
+        | Some name ->
+            raise (
+                UsageError(
+                    sprintf "%s applies to trained models; %s is fitted by least squares in one solve (no steps)" name (Tasks.modelKey kind)
+                )
+            )
         | None -> ()
     let opts =
-        options (args.TryGetResult TrainArgs.Steps) (args.TryGetResult TrainArgs.Seed) (args.TryGetResult TrainArgs.Threads)
-            (args.TryGetResult TrainArgs.Supervision) (args.TryGetResult TrainArgs.Integrator) (args.TryGetResult TrainArgs.Substeps)
-            (args.Contains TrainArgs.No_Eval) (args.TryGetResult TrainArgs.Out)
+        options
+            (args.TryGetResult TrainArgs.Steps)
+            (args.TryGetResult TrainArgs.Seed)
+            (args.TryGetResult TrainArgs.Threads)
+            (args.TryGetResult TrainArgs.Supervision)
+            (args.TryGetResult TrainArgs.Integrator)
+            (args.TryGetResult TrainArgs.Substeps)
+            (args.Contains TrainArgs.No_Eval)
+            (args.TryGetResult TrainArgs.Out)
         |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
-        |> withSafety (args.TryGetResult TrainArgs.Lr) (args.TryGetResult TrainArgs.Batch_Size) (args.TryGetResult TrainArgs.Weight_Decay)
-            (args.TryGetResult TrainArgs.Clip_Grad_Norm) (args.TryGetResult TrainArgs.Checkpoint_Every) (args.Contains TrainArgs.Resume)
+        |> withSafety
+            (args.TryGetResult TrainArgs.Lr)
+            (args.TryGetResult TrainArgs.Batch_Size)
+            (args.TryGetResult TrainArgs.Weight_Decay)
+            (args.TryGetResult TrainArgs.Clip_Grad_Norm)
+            (args.TryGetResult TrainArgs.Checkpoint_Every)
+            (args.Contains TrainArgs.Resume)
         |> withSampling [ kind ] (args.TryGetResult TrainArgs.Width) (args.TryGetResult TrainArgs.Sampler)
     Experiment.check opts task [ kind ]
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
-      LiveProgress.run (LiveProgress.plan opts [ task, [ kind ] ]) (fun progress ->
-        let opts = { opts with Progress = progress }
-        let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
-        printTask task evaluated
-        let reports = Experiment.writeReports opts [ task ]
-        printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
-        0))
+        LiveProgress.run (LiveProgress.plan opts [ task, [ kind ] ]) (fun progress ->
+            let opts = { opts with Progress = progress }
+            let evaluated, path = Experiment.runAndRecord opts (commandLine ()) task [ kind ]
+            printTask task evaluated
+            let reports = Experiment.writeReports opts [ task ]
+            printfn "\nresults: %s; report: %s; model: %s" path reports ((Experiment.folder opts).Model(task.Key, Tasks.modelKey kind))
+            0))
 
 let private reproduce (args: ParseResults<ReproduceArgs>) =
     let keys = args.TryGetResult ReproduceArgs.Tasks
@@ -285,18 +354,33 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
         | None -> Tasks.modelKinds
         | Some [] ->
-            raise (UsageError(sprintf "--models needs at least one of %s" (Tasks.trainableKinds |> List.map Tasks.modelKey |> String.concat ", ")))
+            raise (
+                UsageError(
+                    sprintf "--models needs at least one of %s" (Tasks.trainableKinds |> List.map Tasks.modelKey |> String.concat ", ")
+                )
+            )
         | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
     match kinds |> List.tryFind isSampled with
     | Some k when integratorSupervised ->
         raise (UsageError(sprintf "--supervision integrator: %s fits dx/dt by least squares; leave it out of --models" (Tasks.modelKey k)))
     | _ -> ()
     let opts =
-        options (args.TryGetResult ReproduceArgs.Steps) (args.TryGetResult ReproduceArgs.Seed) (args.TryGetResult ReproduceArgs.Threads)
-            (args.TryGetResult ReproduceArgs.Supervision) (args.TryGetResult ReproduceArgs.Integrator) (args.TryGetResult ReproduceArgs.Substeps)
-            (args.Contains ReproduceArgs.No_Eval) (args.TryGetResult ReproduceArgs.Out)
-        |> withSafety (args.TryGetResult ReproduceArgs.Lr) (args.TryGetResult ReproduceArgs.Batch_Size) (args.TryGetResult ReproduceArgs.Weight_Decay)
-            (args.TryGetResult ReproduceArgs.Clip_Grad_Norm) (args.TryGetResult ReproduceArgs.Checkpoint_Every) (args.Contains ReproduceArgs.Resume)
+        options
+            (args.TryGetResult ReproduceArgs.Steps)
+            (args.TryGetResult ReproduceArgs.Seed)
+            (args.TryGetResult ReproduceArgs.Threads)
+            (args.TryGetResult ReproduceArgs.Supervision)
+            (args.TryGetResult ReproduceArgs.Integrator)
+            (args.TryGetResult ReproduceArgs.Substeps)
+            (args.Contains ReproduceArgs.No_Eval)
+            (args.TryGetResult ReproduceArgs.Out)
+        |> withSafety
+            (args.TryGetResult ReproduceArgs.Lr)
+            (args.TryGetResult ReproduceArgs.Batch_Size)
+            (args.TryGetResult ReproduceArgs.Weight_Decay)
+            (args.TryGetResult ReproduceArgs.Clip_Grad_Norm)
+            (args.TryGetResult ReproduceArgs.Checkpoint_Every)
+            (args.Contains ReproduceArgs.Resume)
         |> withSampling kinds (args.TryGetResult ReproduceArgs.Width) (args.TryGetResult ReproduceArgs.Sampler)
     // The pixel pendulum trains the paper's baseline and HNN on frame pairs with its own objective: what it cannot
     // honour is refused here, before any work, naming the option.
@@ -308,13 +392,16 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             if args.Contains ReproduceArgs.Supervision && opts.Supervision = Training.Supervision.Integrator then
                 refuse "--supervision integrator" "the pixel pendulum learns from frame pairs with its own objective"
             if args.Contains ReproduceArgs.Integrator || args.Contains ReproduceArgs.Substeps then
-                refuse (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps") "the pixel pendulum is not integrator-supervised"
+                refuse
+                    (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps")
+                    "the pixel pendulum is not integrator-supervised"
             match kinds |> List.filter (fun k -> List.contains k PixelPendulum.modelKinds) with
             | [] -> refuse "--models" "the pixel pendulum trains baseline and hnn only"
             | ks -> ks
         | _ -> kinds
     let plan = [ for t in tasks -> t, kindsOf t ]
-    for t, ks in plan do Experiment.check opts t ks
+    for t, ks in plan do
+        Experiment.check opts t ks
     let workers = args.TryGetResult ReproduceArgs.Jobs |> Option.map (atLeastOne "jobs")
     claim opts (args.Contains ReproduceArgs.Force)
     match workers with
@@ -322,21 +409,25 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
         let signals: SweepCommands.Signals = { Stop = stop.Token; Terminate = terminated.Token; ExitCode = stoppedCode }
         SweepCommands.mainJob signals args opts tasks (kinds |> List.map Tasks.modelKey) workers
     | None ->
-    guarded opts (fun () ->
-      LiveProgress.run (LiveProgress.plan opts plan) (fun progress ->
-        let opts = { opts with Progress = progress }
-        let started = DateTime.UtcNow
-        let command = commandLine ()
-        let mutable path = ""
-        for t, ks in plan do
-            printfn "\n== %s (%s)" t.Title t.Key
-            let evaluated, results = Experiment.runAndRecord opts command t ks
-            path <- results
-            printTask t evaluated
-        let reports = Experiment.writeReports opts tasks
-        printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
-            path (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
-        0))
+        guarded opts (fun () ->
+            LiveProgress.run (LiveProgress.plan opts plan) (fun progress ->
+                let opts = { opts with Progress = progress }
+                let started = DateTime.UtcNow
+                let command = commandLine ()
+                let mutable path = ""
+                for t, ks in plan do
+                    printfn "\n== %s (%s)" t.Title t.Key
+                    let evaluated, results = Experiment.runAndRecord opts command t ks
+                    path <- results
+                    printTask t evaluated
+                let reports = Experiment.writeReports opts tasks
+                printfn
+                    "\nresults: %s and %s; reports: %s (%.0f s in all)"
+                    path
+                    (Experiment.folder opts).ResultsMarkdown
+                    reports
+                    (DateTime.UtcNow - started).TotalSeconds
+                0))
 
 let private evaluate (args: ParseResults<EvaluateArgs>) =
     let file = args.GetResult EvaluateArgs.Model
@@ -353,7 +444,12 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
             | Ok t -> t
             | Error e -> raise (ModelFileException(file, e))
     if task.Dimension <> model.Settings.InputDim then
-        raise (ModelFileException(file, sprintf "input dimension %d does not match task %s (%d)" model.Settings.InputDim task.Key task.Dimension))
+        raise (
+            ModelFileException(
+                file,
+                sprintf "input dimension %d does not match task %s (%d)" model.Settings.InputDim task.Key task.Dimension
+            )
+        )
     let data = task.Data description.Training.Seed
     let trained: Experiment.Trained =
         { Task = task
@@ -362,8 +458,13 @@ let private evaluate (args: ParseResults<EvaluateArgs>) =
           Settings = description.Training
           Result =
             Training.TrainingResult(
-                [||], [||], Training.Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
-                Training.Trainer.FinalLoss(model, data.TestX, data.TestDx), 0.0, 0) }
+                [||],
+                [||],
+                Training.Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
+                Training.Trainer.FinalLoss(model, data.TestX, data.TestDx),
+                0.0,
+                0
+            ) }
     let evaluated = Experiment.evaluate Experiment.defaults [ trained ]
     printfn "%s" (TextTable.table task.Key (evaluated |> List.collect Experiment.cells))
     0
@@ -375,14 +476,17 @@ let private check (args: ParseResults<CheckArgs>) =
     let columns = Physics.ModelFiles.checkAll files laws
     printfn "%s" (Physics.Report.table columns)
     for _, reports in columns do
-        for r in reports do printfn "%s" (Physics.Report.format r)
+        for r in reports do
+            printfn "%s" (Physics.Report.format r)
     if columns |> List.exists (snd >> List.exists Physics.Report.failed) then 1 else 0
 
 /// `hnn report --readme FILE`: the results table between FILE's marker comments, rewritten from DIR/results.json.
 let private readmeTable (readme: string) (dir: string) =
     let results = RunFolder(dir).Results
-    if not (File.Exists readme) then raise (UsageError(sprintf "--readme '%s': no such file" readme))
-    if not (File.Exists results) then raise (UsageError(sprintf "--results '%s': no results.json there" dir))
+    if not (File.Exists readme) then
+        raise (UsageError(sprintf "--readme '%s': no such file" readme))
+    if not (File.Exists results) then
+        raise (UsageError(sprintf "--results '%s': no results.json there" dir))
     let changed = ReadmeTable.write readme results
     printfn "%s: the results table %s %s" readme (if changed then "rewritten from" else "already matches") results
     0
@@ -394,16 +498,20 @@ let private report (args: ParseResults<ReportArgs>) =
     | None ->
         Torch.init ()
         let pages = HtmlReport.writeAll dir
-        for p in pages do printfn "%s" p
+        for p in pages do
+            printfn "%s" p
         if args.Contains ReportArgs.Check then
             match ReportCheck.checkFolder (RunFolder dir).Reports with
             | Ok lines ->
-                for l in lines do printfn "%s" l
+                for l in lines do
+                    printfn "%s" l
                 0
             | Error lines ->
-                for l in lines do eprintfn "%s" l
+                for l in lines do
+                    eprintfn "%s" l
                 1
-        else 0
+        else
+            0
 
 let private bench (args: ParseResults<BenchArgs>) =
     Torch.init ()
@@ -433,7 +541,10 @@ let private bench (args: ParseResults<BenchArgs>) =
     let path =
         match args.TryGetResult BenchArgs.Only with
         | Some part when args.Contains BenchArgs.Models ->
-            let name = match part with BenchPart.Sampled -> "sampled" | BenchPart.Throughput -> "throughput"
+            let name =
+                match part with
+                | BenchPart.Sampled -> "sampled"
+                | BenchPart.Throughput -> "throughput"
             raise (UsageError(sprintf "--models times the trained models' evaluation, which --only %s does not run" name))
         | Some BenchPart.Throughput ->
             let _, _, path = Bench.run options
@@ -446,21 +557,28 @@ let private bench (args: ParseResults<BenchArgs>) =
     0
 
 let private native (args: ParseResults<NativeArgs>) =
-    if args.Contains NativeArgs.Restore then NativeRestore.run ()
+    if args.Contains NativeArgs.Restore then
+        NativeRestore.run ()
     let status = TorchNative.Inspect()
     printfn "shim:      %s" status.Shim
     printfn "libtorch:  %s" status.LibTorchDirectory
-    printfn "libstdc++: %s (%s %s)" (Option.ofObj status.LibStdCxx |> Option.defaultValue "not found")
-        (if status.LibStdCxxHasVersion then "has" else "lacks") TorchNative.RequiredCxxVersion
+    printfn
+        "libstdc++: %s (%s %s)"
+        (Option.ofObj status.LibStdCxx |> Option.defaultValue "not found")
+        (if status.LibStdCxxHasVersion then "has" else "lacks")
+        TorchNative.RequiredCxxVersion
     if status.NeedsFix && args.Contains NativeArgs.Check then
         printfn "the shim needs the libstdc++ compatibility fix: run without --check to apply it"
         1
     else
-        if TorchNative.Fix status then printfn "applied the compatibility fix: the shim's %s requirement is now weak" TorchNative.RequiredCxxVersion
-        elif not status.LibStdCxxHasVersion then printfn "the compatibility fix is in place"
-        else printfn "no fix needed: this libstdc++ is new enough"
+        if TorchNative.Fix status then
+            printfn "applied the compatibility fix: the shim's %s requirement is now weak" TorchNative.RequiredCxxVersion
+        elif not status.LibStdCxxHasVersion then
+            printfn "the compatibility fix is in place"
+        else
+            printfn "no fix needed: this libstdc++ is new enough"
         TorchNative.EnsureLoaded()
-        use t = TorchSharp.torch.ones(3L)
+        use t = TorchSharp.torch.ones (3L)
         printfn "TorchSharp loads and computes (sum of ones(3) = %g)" (t.sum().item<float32>())
         0
 

@@ -15,10 +15,7 @@ let private usage (message: string) : 'a = raise (ArgumentException message)
 
 /// How the process was asked to stop: `Stop` by Ctrl-C or SIGTERM, `Terminate` by SIGTERM alone, and the exit code
 /// that says which (130 or 143).
-type Signals =
-    { Stop: CancellationToken
-      Terminate: CancellationToken
-      ExitCode: unit -> int }
+type Signals = { Stop: CancellationToken; Terminate: CancellationToken; ExitCode: unit -> int }
 
 /// This program as a child process runs it: `dotnet hnn.dll` or the apphost (as `hnn bench` does).
 let self () =
@@ -39,8 +36,10 @@ let private ok (result: Result<'a, string>) =
 let private checkMode (args: ParseResults<SweepArgs>) =
     let slurm, k8s = args.Contains SweepArgs.Slurm, args.Contains SweepArgs.K8s
     let given (option: string) (present: bool) (allowed: bool) (where: string) =
-        if present && not allowed then usage (sprintf "%s applies to %s" option where)
-    if slurm && k8s then usage "--slurm and --k8s exclude each other: write one, then run the command again for the other"
+        if present && not allowed then
+            usage (sprintf "%s applies to %s" option where)
+    if slurm && k8s then
+        usage "--slurm and --k8s exclude each other: write one, then run the command again for the other"
     given "--dry-run" (args.Contains SweepArgs.Dry_Run) slurm "--slurm (it writes the batch script without submitting it)"
     given "--jobs" (args.Contains SweepArgs.Jobs) (not (slurm || k8s)) "local sweeps (the cluster places the jobs)"
     given "--threads" (args.Contains SweepArgs.Threads) (not (slurm || k8s)) "local sweeps (on a cluster: --cpus-per-task)"
@@ -52,7 +51,8 @@ let private checkMode (args: ParseResults<SweepArgs>) =
     given "--volume-claim" (args.Contains SweepArgs.Volume_Claim) k8s "--k8s"
 
 let private atLeastOne name (value: int) =
-    if value < 1 then usage (sprintf "--%s must be at least 1, got %d" name value)
+    if value < 1 then
+        usage (sprintf "--%s must be at least 1, got %d" name value)
     value
 
 let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (workers: int) (threads: int) =
@@ -60,9 +60,15 @@ let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (
     let count s = states |> List.filter (snd >> (=) s) |> List.length
     let pending = states |> List.filter (snd >> (<>) Sweep.Finished) |> List.map fst
     let plural n word = sprintf "%d %s%s" n word (if n = 1 then "" else "s")
-    printfn "sweep %s: %s; %d finished before (skipped), %d to resume, %d new; %s, %s each"
-        dir (plural jobs.Length "job") (count Sweep.Finished) (count Sweep.Checkpointed) (count Sweep.Fresh)
-        (plural (min workers (max 1 pending.Length)) "worker") (plural threads "torch thread")
+    printfn
+        "sweep %s: %s; %d finished before (skipped), %d to resume, %d new; %s, %s each"
+        dir
+        (plural jobs.Length "job")
+        (count Sweep.Finished)
+        (count Sweep.Checkpointed)
+        (count Sweep.Fresh)
+        (plural (min workers (max 1 pending.Length)) "worker")
+        (plural threads "torch thread")
     let mutable ended = 0
     let outcomes =
         SweepLocal.run (self ()) dir pending workers threads signals.Stop signals.Terminate (fun o ->
@@ -75,9 +81,13 @@ let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (
     if signals.Stop.IsCancellationRequested then
         eprintfn "stopped: %d jobs not started; rerun the same command to continue" (pending.Length - outcomes.Length)
         signals.ExitCode()
-    elif failed.IsEmpty then 0
+    elif failed.IsEmpty then
+        0
     else
-        eprintfn "%d of %d jobs failed: %s (rerun the same command to retry them)" failed.Length pending.Length
+        eprintfn
+            "%d of %d jobs failed: %s (rerun the same command to retry them)"
+            failed.Length
+            pending.Length
             (failed |> List.map (fun o -> Sweep.describe o.Job) |> String.concat ", ")
         1
 
@@ -130,7 +140,8 @@ let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
         let manifest = SweepCluster.writeKubernetes dir jobs.Length resources k8s
         printfn "wrote %s: an Indexed Job of %d completions; apply it with: kubectl apply -f %s" manifest jobs.Length manifest
         0
-    else runLocally signals dir jobs workers threads
+    else
+        runLocally signals dir jobs workers threads
 
 /// `hnn run`'s options as single-valued sweep settings (only those given: the task's recipe otherwise).
 let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
@@ -172,23 +183,39 @@ let private longestFirst (jobs: Sweep.Job list) =
 /// through `hnn job` and the one run path; then the finished jobs are gathered into OUT with the layout `hnn run`
 /// writes (results.json, results.md, models, checkpoints, artifacts, pictures, reports). The caller has checked the
 /// options and claimed OUT (--resume and --force as for `hnn run`: a rerun continues the sweep, --force starts it anew).
-let mainJob (signals: Signals) (args: ParseResults<ReproduceArgs>) (opts: Experiment.Options) (tasks: Tasks.Task list)
-    (models: string list) (workers: int) =
+let mainJob
+    (signals: Signals)
+    (args: ParseResults<ReproduceArgs>)
+    (opts: Experiment.Options)
+    (tasks: Tasks.Task list)
+    (models: string list)
+    (workers: int)
+    =
     let threads = args.TryGetResult ReproduceArgs.Threads |> Option.defaultValue 1
     let spec = Sweep.spec (tasks |> List.map _.Key) models [ opts.Seed ] (runSettings args) opts.Evaluate opts.CheckpointEvery |> ok
     let dir = Path.Combine(opts.OutDir, "sweep")
-    if args.Contains ReproduceArgs.Force && Directory.Exists dir then Directory.Delete(dir, true)
+    if args.Contains ReproduceArgs.Force && Directory.Exists dir then
+        Directory.Delete(dir, true)
     let command = commandLine ()
     let jobs = Sweep.create dir command spec
     let started = DateTime.UtcNow
     let code = runLocally signals dir (longestFirst jobs) workers threads
-    let unfinished = if signals.Stop.IsCancellationRequested then ResultsFile.RunStatus.Interrupted else ResultsFile.RunStatus.Failed
+    let unfinished =
+        if signals.Stop.IsCancellationRequested then
+            ResultsFile.RunStatus.Interrupted
+        else
+            ResultsFile.RunStatus.Failed
     let gathered = SweepGather.gather dir { opts with Threads = Some threads } command started unfinished
-    for p in gathered.Pictures do printfn "picture: %s" p
+    for p in gathered.Pictures do
+        printfn "picture: %s" p
     if not gathered.Finished.IsEmpty then
         let reports = Experiment.writeReports { opts with Cancellation = CancellationToken.None } tasks
-        printfn "\nresults: %s and %s; reports: %s (%.0f s in all)"
-            gathered.Results (Experiment.folder opts).ResultsMarkdown reports (DateTime.UtcNow - started).TotalSeconds
+        printfn
+            "\nresults: %s and %s; reports: %s (%.0f s in all)"
+            gathered.Results
+            (Experiment.folder opts).ResultsMarkdown
+            reports
+            (DateTime.UtcNow - started).TotalSeconds
     code
 
 /// `hnn job SWEEP_DIR INDEX`: runs one job of a sweep in this process (resuming its checkpoint); a finished job
@@ -199,14 +226,21 @@ let job (signals: Signals) (args: ParseResults<JobArgs>) =
     let threads = args.TryGetResult JobArgs.Threads |> Option.map (atLeastOne "threads") |> Option.defaultValue 1
     let sweep = Sweep.load dir
     if index < 0 || index >= sweep.Jobs.Length then
-        usage (sprintf "job index %d is out of range: %s lists jobs 0 to %d" index (Path.Combine(dir, Sweep.fileName)) (sweep.Jobs.Length - 1))
+        usage (
+            sprintf "job index %d is out of range: %s lists jobs 0 to %d" index (Path.Combine(dir, Sweep.fileName)) (sweep.Jobs.Length - 1)
+        )
     let job = sweep.Jobs[index]
     match Sweep.state dir job with
     | Sweep.Finished ->
         printfn "job %d (%s) already finished: %s" index (Sweep.describe job) (Path.Combine(Sweep.jobFolder dir job, ResultsFile.FileName))
         0
     | state ->
-        printfn "job %d: %s, %d torch thread%s%s" index (Sweep.describe job) threads (if threads = 1 then "" else "s")
+        printfn
+            "job %d: %s, %d torch thread%s%s"
+            index
+            (Sweep.describe job)
+            threads
+            (if threads = 1 then "" else "s")
             (if state = Sweep.Checkpointed then ", resuming from its checkpoint" else "")
         let run: Sweep.Run = { Threads = threads; Cancellation = signals.Stop; Command = commandLine (); Log = printfn "%s" }
         try
@@ -232,12 +266,19 @@ let isSweep (args: ParseResults<ReportArgs>) = File.Exists(Path.Combine(reportFo
 let report (args: ParseResults<ReportArgs>) =
     let dir = reportFolder args
     if args.Contains ReportArgs.Check then
-        usage (sprintf "--check draws a run's charts; a sweep's report has none (check one job's: hnn report --results %s/jobs/<task>/<model>/seed-<s> --check)" dir)
+        usage (
+            sprintf
+                "--check draws a run's charts; a sweep's report has none (check one job's: hnn report --results %s/jobs/<task>/<model>/seed-<s> --check)"
+                dir
+        )
     let merged, paths = SweepMerge.write dir
     printfn "%s" (SweepMerge.markdown merged)
     match SweepClaims.write dir merged with
     | Some claims ->
         printfn "%s" (File.ReadAllText claims)
-        for p in paths @ [ claims ] do printfn "%s" p
-    | None -> for p in paths do printfn "%s" p
+        for p in paths @ [ claims ] do
+            printfn "%s" p
+    | None ->
+        for p in paths do
+            printfn "%s" p
     0

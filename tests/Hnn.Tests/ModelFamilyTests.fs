@@ -44,8 +44,7 @@ let private stateGen (dim: int) (half: float) =
     Gen.arrayOfLength dim (Gen.choose (-1000, 1000) |> Gen.map (fun i -> half * float i / 1000.0))
 
 /// A weight seed and a state.
-let private caseGen dim half =
-    Gen.zip (Gen.choose (0, 10_000)) (stateGen dim half) |> Arb.fromGen
+let private caseGen dim half = Gen.zip (Gen.choose (0, 10_000)) (stateGen dim half) |> Arb.fromGen
 
 /// Every parameter of a (float64) module redrawn from N(0, scale²), seeded: weights far from the tiny initial ones.
 let private randomize (m: torch.nn.Module) (seed: int) (scale: float) =
@@ -62,18 +61,26 @@ let private jacobian (f: Tensor -> Tensor) (x: float[]) =
     let input = (tensor2d 1 x.Length x).requires_grad_ true
     let y = f input
     Array.init x.Length (fun i ->
-        let g = torch.autograd.grad([| y.select(1, int64 i).sum () |], [| input |], retain_graph = true).[0]
+        let g = torch.autograd.grad([| y.select(1, int64 i).sum() |], [| input |], retain_graph = true).[0]
         values g)
 
 /// max |JᵀΩJ − Ω| for Ω = [[0, I], [−I, 0]].
 let private symplecticDefect (j: float[][]) =
     let d = j.Length
     let n = d / 2
-    let omega a b = if a < n && b = a + n then 1.0 elif a >= n && b = a - n then -1.0 else 0.0
+    let omega a b =
+        if a < n && b = a + n then 1.0
+        elif a >= n && b = a - n then -1.0
+        else 0.0
     seq {
         for a in 0 .. d - 1 do
             for b in 0 .. d - 1 do
-                let jtoj = seq { for k in 0 .. d - 1 do for l in 0 .. d - 1 -> j[k][a] * omega k l * j[l][b] } |> Seq.sum
+                let jtoj =
+                    seq {
+                        for k in 0 .. d - 1 do
+                            for l in 0 .. d - 1 -> j[k][a] * omega k l * j[l][b]
+                    }
+                    |> Seq.sum
                 yield abs (jtoj - omega a b)
     }
     |> Seq.max
@@ -89,57 +96,64 @@ let private portHnn (seed: int) (damped: bool) =
     if not damped then
         use _ = torch.no_grad ()
         for struct (name, p) in m.named_parameters () do
-            if name = "damping" then p.zero_ () |> ignore
+            if name = "damping" then
+                p.zero_ () |> ignore
     m
 
 /// ∇H at one state by autograd.
 let private gradientOfH (m: PortHamiltonianNet) (x: float[]) =
     use _ = torch.NewDisposeScope()
     let input = (tensor2d 1 x.Length x).requires_grad_ true
-    values (torch.autograd.grad([| m.Hamiltonian(input).sum () |], [| input |]).[0])
+    values (torch.autograd.grad([| m.Hamiltonian(input).sum() |], [| input |]).[0])
 
 let private field (m: DynamicsModel) (x: float[]) =
     use _ = torch.NewDisposeScope()
     values (m.TimeDerivative(tensor2d 1 x.Length x, false))
 
 let portHamiltonian =
-    testList "port-Hamiltonian network" [
-        testPropertyWithConfig config "its field never increases its H: dH/dt = −∇ₚHᵀ LLᵀ ∇ₚH ≤ 0 for random weights" <|
-            Prop.forAll (caseGen 4 2.0) (fun (seed, x) ->
-                use m = portHnn seed true
-                let g = gradientOfH m x
-                let f = field m x
-                let rate = Array.fold2 (fun s a b -> s + a * b) 0.0 g f
-                let r = values (m.DampingMatrix())
-                let gp = g[2..]
-                let dissipated = Seq.sum (seq { for i in 0..1 do for j in 0..1 -> gp[i] * r[2 * i + j] * gp[j] })
-                let scale = 1e-12 * (1.0 + Array.sumBy (fun v -> v * v) g) * (1.0 + Array.max (Array.map abs r))
-                Expect.isLessThanOrEqual rate scale "dH/dt ≤ 0"
-                Expect.isTrue (close scale 1e-10 -rate dissipated) (sprintf "dH/dt = %g, −∇ₚHᵀR∇ₚH = %g" rate -dissipated))
+    testList
+        "port-Hamiltonian network"
+        [ testPropertyWithConfig config "its field never increases its H: dH/dt = −∇ₚHᵀ LLᵀ ∇ₚH ≤ 0 for random weights"
+          <| Prop.forAll (caseGen 4 2.0) (fun (seed, x) ->
+              use m = portHnn seed true
+              let g = gradientOfH m x
+              let f = field m x
+              let rate = Array.fold2 (fun s a b -> s + a * b) 0.0 g f
+              let r = values (m.DampingMatrix())
+              let gp = g[2..]
+              let dissipated =
+                  Seq.sum (
+                      seq {
+                          for i in 0..1 do
+                              for j in 0..1 -> gp[i] * r[2 * i + j] * gp[j]
+                      }
+                  )
+              let scale = 1e-12 * (1.0 + Array.sumBy (fun v -> v * v) g) * (1.0 + Array.max (Array.map abs r))
+              Expect.isLessThanOrEqual rate scale "dH/dt ≤ 0"
+              Expect.isTrue (close scale 1e-10 -rate dissipated) (sprintf "dH/dt = %g, −∇ₚHᵀR∇ₚH = %g" rate -dissipated))
 
-        testPropertyWithConfig config "with L = 0 it is the HNN of its H: field (∂H/∂p, −∂H/∂q), divergence-free" <|
-            Prop.forAll (caseGen 4 2.0) (fun (seed, x) ->
-                use m = portHnn seed false
-                let g = gradientOfH m x
-                let f = field m x
-                let hnn = Array.append g[2..] (Array.map (~-) g[..1])
-                Expect.all (Array.zip f hnn) (fun (a, b) -> close 1e-12 1e-10 a b) "J∇H"
-                let j = jacobian (fun t -> m.TimeDerivative(t, true)) x
-                let divergence = Seq.sum (seq { for i in 0..3 -> j[i][i] })
-                Expect.isLessThan (abs divergence) (1e-10 * (1.0 + Array.sumBy abs (Array.concat j))) "∇·f = 0")
+          testPropertyWithConfig config "with L = 0 it is the HNN of its H: field (∂H/∂p, −∂H/∂q), divergence-free"
+          <| Prop.forAll (caseGen 4 2.0) (fun (seed, x) ->
+              use m = portHnn seed false
+              let g = gradientOfH m x
+              let f = field m x
+              let hnn = Array.append g[2..] (Array.map (~-) g[..1])
+              Expect.all (Array.zip f hnn) (fun (a, b) -> close 1e-12 1e-10 a b) "J∇H"
+              let j = jacobian (fun t -> m.TimeDerivative(t, true)) x
+              let divergence = Seq.sum (seq { for i in 0..3 -> j[i][i] })
+              Expect.isLessThan (abs divergence) (1e-10 * (1.0 + Array.sumBy abs (Array.concat j))) "∇·f = 0")
 
-        test "its energy decays along its own flow (RK4, float64): H(x(t)) never increases" {
-            use m = portHnn 3 true
-            use _ = torch.NewDisposeScope()
-            let x0 = tensor2d 4 4 [| 0.5; -1.0; 0.3; 0.8; 1.2; 0.1; -0.7; 0.4; -1.5; 0.6; 0.9; -0.2; 0.2; 0.2; -1.1; -0.9 |]
-            let path = TensorOde.SolveFixed(Rk4.Tableau, ModelField.Of m, x0, 0.0, ReadOnlySpan(Sampling.Linspace(0.0, 2.0, 201)), 0.01)
-            let energies = values (m.Hamiltonian(path.reshape(-1L, 4L))) |> Array.chunkBySize 201
-            for e in energies do
-                let rises = e |> Array.pairwise |> Array.map (fun (a, b) -> b - a) |> Array.max
-                Expect.isLessThan rises 1e-9 "largest step-to-step rise of H (RK4 error at h = 0.01 ≪ 1e-9)"
-                Expect.isLessThan e[200] e[0] "H decays"
-        }
-    ]
+          test "its energy decays along its own flow (RK4, float64): H(x(t)) never increases" {
+              use m = portHnn 3 true
+              use _ = torch.NewDisposeScope()
+              let x0 = tensor2d 4 4 [| 0.5; -1.0; 0.3; 0.8; 1.2; 0.1; -0.7; 0.4; -1.5; 0.6; 0.9; -0.2; 0.2; 0.2; -1.1; -0.9 |]
+              let path = TensorOde.SolveFixed(Rk4.Tableau, ModelField.Of m, x0, 0.0, ReadOnlySpan(Sampling.Linspace(0.0, 2.0, 201)), 0.01)
+              let energies = values (m.Hamiltonian(path.reshape (-1L, 4L))) |> Array.chunkBySize 201
+              for e in energies do
+                  let rises = e |> Array.pairwise |> Array.map (fun (a, b) -> b - a) |> Array.max
+                  Expect.isLessThan rises 1e-9 "largest step-to-step rise of H (RK4 error at h = 0.01 ≪ 1e-9)"
+                  Expect.isLessThan e[200] e[0] "H decays"
+          } ]
 
 // ---- Lagrangian network ---------------------------------------------------------------------------------------
 
@@ -160,7 +174,7 @@ let private doublePendulumL (x: Tensor) =
     use q2 = x.select (1, 1L)
     use v1 = x.select (1, 2L)
     use v2 = x.select (1, 3L)
-    use c = (q1 - q2).cos ()
+    use c = (q1 - q2).cos()
     use kinetic = v1.Squared().Plus(v2.Squared().Times 0.5).Plus(c * v1 * v2)
     use potential = q1.cos().Times(2.0).Plus(q2.cos ())
     kinetic.Plus potential
@@ -184,10 +198,12 @@ let private finiteDifferenceAcceleration (lagrangian: Tensor -> Tensor) (x: floa
     let e = 1e-4
     let first i = (l (shifted [ i, e ]) - l (shifted [ i, -e ])) / (2.0 * e)
     let second i j =
-        (l (shifted [ i, e; j, e ]) - l (shifted [ i, e; j, -e ]) - l (shifted [ i, -e; j, e ]) + l (shifted [ i, -e; j, -e ])) / (4.0 * e * e)
+        (l (shifted [ i, e; j, e ]) - l (shifted [ i, e; j, -e ]) - l (shifted [ i, -e; j, e ]) + l (shifted [ i, -e; j, -e ]))
+        / (4.0 * e * e)
     let a = Array2D.init n n (fun i j -> second (n + i) (n + j))
     let b = Array.init n (fun i -> first i - Seq.sum (seq { for j in 0 .. n - 1 -> second (n + i) j * x[n + j] }))
-    if n = 1 then [| b[0] / a[0, 0] |]
+    if n = 1 then
+        [| b[0] / a[0, 0] |]
     else
         let det = a[0, 0] * a[1, 1] - a[0, 1] * a[1, 0]
         [| (b[0] * a[1, 1] - a[0, 1] * b[1]) / det; (a[0, 0] * b[1] - a[1, 0] * b[0]) / det |]
@@ -197,77 +213,86 @@ let private autogradAcceleration (lagrangian: Tensor -> Tensor) (x: float[]) =
     values (EulerLagrange.Accelerations(Func<_, _> lagrangian, tensor2d 1 x.Length x, 0.0, false))
 
 let private threeWays name (lagrangian: Tensor -> Tensor) (closedForm: float[] -> float[]) dim =
-    testPropertyWithConfig config (sprintf "%s: Euler–Lagrange accelerations by autograd = closed form = finite differences" name) <|
-        Prop.forAll (Arb.fromGen (stateGen dim 2.5)) (fun x ->
-            let exact = closedForm x
-            let byAutograd = autogradAcceleration lagrangian x
-            let byDifferences = finiteDifferenceAcceleration lagrangian x
-            Expect.all (Array.zip byAutograd exact) (fun (a, b) -> close 1e-12 1e-11 a b) (sprintf "autograd %A vs closed form %A" byAutograd exact)
-            Expect.all (Array.zip byDifferences exact) (fun (a, b) -> close 1e-6 1e-6 a b) (sprintf "differences %A vs closed form %A" byDifferences exact))
+    testPropertyWithConfig config (sprintf "%s: Euler–Lagrange accelerations by autograd = closed form = finite differences" name)
+    <| Prop.forAll (Arb.fromGen (stateGen dim 2.5)) (fun x ->
+        let exact = closedForm x
+        let byAutograd = autogradAcceleration lagrangian x
+        let byDifferences = finiteDifferenceAcceleration lagrangian x
+        Expect.all
+            (Array.zip byAutograd exact)
+            (fun (a, b) -> close 1e-12 1e-11 a b)
+            (sprintf "autograd %A vs closed form %A" byAutograd exact)
+        Expect.all
+            (Array.zip byDifferences exact)
+            (fun (a, b) -> close 1e-6 1e-6 a b)
+            (sprintf "differences %A vs closed form %A" byDifferences exact))
 
 let lagrangian =
-    testList "Lagrangian network" [
-        threeWays "pendulum L = q̇²/2 + cos q" pendulumL pendulumAcceleration 2
-        threeWays "double pendulum (coupled, mixed ∂²L/∂q̇∂q)" doublePendulumL doublePendulumAcceleration 4
+    testList
+        "Lagrangian network"
+        [ threeWays "pendulum L = q̇²/2 + cos q" pendulumL pendulumAcceleration 2
+          threeWays "double pendulum (coupled, mixed ∂²L/∂q̇∂q)" doublePendulumL doublePendulumAcceleration 4
 
-        test "the accelerations of a batch are those of its states one by one" {
-            use _ = torch.NewDisposeScope()
-            let states = [| [| 0.3; -1.2; 0.5; 2.0 |]; [| -2.0; 0.7; -1.5; 0.1 |]; [| 1.0; 1.0; 0.0; 0.0 |] |]
-            let batch = values (EulerLagrange.Accelerations(Func<_, _> doublePendulumL, tensor2d 3 4 (Array.concat states), 0.0, false))
-            let single = states |> Array.collect (autogradAcceleration doublePendulumL)
-            Expect.all (Array.zip batch single) (fun (a, b) -> close 1e-14 1e-12 a b) "batched = one by one"
-        }
+          test "the accelerations of a batch are those of its states one by one" {
+              use _ = torch.NewDisposeScope()
+              let states = [| [| 0.3; -1.2; 0.5; 2.0 |]; [| -2.0; 0.7; -1.5; 0.1 |]; [| 1.0; 1.0; 0.0; 0.0 |] |]
+              let batch = values (EulerLagrange.Accelerations(Func<_, _> doublePendulumL, tensor2d 3 4 (Array.concat states), 0.0, false))
+              let single = states |> Array.collect (autogradAcceleration doublePendulumL)
+              Expect.all (Array.zip batch single) (fun (a, b) -> close 1e-14 1e-12 a b) "batched = one by one"
+          }
 
-        test "the ridge form is the plain solve for λ = 0 and bounded where ∂²L/∂q̇² vanishes" {
-            use _ = torch.NewDisposeScope()
-            // L = q̇³/6 + cos q: ∂²L/∂q̇² = q̇, zero at q̇ = 0.
-            let cubic (x: Tensor) =
-                use v = x.select (1, 1L)
-                use q = x.select (1, 0L)
-                (v.Power 3.0).DividedBy(6.0).Plus(q.cos ())
-            let at v ridge = (values (EulerLagrange.Accelerations(Func<_, _> cubic, tensor2d 1 2 [| 1.0; v |], ridge, false)))[0]
-            Expect.isTrue (close 1e-12 1e-12 (at 0.5 0.0) (-sin 1.0 / 0.5)) "λ = 0: −sin q / q̇"
-            let bound = sin 1.0 / (2.0 * sqrt 1e-4)
-            for v in [ -1e-3; 0.0; 1e-6; 1e-2 ] do
-                Expect.isLessThanOrEqual (abs (at v 1e-4)) (bound * (1.0 + 1e-12)) (sprintf "|q̈| ≤ |b|/(2√λ) at q̇ = %g" v)
-        }
+          test "the ridge form is the plain solve for λ = 0 and bounded where ∂²L/∂q̇² vanishes" {
+              use _ = torch.NewDisposeScope()
+              // L = q̇³/6 + cos q: ∂²L/∂q̇² = q̇, zero at q̇ = 0.
+              let cubic (x: Tensor) =
+                  use v = x.select (1, 1L)
+                  use q = x.select (1, 0L)
+                  (v.Power 3.0).DividedBy(6.0).Plus(q.cos ())
+              let at v ridge = (values (EulerLagrange.Accelerations(Func<_, _> cubic, tensor2d 1 2 [| 1.0; v |], ridge, false)))[0]
+              Expect.isTrue (close 1e-12 1e-12 (at 0.5 0.0) (-sin 1.0 / 0.5)) "λ = 0: −sin q / q̇"
+              let bound = sin 1.0 / (2.0 * sqrt 1e-4)
+              for v in [ -1e-3; 0.0; 1e-6; 1e-2 ] do
+                  Expect.isLessThanOrEqual (abs (at v 1e-4)) (bound * (1.0 + 1e-12)) (sprintf "|q̈| ≤ |b|/(2√λ) at q̇ = %g" v)
+          }
 
-        testPropertyWithConfig config "an LNN's field is (q̇, q̈) with q̈ the Euler–Lagrange accelerations of its own L" <|
-            Prop.forAll (caseGen 4 1.5) (fun (seed, x) ->
-                use m = DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 4, HiddenDim = 16, Nonlinearity = Nonlinearity.Softplus), seed) :?> LagrangianNet
-                m.``to`` f64 |> ignore
-                m.eval ()
-                Expect.equal m.Coordinates StateCoordinates.Velocity "velocity coordinates"
-                let f = field m x
-                use _ = torch.NewDisposeScope()
-                let acc = values (EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), tensor2d 1 4 x, LagrangianNet.Ridge, false))
-                Expect.all (Array.zip f (Array.append x[2..] acc)) (fun (a, b) -> close 1e-12 1e-10 a b) "field")
+          testPropertyWithConfig config "an LNN's field is (q̇, q̈) with q̈ the Euler–Lagrange accelerations of its own L"
+          <| Prop.forAll (caseGen 4 1.5) (fun (seed, x) ->
+              use m =
+                  DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 4, HiddenDim = 16, Nonlinearity = Nonlinearity.Softplus), seed)
+                  :?> LagrangianNet
+              m.``to`` f64 |> ignore
+              m.eval ()
+              Expect.equal m.Coordinates StateCoordinates.Velocity "velocity coordinates"
+              let f = field m x
+              use _ = torch.NewDisposeScope()
+              let acc =
+                  values (EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), tensor2d 1 4 x, LagrangianNet.Ridge, false))
+              Expect.all (Array.zip f (Array.append x[2..] acc)) (fun (a, b) -> close 1e-12 1e-10 a b) "field")
 
-        test "velocity coordinates map (q, p) to (q, ∂H/∂p) and back to round-off, and targets are (q̇, q̈) of the system" {
-            let pendulum = Pendulum.Ideal
-            let data = PendulumRecipe(Trajectories = 4, Points = 10, NoiseStd = 0.0).Generate()
-            let v = VelocityCoordinates.FromCanonical(pendulum, data)
-            for r in 0 .. data.TrainX.Rows - 1 do
-                let q, p = data.TrainX[r, 0], data.TrainX[r, 1]
-                Expect.isTrue (close 1e-14 0.0 v.TrainX[r, 1] (2.0 * p)) "q̇ = ∂H/∂p = 2p"
-                Expect.isTrue (close 1e-12 0.0 v.TrainDx[r, 0] (2.0 * p)) "d q/dt = q̇"
-                Expect.isTrue (close 1e-8 1e-8 v.TrainDx[r, 1] (-6.0 * sin q)) "q̈ = 2ṗ = −6 sin q"
-            let back = VelocityCoordinates.ToCanonical(pendulum, v.TestX)
-            Expect.all (Array.zip back.Values data.TestX.Values) (fun (a, b) -> close 1e-14 1e-13 a b) "inverse Legendre map"
-            Expect.equal v.TrainTimeline data.TrainTimeline "same rows at the same times"
-        }
+          test "velocity coordinates map (q, p) to (q, ∂H/∂p) and back to round-off, and targets are (q̇, q̈) of the system" {
+              let pendulum = Pendulum.Ideal
+              let data = PendulumRecipe(Trajectories = 4, Points = 10, NoiseStd = 0.0).Generate()
+              let v = VelocityCoordinates.FromCanonical(pendulum, data)
+              for r in 0 .. data.TrainX.Rows - 1 do
+                  let q, p = data.TrainX[r, 0], data.TrainX[r, 1]
+                  Expect.isTrue (close 1e-14 0.0 v.TrainX[r, 1] (2.0 * p)) "q̇ = ∂H/∂p = 2p"
+                  Expect.isTrue (close 1e-12 0.0 v.TrainDx[r, 0] (2.0 * p)) "d q/dt = q̇"
+                  Expect.isTrue (close 1e-8 1e-8 v.TrainDx[r, 1] (-6.0 * sin q)) "q̈ = 2ṗ = −6 sin q"
+              let back = VelocityCoordinates.ToCanonical(pendulum, v.TestX)
+              Expect.all (Array.zip back.Values data.TestX.Values) (fun (a, b) -> close 1e-14 1e-13 a b) "inverse Legendre map"
+              Expect.equal v.TrainTimeline data.TrainTimeline "same rows at the same times"
+          }
 
-        test "an LNN on a task without a known system is refused, naming the dataset" {
-            let data = SpringRecipe(Trajectories = 4).Generate()
-            let message = refusal (fun () -> TrainingInputs.For(ModelSettings.Default(ModelKind.Lnn, 2), data, null) |> ignore)
-            Expect.stringContains message "'spring'" "names the dataset"
-        }
-    ]
+          test "an LNN on a task without a known system is refused, naming the dataset" {
+              let data = SpringRecipe(Trajectories = 4).Generate()
+              let message = refusal (fun () -> TrainingInputs.For(ModelSettings.Default(ModelKind.Lnn, 2), data, null) |> ignore)
+              Expect.stringContains message "'spring'" "names the dataset"
+          } ]
 
 // ---- SympNets -------------------------------------------------------------------------------------------------
 
 /// Modules of 2 degrees of freedom over a step h = 0.5, in float64 with weights of scale 1.
-let private modules : (string * (int -> torch.nn.Module<Tensor, Tensor>)) list =
+let private modules: (string * (int -> torch.nn.Module<Tensor, Tensor>)) list =
     let make (build: unit -> #torch.nn.Module<Tensor, Tensor>) seed =
         let m = build () :> torch.nn.Module<Tensor, Tensor>
         m.``to`` f64 |> ignore
@@ -289,52 +314,63 @@ let private mapOf (m: torch.nn.Module<Tensor, Tensor>) : Tensor -> Tensor =
     | _ -> m.forward
 
 let sympNets =
-    testList "SympNets" [
-        for name, make in modules do
-            testPropertyWithConfig { config with maxTest = 30 } (sprintf "%s: the one-step map satisfies JᵀΩJ = Ω to round-off for random weights" name) <|
-                Prop.forAll (caseGen 4 2.0) (fun (seed, x) ->
-                    use m = make seed
-                    let j = jacobian (mapOf m) x
-                    let size = j |> Array.concat |> Array.map abs |> Array.max
-                    Expect.isLessThan (symplecticDefect j) (1e-13 * (1.0 + size * size)) "float64 weights: round-off of |J|²"
-                    let moved = Seq.sum (seq { for i in 0..3 do for k in 0..3 -> abs (j[i][k] - (if i = k then 1.0 else 0.0)) })
-                    Expect.isGreaterThan moved 1e-3 "a map that moves (not the identity)")
+    testList
+        "SympNets"
+        [ for name, make in modules do
+              testPropertyWithConfig
+                  { config with maxTest = 30 }
+                  (sprintf "%s: the one-step map satisfies JᵀΩJ = Ω to round-off for random weights" name)
+              <| Prop.forAll (caseGen 4 2.0) (fun (seed, x) ->
+                  use m = make seed
+                  let j = jacobian (mapOf m) x
+                  let size = j |> Array.concat |> Array.map abs |> Array.max
+                  Expect.isLessThan (symplecticDefect j) (1e-13 * (1.0 + size * size)) "float64 weights: round-off of |J|²"
+                  let moved =
+                      Seq.sum (
+                          seq {
+                              for i in 0..3 do
+                                  for k in 0..3 -> abs (j[i][k] - (if i = k then 1.0 else 0.0))
+                          }
+                      )
+                  Expect.isGreaterThan moved 1e-3 "a map that moves (not the identity)")
 
-        test "an RK4 step of a pendulum fails the same check (the check can fail)" {
-            let rk4 (x: Tensor) =
-                let f (y: Tensor) = torch.stack ([| y.select(1, 2L); y.select(1, 3L); -(y.select(1, 0L).sin ()); -(y.select(1, 1L).sin ()) |], 1L)
-                use h = torch.full (1L, 1L, 0.5, dtype = f64)
-                SupervisedStep.Advance(Rk4.Tableau, Func<_, _> f, x, h, 1)
-            Expect.isGreaterThan (symplecticDefect (jacobian rk4 [| 2.5; -1.0; 0.3; 0.8 |])) 1e-5 "visible defect"
-        }
+          test "an RK4 step of a pendulum fails the same check (the check can fail)" {
+              let rk4 (x: Tensor) =
+                  let f (y: Tensor) =
+                      torch.stack ([| y.select (1, 2L); y.select (1, 3L); -(y.select(1, 0L).sin()); -(y.select(1, 1L).sin()) |], 1L)
+                  use h = torch.full (1L, 1L, 0.5, dtype = f64)
+                  SupervisedStep.Advance(Rk4.Tableau, Func<_, _> f, x, h, 1)
+              Expect.isGreaterThan (symplecticDefect (jacobian rk4 [| 2.5; -1.0; 0.3; 0.8 |])) 1e-5 "visible defect"
+          }
 
-        test "a step map's secant field is (Step(x) − x)/h" {
-            use m = (snd modules[6]) 4 :?> StepMap
-            use _ = torch.NewDisposeScope()
-            let x = tensor2d 2 4 [| 0.1; 0.2; 0.3; 0.4; -1.0; 0.5; 0.0; 2.0 |]
-            let secant = values ((m.Step x - x).DividedBy m.StepSize)
-            Expect.all (Array.zip (values (m.TimeDerivative(x, false))) secant) (fun (a, b) -> close 1e-14 1e-12 a b) "secant"
-        }
+          test "a step map's secant field is (Step(x) − x)/h" {
+              use m = (snd modules[6]) 4 :?> StepMap
+              use _ = torch.NewDisposeScope()
+              let x = tensor2d 2 4 [| 0.1; 0.2; 0.3; 0.4; -1.0; 0.5; 0.0; 2.0 |]
+              let secant = values ((m.Step x - x).DividedBy m.StepSize)
+              Expect.all (Array.zip (values (m.TimeDerivative(x, false))) secant) (fun (a, b) -> close 1e-14 1e-12 a b) "secant"
+          }
 
-        test "a step map is sampled at multiples of its step over the protocol's horizon" {
-            let h = 0.25
-            let onGrid = [| 1.0; 1.5; 2.25 |]
-            Expect.isTrue (obj.ReferenceEquals(ModelRollout.OnStepGrid(onGrid, h), onGrid)) "times already on the grid are kept"
-            Expect.sequenceEqual (ModelRollout.OnStepGrid([| 0.0; 0.3; 1.1 |], h)) [| 0.0; 0.25; 0.5; 0.75; 1.0 |] "the grid over [t₀, T]"
-        }
+          test "a step map is sampled at multiples of its step over the protocol's horizon" {
+              let h = 0.25
+              let onGrid = [| 1.0; 1.5; 2.25 |]
+              Expect.isTrue (obj.ReferenceEquals(ModelRollout.OnStepGrid(onGrid, h), onGrid)) "times already on the grid are kept"
+              Expect.sequenceEqual (ModelRollout.OnStepGrid([| 0.0; 0.3; 1.1 |], h)) [| 0.0; 0.25; 0.5; 0.75; 1.0 |] "the grid over [t₀, T]"
+          }
 
-        test "a step map learns its data's step; uneven steps are refused, naming the dataset" {
-            let data = SpringRecipe(Trajectories = 4, Points = 11, TimeSpan = 1.0).Generate()
-            let inputs = TrainingInputs.For(ModelSettings.Default(ModelKind.GSympNet, 2), data, null)
-            Expect.isTrue (close 1e-15 1e-12 inputs.Settings.StepSize.Value 0.1) "h = 1/10"
-            let timeline = nonNull data.TrainTimeline
-            let uneven = Timeline(timeline.Times |> Array.mapi (fun i t -> if i % 11 = 3 then t + 0.01 else t), timeline.Trajectories)
-            let unevenData = Dataset(data.Name, data.TrainX, data.TrainDx, data.TestX, data.TestDx, uneven, data.TestTimeline)
-            let message = refusal (fun () -> TrainingInputs.StepSize unevenData |> ignore)
-            Expect.stringContains message "'spring'" "names the dataset"
-            Expect.throwsT<ArgumentException> (fun () -> ModelSettings(ModelKind.LaSympNet, 2).Validate() |> ignore) "a map needs its step"
-        }
-    ]
+          test "a step map learns its data's step; uneven steps are refused, naming the dataset" {
+              let data = SpringRecipe(Trajectories = 4, Points = 11, TimeSpan = 1.0).Generate()
+              let inputs = TrainingInputs.For(ModelSettings.Default(ModelKind.GSympNet, 2), data, null)
+              Expect.isTrue (close 1e-15 1e-12 inputs.Settings.StepSize.Value 0.1) "h = 1/10"
+              let timeline = nonNull data.TrainTimeline
+              let uneven = Timeline(timeline.Times |> Array.mapi (fun i t -> if i % 11 = 3 then t + 0.01 else t), timeline.Trajectories)
+              let unevenData = Dataset(data.Name, data.TrainX, data.TrainDx, data.TestX, data.TestDx, uneven, data.TestTimeline)
+              let message = refusal (fun () -> TrainingInputs.StepSize unevenData |> ignore)
+              Expect.stringContains message "'spring'" "names the dataset"
+              Expect.throwsT<ArgumentException>
+                  (fun () -> ModelSettings(ModelKind.LaSympNet, 2).Validate() |> ignore)
+                  "a map needs its step"
+          } ]
 
 // ---- The run path ---------------------------------------------------------------------------------------------
 
@@ -344,37 +380,43 @@ let private shortProtocol () =
     EnergyProtocol(p.Name, p.System, p.InitialStates, Sampling.Linspace(0.0, 2.0, 11), 1e-8, 1e-8)
 
 let runPath =
-    testList "run path" [
-        for kind in Tasks.familyKinds do
-            test (sprintf "%s trains, saves, loads and is evaluated on the spring through the run path" (Tasks.modelKey kind)) {
-                let dir = Path.Combine(Path.GetTempPath(), sprintf "hnn-family-%s-%d" (Tasks.modelKey kind) Environment.ProcessId)
-                try
-                    let options = { Experiment.defaults with Steps = Some 3; OutDir = dir; CheckpointEvery = 0; Log = ignore }
-                    let task = { Tasks.spring with Data = fun seed -> SpringRecipe(Trajectories = 6, Seed = seed).Generate() }
-                    let t = Experiment.train options task (task.Data 0) kind
-                    Expect.equal t.Model.Settings.Kind kind "kind"
-                    Expect.isTrue (Double.IsFinite t.Result.FinalTest.Mean) "test loss"
-                    let path = Experiment.save options t
-                    let struct (loaded, _) = ModelFile.Load path
-                    use _ = torch.NewDisposeScope()
-                    let x = EnergyProtocol.Spring(count = 4).InitialStates.ToTensor()
-                    Expect.sequenceEqual (values (loaded.TimeDerivative(x, false))) (values (t.Model.TimeDerivative(x, false))) "same field after a save and a load"
-                    let m = TrajectoryEvaluation.Evaluate(shortProtocol (), t.Model)
-                    Expect.isTrue (Double.IsFinite m.EnergyMse.Mean) "energy MSE"
-                    Expect.equal m.Rollouts.Dimension 2 "canonical paths"
-                    loaded.Dispose()
-                    t.Model.Dispose()
-                finally
-                    if Directory.Exists dir then Directory.Delete(dir, true)
-            }
+    testList
+        "run path"
+        [ for kind in Tasks.familyKinds do
+              test (sprintf "%s trains, saves, loads and is evaluated on the spring through the run path" (Tasks.modelKey kind)) {
+                  let dir = Path.Combine(Path.GetTempPath(), sprintf "hnn-family-%s-%d" (Tasks.modelKey kind) Environment.ProcessId)
+                  try
+                      let options = { Experiment.defaults with Steps = Some 3; OutDir = dir; CheckpointEvery = 0; Log = ignore }
+                      let task = { Tasks.spring with Data = fun seed -> SpringRecipe(Trajectories = 6, Seed = seed).Generate() }
+                      let t = Experiment.train options task (task.Data 0) kind
+                      Expect.equal t.Model.Settings.Kind kind "kind"
+                      Expect.isTrue (Double.IsFinite t.Result.FinalTest.Mean) "test loss"
+                      let path = Experiment.save options t
+                      let struct (loaded, _) = ModelFile.Load path
+                      use _ = torch.NewDisposeScope()
+                      let x = EnergyProtocol.Spring(count = 4).InitialStates.ToTensor()
+                      Expect.sequenceEqual
+                          (values (loaded.TimeDerivative(x, false)))
+                          (values (t.Model.TimeDerivative(x, false)))
+                          "same field after a save and a load"
+                      let m = TrajectoryEvaluation.Evaluate(shortProtocol (), t.Model)
+                      Expect.isTrue (Double.IsFinite m.EnergyMse.Mean) "energy MSE"
+                      Expect.equal m.Rollouts.Dimension 2 "canonical paths"
+                      loaded.Dispose()
+                      t.Model.Dispose()
+                  finally
+                      if Directory.Exists dir then
+                          Directory.Delete(dir, true)
+              }
 
-        test "the families' keys are known to the run path and refused by PyTorch export" {
-            for kind in Tasks.familyKinds do
-                Expect.equal (Tasks.tryModelKind (Tasks.modelKey kind)) (Ok kind) "round trip"
-            use m = DynamicsModel.Create(ModelSettings(ModelKind.PortHnn, 2, HiddenDim = 8), 0)
-            Expect.throwsT<PyTorchWeightsException> (fun () -> PyTorchWeights.Export(m, Path.Combine(Path.GetTempPath(), "never.pt"))) "no reference class"
-        }
-    ]
+          test "the families' keys are known to the run path and refused by PyTorch export" {
+              for kind in Tasks.familyKinds do
+                  Expect.equal (Tasks.tryModelKind (Tasks.modelKey kind)) (Ok kind) "round trip"
+              use m = DynamicsModel.Create(ModelSettings(ModelKind.PortHnn, 2, HiddenDim = 8), 0)
+              Expect.throwsT<PyTorchWeightsException>
+                  (fun () -> PyTorchWeights.Export(m, Path.Combine(Path.GetTempPath(), "never.pt")))
+                  "no reference class"
+          } ]
 
 [<Tests>]
 let tests = testList "model families" [ portHamiltonian; lagrangian; sympNets; runPath ]

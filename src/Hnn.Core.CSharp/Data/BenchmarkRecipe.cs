@@ -30,8 +30,15 @@ public sealed record BenchmarkRecipe(
     [property: JsonIgnore] IHamiltonianSystem System,
     [property: JsonIgnore] StartSampler Starts,
     string Description,
-    int Trajectories = 200, int Points = 50, double TimeSpan = 5.0, double NoiseStd = 0.0,
-    double TestFraction = 0.2, double Rtol = 1e-10, double Atol = 1e-10, int Seed = 0)
+    int Trajectories = 200,
+    int Points = 50,
+    double TimeSpan = 5.0,
+    double NoiseStd = 0.0,
+    double TestFraction = 0.2,
+    double Rtol = 1e-10,
+    double Atol = 1e-10,
+    int Seed = 0
+)
 {
     /// <summary><paramref name="count"/> start states [count, D] drawn in order from one <see cref="Sampling"/> of <paramref name="seed"/>.</summary>
     public StateMatrix DrawStarts(int count, int seed)
@@ -40,7 +47,8 @@ public sealed record BenchmarkRecipe(
         int d = System.Dimension;
         var rng = new Sampling(seed);
         var x = new double[count * d];
-        for (int k = 0; k < count; k++) Starts(rng, x.AsSpan(k * d, d));
+        for (int k = 0; k < count; k++)
+            Starts(rng, x.AsSpan(k * d, d));
         return new StateMatrix(x, count, d);
     }
 
@@ -48,20 +56,24 @@ public sealed record BenchmarkRecipe(
     public Dataset Generate()
     {
         SampledTrajectories.CheckSizes(Trajectories, Points, TestFraction);
-        if (!(NoiseStd >= 0 && double.IsFinite(NoiseStd))) throw new ArgumentException($"noise must be zero or positive and finite, got {NoiseStd}");
+        if (!(NoiseStd >= 0 && double.IsFinite(NoiseStd)))
+            throw new ArgumentException($"noise must be zero or positive and finite, got {NoiseStd}");
         int d = System.Dimension;
         var rng = new Sampling(Seed);
         var starts = new double[Trajectories * d];
-        for (int k = 0; k < Trajectories; k++) Starts(rng, starts.AsSpan(k * d, d));
+        for (int k = 0; k < Trajectories; k++)
+            Starts(rng, starts.AsSpan(k * d, d));
         var times = Sampling.Linspace(0, TimeSpan, Points);
         var system = System;
         BatchVectorField field = (t, x, dxdt, count) =>
         {
-            for (int i = 0; i < count; i++) system.TimeDerivative(x.Slice(i * d, d), dxdt.Slice(i * d, d));
+            for (int i = 0; i < count; i++)
+                system.TimeDerivative(x.Slice(i * d, d), dxdt.Slice(i * d, d));
         };
         var (states, targets) = SampledTrajectories.Integrate(field, starts, Trajectories, d, times, Rtol, Atol);
         if (NoiseStd > 0)
-            for (int i = 0; i < states.Length; i++) states[i] += NoiseStd * rng.Normal();
+            for (int i = 0; i < states.Length; i++)
+                states[i] += NoiseStd * rng.Normal();
         int testTrajectories = Math.Clamp((int)Math.Round(Trajectories * TestFraction), 1, Trajectories - 1);
         return SampledTrajectories.TrainFirst(System.Name, states, targets, d, times, (Trajectories - testTrajectories) * Points);
     }
@@ -83,15 +95,19 @@ public static class BenchmarkStarts
     {
         ArgumentNullException.ThrowIfNull(lower);
         ArgumentNullException.ThrowIfNull(upper);
-        if (lower.Length != upper.Length || lower.Length == 0) throw new ArgumentException($"box bounds of {lower.Length} and {upper.Length} coordinates");
+        if (lower.Length != upper.Length || lower.Length == 0)
+            throw new ArgumentException($"box bounds of {lower.Length} and {upper.Length} coordinates");
         for (int j = 0; j < lower.Length; j++)
-            if (!(lower[j] <= upper[j])) throw new ArgumentException($"box bound {j}: need lower ≤ upper, got {lower[j]} and {upper[j]}");
+            if (!(lower[j] <= upper[j]))
+                throw new ArgumentException($"box bound {j}: need lower ≤ upper, got {lower[j]} and {upper[j]}");
         var lo = (double[])lower.Clone();
         var hi = (double[])upper.Clone();
         return (rng, x) =>
         {
-            if (x.Length != lo.Length) throw new ArgumentException($"a start has {lo.Length} coordinates, got room for {x.Length}");
-            for (int j = 0; j < lo.Length; j++) x[j] = rng.Uniform(lo[j], hi[j]);
+            if (x.Length != lo.Length)
+                throw new ArgumentException($"a start has {lo.Length} coordinates, got room for {x.Length}");
+            for (int j = 0; j < lo.Length; j++)
+                x[j] = rng.Uniform(lo[j], hi[j]);
         };
     }
 
@@ -105,14 +121,23 @@ public static class BenchmarkStarts
     {
         ArgumentNullException.ThrowIfNull(system);
         if (!(0 < energyMin && energyMin <= energyMax && energyMax < system.EscapeEnergy))
-            throw new ArgumentException($"need 0 < energy min ≤ energy max < {system.EscapeEnergy} (the escape energy), got {energyMin} and {energyMax}");
+            throw new ArgumentException(
+                $"need 0 < energy min ≤ energy max < {system.EscapeEnergy} (the escape energy), got {energyMin} and {energyMax}"
+            );
         if (!(positionMax > 0 && positionMax <= 0.5 / system.Lambda))
-            throw new ArgumentOutOfRangeException(nameof(positionMax), positionMax, $"must be in (0, {0.5 / system.Lambda}] to stay inside the well");
+            throw new ArgumentOutOfRangeException(
+                nameof(positionMax),
+                positionMax,
+                $"must be in (0, {0.5 / system.Lambda}] to stay inside the well"
+            );
         return (rng, s) =>
         {
-            if (s.Length != 4) throw new ArgumentException($"a Hénon–Heiles start has 4 coordinates, got room for {s.Length}");
+            if (s.Length != 4)
+                throw new ArgumentException($"a Hénon–Heiles start has 4 coordinates, got room for {s.Length}");
             double e = rng.Uniform(energyMin, energyMax);
-            double x, y, v;
+            double x,
+                y,
+                v;
             do
             {
                 x = rng.Uniform(-positionMax, positionMax);

@@ -17,8 +17,16 @@ namespace Hnn.Data;
 /// <param name="TestFraction">Fraction of trajectories, taken last, used for testing (0.5).</param>
 /// <param name="Seed">Random seed.</param>
 public sealed record DampedSpringRecipe(
-    double Damping = 0.2, int Trajectories = 50, int Points = 30, double TimeSpan = 3.0,
-    double RadiusMin = 0.1, double RadiusMax = 1.0, double NoiseStd = 0.1, double TestFraction = 0.5, int Seed = 0)
+    double Damping = 0.2,
+    int Trajectories = 50,
+    int Points = 30,
+    double TimeSpan = 3.0,
+    double RadiusMin = 0.1,
+    double RadiusMax = 1.0,
+    double NoiseStd = 0.1,
+    double TestFraction = 0.5,
+    int Seed = 0
+)
 {
     /// <summary>The system the data comes from.</summary>
     public DampedMassSpring System => new(Damping);

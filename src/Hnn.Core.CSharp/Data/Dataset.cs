@@ -12,8 +12,14 @@ namespace Hnn.Data;
 /// <param name="TrainTimeline">Times and trajectory ids of the training rows, where known (needed for integrator-supervised training).</param>
 /// <param name="TestTimeline">Times and trajectory ids of the test rows, where known.</param>
 public sealed record Dataset(
-    string Name, StateMatrix TrainX, StateMatrix TrainDx, StateMatrix TestX, StateMatrix TestDx,
-    Timeline? TrainTimeline = null, Timeline? TestTimeline = null)
+    string Name,
+    StateMatrix TrainX,
+    StateMatrix TrainDx,
+    StateMatrix TestX,
+    StateMatrix TestDx,
+    Timeline? TrainTimeline = null,
+    Timeline? TestTimeline = null
+)
 {
     /// <summary>The state dimension D.</summary>
     public int Dimension => TrainX.Columns;

@@ -21,23 +21,34 @@ public static class DatasetCache
     /// <summary>Version of the file layout and of the key derivation; bumping it invalidates every cached file.</summary>
     public const int FormatVersion = 2;
 
-    private static readonly FileEnvelope Envelope =
-        new("HNNDSET\0", FormatVersion, "a dataset cache file", keyLength: 32, keyOwner: "recipe", (path, problem) => new DataFileException(path, problem));
+    private static readonly FileEnvelope Envelope = new(
+        "HNNDSET\0",
+        FormatVersion,
+        "a dataset cache file",
+        keyLength: 32,
+        keyOwner: "recipe",
+        (path, problem) => new DataFileException(path, problem)
+    );
 
     /// <summary>The hex SHA-256 key of a recipe: its type name, its JSON and the format version.</summary>
-    public static string KeyOf<TRecipe>(TRecipe recipe) where TRecipe : notnull =>
-        Convert.ToHexStringLower(KeyBytes(recipe));
+    public static string KeyOf<TRecipe>(TRecipe recipe)
+        where TRecipe : notnull => Convert.ToHexStringLower(KeyBytes(recipe));
 
     /// <summary>Where the dataset of <paramref name="recipe"/> is cached inside <paramref name="cacheFolder"/>.</summary>
-    public static string PathFor<TRecipe>(string cacheFolder, TRecipe recipe) where TRecipe : notnull =>
-        Path.Combine(cacheFolder, $"{typeof(TRecipe).Name}-{KeyOf(recipe)[..32]}.dataset");
+    public static string PathFor<TRecipe>(string cacheFolder, TRecipe recipe)
+        where TRecipe : notnull => Path.Combine(cacheFolder, $"{typeof(TRecipe).Name}-{KeyOf(recipe)[..32]}.dataset");
 
     /// <summary>
     /// The cached dataset of <paramref name="recipe"/> if a valid file exists; otherwise (missing, corrupt, truncated,
     /// other recipe or version) deletes any bad file, calls <paramref name="generate"/>, stores its result atomically
     /// and returns it. <paramref name="log"/> receives one line per miss or rebuild.
     /// </summary>
-    public static Dataset GetOrCreate<TRecipe>(string cacheFolder, TRecipe recipe, Func<TRecipe, Dataset> generate, Action<string>? log = null)
+    public static Dataset GetOrCreate<TRecipe>(
+        string cacheFolder,
+        TRecipe recipe,
+        Func<TRecipe, Dataset> generate,
+        Action<string>? log = null
+    )
         where TRecipe : notnull
     {
         ArgumentNullException.ThrowIfNull(generate);
@@ -45,14 +56,16 @@ public static class DatasetCache
     }
 
     /// <summary>Writes <paramref name="dataset"/> atomically to <paramref name="path"/> under the key of <paramref name="recipe"/>.</summary>
-    public static void Write<TRecipe>(string path, TRecipe recipe, Dataset dataset) where TRecipe : notnull =>
-        Envelope.Write(path, KeyBytes(recipe), w => WritePayload(w, dataset));
+    public static void Write<TRecipe>(string path, TRecipe recipe, Dataset dataset)
+        where TRecipe : notnull => Envelope.Write(path, KeyBytes(recipe), w => WritePayload(w, dataset));
 
     /// <summary>Reads a file written for <paramref name="recipe"/>.</summary>
     /// <exception cref="DataFileException">The file is missing, corrupt, truncated, of another version or of another recipe.</exception>
-    public static Dataset Read<TRecipe>(string path, TRecipe recipe) where TRecipe : notnull => Envelope.Read(path, KeyBytes(recipe), Parse);
+    public static Dataset Read<TRecipe>(string path, TRecipe recipe)
+        where TRecipe : notnull => Envelope.Read(path, KeyBytes(recipe), Parse);
 
-    private static byte[] KeyBytes<TRecipe>(TRecipe recipe) where TRecipe : notnull
+    private static byte[] KeyBytes<TRecipe>(TRecipe recipe)
+        where TRecipe : notnull
     {
         ArgumentNullException.ThrowIfNull(recipe);
         var text = $"hnn-dataset-cache v{FormatVersion}\n{typeof(TRecipe).FullName}\n{JsonSerializer.Serialize(recipe, Json.Options)}";
@@ -63,8 +76,13 @@ public static class DatasetCache
     {
         ArgumentNullException.ThrowIfNull(dataset);
         int d = dataset.Dimension;
-        if (dataset.TrainDx.Columns != d || dataset.TestX.Columns != d || dataset.TestDx.Columns != d
-            || dataset.TrainDx.Rows != dataset.TrainX.Rows || dataset.TestDx.Rows != dataset.TestX.Rows)
+        if (
+            dataset.TrainDx.Columns != d
+            || dataset.TestX.Columns != d
+            || dataset.TestDx.Columns != d
+            || dataset.TrainDx.Rows != dataset.TrainX.Rows
+            || dataset.TestDx.Rows != dataset.TestX.Rows
+        )
             throw new ArgumentException($"dataset '{dataset.Name}': states and targets disagree in shape");
         FileEnvelope.WriteBlock(w, Encoding.UTF8.GetBytes(dataset.Name));
         w.Write(d);
@@ -79,7 +97,9 @@ public static class DatasetCache
     private static Dataset Parse(FileEnvelope.PayloadReader r)
     {
         var name = r.ReadString("name");
-        int d = r.ReadInt32(), trainRows = r.ReadInt32(), testRows = r.ReadInt32();
+        int d = r.ReadInt32(),
+            trainRows = r.ReadInt32(),
+            testRows = r.ReadInt32();
         if (d < 1 || trainRows < 0 || testRows < 0 || 16L * d * ((long)trainRows + testRows) + 2 > r.Remaining)
             throw r.Fail($"shapes D = {d}, train = {trainRows}, test = {testRows} do not match the file length");
         var trainX = ReadMatrix(r, trainRows, d, "TrainX");
@@ -98,7 +118,8 @@ public static class DatasetCache
             w.Write(false);
             return;
         }
-        if (timeline.Rows != rows) throw new ArgumentException($"timeline has {timeline.Rows} rows, its split {rows}");
+        if (timeline.Rows != rows)
+            throw new ArgumentException($"timeline has {timeline.Rows} rows, its split {rows}");
         w.Write(true);
         FileEnvelope.WriteValues<double>(w, timeline.Times);
         FileEnvelope.WriteValues<int>(w, timeline.Trajectories);

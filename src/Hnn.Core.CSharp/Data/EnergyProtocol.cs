@@ -14,8 +14,14 @@ namespace Hnn.Data;
 /// <param name="Atol">Absolute tolerance to integrate with.</param>
 /// <param name="Measured">For measured data (the real pendulum), the observed trajectory over <see cref="Times"/>; otherwise null.</param>
 public sealed record EnergyProtocol(
-    string Name, IHamiltonianSystem System, StateMatrix InitialStates, double[] Times, double Rtol, double Atol,
-    MeasuredTrajectory? Measured = null)
+    string Name,
+    IHamiltonianSystem System,
+    StateMatrix InitialStates,
+    double[] Times,
+    double Rtol,
+    double Atol,
+    MeasuredTrajectory? Measured = null
+)
 {
     /// <summary>
     /// Task 1: <paramref name="count"/> (paper: 15) starts with each coordinate uniform in [−1, −0.2] ∪ [0.2, 1],
@@ -53,7 +59,8 @@ public sealed record EnergyProtocol(
     public static EnergyProtocol TwoBody(int count = 15)
     {
         var x = new double[count * 8];
-        for (int k = 0; k < count; k++) OrbitStarts.TwoBody(new Sampling(k), x.AsSpan(8 * k, 8));
+        for (int k = 0; k < count; k++)
+            OrbitStarts.TwoBody(new Sampling(k), x.AsSpan(8 * k, 8));
         return new("two-body", NBody.TwoBody, new StateMatrix(x, count, 8), Sampling.Linspace(0, 25, 500), 1e-9, 1e-9);
     }
 
@@ -61,7 +68,8 @@ public sealed record EnergyProtocol(
     public static EnergyProtocol ThreeBody(int count = 15)
     {
         var x = new double[count * 12];
-        for (int k = 0; k < count; k++) OrbitStarts.ThreeBody(new Sampling(k), x.AsSpan(12 * k, 12));
+        for (int k = 0; k < count; k++)
+            OrbitStarts.ThreeBody(new Sampling(k), x.AsSpan(12 * k, 12));
         return new("three-body", NBody.ThreeBody, new StateMatrix(x, count, 12), Sampling.Linspace(0, 3, 500), 1e-9, 1e-9);
     }
 

@@ -44,13 +44,17 @@ public sealed record LipsonData(string Source, double[] Trial, double[] Time, do
     /// <exception cref="DataFileException">The file is missing, has another hash, or is malformed.</exception>
     public static LipsonData Load(string path, string? expectedSha256 = null)
     {
-        if (!File.Exists(path)) throw new DataFileException(path, "no such file");
+        if (!File.Exists(path))
+            throw new DataFileException(path, "no such file");
         var bytes = File.ReadAllBytes(path);
         if (expectedSha256 is not null)
         {
             var actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
-                throw new DataFileException(path, $"sha256 is {actual}, expected {expectedSha256.ToLowerInvariant()}: the file differs from the vendored copy (see data/README.md)");
+                throw new DataFileException(
+                    path,
+                    $"sha256 is {actual}, expected {expectedSha256.ToLowerInvariant()}: the file differs from the vendored copy (see data/README.md)"
+                );
         }
         string text;
         try
@@ -69,40 +73,62 @@ public sealed record LipsonData(string Source, double[] Trial, double[] Time, do
     public static LipsonData Parse(string text, string source)
     {
         var lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++) lines[i] = lines[i].TrimEnd('\r');
+        for (int i = 0; i < lines.Length; i++)
+            lines[i] = lines[i].TrimEnd('\r');
         int last = lines.Length - 1;
-        while (last >= 0 && string.IsNullOrWhiteSpace(lines[last])) last--;
-        if (last < 0) throw new DataFileException(source, $"truncated: the file is empty (expected the header '{Header}' and at least 2 rows)");
+        while (last >= 0 && string.IsNullOrWhiteSpace(lines[last]))
+            last--;
+        if (last < 0)
+            throw new DataFileException(source, $"truncated: the file is empty (expected the header '{Header}' and at least 2 rows)");
         if (lines[0].Trim() != Header)
             throw new DataFileException(source, 1, $"expected the header line '{Header}', found '{Shorten(lines[0])}'");
         int rows = last;
-        if (rows == 0) throw new DataFileException(source, "truncated: header only, no data rows (need at least 2)");
-        if (rows == 1) throw new DataFileException(source, "truncated: only 1 data row (need at least 2)");
+        if (rows == 0)
+            throw new DataFileException(source, "truncated: header only, no data rows (need at least 2)");
+        if (rows == 1)
+            throw new DataFileException(source, "truncated: only 1 data row (need at least 2)");
 
         var columns = new double[4][];
-        for (int c = 0; c < 4; c++) columns[c] = new double[rows];
+        for (int c = 0; c < 4; c++)
+            columns[c] = new double[rows];
         for (int r = 0; r < rows; r++)
         {
             int lineNumber = r + 2;
             var line = lines[r + 1];
             var cells = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (cells.Length == 0) throw new DataFileException(source, lineNumber, "blank line inside the data");
+            if (cells.Length == 0)
+                throw new DataFileException(source, lineNumber, "blank line inside the data");
             if (cells.Length != 4)
                 throw new DataFileException(source, lineNumber, $"expected 4 columns (trial, t, o, v), found {cells.Length}");
             for (int c = 0; c < 4; c++)
             {
                 if (!double.TryParse(cells[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new DataFileException(source, lineNumber, $"column {c + 1} ({ColumnNames[c]}) is not a number: '{Shorten(cells[c])}'");
+                    throw new DataFileException(
+                        source,
+                        lineNumber,
+                        $"column {c + 1} ({ColumnNames[c]}) is not a number: '{Shorten(cells[c])}'"
+                    );
                 if (!double.IsFinite(value))
-                    throw new DataFileException(source, lineNumber, $"column {c + 1} ({ColumnNames[c]}) is {cells[c]} (NaN or infinite values are not allowed)");
+                    throw new DataFileException(
+                        source,
+                        lineNumber,
+                        $"column {c + 1} ({ColumnNames[c]}) is {cells[c]} (NaN or infinite values are not allowed)"
+                    );
                 columns[c][r] = value;
             }
             if (r > 0 && !(columns[1][r] > columns[1][r - 1]))
-                throw new DataFileException(source, lineNumber,
-                    $"time {columns[1][r].ToString("R", CultureInfo.InvariantCulture)} does not increase (previous row: {columns[1][r - 1].ToString("R", CultureInfo.InvariantCulture)})");
+                throw new DataFileException(
+                    source,
+                    lineNumber,
+                    $"time {columns[1][r].ToString("R", CultureInfo.InvariantCulture)} does not increase (previous row: {columns[1][r - 1].ToString("R", CultureInfo.InvariantCulture)})"
+                );
         }
         if (!text.EndsWith('\n'))
-            throw new DataFileException(source, last + 1, "the last line has no line end: the file looks truncated (every row of this format ends with one)");
+            throw new DataFileException(
+                source,
+                last + 1,
+                "the last line has no line end: the file looks truncated (every row of this format ends with one)"
+            );
         return new LipsonData(source, columns[0], columns[1], columns[2], columns[3]);
     }
 

@@ -12,19 +12,32 @@ public static class OrbitStarts
     /// (1 + <paramref name="velocityNoise"/>·N(0, 1)); body 2 moves opposite, so the total momentum is zero.
     /// Draws, in order: pos_x, pos_y, the normal. Writes 8 numbers.
     /// </summary>
-    public static void TwoBody(Sampling rng, Span<double> x, double positionMin = 0.5, double positionMax = 1.5, double velocityNoise = 0.05)
+    public static void TwoBody(
+        Sampling rng,
+        Span<double> x,
+        double positionMin = 0.5,
+        double positionMax = 1.5,
+        double velocityNoise = 0.05
+    )
     {
         ArgumentNullException.ThrowIfNull(rng);
-        if (x.Length < 8) throw new ArgumentException($"a two-body state has 8 numbers, got room for {x.Length}");
-        double px = rng.Uniform(positionMin, positionMax), py = rng.Uniform(positionMin, positionMax);
+        if (x.Length < 8)
+            throw new ArgumentException($"a two-body state has 8 numbers, got room for {x.Length}");
+        double px = rng.Uniform(positionMin, positionMax),
+            py = rng.Uniform(positionMin, positionMax);
         double r = Math.Sqrt(px * px + py * py);
         double scale = (1 + velocityNoise * rng.Normal()) / (2 * Math.Pow(r, 1.5));
-        double vx = -py * scale, vy = px * scale;
+        double vx = -py * scale,
+            vy = px * scale;
         // q = (x1, x2, y1, y2), p = (px1, px2, py1, py2)
-        x[0] = px; x[1] = -px;
-        x[2] = py; x[3] = -py;
-        x[4] = vx; x[5] = -vx;
-        x[6] = vy; x[7] = -vy;
+        x[0] = px;
+        x[1] = -px;
+        x[2] = py;
+        x[3] = -py;
+        x[4] = vx;
+        x[5] = -vx;
+        x[6] = vy;
+        x[7] = -vy;
     }
 
     /// <summary>
@@ -37,14 +50,17 @@ public static class OrbitStarts
     public static void ThreeBody(Sampling rng, Span<double> x, double radiusMin = 0.9, double radiusMax = 1.2, double velocityNoise = 0.2)
     {
         ArgumentNullException.ThrowIfNull(rng);
-        if (x.Length < 12) throw new ArgumentException($"a three-body state has 12 numbers, got room for {x.Length}");
-        double p1x = rng.Uniform(-1, 1), p1y = rng.Uniform(-1, 1);
+        if (x.Length < 12)
+            throw new ArgumentException($"a three-body state has 12 numbers, got room for {x.Length}");
+        double p1x = rng.Uniform(-1, 1),
+            p1y = rng.Uniform(-1, 1);
         double r = rng.Uniform(radiusMin, radiusMax);
         double norm = Math.Sqrt(p1x * p1x + p1y * p1y);
         p1x *= r / norm;
         p1y *= r / norm;
         double speed = Math.Sqrt(Math.Sin(Math.PI / 3) / (2 * Math.Pow(Math.Cos(Math.PI / 6), 2))) / Math.Pow(r, 1.5);
-        double v1x = -p1y * speed, v1y = p1x * speed;
+        double v1x = -p1y * speed,
+            v1y = p1x * speed;
         for (int body = 0; body < 3; body++)
         {
             var (s, c) = Math.SinCos(body * 2 * Math.PI / 3);

@@ -15,9 +15,17 @@ namespace Hnn.Data;
 /// dominates rtol for |x| ≲ 10⁴; here 1e-10, so the states are as accurate as the reference meant them to be.</param>
 /// <param name="Seed">Random seed (paper: 0).</param>
 public sealed record PendulumRecipe(
-    int Trajectories = 50, int Points = 45, double TimeSpan = 3.0,
-    double RadiusMin = 1.3, double RadiusMax = 2.3, double NoiseStd = 0.1,
-    double TestFraction = 0.5, double Rtol = 1e-10, double Atol = 1e-10, int Seed = 0)
+    int Trajectories = 50,
+    int Points = 45,
+    double TimeSpan = 3.0,
+    double RadiusMin = 1.3,
+    double RadiusMax = 2.3,
+    double NoiseStd = 0.1,
+    double TestFraction = 0.5,
+    double Rtol = 1e-10,
+    double Atol = 1e-10,
+    int Seed = 0
+)
 {
     /// <summary>The system the data comes from.</summary>
     public static Pendulum System => Pendulum.Ideal;

@@ -8,6 +8,7 @@ public enum Differences
     /// error Δt/2·d²x/dt² is, for an oscillator, a friction of about Δt/2 per unit time that the data do not have.
     /// </summary>
     Forward,
+
     /// <summary>
     /// Second-order three-point differences on the (possibly uneven) time grid: centred at rows 1..N−1, one-sided
     /// (x0, x1, x2) at row 0 (Sosanya &amp; Greydanus 2022 used centred differences too).
@@ -27,7 +28,11 @@ public enum Differences
 /// <param name="TestFraction">Length of the test span, as a fraction of N (paper: 0.2).</param>
 /// <param name="Targets">How derivative targets are estimated (paper: forward differences).</param>
 public sealed record RealPendulumRecipe(
-    string? DataPath = null, double TestStart = 0.8, double TestFraction = 0.2, Differences Targets = Differences.Forward)
+    string? DataPath = null,
+    double TestStart = 0.8,
+    double TestFraction = 0.2,
+    Differences Targets = Differences.Forward
+)
 {
     /// <summary>Reads the measurements this recipe names.</summary>
     /// <exception cref="DataFileException">The file is missing, malformed or (for the vendored copy) altered.</exception>
@@ -37,7 +42,9 @@ public sealed record RealPendulumRecipe(
     public (int Start, int Count) TestRows(int n)
     {
         if (!(TestStart >= 0 && TestFraction > 0 && TestStart + TestFraction <= 1 + 1e-12))
-            throw new ArgumentException($"need 0 ≤ test start, 0 < test fraction, start + fraction ≤ 1; got {TestStart} and {TestFraction}");
+            throw new ArgumentException(
+                $"need 0 ≤ test start, 0 < test fraction, start + fraction ≤ 1; got {TestStart} and {TestFraction}"
+            );
         int start = (int)Math.Floor(TestStart * n);
         int count = Math.Min((int)Math.Floor(TestFraction * n), n - start);
         return (start, count);
@@ -54,7 +61,10 @@ public sealed record RealPendulumRecipe(
         int n = x.Rows;
         var (start, count) = TestRows(n);
         if (count < 2 || n - count < 2)
-            throw new DataFileException(data.Source, $"{n + 1} rows leave {n - count} training and {count} test states; need at least 2 of each");
+            throw new DataFileException(
+                data.Source,
+                $"{n + 1} rows leave {n - count} training and {count} test states; need at least 2 of each"
+            );
         var trainX = x.Slice(0, start).Concat(x.Slice(start + count, n - start - count));
         var trainDx = dx.Slice(0, start).Concat(dx.Slice(start + count, n - start - count));
         // One measured trajectory, cut by the test span: the rows before and after it are separate pieces.
@@ -82,7 +92,8 @@ public sealed record RealPendulumRecipe(
     private (StateMatrix X, StateMatrix Dx) StatesAndDifferences(LipsonData data)
     {
         int n = data.Rows - 1;
-        if (n < 2) throw new ArgumentException($"{data.Source}: need at least 3 rows, got {data.Rows}");
+        if (n < 2)
+            throw new ArgumentException($"{data.Source}: need at least 3 rows, got {data.Rows}");
         var x = new double[2 * n];
         var dx = new double[2 * n];
         var t = data.Time;
@@ -113,7 +124,9 @@ public sealed record RealPendulumRecipe(
     /// derivatives of its Lagrange basis at s. Exact for quadratics, so second-order accurate on smooth data.
     /// </summary>
     public static (double A, double B, double C) ParabolaSlope(double t0, double t1, double t2, double s) =>
-        (((s - t1) + (s - t2)) / ((t0 - t1) * (t0 - t2)),
-         ((s - t0) + (s - t2)) / ((t1 - t0) * (t1 - t2)),
-         ((s - t0) + (s - t1)) / ((t2 - t0) * (t2 - t1)));
+        (
+            ((s - t1) + (s - t2)) / ((t0 - t1) * (t0 - t2)),
+            ((s - t0) + (s - t2)) / ((t1 - t0) * (t1 - t2)),
+            ((s - t0) + (s - t1)) / ((t2 - t0) * (t2 - t1))
+        );
 }

@@ -10,7 +10,15 @@ internal static class SampledTrajectories
     /// (<see cref="Ode"/>, each trajectory its own steps, in parallel) from <c>times[0]</c>, and returns the states at <paramref name="times"/> as rows [count·T, dim], trajectory by trajectory,
     /// with the exact dx/dt of <paramref name="field"/> at those (clean) states.
     /// </summary>
-    public static (double[] X, double[] Dx) Integrate(BatchVectorField field, double[] starts, int count, int dim, double[] times, double rtol, double atol)
+    public static (double[] X, double[] Dx) Integrate(
+        BatchVectorField field,
+        double[] starts,
+        int count,
+        int dim,
+        double[] times,
+        double rtol,
+        double atol
+    )
     {
         var x = Ode.Solve(field, DormandPrince45.Tableau, starts, count, dim, times[0], times, new AdaptiveSettings(rtol, atol));
         var dx = new double[x.Length];
@@ -24,11 +32,13 @@ internal static class SampledTrajectories
     /// </summary>
     public static double[] RingStarts(Sampling rng, int count, double radiusMin, double radiusMax)
     {
-        if (!(radiusMin > 0 && radiusMax >= radiusMin)) throw new ArgumentException($"need 0 < radius min ≤ radius max, got {radiusMin} and {radiusMax}");
+        if (!(radiusMin > 0 && radiusMax >= radiusMin))
+            throw new ArgumentException($"need 0 < radius min ≤ radius max, got {radiusMin} and {radiusMax}");
         var starts = new double[2 * count];
         for (int k = 0; k < count; k++)
         {
-            double q0 = rng.Uniform() * 2 - 1, p0 = rng.Uniform() * 2 - 1;
+            double q0 = rng.Uniform() * 2 - 1,
+                p0 = rng.Uniform() * 2 - 1;
             double radius = rng.Uniform(radiusMin, radiusMax);
             double norm = Math.Sqrt(q0 * q0 + p0 * p0);
             starts[2 * k] = q0 * radius / norm;
@@ -42,17 +52,22 @@ internal static class SampledTrajectories
     {
         for (int k = 0; k < count; k++)
         {
-            for (int i = 0; i < points; i++) x[2 * (k * points + i)] += std * rng.Normal();
-            for (int i = 0; i < points; i++) x[2 * (k * points + i) + 1] += std * rng.Normal();
+            for (int i = 0; i < points; i++)
+                x[2 * (k * points + i)] += std * rng.Normal();
+            for (int i = 0; i < points; i++)
+                x[2 * (k * points + i) + 1] += std * rng.Normal();
         }
     }
 
     /// <summary>Checks the sizes shared by the trajectory recipes; the message names the bad value.</summary>
     public static void CheckSizes(int trajectories, int points, double testFraction)
     {
-        if (trajectories < 2) throw new ArgumentException($"need at least 2 trajectories, got {trajectories}");
-        if (points < 2) throw new ArgumentException($"need at least 2 points per trajectory, got {points}");
-        if (!(testFraction > 0 && testFraction < 1)) throw new ArgumentException($"test fraction must be in (0, 1), got {testFraction}");
+        if (trajectories < 2)
+            throw new ArgumentException($"need at least 2 trajectories, got {trajectories}");
+        if (points < 2)
+            throw new ArgumentException($"need at least 2 points per trajectory, got {points}");
+        if (!(testFraction > 0 && testFraction < 1))
+            throw new ArgumentException($"test fraction must be in (0, 1), got {testFraction}");
     }
 
     /// <summary>Splits rows in order: the first <paramref name="testRows"/> rows test, the rest train (the orbit tasks).</summary>
@@ -62,9 +77,15 @@ internal static class SampledTrajectories
         var all = new StateMatrix(x, n, dim);
         var allDx = new StateMatrix(dx, n, dim);
         var timeline = Timeline.Regular(n / times.Length, times);
-        return new Dataset(name, all.Slice(testRows, n - testRows), allDx.Slice(testRows, n - testRows),
-            all.Slice(0, testRows), allDx.Slice(0, testRows),
-            timeline.Slice(testRows, n - testRows), timeline.Slice(0, testRows));
+        return new Dataset(
+            name,
+            all.Slice(testRows, n - testRows),
+            allDx.Slice(testRows, n - testRows),
+            all.Slice(0, testRows),
+            allDx.Slice(0, testRows),
+            timeline.Slice(testRows, n - testRows),
+            timeline.Slice(0, testRows)
+        );
     }
 
     /// <summary>Splits rows in order: the first <paramref name="trainRows"/> rows train, the rest test (the spring and pendulum tasks).</summary>
@@ -74,8 +95,14 @@ internal static class SampledTrajectories
         var all = new StateMatrix(x, n, dim);
         var allDx = new StateMatrix(dx, n, dim);
         var timeline = Timeline.Regular(n / times.Length, times);
-        return new Dataset(name, all.Slice(0, trainRows), allDx.Slice(0, trainRows),
-            all.Slice(trainRows, n - trainRows), allDx.Slice(trainRows, n - trainRows),
-            timeline.Slice(0, trainRows), timeline.Slice(trainRows, n - trainRows));
+        return new Dataset(
+            name,
+            all.Slice(0, trainRows),
+            allDx.Slice(0, trainRows),
+            all.Slice(trainRows, n - trainRows),
+            allDx.Slice(trainRows, n - trainRows),
+            timeline.Slice(0, trainRows),
+            timeline.Slice(trainRows, n - trainRows)
+        );
     }
 }

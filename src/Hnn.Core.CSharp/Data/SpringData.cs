@@ -12,9 +12,15 @@ namespace Hnn.Data;
 /// <param name="TestFraction">Fraction of trajectories, taken last, used for testing (paper: 0.5).</param>
 /// <param name="Seed">Random seed (paper: 0).</param>
 public sealed record SpringRecipe(
-    int Trajectories = 50, int Points = 30, double TimeSpan = 3.0,
-    double RadiusMin = 0.1, double RadiusMax = 1.0, double NoiseStd = 0.1,
-    double TestFraction = 0.5, int Seed = 0)
+    int Trajectories = 50,
+    int Points = 30,
+    double TimeSpan = 3.0,
+    double RadiusMin = 0.1,
+    double RadiusMax = 1.0,
+    double NoiseStd = 0.1,
+    double TestFraction = 0.5,
+    int Seed = 0
+)
 {
     /// <summary>
     /// Generates the dataset. Each trajectory starts at a uniform point of [−1, 1]² rescaled to a radius
@@ -24,9 +30,12 @@ public sealed record SpringRecipe(
     /// </summary>
     public Dataset Generate()
     {
-        if (Trajectories < 2) throw new ArgumentException($"need at least 2 trajectories, got {Trajectories}");
-        if (Points < 2) throw new ArgumentException($"need at least 2 points per trajectory, got {Points}");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
+        if (Trajectories < 2)
+            throw new ArgumentException($"need at least 2 trajectories, got {Trajectories}");
+        if (Points < 2)
+            throw new ArgumentException($"need at least 2 points per trajectory, got {Points}");
+        if (!(TestFraction > 0 && TestFraction < 1))
+            throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
         var system = new MassSpring();
         var rng = new Sampling(Seed);
         var times = Sampling.Linspace(0, TimeSpan, Points);
@@ -36,7 +45,8 @@ public sealed record SpringRecipe(
         Span<double> derivative = stackalloc double[2];
         for (int k = 0; k < Trajectories; k++)
         {
-            double q0 = rng.Uniform() * 2 - 1, p0 = rng.Uniform() * 2 - 1;
+            double q0 = rng.Uniform() * 2 - 1,
+                p0 = rng.Uniform() * 2 - 1;
             double radius = rng.Uniform(RadiusMin, RadiusMax);
             double norm = Math.Sqrt(q0 * q0 + p0 * p0);
             q0 *= radius / norm;
@@ -51,15 +61,23 @@ public sealed record SpringRecipe(
                 dx[2 * row] = derivative[0];
                 dx[2 * row + 1] = derivative[1];
             }
-            for (int i = 0; i < Points; i++) x[2 * (k * Points + i)] += NoiseStd * rng.Normal();
-            for (int i = 0; i < Points; i++) x[2 * (k * Points + i) + 1] += NoiseStd * rng.Normal();
+            for (int i = 0; i < Points; i++)
+                x[2 * (k * Points + i)] += NoiseStd * rng.Normal();
+            for (int i = 0; i < Points; i++)
+                x[2 * (k * Points + i) + 1] += NoiseStd * rng.Normal();
         }
         int trainRows = (int)Math.Round(Trajectories * (1 - TestFraction)) * Points;
         var all = new StateMatrix(x, n, 2);
         var allDx = new StateMatrix(dx, n, 2);
         var timeline = Timeline.Regular(Trajectories, times);
-        return new Dataset("spring", all.Slice(0, trainRows), allDx.Slice(0, trainRows),
-            all.Slice(trainRows, n - trainRows), allDx.Slice(trainRows, n - trainRows),
-            timeline.Slice(0, trainRows), timeline.Slice(trainRows, n - trainRows));
+        return new Dataset(
+            "spring",
+            all.Slice(0, trainRows),
+            allDx.Slice(0, trainRows),
+            all.Slice(trainRows, n - trainRows),
+            allDx.Slice(trainRows, n - trainRows),
+            timeline.Slice(0, trainRows),
+            timeline.Slice(trainRows, n - trainRows)
+        );
     }
 }

@@ -33,13 +33,13 @@ public sealed class StateMatrix
     public double this[int i, int j] => Values[i * Columns + j];
 
     /// <summary>The rows [start, start + count).</summary>
-    public StateMatrix Slice(int start, int count) =>
-        new(Values.AsSpan(start * Columns, count * Columns).ToArray(), count, Columns);
+    public StateMatrix Slice(int start, int count) => new(Values.AsSpan(start * Columns, count * Columns).ToArray(), count, Columns);
 
     /// <summary>Rows of this matrix followed by rows of <paramref name="other"/>.</summary>
     public StateMatrix Concat(StateMatrix other)
     {
-        if (other.Columns != Columns) throw new ArgumentException($"column counts differ: {Columns} and {other.Columns}");
+        if (other.Columns != Columns)
+            throw new ArgumentException($"column counts differ: {Columns} and {other.Columns}");
         return new([.. Values, .. other.Values], Rows + other.Rows, Columns);
     }
 

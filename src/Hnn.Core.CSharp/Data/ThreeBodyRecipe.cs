@@ -14,9 +14,17 @@ namespace Hnn.Data;
 /// <param name="Atol">Absolute tolerance of the integration (the reference left scipy's 1e-6; here equal to Rtol).</param>
 /// <param name="Seed">Random seed (paper: 0).</param>
 public sealed record ThreeBodyRecipe(
-    int Orbits = 5000, int Points = 20, double TimeSpan = 5.0,
-    double RadiusMin = 0.9, double RadiusMax = 1.2, double VelocityNoise = 0.2,
-    double TestFraction = 0.2, double Rtol = 1e-9, double Atol = 1e-9, int Seed = 0)
+    int Orbits = 5000,
+    int Points = 20,
+    double TimeSpan = 5.0,
+    double RadiusMin = 0.9,
+    double RadiusMax = 1.2,
+    double VelocityNoise = 0.2,
+    double TestFraction = 0.2,
+    double Rtol = 1e-9,
+    double Atol = 1e-9,
+    int Seed = 0
+)
 {
     /// <summary>The system the data comes from.</summary>
     public static NBody System => NBody.ThreeBody;
@@ -29,12 +37,16 @@ public sealed record ThreeBodyRecipe(
     /// </summary>
     public Dataset Generate()
     {
-        if (Orbits < 1) throw new ArgumentException($"need at least 1 orbit, got {Orbits}");
-        if (Points < 2) throw new ArgumentException($"need at least 2 points per orbit, got {Points}");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
+        if (Orbits < 1)
+            throw new ArgumentException($"need at least 1 orbit, got {Orbits}");
+        if (Points < 2)
+            throw new ArgumentException($"need at least 2 points per orbit, got {Points}");
+        if (!(TestFraction > 0 && TestFraction < 1))
+            throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
         var rng = new Sampling(Seed);
         var starts = new double[12 * Orbits];
-        for (int k = 0; k < Orbits; k++) OrbitStarts.ThreeBody(rng, starts.AsSpan(12 * k, 12), RadiusMin, RadiusMax, VelocityNoise);
+        for (int k = 0; k < Orbits; k++)
+            OrbitStarts.ThreeBody(rng, starts.AsSpan(12 * k, 12), RadiusMin, RadiusMax, VelocityNoise);
         var times = Sampling.Linspace(0, TimeSpan, Points);
         var (x, dx) = SampledTrajectories.Integrate(System.BatchTimeDerivative, starts, Orbits, 12, times, Rtol, Atol);
         int testRows = (int)Math.Floor(TestFraction * Orbits * Points);

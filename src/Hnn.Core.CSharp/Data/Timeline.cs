@@ -14,11 +14,11 @@ public sealed record Timeline(double[] Times, int[] Trajectories)
         var t = new double[count * times.Length];
         var ids = new int[t.Length];
         for (int k = 0; k < count; k++)
-            for (int i = 0; i < times.Length; i++)
-            {
-                t[k * times.Length + i] = times[i];
-                ids[k * times.Length + i] = firstId + k;
-            }
+        for (int i = 0; i < times.Length; i++)
+        {
+            t[k * times.Length + i] = times[i];
+            ids[k * times.Length + i] = firstId + k;
+        }
         return new Timeline(t, ids);
     }
 

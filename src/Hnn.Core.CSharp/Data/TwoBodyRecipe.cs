@@ -14,9 +14,17 @@ namespace Hnn.Data;
 /// <param name="Atol">Absolute tolerance of the integration (the reference left scipy's 1e-6; here equal to Rtol).</param>
 /// <param name="Seed">Random seed (paper: 0).</param>
 public sealed record TwoBodyRecipe(
-    int Orbits = 1000, int Points = 50, double TimeSpan = 20.0,
-    double PositionMin = 0.5, double PositionMax = 1.5, double VelocityNoise = 0.05,
-    double TestFraction = 0.2, double Rtol = 1e-9, double Atol = 1e-9, int Seed = 0)
+    int Orbits = 1000,
+    int Points = 50,
+    double TimeSpan = 20.0,
+    double PositionMin = 0.5,
+    double PositionMax = 1.5,
+    double VelocityNoise = 0.05,
+    double TestFraction = 0.2,
+    double Rtol = 1e-9,
+    double Atol = 1e-9,
+    int Seed = 0
+)
 {
     /// <summary>The system the data comes from.</summary>
     public static NBody System => NBody.TwoBody;
@@ -29,12 +37,16 @@ public sealed record TwoBodyRecipe(
     /// </summary>
     public Dataset Generate()
     {
-        if (Orbits < 1) throw new ArgumentException($"need at least 1 orbit, got {Orbits}");
-        if (Points < 2) throw new ArgumentException($"need at least 2 points per orbit, got {Points}");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
+        if (Orbits < 1)
+            throw new ArgumentException($"need at least 1 orbit, got {Orbits}");
+        if (Points < 2)
+            throw new ArgumentException($"need at least 2 points per orbit, got {Points}");
+        if (!(TestFraction > 0 && TestFraction < 1))
+            throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
         var rng = new Sampling(Seed);
         var starts = new double[8 * Orbits];
-        for (int k = 0; k < Orbits; k++) OrbitStarts.TwoBody(rng, starts.AsSpan(8 * k, 8), PositionMin, PositionMax, VelocityNoise);
+        for (int k = 0; k < Orbits; k++)
+            OrbitStarts.TwoBody(rng, starts.AsSpan(8 * k, 8), PositionMin, PositionMax, VelocityNoise);
         var times = Sampling.Linspace(0, TimeSpan, Points);
         var (x, dx) = SampledTrajectories.Integrate(System.BatchTimeDerivative, starts, Orbits, 8, times, Rtol, Atol);
         int testRows = (int)Math.Floor(TestFraction * Orbits * Points);

@@ -30,7 +30,8 @@ public static class BenchmarkMetrics
     public static double ValidPredictionTime(Rollouts r, int k, double threshold = ValidPredictionThreshold)
     {
         ArgumentNullException.ThrowIfNull(r);
-        if (!(threshold > 0 && double.IsFinite(threshold))) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "must be positive and finite");
+        if (!(threshold > 0 && double.IsFinite(threshold)))
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "must be positive and finite");
         var times = r.Times;
         double previous = 0;
         for (int i = 0; i < times.Length; i++)
@@ -38,7 +39,8 @@ public static class BenchmarkMetrics
             double e = NormalisedError(r.ReferenceState(k, i), r.ModelState(k, i));
             if (!(e <= threshold))
             {
-                if (i == 0) return 0;
+                if (i == 0)
+                    return 0;
                 double fraction = double.IsFinite(e) ? (threshold - previous) / (e - previous) : 0;
                 return times[i - 1] - times[0] + fraction * (times[i] - times[i - 1]);
             }
@@ -50,14 +52,16 @@ public static class BenchmarkMetrics
     /// <summary>‖model − reference‖ / ‖reference‖ (0 if both are the origin, +∞ if only the reference is).</summary>
     public static double NormalisedError(ReadOnlySpan<double> reference, ReadOnlySpan<double> model)
     {
-        double difference = 0, size = 0;
+        double difference = 0,
+            size = 0;
         for (int j = 0; j < reference.Length; j++)
         {
             double d = model[j] - reference[j];
             difference += d * d;
             size += reference[j] * reference[j];
         }
-        if (size == 0) return difference == 0 ? 0 : double.PositiveInfinity;
+        if (size == 0)
+            return difference == 0 ? 0 : double.PositiveInfinity;
         return Math.Sqrt(difference / size);
     }
 
@@ -69,7 +73,8 @@ public static class BenchmarkMetrics
     {
         int i = times.Length - 1;
         // A tolerance of a few ulps: linspace(0, 20, n) may end at 20 + 1 ulp.
-        while (i > 0 && times[i] - times[0] > horizon * (1 + 1e-12)) i--;
+        while (i > 0 && times[i] - times[0] > horizon * (1 + 1e-12))
+            i--;
         return i;
     }
 
@@ -93,10 +98,12 @@ public static class BenchmarkMetrics
     public static LossEstimate MedianWithError(IReadOnlyList<double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        if (values.Count == 0) throw new ArgumentException("need at least one value");
+        if (values.Count == 0)
+            throw new ArgumentException("need at least one value");
         var sorted = values.Select(v => double.IsNaN(v) ? double.PositiveInfinity : v).OrderBy(v => v).ToArray();
         double median = Quantile(sorted, 0.5);
-        if (sorted.Length < 2) return new LossEstimate(median, 0);
+        if (sorted.Length < 2)
+            return new LossEstimate(median, 0);
         double iqr = Quantile(sorted, 0.75) - Quantile(sorted, 0.25);
         return new LossEstimate(median, 1.2533 * (iqr / 1.349) / Math.Sqrt(sorted.Length));
     }
@@ -105,7 +112,8 @@ public static class BenchmarkMetrics
     public static double Quantile(IReadOnlyList<double> sorted, double q)
     {
         ArgumentNullException.ThrowIfNull(sorted);
-        if (sorted.Count == 0) throw new ArgumentException("need at least one value");
+        if (sorted.Count == 0)
+            throw new ArgumentException("need at least one value");
         double position = q * (sorted.Count - 1);
         int below = (int)Math.Floor(position);
         int above = Math.Min(below + 1, sorted.Count - 1);

@@ -30,19 +30,31 @@ public static class ModelRollout
     /// The path left the finite numbers, a step map was asked for times off its grid, or a Lagrangian network has no system
     /// to map its coordinates with.
     /// </exception>
-    public static double[] Paths(DynamicsModel model, StateMatrix starts, double[] times, double rtol, double atol, IHamiltonianSystem? system)
+    public static double[] Paths(
+        DynamicsModel model,
+        StateMatrix starts,
+        double[] times,
+        double rtol,
+        double atol,
+        IHamiltonianSystem? system
+    )
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(starts);
         ArgumentNullException.ThrowIfNull(times);
-        if (model is StepMap map) return Iterate(map, starts, times);
+        if (model is StepMap map)
+            return Iterate(map, starts, times);
         if (model.Coordinates == StateCoordinates.Velocity)
         {
             if (system is null)
-                throw new InvalidOperationException("a Lagrangian network's path needs the system's kinetic energy to map (q, p) to (q, q̇) and back, and there is no known system");
+                throw new InvalidOperationException(
+                    "a Lagrangian network's path needs the system's kinetic energy to map (q, p) to (q, q̇) and back, and there is no known system"
+                );
             var velocityStarts = VelocityCoordinates.FromCanonical(system, starts);
             var velocityPaths = Integrate(model, velocityStarts, times, rtol, atol);
-            return VelocityCoordinates.ToCanonical(system, new StateMatrix(velocityPaths, velocityPaths.Length / starts.Columns, starts.Columns)).Values;
+            return VelocityCoordinates
+                .ToCanonical(system, new StateMatrix(velocityPaths, velocityPaths.Length / starts.Columns, starts.Columns))
+                .Values;
         }
         return Integrate(model, starts, times, rtol, atol);
     }
@@ -55,9 +67,12 @@ public static class ModelRollout
     public static double[] OnStepGrid(double[] times, double h)
     {
         ArgumentNullException.ThrowIfNull(times);
-        if (times.Length == 0) throw new ArgumentException("no times");
-        if (!(h > 0 && double.IsFinite(h))) throw new ArgumentOutOfRangeException(nameof(h), h, "must be positive and finite");
-        if (StepIndices(times, h) is not null) return times;
+        if (times.Length == 0)
+            throw new ArgumentException("no times");
+        if (!(h > 0 && double.IsFinite(h)))
+            throw new ArgumentOutOfRangeException(nameof(h), h, "must be positive and finite");
+        if (StepIndices(times, h) is not null)
+            return times;
         int last = (int)Math.Floor((times[^1] - times[0]) / h + 1e-9);
         return Enumerable.Range(0, last + 1).Select(k => times[0] + k * h).ToArray();
     }
@@ -69,9 +84,11 @@ public static class ModelRollout
         for (int i = 0; i < times.Length; i++)
         {
             double k = Math.Round((times[i] - times[0]) / h);
-            if (Math.Abs(times[i] - times[0] - k * h) > 1e-6 * h || k > int.MaxValue) return null;
+            if (Math.Abs(times[i] - times[0] - k * h) > 1e-6 * h || k > int.MaxValue)
+                return null;
             steps[i] = (int)k;
-            if (i > 0 && steps[i] <= steps[i - 1]) return null;
+            if (i > 0 && steps[i] <= steps[i - 1])
+                return null;
         }
         return steps;
     }
@@ -87,8 +104,11 @@ public static class ModelRollout
 
     static double[] Iterate(StepMap map, StateMatrix starts, double[] times)
     {
-        var steps = StepIndices(times, map.StepSize)
-            ?? throw new InvalidOperationException($"a step map of step {map.StepSize:G6} can be sampled at whole numbers of steps only, and these times are not");
+        var steps =
+            StepIndices(times, map.StepSize)
+            ?? throw new InvalidOperationException(
+                $"a step map of step {map.StepSize:G6} can be sampled at whole numbers of steps only, and these times are not"
+            );
         using var scope = NewDisposeScope();
         using var map64 = (StepMap)ModelField.ToFloat64(map);
         using var gradMode = no_grad();

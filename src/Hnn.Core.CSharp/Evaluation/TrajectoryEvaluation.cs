@@ -36,9 +36,15 @@ public sealed record Rollouts(double[] Times, int Count, int Dimension, double[]
 /// <param name="EnergyError">Per path, |H(x̂(t)) − H₀|/|H₀| at t = 20 (<see cref="BenchmarkMetrics.EnergyErrorHorizon"/>; the horizon's
 /// end if shorter); the median over paths ± a robust standard error (<see cref="BenchmarkMetrics.MedianWithError"/>).</param>
 public sealed record TrajectoryMetrics(
-    LossEstimate EnergyMse, LossEstimate RolloutMse, LossEstimate EnergyDrift, Rollouts Rollouts,
-    LossEstimate EnergyLossRate, LossEstimate ReferenceEnergyLossRate,
-    LossEstimate ValidPredictionTime, LossEstimate EnergyError);
+    LossEstimate EnergyMse,
+    LossEstimate RolloutMse,
+    LossEstimate EnergyDrift,
+    Rollouts Rollouts,
+    LossEstimate EnergyLossRate,
+    LossEstimate ReferenceEnergyLossRate,
+    LossEstimate ValidPredictionTime,
+    LossEstimate EnergyError
+);
 
 /// <summary>
 /// Integrates the true system (float64 Dormand–Prince, per-path steps) and a learned model (the same method on
@@ -49,11 +55,20 @@ public static class TrajectoryEvaluation
     /// <summary>The reference paths: the measured trajectory if the protocol has one, else the true system's flow.</summary>
     public static double[] ReferencePaths(EnergyProtocol protocol)
     {
-        if (protocol.Measured is { } measured) return measured.States.Values.ToArray();
+        if (protocol.Measured is { } measured)
+            return measured.States.Values.ToArray();
         var system = protocol.System;
         int d = system.Dimension;
-        return Ode.Solve(BatchField(system), DormandPrince45.Tableau, protocol.InitialStates.Values.ToArray(), protocol.InitialStates.Rows, d,
-            protocol.Times[0], protocol.Times, new AdaptiveSettings(protocol.Rtol, protocol.Atol));
+        return Ode.Solve(
+            BatchField(system),
+            DormandPrince45.Tableau,
+            protocol.InitialStates.Values.ToArray(),
+            protocol.InitialStates.Rows,
+            d,
+            protocol.Times[0],
+            protocol.Times,
+            new AdaptiveSettings(protocol.Rtol, protocol.Atol)
+        );
     }
 
     /// <summary>
@@ -79,13 +94,19 @@ public static class TrajectoryEvaluation
             {
                 if (protocol.Measured is not null)
                     throw new InvalidOperationException(
-                        $"the measured trajectory of {protocol.Name} is not sampled at multiples of the step map's step {map.StepSize:G6}");
+                        $"the measured trajectory of {protocol.Name} is not sampled at multiples of the step map's step {map.StepSize:G6}"
+                    );
                 protocol = protocol with { Times = times };
                 reference = null;
             }
         }
-        var rollouts = new Rollouts(protocol.Times, protocol.InitialStates.Rows, protocol.System.Dimension,
-            reference ?? ReferencePaths(protocol), ModelPaths(protocol, model));
+        var rollouts = new Rollouts(
+            protocol.Times,
+            protocol.InitialStates.Rows,
+            protocol.System.Dimension,
+            reference ?? ReferencePaths(protocol),
+            ModelPaths(protocol, model)
+        );
         return Measure(protocol.System, rollouts);
     }
 
@@ -113,7 +134,8 @@ public static class TrajectoryEvaluation
                 var a = r.ReferenceState(k, i);
                 var b = r.ModelState(k, i);
                 double s = 0;
-                for (int j = 0; j < r.Dimension; j++) s += (a[j] - b[j]) * (a[j] - b[j]);
+                for (int j = 0; j < r.Dimension; j++)
+                    s += (a[j] - b[j]) * (a[j] - b[j]);
                 state[k * t + i] = s / r.Dimension;
             }
             double start = system.Energy(r.ModelState(k, 0));
@@ -123,20 +145,34 @@ public static class TrajectoryEvaluation
             validTime[k] = BenchmarkMetrics.ValidPredictionTime(r, k);
             energyError[k] = BenchmarkMetrics.RelativeEnergyError(system, r, k);
         }
-        return new TrajectoryMetrics(LossEstimate.FromSplits(energy), LossEstimate.FromSplits(state), LossEstimate.MeanAndStdError(drift), r,
-            LossEstimate.MeanAndStdError(modelLoss), LossEstimate.MeanAndStdError(referenceLoss),
-            LossEstimate.MeanAndStdError(validTime), BenchmarkMetrics.MedianWithError(energyError));
+        return new TrajectoryMetrics(
+            LossEstimate.FromSplits(energy),
+            LossEstimate.FromSplits(state),
+            LossEstimate.MeanAndStdError(drift),
+            r,
+            LossEstimate.MeanAndStdError(modelLoss),
+            LossEstimate.MeanAndStdError(referenceLoss),
+            LossEstimate.MeanAndStdError(validTime),
+            BenchmarkMetrics.MedianWithError(energyError)
+        );
     }
 
     /// <summary>The least-squares slope of y over x (a line fitted to all points: robust to measurement noise at the ends).</summary>
     public static double Slope(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        if (x.Length != y.Length || x.Length < 2) throw new ArgumentException($"need two or more (x, y) pairs of equal count, got {x.Length} and {y.Length}");
-        double mx = 0, my = 0;
-        for (int i = 0; i < x.Length; i++) { mx += x[i]; my += y[i]; }
+        if (x.Length != y.Length || x.Length < 2)
+            throw new ArgumentException($"need two or more (x, y) pairs of equal count, got {x.Length} and {y.Length}");
+        double mx = 0,
+            my = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            mx += x[i];
+            my += y[i];
+        }
         mx /= x.Length;
         my /= y.Length;
-        double sxy = 0, sxx = 0;
+        double sxy = 0,
+            sxx = 0;
         for (int i = 0; i < x.Length; i++)
         {
             sxy += (x[i] - mx) * (y[i] - my);
@@ -151,7 +187,8 @@ public static class TrajectoryEvaluation
         int d = system.Dimension;
         return (time, x, dxdt, count) =>
         {
-            for (int i = 0; i < count; i++) system.TimeDerivative(x.Slice(i * d, d), dxdt.Slice(i * d, d));
+            for (int i = 0; i < count; i++)
+                system.TimeDerivative(x.Slice(i * d, d), dxdt.Slice(i * d, d));
         };
     }
 }

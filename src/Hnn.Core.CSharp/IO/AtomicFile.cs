@@ -20,11 +20,19 @@ public static class AtomicFile
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            if (File.Exists(temp))
+                File.Delete(temp);
         }
     }
 
     /// <summary>Writes text (UTF-8) atomically.</summary>
     public static void WriteAllText(string path, string text) =>
-        Write(path, s => { using var w = new StreamWriter(s, leaveOpen: true); w.Write(text); });
+        Write(
+            path,
+            s =>
+            {
+                using var w = new StreamWriter(s, leaveOpen: true);
+                w.Write(text);
+            }
+        );
 }

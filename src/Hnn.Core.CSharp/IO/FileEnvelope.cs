@@ -36,8 +36,10 @@ public sealed class FileEnvelope
         ArgumentNullException.ThrowIfNull(magic);
         ArgumentNullException.ThrowIfNull(error);
         this.magic = Encoding.ASCII.GetBytes(magic);
-        if (this.magic.Length != 8 || !Ascii.IsValid(magic)) throw new ArgumentException($"a file magic has 8 ASCII characters, got \"{magic}\"", nameof(magic));
-        if (keyLength < 0) throw new ArgumentException($"key length must not be negative, got {keyLength}", nameof(keyLength));
+        if (this.magic.Length != 8 || !Ascii.IsValid(magic))
+            throw new ArgumentException($"a file magic has 8 ASCII characters, got \"{magic}\"", nameof(magic));
+        if (keyLength < 0)
+            throw new ArgumentException($"key length must not be negative, got {keyLength}", nameof(keyLength));
         this.version = version;
         this.what = what;
         this.keyLength = keyLength;
@@ -52,8 +54,10 @@ public sealed class FileEnvelope
     public void Write(string path, ReadOnlySpan<byte> key, Action<BinaryWriter> payload)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        if (key.Length != keyLength) throw new ArgumentException($"{what} takes a key of {keyLength} bytes, got {key.Length}", nameof(key));
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{what} is written little-endian only");
+        if (key.Length != keyLength)
+            throw new ArgumentException($"{what} takes a key of {keyLength} bytes, got {key.Length}", nameof(key));
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException($"{what} is written little-endian only");
         using var buffer = new MemoryStream();
         using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
@@ -73,14 +77,22 @@ public sealed class FileEnvelope
 
     /// <summary>As <see cref="Read"/>, from the file's bytes; <paramref name="path"/> names it in errors.</summary>
     /// <exception cref="Exception">The kind's exception, as for <see cref="Read"/>.</exception>
-    public T Parse<T>(byte[] bytes, string path, byte[] key, Func<PayloadReader, T> parse) => Worded(path, () => Check(bytes, path, key, parse));
+    public T Parse<T>(byte[] bytes, string path, byte[] key, Func<PayloadReader, T> parse) =>
+        Worded(path, () => Check(bytes, path, key, parse));
 
     /// <summary>
     /// A cache: the value in the file at <paramref name="path"/> if it reads; otherwise (missing, or refused for any
     /// reason) deletes the file, makes the value with <paramref name="create"/>, writes it with <paramref name="write"/>
     /// and returns it. <paramref name="log"/> receives one line per miss or rebuild.
     /// </summary>
-    public T ReadOrCreate<T>(string path, byte[] key, Func<PayloadReader, T> parse, Func<T> create, Action<BinaryWriter, T> write, Action<string>? log = null)
+    public T ReadOrCreate<T>(
+        string path,
+        byte[] key,
+        Func<PayloadReader, T> parse,
+        Func<T> create,
+        Action<BinaryWriter, T> write,
+        Action<string>? log = null
+    )
     {
         ArgumentNullException.ThrowIfNull(create);
         ArgumentNullException.ThrowIfNull(write);
@@ -96,7 +108,8 @@ public sealed class FileEnvelope
                 File.Delete(path);
             }
         }
-        else log?.Invoke($"{path}: no such file; generating the data");
+        else
+            log?.Invoke($"{path}: no such file; generating the data");
         var value = create();
         Write(path, key, w => write(w, value));
         return value;
@@ -130,12 +143,15 @@ public sealed class FileEnvelope
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(parse);
-        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException($"{what} is read little-endian only");
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException($"{what} is read little-endian only");
         if (bytes.Length < magic.Length || !bytes.AsSpan(0, magic.Length).SequenceEqual(magic))
             throw new Problem($"not {what} (bad magic)");
-        if (bytes.Length < HeaderLength + ChecksumLength) throw new Problem($"truncated ({bytes.Length} bytes)");
+        if (bytes.Length < HeaderLength + ChecksumLength)
+            throw new Problem($"truncated ({bytes.Length} bytes)");
         int found = BitConverter.ToInt32(bytes, magic.Length);
-        if (found != version) throw new Problem($"format version {found} is not supported (this library reads version {version})");
+        if (found != version)
+            throw new Problem($"format version {found} is not supported (this library reads version {version})");
         int end = bytes.Length - ChecksumLength;
         if (!SHA256.HashData(bytes.AsSpan(0, end)).AsSpan().SequenceEqual(bytes.AsSpan(end)))
             throw new Problem("checksum mismatch (corrupt or truncated)");
@@ -155,7 +171,8 @@ public sealed class FileEnvelope
         {
             throw new Problem(e.Message);
         }
-        if (reader.Remaining != 0) throw new Problem($"{reader.Remaining} unexpected bytes after the payload");
+        if (reader.Remaining != 0)
+            throw new Problem($"{reader.Remaining} unexpected bytes after the payload");
         return value;
     }
 
@@ -168,7 +185,8 @@ public sealed class FileEnvelope
     }
 
     /// <summary>Writes numbers as their little-endian bytes, no length.</summary>
-    public static void WriteValues<TNumber>(BinaryWriter w, ReadOnlySpan<TNumber> values) where TNumber : unmanaged
+    public static void WriteValues<TNumber>(BinaryWriter w, ReadOnlySpan<TNumber> values)
+        where TNumber : unmanaged
     {
         ArgumentNullException.ThrowIfNull(w);
         w.Write(MemoryMarshal.AsBytes(values));
@@ -208,9 +226,11 @@ public sealed class FileEnvelope
         /// <summary>A block written by <see cref="WriteBlock"/>; <paramref name="what"/> names it in errors.</summary>
         public byte[] ReadBlock(string what)
         {
-            if (Remaining < 4) throw Fail($"truncated before the {what}");
+            if (Remaining < 4)
+                throw Fail($"truncated before the {what}");
             int length = reader.ReadInt32();
-            if (length < 0 || length > Remaining) throw Fail($"bad {what} length {length}");
+            if (length < 0 || length > Remaining)
+                throw Fail($"bad {what} length {length}");
             return reader.ReadBytes(length);
         }
 
@@ -218,10 +238,12 @@ public sealed class FileEnvelope
         public string ReadString(string what) => Encoding.UTF8.GetString(ReadBlock(what));
 
         /// <summary><paramref name="count"/> numbers written by <see cref="WriteValues"/>; <paramref name="what"/> names them in errors.</summary>
-        public TNumber[] ReadValues<TNumber>(long count, string what) where TNumber : unmanaged
+        public TNumber[] ReadValues<TNumber>(long count, string what)
+            where TNumber : unmanaged
         {
             long size = Unsafe.SizeOf<TNumber>();
-            if (count < 0 || count > Remaining / size) throw Fail($"{what}: {count} values do not fit in the {Remaining} bytes left");
+            if (count < 0 || count > Remaining / size)
+                throw Fail($"{what}: {count} values do not fit in the {Remaining} bytes left");
             var values = new TNumber[count];
             reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
             return values;

@@ -8,7 +8,8 @@ public sealed class BaselineNet : DynamicsModel
     private readonly Mlp mlp;
 
     /// <summary>Creates a baseline of the given settings (its kind must be <see cref="ModelKind.Baseline"/>).</summary>
-    public BaselineNet(ModelSettings settings) : base(nameof(BaselineNet), settings with { Kind = ModelKind.Baseline })
+    public BaselineNet(ModelSettings settings)
+        : base(nameof(BaselineNet), settings with { Kind = ModelKind.Baseline })
     {
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, settings.InputDim, settings.Nonlinearity);
         RegisterComponents();

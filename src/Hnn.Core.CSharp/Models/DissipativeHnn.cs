@@ -20,9 +20,7 @@ public sealed class DissipativeHnn : HamiltonianNet
 {
     /// <summary>Creates a dissipative HNN (its kind is set to <see cref="ModelKind.DissipativeHnn"/>, its field to both parts).</summary>
     public DissipativeHnn(ModelSettings settings)
-        : base(nameof(DissipativeHnn), settings with { Kind = ModelKind.DissipativeHnn, Field = FieldType.Both })
-    {
-    }
+        : base(nameof(DissipativeHnn), settings with { Kind = ModelKind.DissipativeHnn, Field = FieldType.Both }) { }
 
     /// <summary>The learned dissipation function D at each state: [N].</summary>
     public Tensor Dissipation(Tensor x)

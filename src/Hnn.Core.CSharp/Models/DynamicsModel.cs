@@ -7,7 +7,8 @@ namespace Hnn.Models;
 public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
 {
     /// <summary>Creates the module.</summary>
-    protected DynamicsModel(string name, ModelSettings settings) : base(name) => Settings = settings.Validate();
+    protected DynamicsModel(string name, ModelSettings settings)
+        : base(name) => Settings = settings.Validate();
 
     /// <summary>The architecture this model was built with.</summary>
     public ModelSettings Settings { get; }
@@ -33,22 +34,24 @@ public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public static DynamicsModel Create(ModelSettings settings, int? seed = null)
     {
-        if (seed is int s) random.manual_seed(s);
+        if (seed is int s)
+            random.manual_seed(s);
         return Build(settings);
     }
 
-    static DynamicsModel Build(ModelSettings settings) => settings.Kind switch
-    {
-        ModelKind.Baseline => new BaselineNet(settings),
-        ModelKind.Hnn => new HamiltonianNet(settings),
-        ModelKind.DissipativeHnn => new DissipativeHnn(settings),
-        // Untrained sampled models have zero weights until a fit or a weights file fills them (no random init to seed).
-        ModelKind.SampledHnn => new Sampled.SampledHnn(settings),
-        ModelKind.SampledDissipativeHnn => new Sampled.SampledDissipativeHnn(settings),
-        ModelKind.PortHnn => new PortHamiltonian.PortHamiltonianNet(settings),
-        ModelKind.Lnn => new Lagrangian.LagrangianNet(settings),
-        ModelKind.LaSympNet => new SympNets.LaSympNet(settings),
-        ModelKind.GSympNet => new SympNets.GSympNet(settings),
-        _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown model kind"),
-    };
+    static DynamicsModel Build(ModelSettings settings) =>
+        settings.Kind switch
+        {
+            ModelKind.Baseline => new BaselineNet(settings),
+            ModelKind.Hnn => new HamiltonianNet(settings),
+            ModelKind.DissipativeHnn => new DissipativeHnn(settings),
+            // Untrained sampled models have zero weights until a fit or a weights file fills them (no random init to seed).
+            ModelKind.SampledHnn => new Sampled.SampledHnn(settings),
+            ModelKind.SampledDissipativeHnn => new Sampled.SampledDissipativeHnn(settings),
+            ModelKind.PortHnn => new PortHamiltonian.PortHamiltonianNet(settings),
+            ModelKind.Lnn => new Lagrangian.LagrangianNet(settings),
+            ModelKind.LaSympNet => new SympNets.LaSympNet(settings),
+            ModelKind.GSympNet => new SympNets.GSympNet(settings),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown model kind"),
+        };
 }

@@ -15,12 +15,12 @@ public class HamiltonianNet : DynamicsModel
     private readonly Tensor mTransposed;
 
     /// <summary>Creates an HNN of the given settings (its kind is set to <see cref="ModelKind.Hnn"/>).</summary>
-    public HamiltonianNet(ModelSettings settings) : this(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn })
-    {
-    }
+    public HamiltonianNet(ModelSettings settings)
+        : this(nameof(HamiltonianNet), settings with { Kind = ModelKind.Hnn }) { }
 
     /// <summary>For models built on the same two-scalar network (see <see cref="DissipativeHnn"/>).</summary>
-    private protected HamiltonianNet(string name, ModelSettings settings) : base(name, settings)
+    private protected HamiltonianNet(string name, ModelSettings settings)
+        : base(name, settings)
     {
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, 2, settings.Nonlinearity);
         mTransposed = Structure(settings.InputDim, settings.CanonicalCoordinates).t().contiguous();
@@ -46,15 +46,19 @@ public class HamiltonianNet : DynamicsModel
         else
         {
             for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    if (i == j) continue;
-                    float v = 1f;
-                    if (i % 2 == 0) v = -v;
-                    if (j % 2 == 0) v = -v;
-                    if (j > i) v = -v;
-                    m[i, j] = v;
-                }
+            for (int j = 0; j < n; j++)
+            {
+                if (i == j)
+                    continue;
+                float v = 1f;
+                if (i % 2 == 0)
+                    v = -v;
+                if (j % 2 == 0)
+                    v = -v;
+                if (j > i)
+                    v = -v;
+                m[i, j] = v;
+            }
         }
         return tensor(m);
     }
@@ -62,7 +66,8 @@ public class HamiltonianNet : DynamicsModel
     /// <summary>The two learned scalar functions (F1, F2) at each state: [N, 2] (symmetrised in p if so configured).</summary>
     public Tensor Potentials(Tensor x)
     {
-        if (!Settings.MomentumSymmetric) return mlp.forward(x);
+        if (!Settings.MomentumSymmetric)
+            return mlp.forward(x);
         using var scope = NewDisposeScope();
         return mlp.forward(x).Plus(mlp.forward(FlipMomenta(x))).Times(0.5).MoveToOuterDisposeScope();
     }
@@ -93,7 +98,8 @@ public class HamiltonianNet : DynamicsModel
             return gradients.select(1, 0).Plus(Symplectic(gradients.select(1, 1))).MoveToOuterDisposeScope();
         }
         Tensor? field = null;
-        if (Settings.Field != FieldType.Solenoidal) field = Gradient(x, 0);
+        if (Settings.Field != FieldType.Solenoidal)
+            field = Gradient(x, 0);
         if (Settings.Field != FieldType.Conservative)
         {
             var solenoidal = Symplectic(Gradient(x, 1));
@@ -105,7 +111,8 @@ public class HamiltonianNet : DynamicsModel
     /// <summary>∇ of output column c; for a momentum-symmetric net ½(∇F(x) + R∇F(Rx)), R flipping the momenta.</summary>
     private protected Tensor Gradient(Tensor x, int column)
     {
-        if (!Settings.MomentumSymmetric) return mlp.InputGradient(x, column);
+        if (!Settings.MomentumSymmetric)
+            return mlp.InputGradient(x, column);
         return mlp.InputGradient(x, column).Plus(FlipMomenta(mlp.InputGradient(FlipMomenta(x), column))).Times(0.5);
     }
 
@@ -123,12 +130,12 @@ public class HamiltonianNet : DynamicsModel
         var input = x.requires_grad ? x : x.detach().requires_grad_(true);
         using var f = Potentials(input);
         var field = Settings.Field;
-        Tensor? conservative = null, solenoidal = null;
+        Tensor? conservative = null,
+            solenoidal = null;
         if (field != FieldType.Solenoidal)
         {
             using var f1 = f.select(1, 0).sum();
-            conservative = autograd.grad([f1], [input],
-                retain_graph: createGraph || field == FieldType.Both, create_graph: createGraph)[0];
+            conservative = autograd.grad([f1], [input], retain_graph: createGraph || field == FieldType.Both, create_graph: createGraph)[0];
         }
         if (field != FieldType.Conservative)
         {
@@ -136,9 +143,12 @@ public class HamiltonianNet : DynamicsModel
             using var dF2 = autograd.grad([f2], [input], retain_graph: createGraph, create_graph: createGraph)[0];
             solenoidal = Symplectic(dF2);
         }
-        if (!ReferenceEquals(input, x)) input.Dispose();
-        if (conservative is null) return solenoidal!;
-        if (solenoidal is null) return conservative;
+        if (!ReferenceEquals(input, x))
+            input.Dispose();
+        if (conservative is null)
+            return solenoidal!;
+        if (solenoidal is null)
+            return conservative;
         var sum = conservative.Plus(solenoidal);
         conservative.Dispose();
         solenoidal.Dispose();

@@ -16,7 +16,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     private readonly Nonlinearity nonlinearity;
 
     /// <summary>Creates the network; weights are drawn from torch's global generator.</summary>
-    public Mlp(int inputDim, int hiddenDim, int outputDim, Nonlinearity nonlinearity) : base(nameof(Mlp))
+    public Mlp(int inputDim, int hiddenDim, int outputDim, Nonlinearity nonlinearity)
+        : base(nameof(Mlp))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputDim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenDim, 1);

@@ -5,8 +5,10 @@ public enum FieldType
 {
     /// <summary>dx/dt = M·∇F2: energy-conserving; F2 is the learned Hamiltonian (the paper's default).</summary>
     Solenoidal,
+
     /// <summary>dx/dt = ∇F1: curl-free.</summary>
     Conservative,
+
     /// <summary>The sum of both (a Helmholtz decomposition).</summary>
     Both,
 }
@@ -16,35 +18,43 @@ public enum ModelKind
 {
     /// <summary>An MLP whose output is dx/dt.</summary>
     Baseline,
+
     /// <summary>A Hamiltonian neural network.</summary>
     Hnn,
+
     /// <summary>
     /// A dissipative HNN (Sosanya &amp; Greydanus 2022): a learned Hamiltonian H and dissipation D, field M·∇H + ∇D.
     /// </summary>
     DissipativeHnn,
+
     /// <summary>
     /// A sampled HNN (Rahma, Datar &amp; Dietrich 2024): one hidden layer whose weights are drawn, not trained
     /// (<see cref="Sampled.LayerSampler"/>), and whose output layer is solved by linear least squares
     /// (<see cref="Sampled.SampledFit"/>). <see cref="ModelSettings.HiddenDim"/> is its width.
     /// </summary>
     SampledHnn,
+
     /// <summary>The sampled counterpart of <see cref="DissipativeHnn"/>: sampled H and D, field M·∇H + ∇D, solved by least squares.</summary>
     SampledDissipativeHnn,
+
     /// <summary>
     /// A port-Hamiltonian network (after SINTEF's pseudo-Hamiltonian networks): field (J − R)∇H with R = LLᵀ positive
     /// semi-definite acting on the momenta, so it cannot create energy (<see cref="PortHamiltonian.PortHamiltonianNet"/>).
     /// </summary>
     PortHnn,
+
     /// <summary>
     /// A Lagrangian neural network (Cranmer et al. 2020): a learned L(q, q̇), accelerations from the Euler–Lagrange
     /// equations; its states are velocity coordinates (q, q̇) (<see cref="Lagrangian.LagrangianNet"/>).
     /// </summary>
     Lnn,
+
     /// <summary>
     /// An LA-SympNet (Jin et al. 2020): a step map x(t) → x(t + h), symplectic by construction, of linear and activation
     /// modules (<see cref="SympNets.LaSympNet"/>). Needs <see cref="ModelSettings.StepSize"/>.
     /// </summary>
     LaSympNet,
+
     /// <summary>
     /// A G-SympNet (Jin et al. 2020): a step map x(t) → x(t + h), symplectic by construction, of gradient modules of
     /// width <see cref="ModelSettings.HiddenDim"/> (<see cref="SympNets.GSympNet"/>). Needs <see cref="ModelSettings.StepSize"/>.
@@ -78,7 +88,8 @@ public sealed record ModelSettings(
     FieldType Field = FieldType.Solenoidal,
     bool CanonicalCoordinates = true,
     bool MomentumSymmetric = false,
-    double? StepSize = null)
+    double? StepSize = null
+)
 {
     /// <summary>Whether models of this kind are step maps (<see cref="SympNets.StepMap"/>) rather than vector fields.</summary>
     public static bool IsStepMap(ModelKind kind) => kind is ModelKind.LaSympNet or ModelKind.GSympNet;
@@ -89,12 +100,18 @@ public sealed record ModelSettings(
     /// al. use); sigmoid for the SympNets (as Jin et al.). A step map's <see cref="StepSize"/> comes from its data
     /// (<see cref="Training.TrainingInputs"/>).
     /// </summary>
-    public static ModelSettings Default(ModelKind kind, int inputDim, bool momentumSymmetric = false) => kind switch
-    {
-        ModelKind.Lnn => new(kind, inputDim, Nonlinearity: Nonlinearity.Softplus, MomentumSymmetric: momentumSymmetric),
-        ModelKind.LaSympNet or ModelKind.GSympNet => new(kind, inputDim, Nonlinearity: Nonlinearity.Sigmoid, MomentumSymmetric: momentumSymmetric),
-        _ => new(kind, inputDim, MomentumSymmetric: momentumSymmetric),
-    };
+    public static ModelSettings Default(ModelKind kind, int inputDim, bool momentumSymmetric = false) =>
+        kind switch
+        {
+            ModelKind.Lnn => new(kind, inputDim, Nonlinearity: Nonlinearity.Softplus, MomentumSymmetric: momentumSymmetric),
+            ModelKind.LaSympNet or ModelKind.GSympNet => new(
+                kind,
+                inputDim,
+                Nonlinearity: Nonlinearity.Sigmoid,
+                MomentumSymmetric: momentumSymmetric
+            ),
+            _ => new(kind, inputDim, MomentumSymmetric: momentumSymmetric),
+        };
 
     /// <summary>Checks sizes; the message names the bad value.</summary>
     /// <exception cref="ArgumentException">
@@ -102,10 +119,13 @@ public sealed record ModelSettings(
     /// </exception>
     public ModelSettings Validate()
     {
-        if (InputDim < 1) throw new ArgumentException($"input dimension must be positive, got {InputDim}");
-        if (HiddenDim < 1) throw new ArgumentException($"hidden dimension must be positive, got {HiddenDim}");
+        if (InputDim < 1)
+            throw new ArgumentException($"input dimension must be positive, got {InputDim}");
+        if (HiddenDim < 1)
+            throw new ArgumentException($"hidden dimension must be positive, got {HiddenDim}");
         bool sampled = Kind is ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn;
-        if (sampled) Sampled.SampledActivation.Check(Nonlinearity);
+        if (sampled)
+            Sampled.SampledActivation.Check(Nonlinearity);
         bool hamiltonian = sampled || Kind is ModelKind.Hnn or ModelKind.DissipativeHnn;
         if (hamiltonian && MomentumSymmetric && InputDim % 2 != 0)
             throw new ArgumentException($"a momentum-symmetric HNN needs an even state dimension (q, p), got {InputDim}");
@@ -113,11 +133,17 @@ public sealed record ModelSettings(
             throw new ArgumentException($"a canonical HNN needs an even state dimension (q, p), got {InputDim}");
         bool paired = Kind is ModelKind.PortHnn or ModelKind.Lnn || IsStepMap(Kind);
         if (paired && InputDim % 2 != 0)
-            throw new ArgumentException($"a {Kind} model needs an even state dimension (positions and momenta or velocities), got {InputDim}");
+            throw new ArgumentException(
+                $"a {Kind} model needs an even state dimension (positions and momenta or velocities), got {InputDim}"
+            );
         if (Kind == ModelKind.Lnn && Nonlinearity == Nonlinearity.Relu)
-            throw new ArgumentException("a Lagrangian network needs second derivatives of its MLP, which ReLU does not have (use softplus)");
+            throw new ArgumentException(
+                "a Lagrangian network needs second derivatives of its MLP, which ReLU does not have (use softplus)"
+            );
         if (IsStepMap(Kind) && !(StepSize is double h && h > 0 && double.IsFinite(h)))
-            throw new ArgumentException($"a {Kind} step map needs a positive, finite step size, got {(StepSize is double v ? v.ToString("R") : "none")}");
+            throw new ArgumentException(
+                $"a {Kind} step map needs a positive, finite step size, got {(StepSize is double v ? v.ToString("R") : "none")}"
+            );
         if (!IsStepMap(Kind) && StepSize is not null)
             throw new ArgumentException($"a step size applies to step maps only, not to a {Kind} model");
         return this;

@@ -57,7 +57,8 @@ public static class PyTorchWeights
     /// <summary>The keys and shapes the reference classes use for a model of these settings, in the reference's order.</summary>
     public static IReadOnlyList<StateDictEntry> ReferenceLayout(ModelSettings settings)
     {
-        int d = settings.InputDim, h = settings.HiddenDim;
+        int d = settings.InputDim,
+            h = settings.HiddenDim;
         int output = settings.Kind == ModelKind.Baseline ? d : 2;
         return
         [
@@ -92,28 +93,37 @@ public static class PyTorchWeights
     public static void Export(DynamicsModel model, string path)
     {
         if (model is Sampled.SampledHnn)
-            throw new PyTorchWeightsException(path,
-                $"a {model.Settings.Kind} (one sampled float64 layer, coefficients solved by least squares) has no counterpart in the reference classes; export a trained hnn, baseline or dissipative-hnn");
+            throw new PyTorchWeightsException(
+                path,
+                $"a {model.Settings.Kind} (one sampled float64 layer, coefficients solved by least squares) has no counterpart in the reference classes; export a trained hnn, baseline or dissipative-hnn"
+            );
         CheckReferenceKind(path, model.Settings.Kind);
         if (model.Settings.MomentumSymmetric)
-            throw new PyTorchWeightsException(path,
-                "a momentum-symmetric HNN (H = ½(F(q, p) + F(q, −p))) has no counterpart in the reference classes, " +
-                "which would compute another field from the same weights", noCounterpart: true);
+            throw new PyTorchWeightsException(
+                path,
+                "a momentum-symmetric HNN (H = ½(F(q, p) + F(q, −p))) has no counterpart in the reference classes, "
+                    + "which would compute another field from the same weights",
+                noCounterpart: true
+            );
         using var scope = NewDisposeScope();
         var dict = new Dictionary<string, Tensor>();
         foreach (var (name, parameter) in model.named_parameters())
         {
             if (!name.StartsWith(OurPrefix, StringComparison.Ordinal))
-                throw new InvalidOperationException($"parameter '{name}' is not part of the model's MLP; the reference layout has no place for it");
+                throw new InvalidOperationException(
+                    $"parameter '{name}' is not part of the model's MLP; the reference layout has no place for it"
+                );
             dict[ModulePrefix + name[OurPrefix.Length..]] = parameter.detach().cpu().to_type(ScalarType.Float32).contiguous();
         }
         var expected = ReferenceLayout(model.Settings);
         var written = dict.Select(kv => new StateDictEntry(kv.Key, kv.Value.shape)).ToList();
         if (!SameLayout(expected, written))
             throw new InvalidOperationException(
-                $"the model's weights ({string.Join(", ", written)}) do not form the reference layout ({string.Join(", ", expected)})");
+                $"the model's weights ({string.Join(", ", written)}) do not form the reference layout ({string.Join(", ", expected)})"
+            );
         var ordered = new Dictionary<string, Tensor>();
-        foreach (var e in expected) ordered[e.Key] = dict[e.Key];
+        foreach (var e in expected)
+            ordered[e.Key] = dict[e.Key];
         AtomicFile.Write(path, stream => PyTorchPickler.PickleStateDict(stream, ordered, leaveOpen: true));
     }
 
@@ -121,8 +131,10 @@ public static class PyTorchWeights
     static void CheckReferenceKind(string path, ModelKind kind)
     {
         if (kind is not (ModelKind.Baseline or ModelKind.Hnn or ModelKind.DissipativeHnn))
-            throw new PyTorchWeightsException(path,
-                $"a {kind} model has no counterpart in the reference implementation's classes (its baseline, HNN and dissipative HNN)");
+            throw new PyTorchWeightsException(
+                path,
+                $"a {kind} model has no counterpart in the reference implementation's classes (its baseline, HNN and dissipative HNN)"
+            );
     }
 
     /// <summary>The keys and shapes of the tensors in a PyTorch state-dict file, in key order.</summary>
@@ -159,7 +171,8 @@ public static class PyTorchWeights
         }
         finally
         {
-            foreach (var t in tensors.Values) t.Dispose();
+            foreach (var t in tensors.Values)
+                t.Dispose();
         }
     }
 
@@ -169,43 +182,51 @@ public static class PyTorchWeights
         CheckReferenceKind(path, settings.Kind);
         var first = ModulePrefix + "linear1.weight";
         if (!tensors.TryGetValue(first, out var w1))
-            throw new PyTorchWeightsException(path,
-                $"no '{first}' (keys: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}); expected the reference HNN's state dict");
+            throw new PyTorchWeightsException(
+                path,
+                $"no '{first}' (keys: {string.Join(", ", tensors.Keys.Order(StringComparer.Ordinal))}); expected the reference HNN's state dict"
+            );
         if (w1.dim() != 2)
             throw new PyTorchWeightsException(path, $"'{first}' has shape [{string.Join(", ", w1.shape)}], expected [hidden, input]");
         if (w1.shape[1] != settings.InputDim)
-            throw new PyTorchWeightsException(path,
-                $"'{first}' takes inputs of dimension {w1.shape[1]}, but the task's state has dimension {settings.InputDim}");
+            throw new PyTorchWeightsException(
+                path,
+                $"'{first}' takes inputs of dimension {w1.shape[1]}, but the task's state has dimension {settings.InputDim}"
+            );
         var full = settings with { HiddenDim = checked((int)w1.shape[0]) };
         var expected = ReferenceLayout(full);
         var found = tensors.Select(kv => new StateDictEntry(kv.Key, kv.Value.shape)).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
         if (!SameLayout(expected, found))
         {
-            string kindHint = full.Kind == ModelKind.Baseline
-                ? $"a baseline's linear3.weight is [{full.InputDim}, hidden]"
-                : "an HNN's linear3.weight is [2, hidden]";
-            throw new PyTorchWeightsException(path,
-                $"keys and shapes ({string.Join(", ", found)}) are not the reference {full.Kind} layout " +
-                $"({string.Join(", ", expected)}); {kindHint}");
+            string kindHint =
+                full.Kind == ModelKind.Baseline
+                    ? $"a baseline's linear3.weight is [{full.InputDim}, hidden]"
+                    : "an HNN's linear3.weight is [2, hidden]";
+            throw new PyTorchWeightsException(
+                path,
+                $"keys and shapes ({string.Join(", ", found)}) are not the reference {full.Kind} layout "
+                    + $"({string.Join(", ", expected)}); {kindHint}"
+            );
         }
         foreach (var (key, tensor) in tensors)
         {
             if (!tensor.is_floating_point())
                 throw new PyTorchWeightsException(path, $"'{key}' holds {tensor.dtype} values, expected floating-point weights");
             using var finite = tensor.isfinite().all();
-            if (!finite.item<bool>()) throw new PyTorchWeightsException(path, $"'{key}' holds NaN or infinite values");
+            if (!finite.item<bool>())
+                throw new PyTorchWeightsException(path, $"'{key}' holds NaN or infinite values");
         }
         return full;
     }
 
     static bool SameLayout(IReadOnlyList<StateDictEntry> expected, IReadOnlyList<StateDictEntry> actual) =>
-        expected.Count == actual.Count
-        && expected.All(e => actual.Any(a => a.Key == e.Key && a.Shape.SequenceEqual(e.Shape)));
+        expected.Count == actual.Count && expected.All(e => actual.Any(a => a.Key == e.Key && a.Shape.SequenceEqual(e.Shape)));
 
     /// <summary>Reads every tensor of a state-dict file; the caller disposes them (or reads inside a dispose scope).</summary>
     static Dictionary<string, Tensor> Read(string path)
     {
-        if (!File.Exists(path)) throw new PyTorchWeightsException(path, "no such file");
+        if (!File.Exists(path))
+            throw new PyTorchWeightsException(path, "no such file");
         Hashtable table;
         try
         {
@@ -214,8 +235,10 @@ public static class PyTorchWeights
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new PyTorchWeightsException(path,
-                $"not a PyTorch state dict written by torch.save ({FirstLine(e.Message)}); save the model's state_dict(), not the model");
+            throw new PyTorchWeightsException(
+                path,
+                $"not a PyTorch state dict written by torch.save ({FirstLine(e.Message)}); save the model's state_dict(), not the model"
+            );
         }
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in table)

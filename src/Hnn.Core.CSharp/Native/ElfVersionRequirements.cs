@@ -45,7 +45,8 @@ public static class ElfVersionRequirements
         for (int i = 0; i < shnum; i++)
         {
             long sh = shoff + (long)i * shentsize;
-            if (U32(elf, sh + 4, nameForErrors) != ShtGnuVerneed) continue;
+            if (U32(elf, sh + 4, nameForErrors) != ShtGnuVerneed)
+                continue;
             long offset = (long)U64(elf, sh + 0x18, nameForErrors);
             int link = (int)U32(elf, sh + 0x28, nameForErrors);
             long strtab = (long)U64(elf, shoff + (long)link * shentsize + 0x18, nameForErrors);
@@ -62,11 +63,13 @@ public static class ElfVersionRequirements
                     string name = CString(elf, strtab + U32(elf, aux + 8, nameForErrors), nameForErrors);
                     result.Add(new Requirement(file, name, flags, aux + 4));
                     uint nextAux = U32(elf, aux + 12, nameForErrors);
-                    if (nextAux == 0) break;
+                    if (nextAux == 0)
+                        break;
                     aux += nextAux;
                 }
                 uint next = U32(elf, need + 12, nameForErrors);
-                if (next == 0) break;
+                if (next == 0)
+                    break;
                 need += next;
             }
         }
@@ -82,7 +85,8 @@ public static class ElfVersionRequirements
     {
         byte[] bytes = File.ReadAllBytes(path);
         var req = Read(bytes, path).FirstOrDefault(r => r.Version == version);
-        if (req is null || req.IsWeak) return false;
+        if (req is null || req.IsWeak)
+            return false;
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan((int)req.FlagsOffset), (ushort)(req.Flags | WeakFlag));
         string temp = path + $".{Environment.ProcessId}.tmp";
         try
@@ -98,19 +102,17 @@ public static class ElfVersionRequirements
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            if (File.Exists(temp))
+                File.Delete(temp);
         }
         return true;
     }
 
-    static ushort U16(ReadOnlySpan<byte> b, long at, string name) =>
-        BinaryPrimitives.ReadUInt16LittleEndian(Slice(b, at, 2, name));
+    static ushort U16(ReadOnlySpan<byte> b, long at, string name) => BinaryPrimitives.ReadUInt16LittleEndian(Slice(b, at, 2, name));
 
-    static uint U32(ReadOnlySpan<byte> b, long at, string name) =>
-        BinaryPrimitives.ReadUInt32LittleEndian(Slice(b, at, 4, name));
+    static uint U32(ReadOnlySpan<byte> b, long at, string name) => BinaryPrimitives.ReadUInt32LittleEndian(Slice(b, at, 4, name));
 
-    static ulong U64(ReadOnlySpan<byte> b, long at, string name) =>
-        BinaryPrimitives.ReadUInt64LittleEndian(Slice(b, at, 8, name));
+    static ulong U64(ReadOnlySpan<byte> b, long at, string name) => BinaryPrimitives.ReadUInt64LittleEndian(Slice(b, at, 8, name));
 
     static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> b, long at, int length, string name) =>
         at >= 0 && at + length <= b.Length
@@ -121,7 +123,8 @@ public static class ElfVersionRequirements
     {
         var rest = Slice(b, at, 1, name).Length == 1 ? b[(int)at..] : default;
         int end = rest.IndexOf((byte)0);
-        if (end < 0) throw new InvalidDataException($"{name}: unterminated string in ELF string table");
+        if (end < 0)
+            throw new InvalidDataException($"{name}: unterminated string in ELF string table");
         return Encoding.ASCII.GetString(rest[..end]);
     }
 }

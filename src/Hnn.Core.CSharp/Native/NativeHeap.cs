@@ -19,7 +19,8 @@ public static class NativeHeap
     /// <summary>Returns the heap's free pages to the system now; false where there is no glibc (or nothing was freed).</summary>
     public static bool Trim()
     {
-        if (!OperatingSystem.IsLinux()) return false;
+        if (!OperatingSystem.IsLinux())
+            return false;
         try
         {
             return MallocTrim(0) != 0;
@@ -37,8 +38,10 @@ public static class NativeHeap
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
         lock (Gate)
         {
-            if (timer is null) timer = new Timer(_ => Trim(), null, interval, interval);
-            else timer.Change(interval, interval);
+            if (timer is null)
+                timer = new Timer(_ => Trim(), null, interval, interval);
+            else
+                timer.Change(interval, interval);
         }
     }
 }

@@ -21,7 +21,12 @@ public sealed class TorchNativeException(string message, bool missingNatives = f
 /// <param name="LibStdCxxHasVersion">Whether that runtime defines the version the shim was built against.</param>
 /// <param name="ShimRequirementWeak">Whether the shim's requirement of that version is already weak.</param>
 public sealed record TorchNativeStatus(
-    string Shim, string LibTorchDirectory, string? LibStdCxx, bool LibStdCxxHasVersion, bool ShimRequirementWeak)
+    string Shim,
+    string LibTorchDirectory,
+    string? LibStdCxx,
+    bool LibStdCxxHasVersion,
+    bool ShimRequirementWeak
+)
 {
     /// <summary>Whether the shim must be patched before it can load here.</summary>
     public bool NeedsFix => !LibStdCxxHasVersion && !ShimRequirementWeak;
@@ -51,8 +56,8 @@ public static class TorchNative
 
     const string ShimFile = "libLibTorchSharp.so";
     const string SetupHint =
-        "restore the TorchSharp-cpu package into the NuGet cache (any build, `dotnet restore` or `#r \"nuget: Hnn.Fs\"` " +
-        "that references Hnn does), or in the Hnn repository run `dotnet fsi build.fsx setup`";
+        "restore the TorchSharp-cpu package into the NuGet cache (any build, `dotnet restore` or `#r \"nuget: Hnn.Fs\"` "
+        + "that references Hnn does), or in the Hnn repository run `dotnet fsi build.fsx setup`";
 
     static readonly object Gate = new();
     static bool loaded;
@@ -66,11 +71,13 @@ public static class TorchNative
     {
         lock (Gate)
         {
-            if (loaded) return;
+            if (loaded)
+                return;
             if (OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)
             {
                 var status = Inspect();
-                if (status.NeedsFix) Fix(status);
+                if (status.NeedsFix)
+                    Fix(status);
                 Load(Path.Combine(status.LibTorchDirectory, "libtorch.so"));
                 Load(status.Shim);
             }
@@ -81,7 +88,9 @@ public static class TorchNative
             catch (Exception e) when (e is not TorchNativeException)
             {
                 throw new TorchNativeException(
-                    $"TorchSharp could not initialise its CPU backend ({FirstLine(e.Message)}); {SetupHint}.", missingNatives: true);
+                    $"TorchSharp could not initialise its CPU backend ({FirstLine(e.Message)}); {SetupHint}.",
+                    missingNatives: true
+                );
             }
             loaded = true;
         }
@@ -91,18 +100,22 @@ public static class TorchNative
     /// <exception cref="TorchNativeException">The native files are not where a restore puts them.</exception>
     public static TorchNativeStatus Inspect()
     {
-        string shim = FindFile(ShimFile, ShimCandidates())
+        string shim =
+            FindFile(ShimFile, ShimCandidates())
             ?? throw new TorchNativeException(
                 $"TorchSharp's native shim {ShimFile} was not found (looked in {string.Join(", ", ShimCandidates())}); {SetupHint}.",
-                missingNatives: true);
-        string libtorch = Path.GetDirectoryName(FindFile("libtorch.so", LibTorchCandidates())
-            ?? throw new TorchNativeException(
-                $"libtorch {LibTorchVersion} (libtorch.so) was not found (looked in {string.Join(", ", LibTorchCandidates())}); {SetupHint}.",
-                missingNatives: true))!;
+                missingNatives: true
+            );
+        string libtorch = Path.GetDirectoryName(
+            FindFile("libtorch.so", LibTorchCandidates())
+                ?? throw new TorchNativeException(
+                    $"libtorch {LibTorchVersion} (libtorch.so) was not found (looked in {string.Join(", ", LibTorchCandidates())}); {SetupHint}.",
+                    missingNatives: true
+                )
+        )!;
         string? cxx = FindLibStdCxx();
         bool has = cxx is not null && ContainsAscii(File.ReadAllBytes(cxx), RequiredCxxVersion);
-        var requirement = ElfVersionRequirements.Read(File.ReadAllBytes(shim), shim)
-            .FirstOrDefault(r => r.Version == RequiredCxxVersion);
+        var requirement = ElfVersionRequirements.Read(File.ReadAllBytes(shim), shim).FirstOrDefault(r => r.Version == RequiredCxxVersion);
         return new TorchNativeStatus(shim, libtorch, cxx, has, requirement is null || requirement.IsWeak);
     }
 
@@ -110,7 +123,8 @@ public static class TorchNative
     /// <exception cref="TorchNativeException">The shim needs the fix but cannot be written.</exception>
     public static bool Fix(TorchNativeStatus status)
     {
-        if (!status.NeedsFix) return false;
+        if (!status.NeedsFix)
+            return false;
         try
         {
             return ElfVersionRequirements.MarkWeak(status.Shim, RequiredCxxVersion);
@@ -118,9 +132,10 @@ public static class TorchNative
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw new TorchNativeException(
-                $"this system's libstdc++ ({status.LibStdCxx ?? "not found"}) lacks {RequiredCxxVersion}, which {status.Shim} " +
-                $"requires, and the file cannot be patched ({e.Message}); {SetupHint} as a user who can write to it, " +
-                "or install libstdc++ from GCC 13 or newer.");
+                $"this system's libstdc++ ({status.LibStdCxx ?? "not found"}) lacks {RequiredCxxVersion}, which {status.Shim} "
+                    + $"requires, and the file cannot be patched ({e.Message}); {SetupHint} as a user who can write to it, "
+                    + "or install libstdc++ from GCC 13 or newer."
+            );
         }
     }
 
@@ -150,7 +165,8 @@ public static class TorchNative
     static IEnumerable<string> LocalNativeFolders()
     {
         var bases = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "" }
-            .Where(d => d.Length > 0).Distinct();
+            .Where(d => d.Length > 0)
+            .Distinct();
         foreach (var b in bases)
         {
             yield return b;
@@ -180,14 +196,13 @@ public static class TorchNative
         {
             PackageRootOf(typeof(torch).Assembly.Location),
             Environment.GetEnvironmentVariable("NUGET_PACKAGES"),
-            typeof(TorchNative).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-                .FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value,
+            typeof(TorchNative)
+                .Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "NuGetPackageRoot")
+                ?.Value,
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
         };
-        return roots
-            .Where(r => !string.IsNullOrEmpty(r))
-            .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r!)))
-            .Distinct();
+        return roots.Where(r => !string.IsNullOrEmpty(r)).Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r!))).Distinct();
     }
 
     /// <summary>
@@ -196,13 +211,16 @@ public static class TorchNative
     /// </summary>
     public static string? PackageRootOf(string assemblyPath)
     {
-        if (string.IsNullOrEmpty(assemblyPath)) return null;
+        if (string.IsNullOrEmpty(assemblyPath))
+            return null;
         var tfm = Directory.GetParent(assemblyPath);
         var lib = tfm?.Parent;
         var version = lib?.Parent;
         var id = version?.Parent;
-        if (lib is null || version is null || id is null || id.Parent is null) return null;
-        if (lib.Name != "lib" || id.Name != "torchsharp") return null;
+        if (lib is null || version is null || id is null || id.Parent is null)
+            return null;
+        if (lib.Name != "lib" || id.Name != "torchsharp")
+            return null;
         return id.Parent.FullName;
     }
 
@@ -217,12 +235,18 @@ public static class TorchNative
             foreach (var line in File.ReadLines("/proc/self/maps"))
             {
                 int slash = line.IndexOf('/');
-                if (slash >= 0 && line.Contains("libstdc++.so")) return line[slash..].Trim();
+                if (slash >= 0 && line.Contains("libstdc++.so"))
+                    return line[slash..].Trim();
             }
         }
         catch (IOException) { }
-        return new[] { "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6" }
-            .FirstOrDefault(File.Exists);
+        return new[]
+        {
+            "/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6",
+            "/usr/lib/libstdc++.so.6",
+        }.FirstOrDefault(File.Exists);
     }
 
     static bool ContainsAscii(byte[] haystack, string needle)

@@ -17,17 +17,22 @@ public sealed record CanonicalMap(double[] Mean, double[] Scale, double[] Coeffi
     /// <exception cref="ArgumentException">The arrays disagree in length or hold fewer than <see cref="Features"/> rows.</exception>
     public static CanonicalMap Fit(ReadOnlySpan<double> z, ReadOnlySpan<double> target)
     {
-        if (z.Length != target.Length || z.Length % 2 != 0) throw new ArgumentException($"need [N, 2] codes and targets, got {z.Length} and {target.Length} values");
+        if (z.Length != target.Length || z.Length % 2 != 0)
+            throw new ArgumentException($"need [N, 2] codes and targets, got {z.Length} and {target.Length} values");
         int n = z.Length / 2;
-        if (n < Features) throw new ArgumentException($"need at least {Features} rows, got {n}");
+        if (n < Features)
+            throw new ArgumentException($"need at least {Features} rows, got {n}");
         var mean = new double[2];
         var scale = new double[2];
         for (int j = 0; j < 2; j++)
         {
-            double m = 0, s = 0;
-            for (int i = 0; i < n; i++) m += z[2 * i + j];
+            double m = 0,
+                s = 0;
+            for (int i = 0; i < n; i++)
+                m += z[2 * i + j];
             m /= n;
-            for (int i = 0; i < n; i++) s += (z[2 * i + j] - m) * (z[2 * i + j] - m);
+            for (int i = 0; i < n; i++)
+                s += (z[2 * i + j] - m) * (z[2 * i + j] - m);
             mean[j] = m;
             scale[j] = Math.Sqrt(s / n) is var sd && sd > 0 ? sd : 1.0;
         }
@@ -40,12 +45,14 @@ public sealed record CanonicalMap(double[] Mean, double[] Scale, double[] Coeffi
             shell.Monomials(z[2 * i], z[2 * i + 1], phi);
             for (int a = 0; a < Features; a++)
             {
-                for (int b = 0; b < Features; b++) normal[a, b] += phi[a] * phi[b];
+                for (int b = 0; b < Features; b++)
+                    normal[a, b] += phi[a] * phi[b];
                 rhs[a, 0] += phi[a] * target[2 * i];
                 rhs[a, 1] += phi[a] * target[2 * i + 1];
             }
         }
-        for (int a = 0; a < Features; a++) normal[a, a] += 1e-9 * n;
+        for (int a = 0; a < Features; a++)
+            normal[a, a] += 1e-9 * n;
         return shell with { Coefficients = Solve(normal, rhs) };
     }
 
@@ -54,7 +61,8 @@ public sealed record CanonicalMap(double[] Mean, double[] Scale, double[] Coeffi
     {
         Span<double> phi = stackalloc double[Features];
         Monomials(z0, z1, phi);
-        double theta = 0, p = 0;
+        double theta = 0,
+            p = 0;
         for (int a = 0; a < Features; a++)
         {
             theta += phi[a] * Coefficients[2 * a];
@@ -70,8 +78,11 @@ public sealed record CanonicalMap(double[] Mean, double[] Scale, double[] Coeffi
     private double RSquared(ReadOnlySpan<double> z, ReadOnlySpan<double> target, int j)
     {
         int n = z.Length / 2;
-        double mean = 0, residual = 0, total = 0;
-        for (int i = 0; i < n; i++) mean += target[2 * i + j];
+        double mean = 0,
+            residual = 0,
+            total = 0;
+        for (int i = 0; i < n; i++)
+            mean += target[2 * i + j];
         mean /= n;
         for (int i = 0; i < n; i++)
         {
@@ -85,7 +96,8 @@ public sealed record CanonicalMap(double[] Mean, double[] Scale, double[] Coeffi
 
     private void Monomials(double z0, double z1, Span<double> phi)
     {
-        double u = (z0 - Mean[0]) / Scale[0], v = (z1 - Mean[1]) / Scale[1];
+        double u = (z0 - Mean[0]) / Scale[0],
+            v = (z1 - Mean[1]) / Scale[1];
         phi[0] = 1;
         phi[1] = u;
         phi[2] = v;
@@ -105,24 +117,31 @@ public sealed record CanonicalMap(double[] Mean, double[] Scale, double[] Coeffi
         for (int col = 0; col < n; col++)
         {
             int pivot = col;
-            for (int r = col + 1; r < n; r++) if (Math.Abs(a[r, col]) > Math.Abs(a[pivot, col])) pivot = r;
-            for (int c = 0; c < n; c++) (a[col, c], a[pivot, c]) = (a[pivot, c], a[col, c]);
-            for (int c = 0; c < 2; c++) (b[col, c], b[pivot, c]) = (b[pivot, c], b[col, c]);
+            for (int r = col + 1; r < n; r++)
+                if (Math.Abs(a[r, col]) > Math.Abs(a[pivot, col]))
+                    pivot = r;
+            for (int c = 0; c < n; c++)
+                (a[col, c], a[pivot, c]) = (a[pivot, c], a[col, c]);
+            for (int c = 0; c < 2; c++)
+                (b[col, c], b[pivot, c]) = (b[pivot, c], b[col, c]);
             for (int r = col + 1; r < n; r++)
             {
                 double f = a[r, col] / a[col, col];
-                for (int c = col; c < n; c++) a[r, c] -= f * a[col, c];
-                for (int c = 0; c < 2; c++) b[r, c] -= f * b[col, c];
+                for (int c = col; c < n; c++)
+                    a[r, c] -= f * a[col, c];
+                for (int c = 0; c < 2; c++)
+                    b[r, c] -= f * b[col, c];
             }
         }
         var x = new double[2 * n];
         for (int r = n - 1; r >= 0; r--)
-            for (int c = 0; c < 2; c++)
-            {
-                double s = b[r, c];
-                for (int k = r + 1; k < n; k++) s -= a[r, k] * x[2 * k + c];
-                x[2 * r + c] = s / a[r, r];
-            }
+        for (int c = 0; c < 2; c++)
+        {
+            double s = b[r, c];
+            for (int k = r + 1; k < n; k++)
+                s -= a[r, k] * x[2 * k + c];
+            x[2 * r + c] = s / a[r, r];
+        }
         return x;
     }
 }

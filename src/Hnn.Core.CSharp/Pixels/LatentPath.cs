@@ -1,6 +1,6 @@
-using Hnn.Tensors;
 using Hnn.Evaluation;
 using Hnn.Integrators;
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,12 +39,22 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
     /// z ← rest + <paramref name="boostFactor"/>·(z − rest), which scales the swing's amplitude whatever its phase;
     /// the path's point there already carries the change, and integration continues from it.
     /// </summary>
-    public static LatentPath Run(PixelHnn model, double[] z0, int steps, int? boostAt = null, double boostFactor = 1.5, double[]? rest = null)
+    public static LatentPath Run(
+        PixelHnn model,
+        double[] z0,
+        int steps,
+        int? boostAt = null,
+        double boostFactor = 1.5,
+        double[]? rest = null
+    )
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        if (z0.Length == 0 || z0.Length % 2 != 0) throw new ArgumentException($"need starts [K, 2], got {z0.Length} values", nameof(z0));
-        if (boostAt is int b && (b < 0 || b > steps)) throw new ArgumentOutOfRangeException(nameof(boostAt), b, $"must be in [0, {steps}]");
-        if (rest is { Length: not 2 }) throw new ArgumentException($"the rest code has 2 values, got {rest.Length}", nameof(rest));
+        if (z0.Length == 0 || z0.Length % 2 != 0)
+            throw new ArgumentException($"need starts [K, 2], got {z0.Length} values", nameof(z0));
+        if (boostAt is int b && (b < 0 || b > steps))
+            throw new ArgumentOutOfRangeException(nameof(boostAt), b, $"must be in [0, {steps}]");
+        if (rest is { Length: not 2 })
+            throw new ArgumentException($"the rest code has 2 values, got {rest.Length}", nameof(rest));
         int k = z0.Length / 2;
         using var scope = NewDisposeScope();
         using var field64 = ModelField.ToFloat64(model.Dynamics);
@@ -59,7 +69,8 @@ public sealed record LatentPath(int Count, int Steps, double[] Latent, float[] P
             var second = Solve(field, boosted, at, steps);
             path = cat(new[] { first.narrow(1, 0, at), second }, 1);
         }
-        else path = Solve(field, start, 0, steps);
+        else
+            path = Solve(field, start, 0, steps);
         var latent = path.contiguous().data<double>().ToArray();
         float[] pairs;
         using (no_grad())

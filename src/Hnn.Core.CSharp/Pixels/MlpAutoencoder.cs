@@ -1,5 +1,5 @@
-using Hnn.Tensors;
 using Hnn.Models;
+using Hnn.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,7 +25,8 @@ public sealed class MlpAutoencoder : nn.Module<Tensor, Tensor>
     private readonly Nonlinearity nonlinearity;
 
     /// <summary>Creates the network (paper: 1568 → 200 → 200 → 200 → 2, relu); weights come from torch's global generator.</summary>
-    public MlpAutoencoder(int inputDim, int hiddenDim, int latentDim, Nonlinearity nonlinearity = Nonlinearity.Relu) : base(nameof(MlpAutoencoder))
+    public MlpAutoencoder(int inputDim, int hiddenDim, int latentDim, Nonlinearity nonlinearity = Nonlinearity.Relu)
+        : base(nameof(MlpAutoencoder))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputDim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(hiddenDim, 1);

@@ -19,13 +19,21 @@ public sealed record PendulumPath(double[] Theta, double[] ThetaDot, float[] Fra
     /// multiplied by <paramref name="boostFactor"/>, which scales the swing's amplitude whatever its phase; the state at
     /// that index already carries the change.
     /// </summary>
-    public static PendulumPath Simulate(double theta0, double thetaDot0, int steps, PendulumRenderer renderer, int? boostAt = null, double boostFactor = 1.5)
+    public static PendulumPath Simulate(
+        double theta0,
+        double thetaDot0,
+        int steps,
+        PendulumRenderer renderer,
+        int? boostAt = null,
+        double boostFactor = 1.5
+    )
     {
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         var theta = new double[steps + 1];
         var thetaDot = new double[steps + 1];
         var frames = new float[(steps + 1) * renderer.Pixels];
-        double q = theta0, v = thetaDot0;
+        double q = theta0,
+            v = thetaDot0;
         for (int i = 0; i <= steps; i++)
         {
             if (i == boostAt)

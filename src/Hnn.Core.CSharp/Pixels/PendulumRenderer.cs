@@ -19,8 +19,12 @@ namespace Hnn.Pixels;
 /// <param name="RodWidth">Width of the rod (Gym: 0.2·l).</param>
 /// <param name="Supersampling">Sample points per pixel along each axis.</param>
 public sealed record PendulumRenderer(
-    int Side = 28, double HalfView = 1.2, double RodLength = GymPendulum.Length, double RodWidth = 0.2 * GymPendulum.Length,
-    int Supersampling = 8)
+    int Side = 28,
+    double HalfView = 1.2,
+    double RodLength = GymPendulum.Length,
+    double RodWidth = 0.2 * GymPendulum.Length,
+    int Supersampling = 8
+)
 {
     /// <summary>Number of pixels of one frame, Side².</summary>
     public int Pixels => Side * Side;
@@ -29,10 +33,14 @@ public sealed record PendulumRenderer(
     /// <exception cref="ArgumentException">A size is not positive.</exception>
     public PendulumRenderer Validate()
     {
-        if (Side < 1) throw new ArgumentException($"side must be positive, got {Side}");
-        if (!(HalfView > 0)) throw new ArgumentException($"half view must be positive, got {HalfView}");
-        if (!(RodLength >= 0) || !(RodWidth > 0)) throw new ArgumentException($"rod length must be ≥ 0 and width > 0, got {RodLength} and {RodWidth}");
-        if (Supersampling < 1) throw new ArgumentException($"supersampling must be positive, got {Supersampling}");
+        if (Side < 1)
+            throw new ArgumentException($"side must be positive, got {Side}");
+        if (!(HalfView > 0))
+            throw new ArgumentException($"half view must be positive, got {HalfView}");
+        if (!(RodLength >= 0) || !(RodWidth > 0))
+            throw new ArgumentException($"rod length must be ≥ 0 and width > 0, got {RodLength} and {RodWidth}");
+        if (Supersampling < 1)
+            throw new ArgumentException($"supersampling must be positive, got {Supersampling}");
         return this;
     }
 
@@ -47,36 +55,43 @@ public sealed record PendulumRenderer(
     /// <summary>Draws the frame at angle θ into <paramref name="frame"/> (Side² values, row-major, top row first).</summary>
     public void Render(double theta, Span<float> frame)
     {
-        if (frame.Length != Pixels) throw new ArgumentException($"a frame has {Pixels} values, got a buffer of {frame.Length}", nameof(frame));
+        if (frame.Length != Pixels)
+            throw new ArgumentException($"a frame has {Pixels} values, got a buffer of {frame.Length}", nameof(frame));
         frame.Clear();
         double pixel = 2 * HalfView / Side;
         double radius = RodWidth / 2;
         // Segment from the pivot (0, 0) to the tip, in image coordinates: x right, y down.
-        double tipX = RodLength * Math.Sin(theta), tipY = RodLength * Math.Cos(theta);
+        double tipX = RodLength * Math.Sin(theta),
+            tipY = RodLength * Math.Cos(theta);
         double lengthSquared = tipX * tipX + tipY * tipY;
         // Only pixels near the capsule's bounding box can be covered.
         int first(double v) => Math.Clamp((int)Math.Floor((v - radius + HalfView) / pixel) - 1, 0, Side - 1);
         int last(double v) => Math.Clamp((int)Math.Floor((v + radius + HalfView) / pixel) + 1, 0, Side - 1);
-        int c0 = first(Math.Min(0, tipX)), c1 = last(Math.Max(0, tipX));
-        int r0 = first(Math.Min(0, tipY)), r1 = last(Math.Max(0, tipY));
+        int c0 = first(Math.Min(0, tipX)),
+            c1 = last(Math.Max(0, tipX));
+        int r0 = first(Math.Min(0, tipY)),
+            r1 = last(Math.Max(0, tipY));
         int n = Supersampling;
-        double weight = 1.0 / (n * n), radiusSquared = radius * radius;
+        double weight = 1.0 / (n * n),
+            radiusSquared = radius * radius;
         for (int row = r0; row <= r1; row++)
-            for (int col = c0; col <= c1; col++)
+        for (int col = c0; col <= c1; col++)
+        {
+            int inside = 0;
+            for (int i = 0; i < n; i++)
             {
-                int inside = 0;
-                for (int i = 0; i < n; i++)
+                double y = -HalfView + (row + (i + 0.5) / n) * pixel;
+                for (int j = 0; j < n; j++)
                 {
-                    double y = -HalfView + (row + (i + 0.5) / n) * pixel;
-                    for (int j = 0; j < n; j++)
-                    {
-                        double x = -HalfView + (col + (j + 0.5) / n) * pixel;
-                        double t = lengthSquared > 0 ? Math.Clamp((x * tipX + y * tipY) / lengthSquared, 0, 1) : 0;
-                        double dx = x - t * tipX, dy = y - t * tipY;
-                        if (dx * dx + dy * dy <= radiusSquared) inside++;
-                    }
+                    double x = -HalfView + (col + (j + 0.5) / n) * pixel;
+                    double t = lengthSquared > 0 ? Math.Clamp((x * tipX + y * tipY) / lengthSquared, 0, 1) : 0;
+                    double dx = x - t * tipX,
+                        dy = y - t * tipY;
+                    if (dx * dx + dy * dy <= radiusSquared)
+                        inside++;
                 }
-                frame[row * Side + col] = (float)(inside * weight);
             }
+            frame[row * Side + col] = (float)(inside * weight);
+        }
     }
 }

@@ -15,10 +15,14 @@ public sealed class PixelDataset
     /// <exception cref="ArgumentException">The sizes disagree.</exception>
     public PixelDataset(string name, int trials, int framesPerTrial, int side, int testTrials, float[] frames, double[] coordinates)
     {
-        if (trials < 2) throw new ArgumentException($"need at least 2 trials, got {trials}");
-        if (framesPerTrial < 4) throw new ArgumentException($"need at least 4 frames per trial, got {framesPerTrial}");
-        if (side < 1) throw new ArgumentException($"side must be positive, got {side}");
-        if (testTrials < 1 || testTrials >= trials) throw new ArgumentException($"need 1 ≤ test trials < {trials}, got {testTrials}");
+        if (trials < 2)
+            throw new ArgumentException($"need at least 2 trials, got {trials}");
+        if (framesPerTrial < 4)
+            throw new ArgumentException($"need at least 4 frames per trial, got {framesPerTrial}");
+        if (side < 1)
+            throw new ArgumentException($"side must be positive, got {side}");
+        if (testTrials < 1 || testTrials >= trials)
+            throw new ArgumentException($"need 1 ≤ test trials < {trials}, got {testTrials}");
         if (frames.LongLength != (long)trials * framesPerTrial * side * side)
             throw new ArgumentException($"expected {trials}×{framesPerTrial}×{side * side} frame values, got {frames.Length}");
         if (coordinates.LongLength != 2L * trials * framesPerTrial)
@@ -72,8 +76,7 @@ public sealed class PixelDataset
     public int TestSamples => TestTrials * SamplesPerTrial;
 
     /// <summary>Frame <paramref name="index"/> of trial <paramref name="trial"/> (counting test trials first).</summary>
-    public ReadOnlySpan<float> Frame(int trial, int index) =>
-        Frames.AsSpan(((trial * FramesPerTrial) + index) * FramePixels, FramePixels);
+    public ReadOnlySpan<float> Frame(int trial, int index) => Frames.AsSpan(((trial * FramesPerTrial) + index) * FramePixels, FramePixels);
 
     /// <summary>Canonical coordinates (θ, p = 0.25·θ̇) of frame <paramref name="index"/> of trial <paramref name="trial"/>.</summary>
     public (double Theta, double P) Coordinate(int trial, int index)
@@ -85,7 +88,8 @@ public sealed class PixelDataset
     /// <summary>The frames of one split as a float32 tensor [trials of the split, FramesPerTrial, Side²].</summary>
     public Tensor SplitFrames(bool test)
     {
-        int first = test ? 0 : TestTrials, count = test ? TestTrials : TrainTrials;
+        int first = test ? 0 : TestTrials,
+            count = test ? TestTrials : TrainTrials;
         var values = Frames.AsSpan(first * FramesPerTrial * FramePixels, count * FramesPerTrial * FramePixels).ToArray();
         return tensor(values, [count, FramesPerTrial, FramePixels]);
     }
@@ -99,7 +103,8 @@ public sealed class PixelDataset
         var firstFrame = new long[samples.Length];
         for (int i = 0; i < samples.Length; i++)
         {
-            long trial = samples[i] / SamplesPerTrial, s = samples[i] % SamplesPerTrial;
+            long trial = samples[i] / SamplesPerTrial,
+                s = samples[i] % SamplesPerTrial;
             firstFrame[i] = trial * FramesPerTrial + s + 1;
         }
         using var scope = NewDisposeScope();

@@ -21,8 +21,14 @@ public static class PixelDatasetCache
     /// <summary>Version of the file layout and of the key derivation; bumping it invalidates every cached file.</summary>
     public const int FormatVersion = 1;
 
-    private static readonly FileEnvelope Envelope =
-        new("HNNPIXD\0", FormatVersion, "a pixel dataset cache file", keyLength: 32, keyOwner: "recipe", (path, problem) => new DataFileException(path, problem));
+    private static readonly FileEnvelope Envelope = new(
+        "HNNPIXD\0",
+        FormatVersion,
+        "a pixel dataset cache file",
+        keyLength: 32,
+        keyOwner: "recipe",
+        (path, problem) => new DataFileException(path, problem)
+    );
 
     /// <summary>Where the dataset of <paramref name="recipe"/> is cached inside <paramref name="cacheFolder"/>.</summary>
     public static string PathFor(string cacheFolder, PixelPendulumRecipe recipe) =>
@@ -43,8 +49,11 @@ public static class PixelDatasetCache
     public static PixelDataset Read(string path, PixelPendulumRecipe recipe) => Envelope.Read(path, KeyBytes(recipe), Parse);
 
     private static byte[] KeyBytes(PixelPendulumRecipe recipe) =>
-        SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"hnn-pixel-cache v{FormatVersion}\n{typeof(PixelPendulumRecipe).FullName}\n{JsonSerializer.Serialize(recipe, Json.Options)}"));
+        SHA256.HashData(
+            Encoding.UTF8.GetBytes(
+                $"hnn-pixel-cache v{FormatVersion}\n{typeof(PixelPendulumRecipe).FullName}\n{JsonSerializer.Serialize(recipe, Json.Options)}"
+            )
+        );
 
     private static void WritePayload(BinaryWriter w, PixelDataset data)
     {
@@ -60,8 +69,12 @@ public static class PixelDatasetCache
     private static PixelDataset Parse(FileEnvelope.PayloadReader r)
     {
         var name = r.ReadString("name");
-        int trials = r.ReadInt32(), framesPerTrial = r.ReadInt32(), side = r.ReadInt32(), testTrials = r.ReadInt32();
-        long frameCount = (long)trials * framesPerTrial * side * side, coordinateCount = 2L * trials * framesPerTrial;
+        int trials = r.ReadInt32(),
+            framesPerTrial = r.ReadInt32(),
+            side = r.ReadInt32(),
+            testTrials = r.ReadInt32();
+        long frameCount = (long)trials * framesPerTrial * side * side,
+            coordinateCount = 2L * trials * framesPerTrial;
         if (trials < 2 || framesPerTrial < 4 || side < 1 || 4 * frameCount + 8 * coordinateCount != r.Remaining)
             throw r.Fail($"sizes {trials} trials × {framesPerTrial} frames of {side}² do not match the file length");
         var frames = r.ReadValues<float>(frameCount, "frames");

@@ -38,16 +38,17 @@ public static class PixelEvaluation
     /// <summary>Canonical coordinates (θ, p) [N, 2] of the later frame of every sample's pair in one split.</summary>
     public static double[] SampleCoordinates(PixelDataset data, bool test)
     {
-        int first = test ? 0 : data.TestTrials, trials = test ? data.TestTrials : data.TrainTrials;
+        int first = test ? 0 : data.TestTrials,
+            trials = test ? data.TestTrials : data.TrainTrials;
         var coordinates = new double[2 * trials * data.SamplesPerTrial];
         for (int k = 0; k < trials; k++)
-            for (int s = 0; s < data.SamplesPerTrial; s++)
-            {
-                var (theta, p) = data.Coordinate(first + k, s + 2);
-                int j = 2 * (k * data.SamplesPerTrial + s);
-                coordinates[j] = theta;
-                coordinates[j + 1] = p;
-            }
+        for (int s = 0; s < data.SamplesPerTrial; s++)
+        {
+            var (theta, p) = data.Coordinate(first + k, s + 2);
+            int j = 2 * (k * data.SamplesPerTrial + s);
+            coordinates[j] = theta;
+            coordinates[j + 1] = p;
+        }
         return coordinates;
     }
 
@@ -104,29 +105,41 @@ public static class PixelEvaluation
         }
         for (int trial = 0; trial < k; trial++)
         {
-            double first = 0, last = 0;
+            double first = 0,
+                last = 0;
             for (int t = 0; t <= steps; t++)
             {
                 var (theta, p) = data.Coordinate(trial, t + 2);
                 var (z0, z1) = path.Code(trial, t);
                 var (thetaHat, pHat) = map.Apply(z0, z1);
-                double e = GymPendulum.Energy(theta, 4 * p), eHat = GymPendulum.Energy(thetaHat, 4 * pHat);
+                double e = GymPendulum.Energy(theta, 4 * p),
+                    eHat = GymPendulum.Energy(thetaHat, 4 * pHat);
                 energyErrors.Add((e - eHat) * (e - eHat));
-                if (t == 0) first = eHat;
-                if (t == steps) last = eHat;
+                if (t == 0)
+                    first = eHat;
+                if (t == steps)
+                    last = eHat;
                 pixelErrors.Add(PairError(path.Pair(trial, t), data.Frame(trial, t + 1), data.Frame(trial, t + 2)));
             }
             drift[trial] = Math.Abs(last - first) / meanStartEnergy;
         }
         var learned = model.Dynamics is HamiltonianNet hnn ? LearnedDrift(hnn, path) : null;
-        return new PixelMetrics(LossEstimate.FromSplits(energyErrors), MeanAndError(drift), learned,
-            LossEstimate.FromSplits(pixelErrors), r2, map, path);
+        return new PixelMetrics(
+            LossEstimate.FromSplits(energyErrors),
+            MeanAndError(drift),
+            learned,
+            LossEstimate.FromSplits(pixelErrors),
+            r2,
+            map,
+            path
+        );
     }
 
     private static double PairError(ReadOnlySpan<float> decoded, ReadOnlySpan<float> first, ReadOnlySpan<float> second)
     {
         double sum = 0;
-        for (int i = 0; i < first.Length; i++) sum += (decoded[i] - first[i]) * (double)(decoded[i] - first[i]);
+        for (int i = 0; i < first.Length; i++)
+            sum += (decoded[i] - first[i]) * (double)(decoded[i] - first[i]);
         for (int i = 0; i < second.Length; i++)
         {
             double d = decoded[first.Length + i] - second[i];

@@ -1,5 +1,5 @@
-using Hnn.Tensors;
 using Hnn.Models;
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +17,8 @@ public sealed class PixelHnn : nn.Module<Tensor, Tensor>
     private readonly DynamicsModel dynamics;
 
     /// <summary>Creates the model; weights come from torch's global generator (see <see cref="Create"/> for a seeded one).</summary>
-    public PixelHnn(ModelKind kind, int pairDimension = 2 * 28 * 28, int hiddenDim = 200, int latentDim = 2) : base(nameof(PixelHnn))
+    public PixelHnn(ModelKind kind, int pairDimension = 2 * 28 * 28, int hiddenDim = 200, int latentDim = 2)
+        : base(nameof(PixelHnn))
     {
         autoencoder = new MlpAutoencoder(pairDimension, hiddenDim, latentDim, Nonlinearity.Relu);
         dynamics = DynamicsModel.Create(new ModelSettings(kind, latentDim, hiddenDim, Nonlinearity.Tanh));

@@ -13,5 +13,11 @@ namespace Hnn.Pixels;
 /// <param name="Map">The canonical map, fitted on the train samples.</param>
 /// <param name="Path">The latent paths and decoded pairs of the test trials.</param>
 public sealed record PixelMetrics(
-    LossEstimate EnergyMse, LossEstimate EnergyDrift, LossEstimate? LearnedEnergyDrift, LossEstimate RolloutMse,
-    (double Theta, double P) MapRSquared, CanonicalMap Map, LatentPath Path);
+    LossEstimate EnergyMse,
+    LossEstimate EnergyDrift,
+    LossEstimate? LearnedEnergyDrift,
+    LossEstimate RolloutMse,
+    (double Theta, double P) MapRSquared,
+    CanonicalMap Map,
+    LatentPath Path
+);

@@ -16,8 +16,16 @@ namespace Hnn.Pixels;
 /// <param name="Supersampling">Anti-aliasing sample points per pixel along each axis.</param>
 /// <param name="Seed">Random seed (paper: 0).</param>
 public sealed record PixelPendulumRecipe(
-    int Trials = 200, int FramesPerTrial = 103, double MaxStartAngle = Math.PI / 6, double MaxStartSpeed = 1.0,
-    double TestFraction = 0.2, int Side = 28, double HalfView = 1.2, int Supersampling = 8, int Seed = 0)
+    int Trials = 200,
+    int FramesPerTrial = 103,
+    double MaxStartAngle = Math.PI / 6,
+    double MaxStartSpeed = 1.0,
+    double TestFraction = 0.2,
+    int Side = 28,
+    double HalfView = 1.2,
+    int Supersampling = 8,
+    int Seed = 0
+)
 {
     /// <summary>The renderer these settings describe.</summary>
     public PendulumRenderer Renderer => new PendulumRenderer(Side, HalfView, Supersampling: Supersampling).Validate();
@@ -34,10 +42,16 @@ public sealed record PixelPendulumRecipe(
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public PixelDataset Generate()
     {
-        if (Trials < 2) throw new ArgumentException($"need at least 2 trials, got {Trials}");
-        if (FramesPerTrial < 4) throw new ArgumentException($"need at least 4 frames per trial, got {FramesPerTrial}");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
-        if (!(MaxStartAngle > 0) || !(MaxStartSpeed >= 0)) throw new ArgumentException($"need a positive start angle and a non-negative start speed, got {MaxStartAngle} and {MaxStartSpeed}");
+        if (Trials < 2)
+            throw new ArgumentException($"need at least 2 trials, got {Trials}");
+        if (FramesPerTrial < 4)
+            throw new ArgumentException($"need at least 4 frames per trial, got {FramesPerTrial}");
+        if (!(TestFraction > 0 && TestFraction < 1))
+            throw new ArgumentException($"test fraction must be in (0, 1), got {TestFraction}");
+        if (!(MaxStartAngle > 0) || !(MaxStartSpeed >= 0))
+            throw new ArgumentException(
+                $"need a positive start angle and a non-negative start speed, got {MaxStartAngle} and {MaxStartSpeed}"
+            );
         var renderer = Renderer;
         var rng = new Sampling(Seed);
         int pixels = renderer.Pixels;

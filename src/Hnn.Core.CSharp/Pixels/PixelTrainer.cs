@@ -1,5 +1,5 @@
-using Hnn.Tensors;
 using System.Diagnostics;
+using Hnn.Tensors;
 using Hnn.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +14,13 @@ namespace Hnn.Pixels;
 /// <param name="Seconds">Wall time of the training loop.</param>
 /// <param name="Threads">Torch intra-op threads used.</param>
 public sealed record PixelTrainingResult(
-    float[] TrainLoss, float[] TestLoss, PixelLossSummary FinalTrain, PixelLossSummary FinalTest, double Seconds, int Threads)
+    float[] TrainLoss,
+    float[] TestLoss,
+    PixelLossSummary FinalTrain,
+    PixelLossSummary FinalTest,
+    double Seconds,
+    int Threads
+)
 {
     /// <summary>Milliseconds per training step.</summary>
     public double MillisecondsPerStep => 1000 * Seconds / Math.Max(1, TrainLoss.Length);
@@ -40,8 +46,14 @@ public static class PixelTrainer
     /// <see cref="TrainingControl"/>).
     /// </summary>
     /// <exception cref="TrainingInterruptedException"><paramref name="cancellation"/> fired; the run stopped between steps.</exception>
-    public static PixelTrainingResult Train(PixelHnn model, PixelDataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null,
-        int testEvery = 100, CancellationToken cancellation = default)
+    public static PixelTrainingResult Train(
+        PixelHnn model,
+        PixelDataset data,
+        TrainSettings settings,
+        IProgress<TrainingProgress>? progress = null,
+        int testEvery = 100,
+        CancellationToken cancellation = default
+    )
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(testEvery, 1);
         return Train(model, data, settings with { TestEvery = testEvery }, progress, new TrainingControl(Cancellation: cancellation));
@@ -62,14 +74,22 @@ public static class PixelTrainer
     /// <exception cref="TrainingDivergedException">The loss or the clipped gradients' norm stopped being finite.</exception>
     /// <exception cref="TrainingInterruptedException">The cancellation token fired.</exception>
     /// <exception cref="CheckpointException">The checkpoint to resume from is corrupt or belongs to another run.</exception>
-    public static PixelTrainingResult Train(PixelHnn model, PixelDataset data, TrainSettings settings, IProgress<TrainingProgress>? progress, TrainingControl control)
+    public static PixelTrainingResult Train(
+        PixelHnn model,
+        PixelDataset data,
+        TrainSettings settings,
+        IProgress<TrainingProgress>? progress,
+        TrainingControl control
+    )
     {
         settings.Validate();
         control.Validate();
         if (settings.Supervision != Supervision.Derivative)
             throw new ArgumentException("the pixel model learns from frame pairs with its own objective, not integrator-supervised");
         if (data.PairDimension != model.Autoencoder.InputDim)
-            throw new ArgumentException($"dataset '{data.Name}' has pairs of {data.PairDimension} values but the model expects {model.Autoencoder.InputDim}");
+            throw new ArgumentException(
+                $"dataset '{data.Name}' has pairs of {data.PairDimension} values but the model expects {model.Autoencoder.InputDim}"
+            );
         int threads = settings.Threads ?? Environment.ProcessorCount;
         set_num_threads(threads);
         var resumed = control.Resume && File.Exists(control.CheckpointPath) ? Checkpoint.Load(control.CheckpointPath) : null;
@@ -92,7 +112,8 @@ public static class PixelTrainer
         if (resumed is { Header: var h })
         {
             h.TrainLoss.CopyTo(trainLoss, 0);
-            if (h.TestLoss.Length > 0) h.TestLoss.CopyTo(testLoss, 0);
+            if (h.TestLoss.Length > 0)
+                h.TestLoss.CopyTo(testLoss, 0);
             first = h.Step + 1;
             earlier = h.Seconds;
         }
@@ -100,9 +121,19 @@ public static class PixelTrainer
         var clock = Stopwatch.StartNew();
         void Save(int step)
         {
-            if (control.CheckpointPath is null) return;
-            var header = new CheckpointHeader("", 0, control.Task, model.Dynamics.Settings, settings, step,
-                trainLoss[..(step + 1)], testLoss[..(step + 1)], earlier + clock.Elapsed.TotalSeconds);
+            if (control.CheckpointPath is null)
+                return;
+            var header = new CheckpointHeader(
+                "",
+                0,
+                control.Task,
+                model.Dynamics.Settings,
+                settings,
+                step,
+                trainLoss[..(step + 1)],
+                testLoss[..(step + 1)],
+                earlier + clock.Elapsed.TotalSeconds
+            );
             Checkpoint.Save(control.CheckpointPath, header, model, optimizer);
             checkpointStep = step;
         }
@@ -114,7 +145,8 @@ public static class PixelTrainer
         {
             if (control.Cancellation.IsCancellationRequested)
             {
-                if (step > 0) Save(step - 1);
+                if (step > 0)
+                    Save(step - 1);
                 throw new TrainingInterruptedException(step - 1, step > 0 ? control.CheckpointPath : null);
             }
             using (var scope = NewDisposeScope())
@@ -123,10 +155,15 @@ public static class PixelTrainer
                 var (x, next) = data.Pairs(trainFrames, Draw(data.TrainSamples, batch));
                 var loss = PixelLoss.Total(model, x, next, createGraph: true).mean();
                 trainLoss[step] = loss.item<float>();
-                if (!float.IsFinite(trainLoss[step])) throw Diverged(step, "train loss", trainLoss[step]);
+                if (!float.IsFinite(trainLoss[step]))
+                    throw Diverged(step, "train loss", trainLoss[step]);
                 optimizer.zero_grad();
                 loss.backward();
-                if (settings.ClipGradNorm is double maxNorm && nn.utils.clip_grad_norm_(parameters, maxNorm) is var norm && !double.IsFinite(norm))
+                if (
+                    settings.ClipGradNorm is double maxNorm
+                    && nn.utils.clip_grad_norm_(parameters, maxNorm) is var norm
+                    && !double.IsFinite(norm)
+                )
                     throw Diverged(step, "gradient norm", norm);
                 optimizer.step();
             }
@@ -149,8 +186,14 @@ public static class PixelTrainer
         }
         clock.Stop();
         model.eval();
-        return new PixelTrainingResult(trainLoss, testLoss, Evaluate(model, data, test: false), Evaluate(model, data, test: true),
-            earlier + clock.Elapsed.TotalSeconds, threads);
+        return new PixelTrainingResult(
+            trainLoss,
+            testLoss,
+            Evaluate(model, data, test: false),
+            Evaluate(model, data, test: true),
+            earlier + clock.Elapsed.TotalSeconds,
+            threads
+        );
     }
 
     /// <summary>The loss of <paramref name="model"/> over every sample of one split, in chunks of <see cref="EvaluationChunk"/>.</summary>
@@ -161,7 +204,9 @@ public static class PixelTrainer
         var frames = data.SplitFrames(test);
         int n = test ? data.TestSamples : data.TrainSamples;
         var totals = new List<Tensor>();
-        double autoencoder = 0, canonical = 0, latent = 0;
+        double autoencoder = 0,
+            canonical = 0,
+            latent = 0;
         for (int start = 0; start < n; start += EvaluationChunk)
         {
             int count = Math.Min(EvaluationChunk, n - start);

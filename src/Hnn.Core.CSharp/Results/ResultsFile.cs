@@ -25,16 +25,26 @@ public static class ResultsFile
     /// <param name="Command">What was run.</param>
     /// <param name="Status">"completed", or "interrupted" / "failed" for a run whose results in this folder are partial.</param>
     /// <param name="Reason">Why a run did not complete (null when it did).</param>
-    public sealed record RunInfo(string Date, int Seed, int Steps, int Threads, double Seconds, string Command,
-        string Status = RunStatus.Completed, string? Reason = null);
+    public sealed record RunInfo(
+        string Date,
+        int Seed,
+        int Steps,
+        int Threads,
+        double Seconds,
+        string Command,
+        string Status = RunStatus.Completed,
+        string? Reason = null
+    );
 
     /// <summary>The values of <see cref="RunInfo.Status"/>.</summary>
     public static class RunStatus
     {
         /// <summary>Every task of the run finished and was recorded.</summary>
         public const string Completed = "completed";
+
         /// <summary>Stopped by a signal; its checkpoints can be resumed.</summary>
         public const string Interrupted = "interrupted";
+
         /// <summary>Stopped by an error (divergence, bad input); results in the folder are partial.</summary>
         public const string Failed = "failed";
     }
@@ -45,7 +55,8 @@ public static class ResultsFile
     /// </summary>
     public static string? Occupant(string folder)
     {
-        if (File.Exists(Path.Combine(folder, FileName))) return FileName;
+        if (File.Exists(Path.Combine(folder, FileName)))
+            return FileName;
         foreach (var sub in new[] { "models", "checkpoints", RunArtifacts.Folder })
             if (Directory.Exists(Path.Combine(folder, sub)) && Directory.EnumerateFileSystemEntries(Path.Combine(folder, sub)).Any())
                 return sub + "/";
@@ -86,7 +97,8 @@ public static class ResultsFile
     /// <exception cref="ResultsFileException">An existing results.json is not valid (it is left untouched).</exception>
     public static string MarkUnfinished(string folder, RunInfo run)
     {
-        if (run.Status == RunStatus.Completed) throw new ArgumentException("an unfinished run needs status interrupted or failed");
+        if (run.Status == RunStatus.Completed)
+            throw new ArgumentException("an unfinished run needs status interrupted or failed");
         return Merge(folder, [], run);
     }
 
@@ -99,11 +111,26 @@ public static class ResultsFile
         var problem = "not a results file (a metric must be {\"mean\": number, \"err\": number})";
         try
         {
-            if (root["tasks"] is null) return cells;
-            foreach (var (task, models) in root["tasks"] as JsonObject ?? throw new ResultsFileException(path, "\"tasks\" is not an object"))
-                foreach (var (model, metrics) in models as JsonObject ?? throw new ResultsFileException(path, $"task \"{task}\" is not an object"))
-                    foreach (var (metric, value) in metrics as JsonObject ?? throw new ResultsFileException(path, $"model \"{task}.{model}\" is not an object"))
-                        cells.Add(new Cell(task, model, metric, new LossEstimate(Number(value, "mean", path, problem), Number(value, "err", path, problem))));
+            if (root["tasks"] is null)
+                return cells;
+            foreach (
+                var (task, models) in root["tasks"] as JsonObject ?? throw new ResultsFileException(path, "\"tasks\" is not an object")
+            )
+            foreach (
+                var (model, metrics) in models as JsonObject ?? throw new ResultsFileException(path, $"task \"{task}\" is not an object")
+            )
+            foreach (
+                var (metric, value) in metrics as JsonObject
+                    ?? throw new ResultsFileException(path, $"model \"{task}.{model}\" is not an object")
+            )
+                cells.Add(
+                    new Cell(
+                        task,
+                        model,
+                        metric,
+                        new LossEstimate(Number(value, "mean", path, problem), Number(value, "err", path, problem))
+                    )
+                );
         }
         catch (ArgumentException e)
         {
@@ -128,7 +155,8 @@ public static class ResultsFile
         }
     }
 
-    static T Child<T>(JsonObject parent, string name, string path, string problem, Func<T> make) where T : JsonNode
+    static T Child<T>(JsonObject parent, string name, string path, string problem, Func<T> make)
+        where T : JsonNode
     {
         switch (parent[name])
         {
@@ -144,5 +172,7 @@ public static class ResultsFile
     }
 
     static double Number(JsonNode? value, string name, string path, string problem) =>
-        value is JsonObject o && o[name] is JsonValue v && v.TryGetValue<double>(out var d) ? d : throw new ResultsFileException(path, problem);
+        value is JsonObject o && o[name] is JsonValue v && v.TryGetValue<double>(out var d)
+            ? d
+            : throw new ResultsFileException(path, problem);
 }

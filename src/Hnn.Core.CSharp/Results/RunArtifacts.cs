@@ -17,7 +17,14 @@ namespace Hnn.Results;
 /// <param name="ReferenceEnergy">True energy along the reference paths [K·T], if it ran.</param>
 /// <param name="ModelEnergy">True energy along the model's paths [K·T], if it ran.</param>
 public sealed record RunArtifacts(
-    string Task, string Model, float[] TrainLoss, float[] TestLoss, Rollouts? Rollouts, double[]? ReferenceEnergy, double[]? ModelEnergy)
+    string Task,
+    string Model,
+    float[] TrainLoss,
+    float[] TestLoss,
+    Rollouts? Rollouts,
+    double[]? ReferenceEnergy,
+    double[]? ModelEnergy
+)
 {
     /// <summary>The folder inside an output folder.</summary>
     public const string Folder = "artifacts";

@@ -12,7 +12,8 @@ public sealed class DampedMassSpring : IHamiltonianSystem
     /// <summary>A damped spring with friction coefficient <paramref name="damping"/> (γ ≥ 0, finite).</summary>
     public DampedMassSpring(double damping)
     {
-        if (!(damping >= 0 && double.IsFinite(damping))) throw new ArgumentOutOfRangeException(nameof(damping), damping, "must be zero or positive and finite");
+        if (!(damping >= 0 && double.IsFinite(damping)))
+            throw new ArgumentOutOfRangeException(nameof(damping), damping, "must be zero or positive and finite");
         Damping = damping;
     }
 
@@ -34,10 +35,12 @@ public sealed class DampedMassSpring : IHamiltonianSystem
     /// <summary>dx/dt for <paramref name="count"/> states [count, 2] at once (a batch field for the integrators).</summary>
     public void BatchTimeDerivative(double t, ReadOnlySpan<double> x, Span<double> dxdt, int count)
     {
-        if (x.Length < 2 * count || dxdt.Length < 2 * count) throw new ArgumentException($"need {2 * count} values for {count} states");
+        if (x.Length < 2 * count || dxdt.Length < 2 * count)
+            throw new ArgumentException($"need {2 * count} values for {count} states");
         for (int k = 0; k < 2 * count; k += 2)
         {
-            double q = x[k], p = x[k + 1];
+            double q = x[k],
+                p = x[k + 1];
             dxdt[k] = 2 * p;
             dxdt[k + 1] = -2 * q - Damping * p;
         }

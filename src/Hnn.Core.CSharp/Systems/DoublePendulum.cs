@@ -18,7 +18,8 @@ public sealed class DoublePendulum : IHamiltonianSystem
     public DoublePendulum(double m1, double m2, double l1, double l2, double g)
     {
         foreach (var (name, v) in new[] { (nameof(m1), m1), (nameof(m2), m2), (nameof(l1), l1), (nameof(l2), l2), (nameof(g), g) })
-            if (!(v > 0 && double.IsFinite(v))) throw new ArgumentOutOfRangeException(name, v, "must be positive and finite");
+            if (!(v > 0 && double.IsFinite(v)))
+                throw new ArgumentOutOfRangeException(name, v, "must be positive and finite");
         (M1, M2, L1, L2, G) = (m1, m2, l1, l2, g);
     }
 
@@ -47,7 +48,10 @@ public sealed class DoublePendulum : IHamiltonianSystem
     public double Energy(ReadOnlySpan<double> x)
     {
         Check(x.Length, 1);
-        double q1 = x[0], q2 = x[1], p1 = x[2], p2 = x[3];
+        double q1 = x[0],
+            q2 = x[1],
+            p1 = x[2],
+            p2 = x[3];
         var (s, c) = Math.SinCos(q1 - q2);
         double numerator = M2 * L2 * L2 * p1 * p1 + (M1 + M2) * L1 * L1 * p2 * p2 - 2 * M2 * L1 * L2 * p1 * p2 * c;
         double kinetic = numerator / (2 * M2 * L1 * L1 * L2 * L2 * (M1 + M2 * s * s));
@@ -64,7 +68,10 @@ public sealed class DoublePendulum : IHamiltonianSystem
         Check(dxdt.Length, count);
         for (int k = 0; k < 4 * count; k += 4)
         {
-            double q1 = x[k], q2 = x[k + 1], p1 = x[k + 2], p2 = x[k + 3];
+            double q1 = x[k],
+                q2 = x[k + 1],
+                p1 = x[k + 2],
+                p2 = x[k + 3];
             var (s, c) = Math.SinCos(q1 - q2);
             double a = M1 + M2 * s * s;
             double numerator = M2 * L2 * L2 * p1 * p1 + (M1 + M2) * L1 * L1 * p2 * p2 - 2 * M2 * L1 * L2 * p1 * p2 * c;
@@ -80,6 +87,7 @@ public sealed class DoublePendulum : IHamiltonianSystem
 
     private static void Check(int length, int count)
     {
-        if (length < 4 * count) throw new ArgumentException($"double-pendulum: need {4 * count} values for {count} state(s) of dimension 4, got {length}");
+        if (length < 4 * count)
+            throw new ArgumentException($"double-pendulum: need {4 * count} values for {count} state(s) of dimension 4, got {length}");
     }
 }

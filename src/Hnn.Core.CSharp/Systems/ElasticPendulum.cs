@@ -18,8 +18,17 @@ public sealed class ElasticPendulum : IHamiltonianSystem
     /// <summary>An elastic pendulum with these positive, finite mass, stiffness, rest length and gravity.</summary>
     public ElasticPendulum(double mass, double stiffness, double restLength, double g)
     {
-        foreach (var (name, v) in new[] { (nameof(mass), mass), (nameof(stiffness), stiffness), (nameof(restLength), restLength), (nameof(g), g) })
-            if (!(v > 0 && double.IsFinite(v))) throw new ArgumentOutOfRangeException(name, v, "must be positive and finite");
+        foreach (
+            var (name, v) in new[]
+            {
+                (nameof(mass), mass),
+                (nameof(stiffness), stiffness),
+                (nameof(restLength), restLength),
+                (nameof(g), g),
+            }
+        )
+            if (!(v > 0 && double.IsFinite(v)))
+                throw new ArgumentOutOfRangeException(name, v, "must be positive and finite");
         (Mass, Stiffness, RestLength, G) = (mass, stiffness, restLength, g);
     }
 
@@ -48,7 +57,10 @@ public sealed class ElasticPendulum : IHamiltonianSystem
     public double Energy(ReadOnlySpan<double> x)
     {
         Check(x.Length, 1);
-        double r = x[0], theta = x[1], pr = x[2], pt = x[3];
+        double r = x[0],
+            theta = x[1],
+            pr = x[2],
+            pt = x[3];
         double stretch = r - RestLength;
         return pr * pr / (2 * Mass) + pt * pt / (2 * Mass * r * r) + Stiffness * stretch * stretch / 2 - Mass * G * r * Math.Cos(theta);
     }
@@ -63,7 +75,10 @@ public sealed class ElasticPendulum : IHamiltonianSystem
         Check(dxdt.Length, count);
         for (int k = 0; k < 4 * count; k += 4)
         {
-            double r = x[k], theta = x[k + 1], pr = x[k + 2], pt = x[k + 3];
+            double r = x[k],
+                theta = x[k + 1],
+                pr = x[k + 2],
+                pt = x[k + 3];
             var (s, c) = Math.SinCos(theta);
             dxdt[k] = pr / Mass;
             dxdt[k + 1] = pt / (Mass * r * r);
@@ -74,6 +89,7 @@ public sealed class ElasticPendulum : IHamiltonianSystem
 
     private static void Check(int length, int count)
     {
-        if (length < 4 * count) throw new ArgumentException($"elastic-pendulum: need {4 * count} values for {count} state(s) of dimension 4, got {length}");
+        if (length < 4 * count)
+            throw new ArgumentException($"elastic-pendulum: need {4 * count} values for {count} state(s) of dimension 4, got {length}");
     }
 }

@@ -14,7 +14,8 @@ public sealed class HenonHeiles : IHamiltonianSystem
     /// <summary>A Hénon–Heiles system with coupling <paramref name="lambda"/> (positive, finite).</summary>
     public HenonHeiles(double lambda)
     {
-        if (!(lambda > 0 && double.IsFinite(lambda))) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "must be positive and finite");
+        if (!(lambda > 0 && double.IsFinite(lambda)))
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "must be positive and finite");
         Lambda = lambda;
     }
 
@@ -50,7 +51,8 @@ public sealed class HenonHeiles : IHamiltonianSystem
         Check(dsdt.Length, count);
         for (int k = 0; k < 4 * count; k += 4)
         {
-            double x = s[k], y = s[k + 1];
+            double x = s[k],
+                y = s[k + 1];
             dsdt[k] = s[k + 2];
             dsdt[k + 1] = s[k + 3];
             dsdt[k + 2] = -x - 2 * Lambda * x * y;
@@ -60,6 +62,7 @@ public sealed class HenonHeiles : IHamiltonianSystem
 
     private static void Check(int length, int count)
     {
-        if (length < 4 * count) throw new ArgumentException($"henon-heiles: need {4 * count} values for {count} state(s) of dimension 4, got {length}");
+        if (length < 4 * count)
+            throw new ArgumentException($"henon-heiles: need {4 * count} values for {count} state(s) of dimension 4, got {length}");
     }
 }

@@ -19,9 +19,11 @@ public sealed class NBody : IHamiltonianSystem
     public NBody(double[] masses, double gravitationalConstant = 1.0)
     {
         ArgumentNullException.ThrowIfNull(masses);
-        if (masses.Length < 2) throw new ArgumentException($"need at least 2 bodies, got {masses.Length}", nameof(masses));
+        if (masses.Length < 2)
+            throw new ArgumentException($"need at least 2 bodies, got {masses.Length}", nameof(masses));
         foreach (var m in masses)
-            if (!(m > 0 && double.IsFinite(m))) throw new ArgumentOutOfRangeException(nameof(masses), m, "every mass must be positive and finite");
+            if (!(m > 0 && double.IsFinite(m)))
+                throw new ArgumentOutOfRangeException(nameof(masses), m, "every mass must be positive and finite");
         if (!(gravitationalConstant > 0 && double.IsFinite(gravitationalConstant)))
             throw new ArgumentOutOfRangeException(nameof(gravitationalConstant), gravitationalConstant, "must be positive and finite");
         this.masses = (double[])masses.Clone();
@@ -38,7 +40,13 @@ public sealed class NBody : IHamiltonianSystem
     public double GravitationalConstant { get; }
 
     /// <inheritdoc />
-    public string Name => Bodies switch { 2 => "two-body", 3 => "three-body", var n => $"{n}-body" };
+    public string Name =>
+        Bodies switch
+        {
+            2 => "two-body",
+            3 => "three-body",
+            var n => $"{n}-body",
+        };
 
     /// <inheritdoc />
     public int Dimension => 4 * Bodies;
@@ -52,13 +60,15 @@ public sealed class NBody : IHamiltonianSystem
         var ys = x[n..(2 * n)];
         var pxs = x[(2 * n)..(3 * n)];
         var pys = x[(3 * n)..(4 * n)];
-        double kinetic = 0, potential = 0;
+        double kinetic = 0,
+            potential = 0;
         for (int i = 0; i < n; i++)
         {
             kinetic += (pxs[i] * pxs[i] + pys[i] * pys[i]) / (2 * masses[i]);
             for (int j = i + 1; j < n; j++)
             {
-                double dx = xs[j] - xs[i], dy = ys[j] - ys[i];
+                double dx = xs[j] - xs[i],
+                    dy = ys[j] - ys[i];
                 potential -= GravitationalConstant * masses[i] * masses[j] / Math.Sqrt(dx * dx + dy * dy);
             }
         }
@@ -70,7 +80,8 @@ public sealed class NBody : IHamiltonianSystem
     {
         CheckLength(x.Length, 1);
         int n = Bodies;
-        double px = 0, py = 0;
+        double px = 0,
+            py = 0;
         for (int i = 0; i < n; i++)
         {
             px += x[2 * n + i];
@@ -114,13 +125,16 @@ public sealed class NBody : IHamiltonianSystem
         }
         for (int i = 0; i < n; i++)
         {
-            double xi = x[i], yi = x[n + i];
+            double xi = x[i],
+                yi = x[n + i];
             for (int j = i + 1; j < n; j++)
             {
-                double dx = x[j] - xi, dy = x[n + j] - yi;
+                double dx = x[j] - xi,
+                    dy = x[n + j] - yi;
                 double r2 = dx * dx + dy * dy;
                 double s = g * masses[i] * masses[j] / (r2 * Math.Sqrt(r2));
-                double fx = s * dx, fy = s * dy;
+                double fx = s * dx,
+                    fy = s * dy;
                 dxdt[2 * n + i] += fx;
                 dxdt[3 * n + i] += fy;
                 dxdt[2 * n + j] -= fx;
@@ -132,6 +146,8 @@ public sealed class NBody : IHamiltonianSystem
     private void CheckLength(int length, int count)
     {
         if (length < count * Dimension)
-            throw new ArgumentException($"{Name}: need {count * Dimension} values for {count} state(s) of dimension {Dimension}, got {length}");
+            throw new ArgumentException(
+                $"{Name}: need {count * Dimension} values for {count} state(s) of dimension {Dimension}, got {length}"
+            );
     }
 }

@@ -15,8 +15,10 @@ public sealed class OscillatorChain : IHamiltonianSystem
     public OscillatorChain(int count, double k, double coupling)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        if (!(k >= 0 && double.IsFinite(k))) throw new ArgumentOutOfRangeException(nameof(k), k, "must be zero or positive and finite");
-        if (!(coupling >= 0 && double.IsFinite(coupling))) throw new ArgumentOutOfRangeException(nameof(coupling), coupling, "must be zero or positive and finite");
+        if (!(k >= 0 && double.IsFinite(k)))
+            throw new ArgumentOutOfRangeException(nameof(k), k, "must be zero or positive and finite");
+        if (!(coupling >= 0 && double.IsFinite(coupling)))
+            throw new ArgumentOutOfRangeException(nameof(coupling), coupling, "must be zero or positive and finite");
         Count = count;
         K = k;
         Coupling = coupling;
@@ -47,8 +49,10 @@ public sealed class OscillatorChain : IHamiltonianSystem
         Check(x.Length, 1);
         int n = Count;
         double e = 0;
-        for (int i = 0; i < n; i++) e += (x[n + i] * x[n + i] + K * x[i] * x[i]) / 2;
-        for (int i = 0; i + 1 < n; i++) e += Coupling * (x[i + 1] - x[i]) * (x[i + 1] - x[i]) / 2;
+        for (int i = 0; i < n; i++)
+            e += (x[n + i] * x[n + i] + K * x[i] * x[i]) / 2;
+        for (int i = 0; i + 1 < n; i++)
+            e += Coupling * (x[i + 1] - x[i]) * (x[i + 1] - x[i]) / 2;
         return e;
     }
 
@@ -60,15 +64,18 @@ public sealed class OscillatorChain : IHamiltonianSystem
     {
         Check(x.Length, count);
         Check(dxdt.Length, count);
-        int n = Count, d = Dimension;
+        int n = Count,
+            d = Dimension;
         for (int b = 0; b < count * d; b += d)
         {
             for (int i = 0; i < n; i++)
             {
                 dxdt[b + i] = x[b + n + i];
                 double force = -K * x[b + i];
-                if (i + 1 < n) force += Coupling * (x[b + i + 1] - x[b + i]);
-                if (i > 0) force -= Coupling * (x[b + i] - x[b + i - 1]);
+                if (i + 1 < n)
+                    force += Coupling * (x[b + i + 1] - x[b + i]);
+                if (i > 0)
+                    force -= Coupling * (x[b + i] - x[b + i - 1]);
                 dxdt[b + n + i] = force;
             }
         }
@@ -76,6 +83,9 @@ public sealed class OscillatorChain : IHamiltonianSystem
 
     private void Check(int length, int count)
     {
-        if (length < Dimension * count) throw new ArgumentException($"chain: need {Dimension * count} values for {count} state(s) of dimension {Dimension}, got {length}");
+        if (length < Dimension * count)
+            throw new ArgumentException(
+                $"chain: need {Dimension * count} values for {count} state(s) of dimension {Dimension}, got {length}"
+            );
     }
 }

@@ -16,8 +16,10 @@ public sealed class Pendulum : IHamiltonianSystem
     /// <summary>A pendulum with potential coefficient <paramref name="potential"/> (a) and kinetic coefficient <paramref name="kinetic"/> (b), both positive.</summary>
     public Pendulum(double potential, double kinetic, string name = "pendulum")
     {
-        if (!(potential > 0 && double.IsFinite(potential))) throw new ArgumentOutOfRangeException(nameof(potential), potential, "must be positive and finite");
-        if (!(kinetic > 0 && double.IsFinite(kinetic))) throw new ArgumentOutOfRangeException(nameof(kinetic), kinetic, "must be positive and finite");
+        if (!(potential > 0 && double.IsFinite(potential)))
+            throw new ArgumentOutOfRangeException(nameof(potential), potential, "must be positive and finite");
+        if (!(kinetic > 0 && double.IsFinite(kinetic)))
+            throw new ArgumentOutOfRangeException(nameof(kinetic), kinetic, "must be positive and finite");
         Potential = potential;
         Kinetic = kinetic;
         Name = name;
@@ -41,7 +43,8 @@ public sealed class Pendulum : IHamiltonianSystem
     /// <inheritdoc />
     public void TimeDerivative(ReadOnlySpan<double> x, Span<double> dxdt)
     {
-        double q = x[0], p = x[1];
+        double q = x[0],
+            p = x[1];
         dxdt[0] = 2 * Kinetic * p;
         dxdt[1] = -Potential * Math.Sin(q);
     }
@@ -52,11 +55,14 @@ public sealed class Pendulum : IHamiltonianSystem
     /// </summary>
     public void BatchTimeDerivative(double t, ReadOnlySpan<double> x, Span<double> dxdt, int count)
     {
-        if (x.Length < 2 * count || dxdt.Length < 2 * count) throw new ArgumentException($"need {2 * count} values for {count} states");
-        double twoB = 2 * Kinetic, a = Potential;
+        if (x.Length < 2 * count || dxdt.Length < 2 * count)
+            throw new ArgumentException($"need {2 * count} values for {count} states");
+        double twoB = 2 * Kinetic,
+            a = Potential;
         for (int k = 0; k < 2 * count; k += 2)
         {
-            double q = x[k], p = x[k + 1];
+            double q = x[k],
+                p = x[k + 1];
             dxdt[k] = twoB * p;
             dxdt[k + 1] = -a * Math.Sin(q);
         }

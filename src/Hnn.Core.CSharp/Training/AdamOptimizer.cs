@@ -20,38 +20,44 @@ public sealed class AdamOptimizer : TorchSharp.Modules.Adam
     /// <summary>Adam over <paramref name="parameters"/> (β = 0.9, 0.999; ε = 1e-8, as torch).</summary>
     public AdamOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, double learningRate, double weightDecay)
         : base(parameters, learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: weightDecay, amsgrad: false, maximize: false)
-    {
-    }
+    { }
 
     /// <inheritdoc/>
     public override Tensor step(Func<Tensor>? closure = null) =>
-        _step<ParamGroup>(group =>
-        {
-            var options = (Options)group.Options;
-            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value;
-            double weightDecay = options.weight_decay!.Value, eps = options.eps!.Value;
-            double lr = options.LearningRate!.Value;
-            using var beta1Scalar = beta1.ToScalar();
-            using var beta2Scalar = beta2.ToScalar();
-            using var oneMinusBeta1 = (1 - beta1).ToScalar();
-            using var oneMinusBeta2 = (1 - beta2).ToScalar();
-            using var epsScalar = eps.ToScalar();
-            using var weightDecayScalar = weightDecay.ToScalar();
-            foreach (var param in group.Parameters)
+        _step<ParamGroup>(
+            group =>
             {
-                var state = (State)_state[param.Handle];
-                var grad = param.grad;
-                if (grad is null) continue;
-                state.step += 1;
-                double biasCorrection1 = 1 - Math.Pow(beta1, state.step);
-                double biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-                if (weightDecay != 0) grad = grad.add(param, weightDecayScalar);
-                state.exp_avg.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
-                state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad.conj(), oneMinusBeta2);
-                using var root = Math.Sqrt(biasCorrection2).ToScalar();
-                var denominator = state.exp_avg_sq.sqrt().div(root).add_(epsScalar, Hnn.Tensors.Scalars.One);
-                using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-                param.addcdiv_(state.exp_avg, denominator, stepSize);
-            }
-        }, closure);
+                var options = (Options)group.Options;
+                double beta1 = options.beta1!.Value,
+                    beta2 = options.beta2!.Value;
+                double weightDecay = options.weight_decay!.Value,
+                    eps = options.eps!.Value;
+                double lr = options.LearningRate!.Value;
+                using var beta1Scalar = beta1.ToScalar();
+                using var beta2Scalar = beta2.ToScalar();
+                using var oneMinusBeta1 = (1 - beta1).ToScalar();
+                using var oneMinusBeta2 = (1 - beta2).ToScalar();
+                using var epsScalar = eps.ToScalar();
+                using var weightDecayScalar = weightDecay.ToScalar();
+                foreach (var param in group.Parameters)
+                {
+                    var state = (State)_state[param.Handle];
+                    var grad = param.grad;
+                    if (grad is null)
+                        continue;
+                    state.step += 1;
+                    double biasCorrection1 = 1 - Math.Pow(beta1, state.step);
+                    double biasCorrection2 = 1 - Math.Pow(beta2, state.step);
+                    if (weightDecay != 0)
+                        grad = grad.add(param, weightDecayScalar);
+                    state.exp_avg.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
+                    state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad.conj(), oneMinusBeta2);
+                    using var root = Math.Sqrt(biasCorrection2).ToScalar();
+                    var denominator = state.exp_avg_sq.sqrt().div(root).add_(epsScalar, Hnn.Tensors.Scalars.One);
+                    using var stepSize = (-(lr / biasCorrection1)).ToScalar();
+                    param.addcdiv_(state.exp_avg, denominator, stepSize);
+                }
+            },
+            closure
+        );
 }

@@ -8,8 +8,7 @@ using static TorchSharp.torch;
 namespace Hnn.Training;
 
 /// <summary>A checkpoint file is unreadable, corrupt or belongs to another run; the message names the file and the problem.</summary>
-public sealed class CheckpointException(string path, string problem)
-    : Exception($"checkpoint '{path}': {problem}")
+public sealed class CheckpointException(string path, string problem) : Exception($"checkpoint '{path}': {problem}")
 {
     /// <summary>The file at fault.</summary>
     public string Path { get; } = path;
@@ -26,8 +25,16 @@ public sealed class CheckpointException(string path, string problem)
 /// <param name="TestLoss">Test loss per step 0..Step (NaN where not evaluated), or empty.</param>
 /// <param name="Seconds">Training wall time so far.</param>
 public sealed record CheckpointHeader(
-    string Format, int Version, string Task, ModelSettings Model, TrainSettings Training, int Step,
-    float[] TrainLoss, float[] TestLoss, double Seconds);
+    string Format,
+    int Version,
+    string Task,
+    ModelSettings Model,
+    TrainSettings Training,
+    int Step,
+    float[] TrainLoss,
+    float[] TestLoss,
+    double Seconds
+);
 
 /// <summary>
 /// Everything needed to continue a training run bit-identically: the model's weights, Adam's state,
@@ -45,8 +52,14 @@ public sealed class Checkpoint
 
     const string FormatName = "hnn-checkpoint";
 
-    static readonly FileEnvelope Envelope =
-        new("HNNCKPT\0", CurrentVersion, "an Hnn checkpoint", keyLength: 0, keyOwner: "run", (path, problem) => new CheckpointException(path, problem));
+    static readonly FileEnvelope Envelope = new(
+        "HNNCKPT\0",
+        CurrentVersion,
+        "an Hnn checkpoint",
+        keyLength: 0,
+        keyOwner: "run",
+        (path, problem) => new CheckpointException(path, problem)
+    );
 
     Checkpoint(string path, CheckpointHeader header, byte[] weights, byte[] optimizer, byte[] rng)
     {
@@ -73,7 +86,8 @@ public sealed class Checkpoint
     /// </summary>
     public static void Save(string path, CheckpointHeader header, nn.Module model, optim.Optimizer optimizer)
     {
-        var helper = optimizer as TorchSharp.Modules.OptimizerHelper
+        var helper =
+            optimizer as TorchSharp.Modules.OptimizerHelper
             ?? throw new ArgumentException($"cannot checkpoint optimiser {optimizer.GetType().Name}: its state cannot be saved");
         var json = JsonSerializer.SerializeToUtf8Bytes(header with { Format = FormatName, Version = CurrentVersion }, Json.Compact);
         var weights = Capture(s => model.save(s));
@@ -81,10 +95,15 @@ public sealed class Checkpoint
         byte[] rng;
         using (var state = random.get_rng_state())
             rng = state.data<byte>().ToArray();
-        Envelope.Write(path, [], w =>
-        {
-            foreach (var block in new[] { json, weights, optimizerState, rng }) FileEnvelope.WriteBlock(w, block);
-        });
+        Envelope.Write(
+            path,
+            [],
+            w =>
+            {
+                foreach (var block in new[] { json, weights, optimizerState, rng })
+                    FileEnvelope.WriteBlock(w, block);
+            }
+        );
     }
 
     /// <summary>Reads and checks a checkpoint: magic, version, checksum, block lengths, header consistency.</summary>
@@ -117,8 +136,10 @@ public sealed class Checkpoint
         {
             throw new CheckpointException(path, $"invalid header ({e.Message})");
         }
-        if (header is null || header.Format != FormatName) throw new CheckpointException(path, $"invalid header (expected format \"{FormatName}\")");
-        if (header.Version != CurrentVersion) throw new CheckpointException(path, $"header version {header.Version} differs from file version {CurrentVersion}");
+        if (header is null || header.Format != FormatName)
+            throw new CheckpointException(path, $"invalid header (expected format \"{FormatName}\")");
+        if (header.Version != CurrentVersion)
+            throw new CheckpointException(path, $"header version {header.Version} differs from file version {CurrentVersion}");
         if (header.Model is null || header.Training is null || header.Task is null || header.TrainLoss is null || header.TestLoss is null)
             throw new CheckpointException(path, "incomplete header");
         try
@@ -133,7 +154,10 @@ public sealed class Checkpoint
         if (header.Step < 0 || header.Step > header.Training.Steps)
             throw new CheckpointException(path, $"step {header.Step} is outside the run's 0..{header.Training.Steps}");
         if (header.TrainLoss.Length != header.Step + 1 || (header.TestLoss.Length != 0 && header.TestLoss.Length != header.Step + 1))
-            throw new CheckpointException(path, $"loss curves of {header.TrainLoss.Length} and {header.TestLoss.Length} values do not match step {header.Step}");
+            throw new CheckpointException(
+                path,
+                $"loss curves of {header.TrainLoss.Length} and {header.TestLoss.Length} values do not match step {header.Step}"
+            );
         return new Checkpoint(path, header, weights, optimizer, rng);
     }
 
@@ -144,14 +168,18 @@ public sealed class Checkpoint
     /// <exception cref="CheckpointException">It belongs to another run; the message names the first difference.</exception>
     public void CheckMatches(string task, ModelSettings model, TrainSettings settings)
     {
-        if (Header.Task != task) throw new CheckpointException(Path, $"written for task '{Header.Task}', not '{task}'");
-        if (Header.Model != model) throw new CheckpointException(Path, $"written for model {Header.Model}, not {model}");
-        if (Header.Step > settings.Steps) throw new CheckpointException(Path, $"already at step {Header.Step}, beyond the {settings.Steps} steps asked for");
+        if (Header.Task != task)
+            throw new CheckpointException(Path, $"written for task '{Header.Task}', not '{task}'");
+        if (Header.Model != model)
+            throw new CheckpointException(Path, $"written for model {Header.Model}, not {model}");
+        if (Header.Step > settings.Steps)
+            throw new CheckpointException(Path, $"already at step {Header.Step}, beyond the {settings.Steps} steps asked for");
         var mine = settings with { Steps = 0, Threads = null };
         var theirs = Header.Training with { Steps = 0, Threads = null };
         if (mine != theirs)
         {
-            var differences = typeof(TrainSettings).GetProperties()
+            var differences = typeof(TrainSettings)
+                .GetProperties()
                 .Where(p => p.CanRead && p.GetIndexParameters().Length == 0 && !Equals(p.GetValue(mine), p.GetValue(theirs)))
                 .Select(p => $"{p.Name} {p.GetValue(theirs) ?? "none"}, not {p.GetValue(mine) ?? "none"}");
             throw new CheckpointException(Path, $"written with other training settings: {string.Join("; ", differences)}");
@@ -165,14 +193,21 @@ public sealed class Checkpoint
     /// <summary>Puts the saved optimiser state into <paramref name="optimizer"/> and the saved generator state into torch.</summary>
     public void RestoreOptimizerAndGenerator(optim.Optimizer optimizer)
     {
-        var helper = optimizer as TorchSharp.Modules.OptimizerHelper
+        var helper =
+            optimizer as TorchSharp.Modules.OptimizerHelper
             ?? throw new ArgumentException($"cannot restore optimiser {optimizer.GetType().Name}");
-        Restore("optimiser state", () => helper.load_state_dict(new BinaryReader(new MemoryStream(Renamed(Optimizer, optimizer.GetType().Name)))));
-        Restore("generator state", () =>
-        {
-            using var state = tensor(Rng, dtype: ScalarType.Byte);
-            random.set_rng_state(state);
-        });
+        Restore(
+            "optimiser state",
+            () => helper.load_state_dict(new BinaryReader(new MemoryStream(Renamed(Optimizer, optimizer.GetType().Name))))
+        );
+        Restore(
+            "generator state",
+            () =>
+            {
+                using var state = tensor(Rng, dtype: ScalarType.Byte);
+                random.set_rng_state(state);
+            }
+        );
     }
 
     void Restore(string what, Action restore)
@@ -198,7 +233,8 @@ public sealed class Checkpoint
         string[] adams = [nameof(AdamOptimizer), nameof(FlatAdam)];
         using var input = new BinaryReader(new MemoryStream(state), Encoding.UTF8);
         var written = input.ReadString();
-        if (written == name || !adams.Contains(written) || !adams.Contains(name)) return state;
+        if (written == name || !adams.Contains(written) || !adams.Contains(name))
+            return state;
         int rest = (int)input.BaseStream.Position;
         using var output = new MemoryStream();
         using (var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))

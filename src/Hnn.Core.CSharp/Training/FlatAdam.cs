@@ -50,12 +50,19 @@ public sealed class FlatAdam : Adam
     /// </summary>
     /// <exception cref="ArgumentException">No parameters, one given twice, or not all float32 on one device.</exception>
     public FlatAdam(IEnumerable<Parameter> parameters, double learningRate, double weightDecay)
-        : this(parameters.ToArray(), learningRate, weightDecay)
-    {
-    }
+        : this(parameters.ToArray(), learningRate, weightDecay) { }
 
     FlatAdam(Parameter[] parameters, double learningRate, double weightDecay)
-        : base(Checked(parameters), learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: weightDecay, amsgrad: false, maximize: false)
+        : base(
+            Checked(parameters),
+            learningRate,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: weightDecay,
+            amsgrad: false,
+            maximize: false
+        )
     {
         members = parameters;
         long total = parameters.Sum(p => p.numel());
@@ -78,7 +85,8 @@ public sealed class FlatAdam : Adam
             }
             var grad = Slice(gradients, offset, p.shape).DetachFromDisposeScope();
             using (var existing = p.grad)
-                if (existing is not null) grad.copy_(existing);
+                if (existing is not null)
+                    grad.copy_(existing);
             p.grad = grad;
             gradientViews[i] = grad;
             var state = (State)_state[p.Handle];
@@ -92,7 +100,8 @@ public sealed class FlatAdam : Adam
 
     static Parameter[] Checked(Parameter[] parameters)
     {
-        if (parameters.Length == 0) throw new ArgumentException("FlatAdam needs at least one parameter");
+        if (parameters.Length == 0)
+            throw new ArgumentException("FlatAdam needs at least one parameter");
         if (parameters.Select(p => p.Handle).Distinct().Count() != parameters.Length)
             throw new ArgumentException("FlatAdam was given a parameter more than once");
         var device = parameters[0].device;
@@ -101,7 +110,9 @@ public sealed class FlatAdam : Adam
             if (parameters[i].dtype != ScalarType.Float32)
                 throw new ArgumentException($"FlatAdam keeps float32 parameters; parameter {i} is {parameters[i].dtype}");
             if (parameters[i].device.type != device.type || parameters[i].device.index != device.index)
-                throw new ArgumentException($"FlatAdam keeps its parameters on one device; parameter {i} is on {parameters[i].device}, not {device}");
+                throw new ArgumentException(
+                    $"FlatAdam keeps its parameters on one device; parameter {i} is on {parameters[i].device}, not {device}"
+                );
         }
         return parameters;
     }
@@ -144,38 +155,46 @@ public sealed class FlatAdam : Adam
 
     /// <inheritdoc/>
     public override Tensor step(Func<Tensor>? closure = null) =>
-        _step<ParamGroup>(group =>
-        {
-            var options = (Options)group.Options;
-            double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value;
-            double weightDecay = options.weight_decay!.Value, eps = options.eps!.Value;
-            double lr = options.LearningRate!.Value;
-            long step = 0;
-            for (int i = 0; i < members.Length; i++)
+        _step<ParamGroup>(
+            group =>
             {
-                var state = (State)_state[members[i].Handle];
-                state.step += 1;
-                if (i == 0) step = state.step;
-                else if (state.step != step)
-                    throw new InvalidOperationException($"FlatAdam's parameters are at different steps ({step} and {state.step}): a state of another optimiser was loaded");
-            }
-            double biasCorrection1 = 1 - Math.Pow(beta1, step);
-            double biasCorrection2 = 1 - Math.Pow(beta2, step);
-            using var beta1Scalar = beta1.ToScalar();
-            using var beta2Scalar = beta2.ToScalar();
-            using var oneMinusBeta1 = (1 - beta1).ToScalar();
-            using var oneMinusBeta2 = (1 - beta2).ToScalar();
-            using var epsScalar = eps.ToScalar();
-            using var weightDecayScalar = weightDecay.ToScalar();
-            using var root = Math.Sqrt(biasCorrection2).ToScalar();
-            using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-            using var scope = NewDisposeScope();
-            var grad = weightDecay != 0 ? gradients.add(values, weightDecayScalar) : gradients;
-            firstMoments.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
-            secondMoments.mul_(beta2Scalar).addcmul_(grad, grad.conj(), oneMinusBeta2);
-            var denominator = secondMoments.sqrt().div(root).add_(epsScalar, Hnn.Tensors.Scalars.One);
-            values.addcdiv_(firstMoments, denominator, stepSize);
-        }, closure);
+                var options = (Options)group.Options;
+                double beta1 = options.beta1!.Value,
+                    beta2 = options.beta2!.Value;
+                double weightDecay = options.weight_decay!.Value,
+                    eps = options.eps!.Value;
+                double lr = options.LearningRate!.Value;
+                long step = 0;
+                for (int i = 0; i < members.Length; i++)
+                {
+                    var state = (State)_state[members[i].Handle];
+                    state.step += 1;
+                    if (i == 0)
+                        step = state.step;
+                    else if (state.step != step)
+                        throw new InvalidOperationException(
+                            $"FlatAdam's parameters are at different steps ({step} and {state.step}): a state of another optimiser was loaded"
+                        );
+                }
+                double biasCorrection1 = 1 - Math.Pow(beta1, step);
+                double biasCorrection2 = 1 - Math.Pow(beta2, step);
+                using var beta1Scalar = beta1.ToScalar();
+                using var beta2Scalar = beta2.ToScalar();
+                using var oneMinusBeta1 = (1 - beta1).ToScalar();
+                using var oneMinusBeta2 = (1 - beta2).ToScalar();
+                using var epsScalar = eps.ToScalar();
+                using var weightDecayScalar = weightDecay.ToScalar();
+                using var root = Math.Sqrt(biasCorrection2).ToScalar();
+                using var stepSize = (-(lr / biasCorrection1)).ToScalar();
+                using var scope = NewDisposeScope();
+                var grad = weightDecay != 0 ? gradients.add(values, weightDecayScalar) : gradients;
+                firstMoments.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
+                secondMoments.mul_(beta2Scalar).addcmul_(grad, grad.conj(), oneMinusBeta2);
+                var denominator = secondMoments.sqrt().div(root).add_(epsScalar, Hnn.Tensors.Scalars.One);
+                values.addcdiv_(firstMoments, denominator, stepSize);
+            },
+            closure
+        );
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
@@ -183,7 +202,8 @@ public sealed class FlatAdam : Adam
         if (disposing && !disposed)
         {
             disposed = true;
-            foreach (var t in gradientViews.Concat([values, gradients, firstMoments, secondMoments])) t.Dispose();
+            foreach (var t in gradientViews.Concat([values, gradients, firstMoments, secondMoments]))
+                t.Dispose();
             maxRatio.Dispose();
             normEpsilon.Dispose();
         }

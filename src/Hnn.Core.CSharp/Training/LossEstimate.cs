@@ -24,9 +24,11 @@ public sealed record LossEstimate(double Mean, double Err)
     /// <summary>Mean ± standard error (std with Bessel's correction / √n; 0 for a single value) of independent values.</summary>
     public static LossEstimate MeanAndStdError(IReadOnlyList<double> values)
     {
-        if (values.Count == 0) throw new ArgumentException("need at least one value");
+        if (values.Count == 0)
+            throw new ArgumentException("need at least one value");
         double mean = values.Average();
-        if (values.Count < 2) return new LossEstimate(mean, 0);
+        if (values.Count < 2)
+            return new LossEstimate(mean, 0);
         double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
         return new LossEstimate(mean, Math.Sqrt(variance / values.Count));
     }
@@ -37,7 +39,8 @@ public sealed record LossEstimate(double Mean, double Err)
     /// </summary>
     public static LossEstimate FromSplits(IReadOnlyList<double> values, int parts = 5)
     {
-        if (values.Count < parts) throw new ArgumentException($"need at least {parts} values, got {values.Count}");
+        if (values.Count < parts)
+            throw new ArgumentException($"need at least {parts} values, got {values.Count}");
         double mean = values.Average();
         int size = values.Count / parts;
         var means = Enumerable.Range(0, parts).Select(k => values.Skip(k * size).Take(size).Average()).ToArray();

@@ -16,13 +16,14 @@ public static class SupervisedStep
 
     /// <summary>The method of a name in <see cref="Names"/>.</summary>
     /// <exception cref="ArgumentException">The name is unknown; the message lists the known ones.</exception>
-    public static IFixedStepMethod Parse(string name) => name.ToLowerInvariant() switch
-    {
-        "rk4" => Rk4.Tableau,
-        "leapfrog" => Leapfrog.Tableau,
-        "yoshida4" => Yoshida4.Tableau,
-        _ => throw new ArgumentException($"unknown integrator '{name}' for supervision (expected one of: {string.Join(", ", Names)})"),
-    };
+    public static IFixedStepMethod Parse(string name) =>
+        name.ToLowerInvariant() switch
+        {
+            "rk4" => Rk4.Tableau,
+            "leapfrog" => Leapfrog.Tableau,
+            "yoshida4" => Yoshida4.Tableau,
+            _ => throw new ArgumentException($"unknown integrator '{name}' for supervision (expected one of: {string.Join(", ", Names)})"),
+        };
 
     /// <summary>Advances states x [N, D] by h [N, 1] in <paramref name="substeps"/> equal steps of <paramref name="method"/>.</summary>
     /// <exception cref="NotSupportedException">The method is not explicit (a Butcher tableau or a drift–kick table).</exception>
@@ -32,7 +33,8 @@ public static class SupervisedStep
             throw new NotSupportedException($"{method.Name} cannot be used for supervision");
         var step = TensorStepSize.PerRow(substeps == 1 ? h : h.DividedBy(substeps));
         var state = x;
-        for (int i = 0; i < substeps; i++) state = TensorOde.Advance(method, field, state, step, keepGraph: true);
+        for (int i = 0; i < substeps; i++)
+            state = TensorOde.Advance(method, field, state, step, keepGraph: true);
         return state;
     }
 }

@@ -5,6 +5,7 @@ public enum Supervision
 {
     /// <summary>The predicted dx/dt against the target dx/dt (the paper's default).</summary>
     Derivative,
+
     /// <summary>
     /// The next observed state against one step (or <see cref="TrainSettings.Substeps"/> steps) of an integrator on the
     /// learned field from the current one — the correct form of the reference's <c>use_rk4</c> option.
@@ -35,22 +36,33 @@ public sealed record TrainSettings(
     Supervision Supervision = Supervision.Derivative,
     string Integrator = "rk4",
     int Substeps = 1,
-    double? ClipGradNorm = null)
+    double? ClipGradNorm = null
+)
 {
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public TrainSettings Validate()
     {
-        if (Steps < 0) throw new ArgumentException($"steps must be zero or positive, got {Steps}");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive and finite, got {LearningRate}");
-        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentException($"weight decay must be zero or positive, got {WeightDecay}");
-        if (BatchSize is < 1) throw new ArgumentException($"batch size must be positive, got {BatchSize}");
-        if (Threads is < 1) throw new ArgumentException($"thread count must be positive, got {Threads}");
-        if (TestEvery < 0) throw new ArgumentException($"test interval must be zero or positive, got {TestEvery}");
-        if (ClipGradNorm is double c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"gradient clipping norm must be positive and finite, got {c}");
-        if (Substeps < 1) throw new ArgumentException($"substeps must be positive, got {Substeps}");
-        if (!Enum.IsDefined(Supervision)) throw new ArgumentException($"unknown supervision {Supervision}");
-        if (Supervision == Supervision.Integrator) SupervisedStep.Parse(Integrator);
+        if (Steps < 0)
+            throw new ArgumentException($"steps must be zero or positive, got {Steps}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new ArgumentException($"learning rate must be positive and finite, got {LearningRate}");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
+            throw new ArgumentException($"weight decay must be zero or positive, got {WeightDecay}");
+        if (BatchSize is < 1)
+            throw new ArgumentException($"batch size must be positive, got {BatchSize}");
+        if (Threads is < 1)
+            throw new ArgumentException($"thread count must be positive, got {Threads}");
+        if (TestEvery < 0)
+            throw new ArgumentException($"test interval must be zero or positive, got {TestEvery}");
+        if (ClipGradNorm is double c && !(c > 0 && double.IsFinite(c)))
+            throw new ArgumentException($"gradient clipping norm must be positive and finite, got {c}");
+        if (Substeps < 1)
+            throw new ArgumentException($"substeps must be positive, got {Substeps}");
+        if (!Enum.IsDefined(Supervision))
+            throw new ArgumentException($"unknown supervision {Supervision}");
+        if (Supervision == Supervision.Integrator)
+            SupervisedStep.Parse(Integrator);
         return this;
     }
 }

@@ -1,8 +1,8 @@
-using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Data;
 using Hnn.Models;
 using Hnn.Models.SympNets;
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +24,13 @@ public sealed record TrainingProgress(int Step, int TotalSteps, double TrainLoss
 /// <param name="Seconds">Wall time of the training loop.</param>
 /// <param name="Threads">Torch intra-op threads used.</param>
 public sealed record TrainingResult(
-    float[] TrainLoss, float[] TestLoss, LossEstimate FinalTrain, LossEstimate FinalTest, double Seconds, int Threads)
+    float[] TrainLoss,
+    float[] TestLoss,
+    LossEstimate FinalTrain,
+    LossEstimate FinalTest,
+    double Seconds,
+    int Threads
+)
 {
     /// <summary>Milliseconds per training step.</summary>
     public double MillisecondsPerStep => 1000 * Seconds / Math.Max(1, TrainLoss.Length);
@@ -40,8 +46,12 @@ public static class Trainer
     /// Trains <paramref name="model"/> in place with Adam. Every step runs inside its own dispose
     /// scope, so memory stays flat however long the run.
     /// </summary>
-    public static TrainingResult Train(DynamicsModel model, Dataset data, TrainSettings settings, IProgress<TrainingProgress>? progress = null) =>
-        Train(model, data, settings, progress, TrainingControl.None);
+    public static TrainingResult Train(
+        DynamicsModel model,
+        Dataset data,
+        TrainSettings settings,
+        IProgress<TrainingProgress>? progress = null
+    ) => Train(model, data, settings, progress, TrainingControl.None);
 
     /// <summary>
     /// As the plain overload, and safe to interrupt: checkpoints every <see cref="TrainingControl.CheckpointEvery"/> steps
@@ -51,13 +61,22 @@ public static class Trainer
     /// <exception cref="TrainingDivergedException">The loss or a gradient stopped being finite.</exception>
     /// <exception cref="TrainingInterruptedException">The cancellation token fired.</exception>
     /// <exception cref="CheckpointException">The checkpoint to resume from is corrupt or belongs to another run.</exception>
-    public static TrainingResult Train(DynamicsModel model, Dataset data, TrainSettings settings, IProgress<TrainingProgress>? progress, TrainingControl control)
+    public static TrainingResult Train(
+        DynamicsModel model,
+        Dataset data,
+        TrainSettings settings,
+        IProgress<TrainingProgress>? progress,
+        TrainingControl control
+    )
     {
         settings.Validate();
         control.Validate();
         if (data.Dimension != model.Settings.InputDim)
-            throw new ArgumentException($"dataset '{data.Name}' has dimension {data.Dimension} but the model expects {model.Settings.InputDim}");
-        if (settings.Threads is int wanted) set_num_threads(wanted);
+            throw new ArgumentException(
+                $"dataset '{data.Name}' has dimension {data.Dimension} but the model expects {model.Settings.InputDim}"
+            );
+        if (settings.Threads is int wanted)
+            set_num_threads(wanted);
         int threads = get_num_threads();
         var resumed = control.Resume && File.Exists(control.CheckpointPath) ? Checkpoint.Load(control.CheckpointPath) : null;
         resumed?.CheckMatches(control.Task, model.Settings, settings);
@@ -75,7 +94,8 @@ public static class Trainer
         var parameters = model.parameters().ToArray();
         // The flat optimiser re-points the parameters at slices of its buffer; resumed weights are in place by now.
         var flat = control.FlatParameters ? new FlatAdam(parameters, settings.LearningRate, settings.WeightDecay) : null;
-        using optim.Optimizer optimizer = (optim.Optimizer?)flat ?? new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
+        using optim.Optimizer optimizer =
+            (optim.Optimizer?)flat ?? new AdamOptimizer(parameters, settings.LearningRate, settings.WeightDecay);
         resumed?.RestoreOptimizerAndGenerator(optimizer);
 
         var trainLoss = new float[settings.Steps + 1];
@@ -86,7 +106,8 @@ public static class Trainer
         if (resumed is { Header: var h })
         {
             h.TrainLoss.CopyTo(trainLoss, 0);
-            if (testLoss.Length > 0 && h.TestLoss.Length > 0) h.TestLoss.CopyTo(testLoss, 0);
+            if (testLoss.Length > 0 && h.TestLoss.Length > 0)
+                h.TestLoss.CopyTo(testLoss, 0);
             first = h.Step + 1;
             earlier = h.Seconds;
         }
@@ -94,9 +115,19 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         void Save(int step)
         {
-            if (control.CheckpointPath is null) return;
-            var header = new CheckpointHeader("", 0, control.Task, model.Settings, settings, step,
-                trainLoss[..(step + 1)], testLoss.Length > 0 ? testLoss[..(step + 1)] : [], earlier + clock.Elapsed.TotalSeconds);
+            if (control.CheckpointPath is null)
+                return;
+            var header = new CheckpointHeader(
+                "",
+                0,
+                control.Task,
+                model.Settings,
+                settings,
+                step,
+                trainLoss[..(step + 1)],
+                testLoss.Length > 0 ? testLoss[..(step + 1)] : [],
+                earlier + clock.Elapsed.TotalSeconds
+            );
             Checkpoint.Save(control.CheckpointPath, header, model, optimizer);
             checkpointStep = step;
         }
@@ -105,7 +136,8 @@ public static class Trainer
         {
             if (control.Cancellation.IsCancellationRequested)
             {
-                if (step > 0) Save(step - 1);
+                if (step > 0)
+                    Save(step - 1);
                 throw new TrainingInterruptedException(step - 1, step > 0 ? control.CheckpointPath : null);
             }
             using (var scope = NewDisposeScope())
@@ -115,7 +147,13 @@ public static class Trainer
                 var loss = train.Loss(rows, createGraph: true);
                 trainLoss[step] = loss.item<float>();
                 if (!float.IsFinite(trainLoss[step]))
-                    throw new TrainingDivergedException(step, "train loss", trainLoss[step], checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
+                    throw new TrainingDivergedException(
+                        step,
+                        "train loss",
+                        trainLoss[step],
+                        checkpointStep is null ? null : control.CheckpointPath,
+                        checkpointStep
+                    );
                 optimizer.zero_grad();
                 loss.backward();
                 double gradient = (settings.ClipGradNorm, flat) switch
@@ -126,8 +164,13 @@ public static class Trainer
                     (null, _) => flat.LargestGradient(),
                 };
                 if (!double.IsFinite(gradient))
-                    throw new TrainingDivergedException(step, settings.ClipGradNorm is null ? "largest gradient" : "gradient norm", gradient,
-                        checkpointStep is null ? null : control.CheckpointPath, checkpointStep);
+                    throw new TrainingDivergedException(
+                        step,
+                        settings.ClipGradNorm is null ? "largest gradient" : "gradient norm",
+                        gradient,
+                        checkpointStep is null ? null : control.CheckpointPath,
+                        checkpointStep
+                    );
                 optimizer.step();
             }
 
@@ -190,15 +233,21 @@ public static class Trainer
         {
             if (model is not StepMap && settings.Supervision == Supervision.Derivative)
             {
-                return new Objective(xs.shape[0], (rows, graph) =>
-                    rows is null
-                        ? SquaredErrors(model.TimeDerivative(xs, graph), targets)
-                        : SquaredErrors(model.TimeDerivative(xs.index_select(0, rows), graph), targets.index_select(0, rows)));
+                return new Objective(
+                    xs.shape[0],
+                    (rows, graph) =>
+                        rows is null
+                            ? SquaredErrors(model.TimeDerivative(xs, graph), targets)
+                            : SquaredErrors(model.TimeDerivative(xs.index_select(0, rows), graph), targets.index_select(0, rows))
+                );
             }
             if (timeline is null)
-                throw new ArgumentException($"dataset {name} has no times and trajectory ids, so it cannot be used for integrator supervision or a step map");
+                throw new ArgumentException(
+                    $"dataset {name} has no times and trajectory ids, so it cannot be used for integrator supervision or a step map"
+                );
             var pairs = timeline.Pairs();
-            if (pairs.Count == 0) throw new ArgumentException($"dataset {name} has no consecutive states to learn transitions from");
+            if (pairs.Count == 0)
+                throw new ArgumentException($"dataset {name} has no consecutive states to learn transitions from");
             var from = xs.index_select(0, tensor(pairs.From.Select(i => (long)i).ToArray()));
             var to = xs.index_select(0, tensor(pairs.To.Select(i => (long)i).ToArray()));
             if (model is StepMap map)
@@ -207,23 +256,38 @@ public static class Trainer
                 double h = map.StepSize;
                 if (pairs.Dt.Any(dt => Math.Abs(dt - h) > 1e-6 * h))
                     throw new ArgumentException(
-                        $"dataset {name} has transitions of {pairs.Dt.Min():G6} to {pairs.Dt.Max():G6} time units, but the step map's step is {h:G6}");
-                return new Objective(pairs.Count, (rows, graph) =>
-                {
-                    using var gradMode = graph ? enable_grad() : no_grad();
-                    return rows is null
-                        ? SquaredErrors(map.Step(from), to)
-                        : SquaredErrors(map.Step(from.index_select(0, rows)), to.index_select(0, rows));
-                });
+                        $"dataset {name} has transitions of {pairs.Dt.Min():G6} to {pairs.Dt.Max():G6} time units, but the step map's step is {h:G6}"
+                    );
+                return new Objective(
+                    pairs.Count,
+                    (rows, graph) =>
+                    {
+                        using var gradMode = graph ? enable_grad() : no_grad();
+                        return rows is null
+                            ? SquaredErrors(map.Step(from), to)
+                            : SquaredErrors(map.Step(from.index_select(0, rows)), to.index_select(0, rows));
+                    }
+                );
             }
             var method = SupervisedStep.Parse(settings.Integrator);
             var dt = tensor(pairs.Dt.Select(v => (float)v).ToArray()).reshape(-1, 1);
             Func<bool, Func<Tensor, Tensor>> field = graph => s => model.TimeDerivative(s, graph);
-            return new Objective(pairs.Count, (rows, graph) =>
-                rows is null
-                    ? SquaredErrors(SupervisedStep.Advance(method, field(graph), from, dt, settings.Substeps), to)
-                    : SquaredErrors(SupervisedStep.Advance(method, field(graph), from.index_select(0, rows), dt.index_select(0, rows), settings.Substeps),
-                        to.index_select(0, rows)));
+            return new Objective(
+                pairs.Count,
+                (rows, graph) =>
+                    rows is null
+                        ? SquaredErrors(SupervisedStep.Advance(method, field(graph), from, dt, settings.Substeps), to)
+                        : SquaredErrors(
+                            SupervisedStep.Advance(
+                                method,
+                                field(graph),
+                                from.index_select(0, rows),
+                                dt.index_select(0, rows),
+                                settings.Substeps
+                            ),
+                            to.index_select(0, rows)
+                        )
+            );
         }
     }
 

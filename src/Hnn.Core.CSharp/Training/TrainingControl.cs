@@ -20,7 +20,8 @@ public sealed record TrainingControl(
     bool Resume = false,
     string Task = "",
     CancellationToken Cancellation = default,
-    bool FlatParameters = true)
+    bool FlatParameters = true
+)
 {
     /// <summary>No checkpoints, no resume, never cancelled: plain <see cref="Trainer.Train(Hnn.Models.DynamicsModel, Hnn.Data.Dataset, TrainSettings, IProgress{TrainingProgress}?)"/>.</summary>
     public static readonly TrainingControl None = new();
@@ -29,17 +30,22 @@ public sealed record TrainingControl(
     /// <exception cref="ArgumentException">A value is out of range or inconsistent.</exception>
     public TrainingControl Validate()
     {
-        if (CheckpointEvery < 0) throw new ArgumentException($"checkpoint interval must be zero or positive, got {CheckpointEvery}");
-        if (Resume && CheckpointPath is null) throw new ArgumentException("resuming needs a checkpoint path");
-        if (CheckpointEvery > 0 && CheckpointPath is null) throw new ArgumentException("a checkpoint interval needs a checkpoint path");
+        if (CheckpointEvery < 0)
+            throw new ArgumentException($"checkpoint interval must be zero or positive, got {CheckpointEvery}");
+        if (Resume && CheckpointPath is null)
+            throw new ArgumentException("resuming needs a checkpoint path");
+        if (CheckpointEvery > 0 && CheckpointPath is null)
+            throw new ArgumentException("a checkpoint interval needs a checkpoint path");
         return this;
     }
 }
 
 /// <summary>The loss or the gradients became NaN or infinite; the run stopped and its last good checkpoint was kept.</summary>
 public sealed class TrainingDivergedException(int step, string quantity, double value, string? checkpoint, int? checkpointStep)
-    : Exception($"training diverged at step {step}: the {quantity} is {value}; "
-        + (checkpoint is null ? "no checkpoint was written" : $"last good checkpoint '{checkpoint}' (step {checkpointStep}) kept"))
+    : Exception(
+        $"training diverged at step {step}: the {quantity} is {value}; "
+            + (checkpoint is null ? "no checkpoint was written" : $"last good checkpoint '{checkpoint}' (step {checkpointStep}) kept")
+    )
 {
     /// <summary>The step whose loss or gradients were not finite.</summary>
     public int Step { get; } = step;
@@ -53,9 +59,12 @@ public sealed class TrainingDivergedException(int step, string quantity, double 
 
 /// <summary>The run was stopped through its cancellation token, after checkpointing its last finished step.</summary>
 public sealed class TrainingInterruptedException(int lastStep, string? checkpoint)
-    : OperationCanceledException(lastStep < 0
-        ? "training stopped before its first step"
-        : $"training stopped after step {lastStep}" + (checkpoint is null ? " (no checkpoint path set)" : $"; checkpoint '{checkpoint}' written"))
+    : OperationCanceledException(
+        lastStep < 0
+            ? "training stopped before its first step"
+            : $"training stopped after step {lastStep}"
+                + (checkpoint is null ? " (no checkpoint path set)" : $"; checkpoint '{checkpoint}' written")
+    )
 {
     /// <summary>The last finished step (−1 if none).</summary>
     public int LastStep { get; } = lastStep;

@@ -30,7 +30,8 @@ public sealed record TrainingInputs(ModelSettings Settings, Dataset Data)
         {
             if (system is null)
                 throw new ArgumentException(
-                    $"a Lagrangian network learns in velocity coordinates (q, q̇), and dataset '{data.Name}' is canonical (q, p) with no known system to map it with (its kinetic energy q̇ = ∂H/∂p)");
+                    $"a Lagrangian network learns in velocity coordinates (q, q̇), and dataset '{data.Name}' is canonical (q, p) with no known system to map it with (its kinetic energy q̇ = ∂H/∂p)"
+                );
             return new(settings, VelocityCoordinates.FromCanonical(system, data));
         }
         return new(settings, data);
@@ -40,13 +41,18 @@ public sealed record TrainingInputs(ModelSettings Settings, Dataset Data)
     /// <exception cref="ArgumentException">There are none, or they are not all equal.</exception>
     public static double StepSize(Dataset data)
     {
-        var pairs = data.TrainTimeline?.Pairs()
+        var pairs =
+            data.TrainTimeline?.Pairs()
             ?? throw new ArgumentException($"dataset '{data.Name}' has no times and trajectory ids, so a step map cannot learn from it");
-        if (pairs.Count == 0) throw new ArgumentException($"dataset '{data.Name}' has no consecutive states for a step map to learn from");
+        if (pairs.Count == 0)
+            throw new ArgumentException($"dataset '{data.Name}' has no consecutive states for a step map to learn from");
         double h = pairs.Dt.Average();
-        double lo = pairs.Dt.Min(), hi = pairs.Dt.Max();
+        double lo = pairs.Dt.Min(),
+            hi = pairs.Dt.Max();
         if (hi - lo > 1e-6 * h)
-            throw new ArgumentException($"a step map needs evenly spaced states, and dataset '{data.Name}' has steps from {lo:G6} to {hi:G6}");
+            throw new ArgumentException(
+                $"a step map needs evenly spaced states, and dataset '{data.Name}' has steps from {lo:G6} to {hi:G6}"
+            );
         return h;
     }
 }

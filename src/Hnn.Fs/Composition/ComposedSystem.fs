@@ -21,10 +21,21 @@ type ComposedSystem(h: Hamiltonian) =
     /// Hnn.Integrators.BatchVectorField (the system is autonomous, t is unused).
     member _.BatchTimeDerivative(t: float, x: ReadOnlySpan<float>, dxdt: Span<float>, count: int) =
         if x.Length < count * h.Dimension || dxdt.Length < count * h.Dimension then
-            invalidArg (nameof x) (sprintf "%s: need %d values for %d state(s) of dimension %d, got %d and %d" h.Name (count * h.Dimension) count h.Dimension x.Length dxdt.Length)
+            invalidArg
+                (nameof x)
+                (sprintf
+                    "%s: need %d values for %d state(s) of dimension %d, got %d and %d"
+                    h.Name
+                    (count * h.Dimension)
+                    count
+                    h.Dimension
+                    x.Length
+                    dxdt.Length)
         Threading.Monitor.Enter gate
-        try field.Invoke(t, x, dxdt, count)
-        finally Threading.Monitor.Exit gate
+        try
+            field.Invoke(t, x, dxdt, count)
+        finally
+            Threading.Monitor.Exit gate
 
     /// This system's batch field for Ode.Solve and Ode.SolveFixed.
     member this.BatchField = BatchVectorField(fun t x dxdt count -> this.BatchTimeDerivative(t, x, dxdt, count))

@@ -15,20 +15,22 @@ type Parameters = Map<string, float>
 /// `Hamiltonian.product` and `Hamiltonian.couple`. Functions have no equality: neither has a Hamiltonian.
 [<NoEquality; NoComparison>]
 type Hamiltonian =
-    { /// A short name, used in reports and dataset cache keys.
-      Name: string
-      /// Degrees of freedom n; the state has 2n coordinates.
-      DegreesOfFreedom: int
-      /// Names of the n generalised coordinates (the momenta are named "p_" + each).
-      Coordinates: string list
-      /// Current parameter values, handed to `Energy` and `ClosedFormField`.
-      Parameters: Parameters
-      /// H(parameters, q, p) → [N].
-      Energy: Parameters -> torch.Tensor -> torch.Tensor -> torch.Tensor
-      /// dx/dt(parameters, x [N, 2n]) → [N, 2n] in closed form, if known; otherwise autograd of `Energy`.
-      ClosedFormField: (Parameters -> torch.Tensor -> torch.Tensor) option
-      /// Separability H = T(p) + V(q) as declared (Some) or unknown (None: detect by autograd).
-      Separable: bool option }
+    {
+        /// A short name, used in reports and dataset cache keys.
+        Name: string
+        /// Degrees of freedom n; the state has 2n coordinates.
+        DegreesOfFreedom: int
+        /// Names of the n generalised coordinates (the momenta are named "p_" + each).
+        Coordinates: string list
+        /// Current parameter values, handed to `Energy` and `ClosedFormField`.
+        Parameters: Parameters
+        /// H(parameters, q, p) → [N].
+        Energy: Parameters -> torch.Tensor -> torch.Tensor -> torch.Tensor
+        /// dx/dt(parameters, x [N, 2n]) → [N, 2n] in closed form, if known; otherwise autograd of `Energy`.
+        ClosedFormField: (Parameters -> torch.Tensor -> torch.Tensor) option
+        /// Separability H = T(p) + V(q) as declared (Some) or unknown (None: detect by autograd).
+        Separable: bool option
+    }
 
     /// State dimension 2n.
     member h.Dimension = 2 * h.DegreesOfFreedom
@@ -40,13 +42,13 @@ type Hamiltonian =
 /// the coupling term's field), separability and the integrator it calls for.
 [<RequireQualifiedAccess>]
 module Hamiltonian =
-    let private defaultCoordinates n =
-        if n = 1 then [ "q" ] else List.init n (fun i -> sprintf "q%d" (i + 1))
+    let private defaultCoordinates n = if n = 1 then [ "q" ] else List.init n (fun i -> sprintf "q%d" (i + 1))
 
     /// A Hamiltonian with named parameters: H(parameters, q, p), e.g.
     /// `Hamiltonian.parametric 1 [ "g", 9.81 ] (fun k q p -> p ** 2.0 / 2.0 + k["g"] * (1.0 - cos q))`.
     let parametric (n: int) (parameters: (string * float) list) (energy: Parameters -> torch.Tensor -> torch.Tensor -> torch.Tensor) =
-        if n < 1 then invalidArg (nameof n) (sprintf "degrees of freedom must be positive, got %d" n)
+        if n < 1 then
+            invalidArg (nameof n) (sprintf "degrees of freedom must be positive, got %d" n)
         { Name = "H"
           DegreesOfFreedom = n
           Coordinates = defaultCoordinates n
@@ -57,8 +59,7 @@ module Hamiltonian =
 
     /// A Hamiltonian of n degrees of freedom from H(q, p) with q, p [N, n] tensors, e.g.
     /// `Hamiltonian.create 1 (fun q p -> p ** 2.0 / 2.0 + 1.0 - cos q)`.
-    let create (n: int) (energy: torch.Tensor -> torch.Tensor -> torch.Tensor) : Hamiltonian =
-        parametric n [] (fun _ q p -> energy q p)
+    let create (n: int) (energy: torch.Tensor -> torch.Tensor -> torch.Tensor) : Hamiltonian = parametric n [] (fun _ q p -> energy q p)
 
     /// Gives the Hamiltonian a name.
     let named (name: string) (h: Hamiltonian) = { h with Name = name }
@@ -96,7 +97,7 @@ module Hamiltonian =
     /// Prefixes every parameter name with `prefix` + ".".
     let prefixParameters (prefix: string) (h: Hamiltonian) = renameParameters (fun k -> prefix + "." + k) h
 
-    let private split (n: int) (x: torch.Tensor) = x.narrow(1, 0L, int64 n), x.narrow(1, int64 n, int64 n)
+    let private split (n: int) (x: torch.Tensor) = x.narrow (1, 0L, int64 n), x.narrow (1, int64 n, int64 n)
 
     let private energyRows (h: Hamiltonian) (prm: Parameters) (x: torch.Tensor) =
         if x.dim () <> 2L || x.shape[1] <> int64 h.Dimension then
@@ -117,12 +118,12 @@ module Hamiltonian =
         use _ = torch.enable_grad ()
         let xg = if createGraph && x.requires_grad then x else x.detach().requires_grad_ true
         // 0·Σx keeps the graph connected when H does not depend on every coordinate (or on any).
-        let total = (energyRows h prm xg).sum () + 0.0 * xg.sum ()
-        (torch.autograd.grad([| total |], [| xg |], null, createGraph, createGraph, false))[0]
+        let total = (energyRows h prm xg).sum() + 0.0 * xg.sum ()
+        (torch.autograd.grad ([| total |], [| xg |], null, createGraph, createGraph, false))[0]
 
     let private symplectic (n: int) (dH: torch.Tensor) =
         let dHdq, dHdp = split n dH
-        torch.cat([| dHdp; -dHdq |], 1L)
+        torch.cat ([| dHdp; -dHdq |], 1L)
 
     /// dx/dt = (∂H/∂p, −∂H/∂q) at states x [N, 2n] by autograd, detached, whatever the closed form.
     let autogradField (h: Hamiltonian) (x: torch.Tensor) : torch.Tensor =
@@ -148,7 +149,7 @@ module Hamiltonian =
     /// H at one float64 state.
     let energyAt (h: Hamiltonian) (x: float[]) : float =
         use scope = torch.NewDisposeScope()
-        (energy h (row x)).item<float> ()
+        (energy h (row x)).item<float>()
 
     /// dx/dt at one float64 state.
     let fieldAt (h: Hamiltonian) (x: float[]) : float[] =
@@ -160,13 +161,28 @@ module Hamiltonian =
         ||> Map.fold (fun acc k v ->
             match Map.tryFind k acc with
             | Some v' when v' <> v ->
-                invalidArg "parameters"
-                    (sprintf "%s and %s both have parameter '%s' with values %g and %g; rename one (Hamiltonian.prefixParameters)" a.Name b.Name k v' v)
+                invalidArg
+                    "parameters"
+                    (sprintf
+                        "%s and %s both have parameter '%s' with values %g and %g; rename one (Hamiltonian.prefixParameters)"
+                        a.Name
+                        b.Name
+                        k
+                        v'
+                        v)
             | _ -> Map.add k v acc)
 
     let private sameSpace (what: string) (a: Hamiltonian) (b: Hamiltonian) =
         if a.DegreesOfFreedom <> b.DegreesOfFreedom then
-            invalidArg "b" (sprintf "%s needs the same phase space: %s has n = %d, %s has n = %d" what a.Name a.DegreesOfFreedom b.Name b.DegreesOfFreedom)
+            invalidArg
+                "b"
+                (sprintf
+                    "%s needs the same phase space: %s has n = %d, %s has n = %d"
+                    what
+                    a.Name
+                    a.DegreesOfFreedom
+                    b.Name
+                    b.DegreesOfFreedom)
 
     /// H_a + H_b on the same phase space (parameters merged; a shared name must have one value). Its field is
     /// the sum of the fields: closed form if both have one.
@@ -184,7 +200,8 @@ module Hamiltonian =
           Separable =
             match a.Separable, b.Separable with
             | Some true, Some true -> Some true
-            | Some false, Some true | Some true, Some false -> Some false
+            | Some false, Some true
+            | Some true, Some false -> Some false
             | _ -> None }
 
     /// c·H: the field scales by c (c = 0 gives the zero Hamiltonian, which is separable).
@@ -203,9 +220,9 @@ module Hamiltonian =
 
     /// Splits a product state (q_a, q_b, p_a, p_b) into (q_a, p_a) and (q_b, p_b).
     let private factors (na: int) (nb: int) (x: torch.Tensor) =
-        let q = x.narrow(1, 0L, int64 (na + nb))
-        let p = x.narrow(1, int64 (na + nb), int64 (na + nb))
-        let part (t: torch.Tensor) start len = t.narrow(1, int64 start, int64 len)
+        let q = x.narrow (1, 0L, int64 (na + nb))
+        let p = x.narrow (1, int64 (na + nb), int64 (na + nb))
+        let part (t: torch.Tensor) start len = t.narrow (1, int64 start, int64 len)
         (part q 0 na, part p 0 na), (part q na nb, part p na nb)
 
     /// The direct product of independent systems: H(q_a, q_b, p_a, p_b) = H_a(q_a, p_a) + H_b(q_b, p_b), state
@@ -215,31 +232,39 @@ module Hamiltonian =
         let na, nb = a.DegreesOfFreedom, b.DegreesOfFreedom
         let coordinates =
             let names = a.Coordinates @ b.Coordinates
-            if List.distinct names = names then names
-            else (a.Coordinates |> List.map (fun c -> c + "1")) @ (b.Coordinates |> List.map (fun c -> c + "2"))
-        let blockField (fa: Parameters -> torch.Tensor -> torch.Tensor) (fb: Parameters -> torch.Tensor -> torch.Tensor) prm (x: torch.Tensor) =
+            if List.distinct names = names then
+                names
+            else
+                (a.Coordinates |> List.map (fun c -> c + "1")) @ (b.Coordinates |> List.map (fun c -> c + "2"))
+        let blockField
+            (fa: Parameters -> torch.Tensor -> torch.Tensor)
+            (fb: Parameters -> torch.Tensor -> torch.Tensor)
+            prm
+            (x: torch.Tensor)
+            =
             let (qa, pa), (qb, pb) = factors na nb x
-            let da = fa prm (torch.cat([| qa; pa |], 1L))
-            let db = fb prm (torch.cat([| qb; pb |], 1L))
+            let da = fa prm (torch.cat ([| qa; pa |], 1L))
+            let db = fb prm (torch.cat ([| qb; pb |], 1L))
             let qda, pda = split na da
             let qdb, pdb = split nb db
-            torch.cat([| qda; qdb; pda; pdb |], 1L)
+            torch.cat ([| qda; qdb; pda; pdb |], 1L)
         { Name = sprintf "%s × %s" a.Name b.Name
           DegreesOfFreedom = na + nb
           Coordinates = coordinates
           Parameters = mergeParameters a b
           Energy =
             fun prm q p ->
-                let ea = a.Energy prm (q.narrow(1, 0L, int64 na)) (p.narrow(1, 0L, int64 na))
-                let eb = b.Energy prm (q.narrow(1, int64 na, int64 nb)) (p.narrow(1, int64 na, int64 nb))
-                ea.reshape(-1L) + eb.reshape(-1L)
+                let ea = a.Energy prm (q.narrow (1, 0L, int64 na)) (p.narrow (1, 0L, int64 na))
+                let eb = b.Energy prm (q.narrow (1, int64 na, int64 nb)) (p.narrow (1, int64 na, int64 nb))
+                ea.reshape (-1L) + eb.reshape (-1L)
           ClosedFormField =
             let autograd (h: Hamiltonian) prm x = symplectic h.DegreesOfFreedom (gradient h prm x false)
             Some(blockField (defaultArg a.ClosedFormField (autograd a)) (defaultArg b.ClosedFormField (autograd b)))
           Separable =
             match a.Separable, b.Separable with
             | Some true, Some true -> Some true
-            | Some false, _ | _, Some false -> Some false
+            | Some false, _
+            | _, Some false -> Some false
             | _ -> None }
 
     /// Adds a coupling term V(q, p) (over the whole state of h, e.g. of a product) to h: the field gains the
@@ -260,9 +285,9 @@ module Hamiltonian =
         let dH = gradient h h.Parameters x true
         let connect = 0.0 * x.sum ()
         [ for i in 0 .. n - 1 ->
-            let gi = dH.select(1, int64 i).sum () + connect
-            let second = torch.autograd.grad([| gi |], [| x |], null, true, false, false)
-            second[0].narrow(1, int64 n, int64 n).abs().max().item<float> () ]
+              let gi = dH.select(1, int64 i).sum() + connect
+              let second = torch.autograd.grad ([| gi |], [| x |], null, true, false, false)
+              second[0].narrow(1, int64 n, int64 n).abs().max().item<float>() ]
         |> List.max
 
     /// States [count, 2n] with every coordinate uniform in [−radius, radius] (seeded), float64.
@@ -274,7 +299,7 @@ module Hamiltonian =
     /// Whether ∂²H/∂q∂p vanishes (to 1e-10 relative to the gradient's size) at the given states.
     let isSeparableAt (states: torch.Tensor) (h: Hamiltonian) : bool =
         use scope = torch.NewDisposeScope()
-        let scale = (autogradField h (states.to_type torch.ScalarType.Float64)).abs().max().item<float> ()
+        let scale = (autogradField h (states.to_type torch.ScalarType.Float64)).abs().max().item<float>()
         mixedDerivative h states <= 1e-10 * (1.0 + scale)
 
     /// Separability as declared, else detected at 32 seeded states in the box [−1.5, 1.5]^2n.
@@ -291,7 +316,10 @@ module Hamiltonian =
     /// The symplectic integrator this H calls for: leapfrog (explicit, order 2) when H = T(p) + V(q), else
     /// implicit midpoint (order 2, symplectic for any H).
     let integrator (h: Hamiltonian) : IFixedStepMethod =
-        if isSeparable h then Leapfrog.Tableau :> IFixedStepMethod else ImplicitMidpoint.Default :> IFixedStepMethod
+        if isSeparable h then
+            Leapfrog.Tableau :> IFixedStepMethod
+        else
+            ImplicitMidpoint.Default :> IFixedStepMethod
 
     /// The field on a float64 batch (row-major [count, 2n]) as Hnn.Integrators.BatchVectorField: all states in
     /// one torch call. Not for concurrent use: give AdaptiveSettings(Parallel = false) to Ode.Solve.

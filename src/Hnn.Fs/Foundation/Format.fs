@@ -3,5 +3,10 @@ module Hnn.Format
 
 /// A number as the paper prints it, with `digits` decimals: `sci 4 0.036933` is "3.6933e-02"; NaN is "—".
 let sci (digits: int) (x: float) =
-    if System.Double.IsNaN x then "—"
-    else x.ToString((if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00", System.Globalization.CultureInfo.InvariantCulture)
+    if System.Double.IsNaN x then
+        "—"
+    else
+        x.ToString(
+            (if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00",
+            System.Globalization.CultureInfo.InvariantCulture
+        )

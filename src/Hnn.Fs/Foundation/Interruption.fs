@@ -14,7 +14,8 @@ type RunInterruptedException(phase: string) =
 
 /// Stops the run (RunInterruptedException) if its token was cancelled.
 let check (token: CancellationToken) (phase: string) =
-    if token.IsCancellationRequested then raise (RunInterruptedException phase)
+    if token.IsCancellationRequested then
+        raise (RunInterruptedException phase)
 
 /// The environment variable of the test hook: a point where the run pauses once, e.g. "data", "train:150",
 /// "evaluate", "report", "pixel-train:20".

@@ -218,14 +218,14 @@ module TensorMath =
     /// Subtraction (as `+`).
     let inline (-) x y = Dispatch.subtract Unchecked.defaultof<ArithmeticDispatch> x y
     /// Multiplication (as `+`).
-    let inline ( * ) x y = Dispatch.multiply Unchecked.defaultof<ArithmeticDispatch> x y
+    let inline (*) x y = Dispatch.multiply Unchecked.defaultof<ArithmeticDispatch> x y
     /// Division (as `+`).
     let inline (/) x y = Dispatch.divide Unchecked.defaultof<ArithmeticDispatch> x y
     /// Power: tensor ** float, tensor ** int, tensor ** tensor, float ** tensor, float ** float.
     let inline ( ** ) x y = Dispatch.pow Unchecked.defaultof<MathDispatch> x y
 
     /// Column i of a batch [N, n] as a vector [N] (e.g. `col 0 q` is the first coordinate of every state).
-    let col (i: int) (x: torch.Tensor) = x.select(1, int64 i)
+    let col (i: int) (x: torch.Tensor) = x.select (1, int64 i)
 
     /// Sum over the coordinates of a batch [N, n] → [N] (e.g. `total (p ** 2.0) / 2.0` is the kinetic energy).
-    let total (x: torch.Tensor) = x.sum(1L)
+    let total (x: torch.Tensor) = x.sum (1L)

@@ -14,7 +14,8 @@ let internal stepsFor (horizon: float) (h: float) = max 1 (int (ceil (horizon / 
 
 /// C·(1 + Ω·T)·(Ω·h)ᵖ + k·ε·steps.
 let internal truncation (tol: Tolerances) (rate: float) (horizon: float) (h: float) (order: int) =
-    tol.Truncation * (1.0 + rate * horizon) * (rate * h) ** float order + tol.RoundOff * epsilon * float (stepsFor horizon h + 1)
+    tol.Truncation * (1.0 + rate * horizon) * (rate * h) ** float order
+    + tol.RoundOff * epsilon * float (stepsFor horizon h + 1)
 
 /// Error bound of the Dormand–Prince reference flow over T: 100·rtol·(1 + Ω·T) + round-off.
 let internal reference (tol: Tolerances) (rate: float) (horizon: float) =

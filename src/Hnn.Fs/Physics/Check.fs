@@ -17,15 +17,26 @@ let private freshSeed () =
 let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
     let seed = settings.Replay |> Option.defaultWith freshSeed
     let empty outcome =
-        { Law = law.Name; Subject = Subject.name subject; Outcome = outcome; Quantity = law.Quantity; Measured = nan; Tolerance = nan
-          Counterexample = None; Original = None; Cases = 0; Shrinks = 0; Seed = seed; Message = "" }
+        { Law = law.Name
+          Subject = Subject.name subject
+          Outcome = outcome
+          Quantity = law.Quantity
+          Measured = nan
+          Tolerance = nan
+          Counterexample = None
+          Original = None
+          Cases = 0
+          Shrinks = 0
+          Seed = seed
+          Message = "" }
     match law.Prepare settings subject with
     | Error reason -> empty (NotApplicable reason)
     | Ok probe ->
         use _ = probe
         let measure = probe.Measure
         let empty outcome =
-            { empty outcome with Quantity = if probe.Detail = "" then law.Quantity else sprintf "%s (%s)" law.Quantity probe.Detail }
+            { empty outcome with
+                Quantity = if probe.Detail = "" then law.Quantity else sprintf "%s (%s)" law.Quantity probe.Detail }
         let mutable worst: Measurement = { Value = nan; Tolerance = nan }
         let mutable worstRatio = -infinity
         let mutable failing = false
@@ -35,10 +46,15 @@ let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
                 worst <- m
                 worstRatio <- (if Double.IsNaN ratio then infinity else ratio)
         let property (x: float[]) =
-            let m = try measure x with _ -> { Value = nan; Tolerance = nan }
+            let m =
+                try
+                    measure x
+                with _ ->
+                    { Value = nan; Tolerance = nan }
             record m
             let ok = m.Value <= m.Tolerance
-            if not ok then failing <- true
+            if not ok then
+                failing <- true
             ok
         let mutable result = None
         let runner =
@@ -55,7 +71,8 @@ let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
                 .WithQuietOnSuccess(true)
         FsCheck.Check.One(config, Prop.forAll (Domain.arbitrary (Subject.domain subject)) property)
         match result with
-        | Some(TestResult.Passed(data, _)) -> { empty Passed with Measured = worst.Value; Tolerance = worst.Tolerance; Cases = data.NumberOfTests }
+        | Some(TestResult.Passed(data, _)) ->
+            { empty Passed with Measured = worst.Value; Tolerance = worst.Tolerance; Cases = data.NumberOfTests }
         | Some(TestResult.Failed(data, original, shrunk, _, _, _, _)) ->
             let state (args: obj list) = args |> List.tryHead |> Option.map (fun o -> o :?> float[])
             let counterexample = state shrunk
@@ -63,7 +80,8 @@ let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
             let at =
                 counterexample
                 |> Option.map (fun x ->
-                    try measure x
+                    try
+                        measure x
                     with e ->
                         message <- e.Message
                         { Value = nan; Tolerance = nan })
@@ -76,14 +94,17 @@ let private runLaw (settings: Settings) (subject: Subject) (law: Law) : Report =
                 Cases = data.NumberOfTests
                 Shrinks = data.NumberOfShrinks
                 Message = message }
-        | Some(TestResult.Exhausted data) -> { empty Failed with Cases = data.NumberOfTests; Message = "exhausted: too many rejected states" }
+        | Some(TestResult.Exhausted data) ->
+            { empty Failed with Cases = data.NumberOfTests; Message = "exhausted: too many rejected states" }
         | None -> { empty Failed with Message = "FsCheck reported no result" }
 
 /// Checks each law on the subject with these settings; one report per law, in order.
 let lawsWith (settings: Settings) (subject: Subject) (laws: Law list) : Report list =
     Torch.init ()
-    if settings.Cases < 1 then invalidArg (nameof settings) (sprintf "cases must be positive, got %d" settings.Cases)
-    if not (settings.Step > 0.0 && settings.Horizon > 0.0) then invalidArg (nameof settings) "step and horizon must be positive"
+    if settings.Cases < 1 then
+        invalidArg (nameof settings) (sprintf "cases must be positive, got %d" settings.Cases)
+    if not (settings.Step > 0.0 && settings.Horizon > 0.0) then
+        invalidArg (nameof settings) "step and horizon must be positive"
     laws |> List.map (runLaw settings subject)
 
 /// Checks each law on the subject with the default settings (`Settings.defaults`).

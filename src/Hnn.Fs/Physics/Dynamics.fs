@@ -14,25 +14,27 @@ open Hnn.Physics.Jacobians
 
 /// A subject made ready for measuring: float64 model copy, fields and flows.
 type Dynamics =
-    { Dimension: int
-      /// ∂f/∂x, and whether it is exact (autograd) rather than finite differences.
-      Jacobian: float[] -> Matrix<float>
-      JacobianExact: bool
-      /// The energy to conserve, its name and gradient; None when there is none.
-      Energy: (string * (float[] -> float) * (float[] -> float[])) option
-      /// The true system's energy (for the drift of a learned flow), with its gradient.
-      TrueEnergy: ((float[] -> float) * (float[] -> float[])) option
-      /// x(T) from x(0) with steps of size h.
-      Flow: float -> float -> float[] -> float[]
-      /// Error bound of Flow over T, relative: rate → T → h → bound.
-      FlowBound: float -> float -> float -> float
-      /// Jacobian of the one-step map of size h at x, and the error bound of its symplectic defect.
-      StepJacobian: float -> float[] -> Matrix<float> * float
-      /// Whether Flow is a symmetric method (exactly reversible for a reversible field).
-      Symmetric: bool
-      /// The integrator checked, if the subject is one.
-      Method: IFixedStepMethod option
-      Dispose: unit -> unit }
+    {
+        Dimension: int
+        /// ∂f/∂x, and whether it is exact (autograd) rather than finite differences.
+        Jacobian: float[] -> Matrix<float>
+        JacobianExact: bool
+        /// The energy to conserve, its name and gradient; None when there is none.
+        Energy: (string * (float[] -> float) * (float[] -> float[])) option
+        /// The true system's energy (for the drift of a learned flow), with its gradient.
+        TrueEnergy: ((float[] -> float) * (float[] -> float[])) option
+        /// x(T) from x(0) with steps of size h.
+        Flow: float -> float -> float[] -> float[]
+        /// Error bound of Flow over T, relative: rate → T → h → bound.
+        FlowBound: float -> float -> float -> float
+        /// Jacobian of the one-step map of size h at x, and the error bound of its symplectic defect.
+        StepJacobian: float -> float[] -> Matrix<float> * float
+        /// Whether Flow is a symmetric method (exactly reversible for a reversible field).
+        Symmetric: bool
+        /// The integrator checked, if the subject is one.
+        Method: IFixedStepMethod option
+        Dispose: unit -> unit
+    }
 
 let private row (x: float[]) =
     use flat = torch.tensor (x: float[])
@@ -61,14 +63,17 @@ let private fdStepJacobian (tol: Tolerances) (meth: IFixedStepMethod) (system: I
     let map (y: float[]) =
         let y = Array.copy y
         let stepper = meth.CreateStepper(TrajectoryEvaluation.BatchField system, 1, y.Length)
-        for _ in 1..n do stepper.Step(0.0, Span y, h / float n)
+        for _ in 1..n do
+            stepper.Step(0.0, Span y, h / float n)
         y
     let j = fdJacobian tol map x
     let rate = normInf (fdJacobian tol (systemField system) x)
     let delta = tol.FiniteDifference * max 1.0 (vmax x)
     let bound =
         (1.0 + normInf j) ** 2.0
-        * (tol.RoundOff * Bounds.epsilon / delta + 10.0 * Bounds.solverTolerance meth / delta + tol.Truncation * (rate * delta) ** 2.0)
+        * (tol.RoundOff * Bounds.epsilon / delta
+           + 10.0 * Bounds.solverTolerance meth / delta
+           + tol.Truncation * (rate * delta) ** 2.0)
     j, bound
 
 let private systemDynamics (settings: Settings) (system: IHamiltonianSystem) (meth: IFixedStepMethod option) =
@@ -82,8 +87,10 @@ let private systemDynamics (settings: Settings) (system: IHamiltonianSystem) (me
             (fun h t x -> fixedFlow m system h t x),
             (fun rate t h ->
                 if Bounds.isSymmetric m then
-                    tol.RoundOff * Bounds.epsilon * float (Bounds.stepsFor t h + 1) + 10.0 * Bounds.solverTolerance m * float (Bounds.stepsFor t h + 1)
-                else Bounds.truncation tol rate t h m.Order),
+                    tol.RoundOff * Bounds.epsilon * float (Bounds.stepsFor t h + 1)
+                    + 10.0 * Bounds.solverTolerance m * float (Bounds.stepsFor t h + 1)
+                else
+                    Bounds.truncation tol rate t h m.Order),
             Bounds.isSymmetric m,
             fdStepJacobian tol m system (fun _ _ -> 1)
         | None ->
@@ -120,7 +127,7 @@ let private modelJacobian (net: DynamicsModel) (x: float[]) =
 /// A learned H at one state (`hamiltonian` maps states [N, d] to H [N]).
 let private learnedEnergy (hamiltonian: torch.Tensor -> torch.Tensor) (x: float[]) =
     use scope = torch.NewDisposeScope()
-    use _ = torch.no_grad()
+    use _ = torch.no_grad ()
     (hamiltonian (row x)).item<float>()
 
 /// ∇H of a learned H at one state, by autograd.

@@ -19,7 +19,15 @@ let flipMomenta (x: float[]) = x |> Array.mapi (fun i v -> if i >= x.Length / 2 
 /// Ω = [[0, I], [−I, 0]] of dimension n.
 let private omega n =
     let h = n / 2
-    Matrix<float>.Build.Dense(n, n, fun i j -> if j = i + h then 1.0 elif i = j + h then -1.0 else 0.0)
+    Matrix<float>
+        .Build.Dense(
+            n,
+            n,
+            fun i j ->
+                if j = i + h then 1.0
+                elif i = j + h then -1.0
+                else 0.0
+        )
 
 /// max |JᵀΩJ − Ω|.
 let symplecticDefect (j: Matrix<float>) =

@@ -7,7 +7,8 @@ open Hnn
 open Hnn.Models
 
 let private lawsOfKeys (keys: string list) =
-    if List.isEmpty keys then Laws.forModels
+    if List.isEmpty keys then
+        Laws.forModels
     else
         keys
         |> List.map (fun k ->
@@ -50,7 +51,7 @@ let checkAllWith (settings: Settings) (paths: string list) (laws: string list) :
     let results = paths |> List.map (fun p -> p, checkFile settings selected p)
     let shared kind = (results |> List.filter (fun (_, (k, _)) -> k = kind)).Length > 1
     [ for path, (kind, reports) in results ->
-        (if shared kind then Path.GetFileNameWithoutExtension path |> nonNull else Tasks.modelTitle kind), reports ]
+          (if shared kind then Path.GetFileNameWithoutExtension path |> nonNull else Tasks.modelTitle kind), reports ]
 
 /// `checkAllWith Settings.defaults`: `Report.table (ModelFiles.checkAll [ hnn; baseline ] [])` prints law, HNN,
 /// baseline, threshold.

@@ -15,29 +15,31 @@ type Outcome =
 
 /// The result of checking one law on one subject.
 type Report =
-    { /// The law's name, e.g. "symplecticity".
-      Law: string
-      /// The subject's name, e.g. "hnn (spring)" or "RK4 on pendulum".
-      Subject: string
-      Outcome: Outcome
-      /// What was measured, e.g. "|JᵀΩJ − Ω|max".
-      Quantity: string
-      /// Passed: the worst case (largest measured/tolerance); failed: the value at the shrunk counterexample.
-      Measured: float
-      /// The bound at that same state.
-      Tolerance: float
-      /// The shrunk failing state (inside the domain).
-      Counterexample: float[] option
-      /// The failing state as first drawn, before shrinking.
-      Original: float[] option
-      /// Cases run.
-      Cases: int
-      /// Shrinking steps taken.
-      Shrinks: int
-      /// FsCheck seed (seed, gamma): `{ settings with Replay = Some report.Seed }` replays the run.
-      Seed: uint64 * uint64
-      /// The exception of a measurement that threw, or "".
-      Message: string }
+    {
+        /// The law's name, e.g. "symplecticity".
+        Law: string
+        /// The subject's name, e.g. "hnn (spring)" or "RK4 on pendulum".
+        Subject: string
+        Outcome: Outcome
+        /// What was measured, e.g. "|JᵀΩJ − Ω|max".
+        Quantity: string
+        /// Passed: the worst case (largest measured/tolerance); failed: the value at the shrunk counterexample.
+        Measured: float
+        /// The bound at that same state.
+        Tolerance: float
+        /// The shrunk failing state (inside the domain).
+        Counterexample: float[] option
+        /// The failing state as first drawn, before shrinking.
+        Original: float[] option
+        /// Cases run.
+        Cases: int
+        /// Shrinking steps taken.
+        Shrinks: int
+        /// FsCheck seed (seed, gamma): `{ settings with Replay = Some report.Seed }` replays the run.
+        Seed: uint64 * uint64
+        /// The exception of a measurement that threw, or "".
+        Message: string
+    }
 
 /// Reports read and written as text.
 module Report =
@@ -57,13 +59,33 @@ module Report =
         let seed = sprintf "replay: { settings with Replay = Some (%dUL, %dUL) }" (fst r.Seed) (snd r.Seed)
         match r.Outcome with
         | NotApplicable reason -> sprintf "%s on %s: not applicable (%s)" r.Law r.Subject reason
-        | Passed -> sprintf "%s on %s: passed %d cases; worst %s = %s ≤ %s; %s" r.Law r.Subject r.Cases r.Quantity (num r.Measured) (num r.Tolerance) seed
+        | Passed ->
+            sprintf
+                "%s on %s: passed %d cases; worst %s = %s ≤ %s; %s"
+                r.Law
+                r.Subject
+                r.Cases
+                r.Quantity
+                (num r.Measured)
+                (num r.Tolerance)
+                seed
         | Failed ->
             let where = r.Counterexample |> Option.map stateText |> Option.defaultValue "—"
             let first = r.Original |> Option.map stateText |> Option.defaultValue "—"
             let message = if r.Message = "" then "" else sprintf "; threw: %s" r.Message
-            sprintf "%s on %s: FAILED after %d cases (%d shrinks) at x₀ = %s (first found at %s): %s = %s > %s%s; %s"
-                r.Law r.Subject r.Cases r.Shrinks where first r.Quantity (num r.Measured) (num r.Tolerance) message seed
+            sprintf
+                "%s on %s: FAILED after %d cases (%d shrinks) at x₀ = %s (first found at %s): %s = %s > %s%s; %s"
+                r.Law
+                r.Subject
+                r.Cases
+                r.Shrinks
+                where
+                first
+                r.Quantity
+                (num r.Measured)
+                (num r.Tolerance)
+                message
+                seed
 
     /// A table: one row per law, one column per named report list (e.g. [ "HNN", hnn; "baseline", baseline ]),
     /// each cell "measured pass|FAIL", and the thresholds (the tolerance at each column's reported state).
@@ -82,12 +104,14 @@ module Report =
         let header = sprintf "%-22s" "law" + String.Join("", columns |> List.map (fun (name, _) -> sprintf "%-*s" width name)) + "threshold"
         let lines =
             [ for law in laws ->
-                let found = columns |> List.map (fun (_, rs) -> rs |> List.tryFind (fun r -> r.Law = law))
-                let thresholds =
-                    found
-                    |> List.choose id
-                    |> List.filter (fun r -> not (Double.IsNaN r.Tolerance))
-                    |> List.map (fun r -> num r.Tolerance)
-                    |> List.distinct
-                sprintf "%-22s" law + String.Join("", found |> List.map (fun r -> sprintf "%-*s" width (cell r))) + String.Join(" / ", thresholds) ]
+                  let found = columns |> List.map (fun (_, rs) -> rs |> List.tryFind (fun r -> r.Law = law))
+                  let thresholds =
+                      found
+                      |> List.choose id
+                      |> List.filter (fun r -> not (Double.IsNaN r.Tolerance))
+                      |> List.map (fun r -> num r.Tolerance)
+                      |> List.distinct
+                  sprintf "%-22s" law
+                  + String.Join("", found |> List.map (fun r -> sprintf "%-*s" width (cell r)))
+                  + String.Join(" / ", thresholds) ]
         String.concat "\n" (header :: lines)

@@ -13,10 +13,12 @@ open Hnn.IO
 
 /// A labelled sequence of square gray frames (side² values each, nominally in [0, 1]): one column of an animation.
 type FramePanel =
-    { /// Drawn above the panel (letters, digits, space, + − = .).
-      Label: string
-      /// The frames in time order.
-      Frames: float32[][] }
+    {
+        /// Drawn above the panel (letters, digits, space, + − = .).
+        Label: string
+        /// The frames in time order.
+        Frames: float32[][]
+    }
 
 /// Animated GIFs and PNG strips of frame panels.
 module FramePictures =
@@ -30,9 +32,11 @@ module FramePictures =
 
     /// The number of frames of every panel; fails on no panels or panels of unequal length or wrong frame size.
     let private frameCount (panels: FramePanel list) (side: int) =
-        if panels.IsEmpty then invalidArg (nameof panels) "need at least one panel"
+        if panels.IsEmpty then
+            invalidArg (nameof panels) "need at least one panel"
         let count = panels.Head.Frames.Length
-        if count = 0 then invalidArg (nameof panels) "panels have no frames"
+        if count = 0 then
+            invalidArg (nameof panels) "panels have no frames"
         for panel in panels do
             if panel.Frames.Length <> count then
                 invalidArg (nameof panels) (sprintf "panel '%s' has %d frames, the first has %d" panel.Label panel.Frames.Length count)
@@ -77,7 +81,8 @@ module FramePictures =
                         for x in 0 .. width - 1 do
                             animation[x, y] <- page[x, y]
                     animation.Frames.RootFrame
-                else animation.Frames.AddFrame(page.Frames.RootFrame)
+                else
+                    animation.Frames.AddFrame(page.Frames.RootFrame)
             frame.Metadata.GetGifMetadata().FrameDelay <- delayCentiseconds
         animation.Metadata.GetGifMetadata().RepeatCount <- 0us
         let encoder =

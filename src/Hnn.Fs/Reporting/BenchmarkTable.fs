@@ -7,8 +7,10 @@ open Hnn.Results
 
 /// The metrics of the summary, with their headings: what each table shows.
 let metrics =
-    [ "energy_error", "Energy error: median over the held-out starts (20 on the benchmark systems, the paper's 15 elsewhere) of |H(x̂(t)) − H₀| / |H₀| at t = 20 (lower is better)"
-      "vpt", "Valid prediction time: mean over the starts of the first time ‖x̂ − x‖ / ‖x‖ exceeds 0.1, in the system's time units, at most the horizon (higher is better)"
+    [ "energy_error",
+      "Energy error: median over the held-out starts (20 on the benchmark systems, the paper's 15 elsewhere) of |H(x̂(t)) − H₀| / |H₀| at t = 20 (lower is better)"
+      "vpt",
+      "Valid prediction time: mean over the starts of the first time ‖x̂ − x‖ / ‖x‖ exceeds 0.1, in the system's time units, at most the horizon (higher is better)"
       "rollout_mse", "Rollout MSE: mean squared state error over the starts, times and coordinates (lower is better)" ]
 
 /// The file the summary is written to, in the results folder.
@@ -20,9 +22,7 @@ let private rank (order: string list) (key: string) = order |> List.tryFindIndex
 /// (the order of `Tasks.conservative`, others after); "—" where a model has no value (not run, or its flow diverged).
 let markdown (cells: ResultsFile.Cell seq) =
     let cells = Seq.toList cells
-    let systems =
-        cells |> List.map _.Task |> List.distinct
-        |> List.sortBy (fun t -> rank (Tasks.conservative |> List.map _.Key) t, t)
+    let systems = cells |> List.map _.Task |> List.distinct |> List.sortBy (fun t -> rank (Tasks.conservative |> List.map _.Key) t, t)
     // A merged sweep names a model with varying settings "model/settings": rank it by its model.
     let modelOf (label: string) = label.Split('/').[0]
     let models = cells |> List.map _.Model |> List.distinct |> List.sortBy (fun m -> TextTable.modelRank (modelOf m), m)
@@ -33,19 +33,25 @@ let markdown (cells: ResultsFile.Cell seq) =
             |> Option.map (fun c -> if metric = "vpt" then sprintf "%.2f" c.Value.Mean else Format.sci 2 c.Value.Mean)
             |> Option.defaultValue "—"
         let rows = models |> List.map (fun m -> sprintf "| %s | %s |" m (systems |> List.map (fun s -> value s m) |> String.concat " | "))
-        [ sprintf "## %s" heading; ""; "| model | " + String.concat " | " systems + " |"; "|---|" + String.replicate systems.Length "---|" ] @ rows
+        [ sprintf "## %s" heading
+          ""
+          "| model | " + String.concat " | " systems + " |"
+          "|---|" + String.replicate systems.Length "---|" ]
+        @ rows
         |> String.concat "\n"
-    String.concat "\n\n" (
-        "# Benchmark suite: every model on every conservative system"
-        :: "Means of the seeds run (results.json beside this file has each value's error and, for several seeds, their spread). Protocols: docs/benchmarks.md."
-        :: (metrics |> List.map table))
+    String.concat
+        "\n\n"
+        ("# Benchmark suite: every model on every conservative system"
+         :: "Means of the seeds run (results.json beside this file has each value's error and, for several seeds, their spread). Protocols: docs/benchmarks.md."
+         :: (metrics |> List.map table))
     + "\n"
 
 /// Writes DIR/summary.md from DIR/results.json; returns its path.
 /// <exception cref="FileNotFoundException">DIR has no results.json.</exception>
 let write (dir: string) =
     let folder = RunFolder dir
-    if not (File.Exists folder.Results) then raise (FileNotFoundException(sprintf "%s: no results.json to summarise" folder.Results))
+    if not (File.Exists folder.Results) then
+        raise (FileNotFoundException(sprintf "%s: no results.json to summarise" folder.Results))
     let path = Path.Combine(dir, fileName)
     IO.AtomicFile.WriteAllText(path, markdown (ResultsFile.Read folder.Results))
     path

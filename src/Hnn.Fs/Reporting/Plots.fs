@@ -8,13 +8,15 @@ open Plotly.NET.LayoutObjects
 
 /// A line to draw: its legend name, points and style.
 type Series =
-    { Name: string
-      X: float[]
-      Y: float[]
-      Color: string
-      Dashed: bool
-      /// Markers instead of a line (e.g. measurements, training points).
-      Markers: bool }
+    {
+        Name: string
+        X: float[]
+        Y: float[]
+        Color: string
+        Dashed: bool
+        /// Markers instead of a line (e.g. measurements, training points).
+        Markers: bool
+    }
 
 /// Colour of the reference (true system or measurement).
 let referenceColor = "#222222"
@@ -47,14 +49,23 @@ let line name color (x: float[]) (y: float[]) = { Name = name; X = x; Y = y; Col
 
 /// At most `count` points of a curve, evenly strided, keeping the last (curves of 10⁴ steps stay light).
 let thin (count: int) (x: float[]) (y: float[]) =
-    if x.Length <= count then x, y
+    if x.Length <= count then
+        x, y
     else
         let stride = int (ceil (float x.Length / float count))
-        let idx = [| yield! [| 0 .. stride .. x.Length - 1 |]; if (x.Length - 1) % stride <> 0 then yield x.Length - 1 |]
+        let idx =
+            [| yield! [| 0..stride .. x.Length - 1 |]
+               if (x.Length - 1) % stride <> 0 then
+                   yield x.Length - 1 |]
         Array.map (Array.get x) idx, Array.map (Array.get y) idx
 
 let private trace (s: Series) =
-    let lineStyle = Line.init (Color = Color.fromString s.Color, Width = 2.0, Dash = (if s.Dashed then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid))
+    let lineStyle =
+        Line.init (
+            Color = Color.fromString s.Color,
+            Width = 2.0,
+            Dash = (if s.Dashed then StyleParam.DrawingStyle.Dash else StyleParam.DrawingStyle.Solid)
+        )
     if s.Markers then
         Chart.Point(x = s.X, y = s.Y, Name = s.Name, MarkerColor = Color.fromString s.Color)
         |> Chart.withMarkerStyle (Size = 4, Opacity = 0.6)
@@ -72,14 +83,15 @@ let private styled (title: string) (xTitle: string) (yTitle: string) (width: int
     |> Chart.withYAxisStyle (TitleText = yTitle)
     |> Chart.withSize (width, height)
     |> Chart.withLayout (Layout.init (Font = font))
-    |> Chart.withLegend (Legend.init (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.2, YAnchor = StyleParam.YAnchorPosition.Top))
+    |> Chart.withLegend (
+        Legend.init (Orientation = StyleParam.Orientation.Horizontal, X = 0.0, Y = -0.2, YAnchor = StyleParam.YAnchorPosition.Top)
+    )
     |> Chart.withMarginSize (Left = 70, Right = 20, Top = 50, Bottom = 90)
     // Static pages: no mode bar over the titles, no MathJax, no links out; zoom and hover still work.
     |> Chart.withConfig (Config.init (DisplayModeBar = false, TypesetMath = false, ShowLink = false, Responsive = false))
 
 /// One unit on y as long as one unit on x (phase portraits, orbits).
-let equalAxes (chart: GenericChart) =
-    chart |> Chart.withYAxis (LinearAxis.init (ScaleAnchor = StyleParam.ScaleAnchor.X 1))
+let equalAxes (chart: GenericChart) = chart |> Chart.withYAxis (LinearAxis.init (ScaleAnchor = StyleParam.ScaleAnchor.X 1))
 
 /// Lines over a common x axis.
 let lines (title: string) (xTitle: string) (yTitle: string) (series: Series list) =
@@ -101,13 +113,12 @@ let logLines (title: string) (xTitle: string) (yTitle: string) (series: Series l
 /// Train (solid) and test (dashed) loss per step for each model, log scale.
 let lossCurves (curves: (string * float32[] * float32[]) list) =
     [ for model, train, test in curves do
-        let steps (values: float32[]) = Array.init values.Length float
-        let tx, ty = thin 1500 (steps train) (Array.map float train)
-        line (modelName model + " train") (modelColor model) tx ty
-        let measured = Array.init test.Length id |> Array.filter (fun i -> Single.IsFinite test[i])
-        let ex, ey =
-            thin 1500 (measured |> Array.map float) (measured |> Array.map (fun i -> float test[i]))
-        { line (modelName model + " test") (modelColor model) ex ey with Dashed = true } ]
+          let steps (values: float32[]) = Array.init values.Length float
+          let tx, ty = thin 1500 (steps train) (Array.map float train)
+          line (modelName model + " train") (modelColor model) tx ty
+          let measured = Array.init test.Length id |> Array.filter (fun i -> Single.IsFinite test[i])
+          let ex, ey = thin 1500 (measured |> Array.map float) (measured |> Array.map (fun i -> float test[i]))
+          { line (modelName model + " test") (modelColor model) ex ey with Dashed = true } ]
     |> logLines "Training and test loss" "step" "loss (MSE of dx/dt)"
 
 /// An arrow field: arrows from (x, y) along (u, v), as one line trace with gaps; `scale` converts field units to axis units.
@@ -137,15 +148,17 @@ let phasePanel (title: string) (arrowColor: string) (scale: float) (field: (floa
 /// Contours of a scalar function on a grid (z[i][j] at x[j], y[i]).
 let contours (title: string) (xTitle: string) (yTitle: string) (x: float[]) (y: float[]) (z: float[][]) =
     Chart.Contour(
-        zData = z, X = x, Y = y, ShowScale = false, NContours = 16, ColorScale = StyleParam.Colorscale.Viridis,
-        ContourLinesWidth = 0.6, ContourLinesColor = Color.fromString "white")
+        zData = z,
+        X = x,
+        Y = y,
+        ShowScale = false,
+        NContours = 16,
+        ColorScale = StyleParam.Colorscale.Viridis,
+        ContourLinesWidth = 0.6,
+        ContourLinesColor = Color.fromString "white"
+    )
     |> styled title xTitle yTitle 340 400
     |> equalAxes
 
 /// Orbits in the plane: one x–y path per body (each a `Series` named after its body), equal axes.
-let orbits (title: string) (paths: Series list) =
-    paths
-    |> List.map trace
-    |> Chart.combine
-    |> styled title "x" "y" 370 420
-    |> equalAxes
+let orbits (title: string) (paths: Series list) = paths |> List.map trace |> Chart.combine |> styled title "x" "y" 370 420 |> equalAxes

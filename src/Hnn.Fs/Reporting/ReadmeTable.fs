@@ -37,8 +37,15 @@ let table (cells: ResultsFile.Cell seq) =
             match ours task "hnn" "energy_mse", paper task "hnn" "energy_mse" with
             | Some o, Some p when comparable -> sprintf "%.2f" (o / p)
             | _ -> "—"
-        sprintf "| %s | %s | %s | %s | %s | %s | %s |" label (losses ours task "baseline") (losses ours task "hnn") (losses paper task "hnn")
-            (num (ours task "baseline" "energy_mse")) (num (ours task "hnn" "energy_mse")) ratio
+        sprintf
+            "| %s | %s | %s | %s | %s | %s | %s |"
+            label
+            (losses ours task "baseline")
+            (losses ours task "hnn")
+            (losses paper task "hnn")
+            (num (ours task "baseline" "energy_mse"))
+            (num (ours task "hnn" "energy_mse"))
+            ratio
     [ "| task | loss, train / test: baseline | HNN | paper's HNN | energy MSE: baseline | HNN | HNN / paper |"
       "|---|---|---|---|---|---|---|" ]
     @ List.map row rows

@@ -18,78 +18,86 @@ open Hnn.Training
 
 /// A trained model with what its training produced.
 type Trained =
-    { Task: Task
-      Kind: ModelKind
-      /// The trained network (for the pixel pendulum, its latent field: the whole model is saved in the run folder).
-      Model: DynamicsModel
-      Settings: TrainSettings
-      Result: TrainingResult }
+    {
+        Task: Task
+        Kind: ModelKind
+        /// The trained network (for the pixel pendulum, its latent field: the whole model is saved in the run folder).
+        Model: DynamicsModel
+        Settings: TrainSettings
+        Result: TrainingResult
+    }
 
 /// What a model's rollouts from the first states of measured held-out trajectories measured (a task without a known H).
 type HeldOutMetrics =
-    { /// Mean squared state error over every trajectory, time and coordinate, ± std of 5 contiguous part means / √5.
-      RolloutMse: LossEstimate
-      /// The measured and the model's path of each trajectory, at its own times (float64).
-      Rollouts: Rollouts list }
+    {
+        /// Mean squared state error over every trajectory, time and coordinate, ± std of 5 contiguous part means / √5.
+        RolloutMse: LossEstimate
+        /// The measured and the model's path of each trajectory, at its own times (float64).
+        Rollouts: Rollouts list
+    }
 
 /// A trained model with its metrics, if evaluated: the energy protocol's (a true system) or the held-out
 /// trajectories' (measured data without a known H).
 type Evaluated =
-    { Trained: Trained
-      /// Energy MSE, rollout MSE, energy drift and loss rates on a true system's flow.
-      Metrics: TrajectoryMetrics option
-      /// Rollout MSE on measured held-out trajectories.
-      HeldOut: HeldOutMetrics option
-      /// For a dissipative HNN: its learned phase-space contraction −ΔD (1/time, the damping γ of a single degree
-      /// of freedom with friction −γ·p) averaged over the reference paths' states, mean ± std/√N.
-      Contraction: LossEstimate option
-      /// For the pixel pendulum: its latent-rollout metrics (the true energy through the fitted canonical map, pixel
-      /// errors, the learned H's drift).
-      Pixels: PixelMetrics option
-      /// Seconds spent integrating the model for the metrics.
-      EvaluationSeconds: float }
+    {
+        Trained: Trained
+        /// Energy MSE, rollout MSE, energy drift and loss rates on a true system's flow.
+        Metrics: TrajectoryMetrics option
+        /// Rollout MSE on measured held-out trajectories.
+        HeldOut: HeldOutMetrics option
+        /// For a dissipative HNN: its learned phase-space contraction −ΔD (1/time, the damping γ of a single degree
+        /// of freedom with friction −γ·p) averaged over the reference paths' states, mean ± std/√N.
+        Contraction: LossEstimate option
+        /// For the pixel pendulum: its latent-rollout metrics (the true energy through the fitted canonical map, pixel
+        /// errors, the learned H's drift).
+        Pixels: PixelMetrics option
+        /// Seconds spent integrating the model for the metrics.
+        EvaluationSeconds: float
+    }
 
 /// How a run is carried out; `defaults` is the paper's recipe.
 type Options =
-    { /// Overrides the task's step count.
-      Steps: int option
-      /// Seed for data, initial weights and minibatches (paper: 0).
-      Seed: int
-      /// Torch intra-op threads (None: all cores).
-      Threads: int option
-      /// Derivative-supervised (the paper's) or integrator-supervised training.
-      Supervision: Supervision
-      /// For integrator supervision: "rk4", "leapfrog" or "yoshida4".
-      Integrator: string
-      /// For integrator supervision: steps per observed interval.
-      Substeps: int
-      /// HNNs learn an H even in p (time-reversible by construction; beyond the paper).
-      MomentumSymmetric: bool
-      /// Run the energy protocol after training.
-      Evaluate: bool
-      /// Output folder (see `RunFolder`).
-      OutDir: string
-      /// Overrides the task's Adam learning rate.
-      LearningRate: float option
-      /// Overrides the task's minibatch size.
-      BatchSize: int option
-      /// Overrides the task's Adam weight decay.
-      WeightDecay: float option
-      /// Clips the gradients' global norm (None: off).
-      ClipGradNorm: float option
-      /// Checkpoint every this many steps (0: only at the end and when stopped).
-      CheckpointEvery: int
-      /// Continue each model from its checkpoint in the run folder, if there is one.
-      Resume: bool
-      /// For the sampled kinds: width, sampler, ridges, validation share, state cap (their kind and momentum symmetry
-      /// come from the run); a sampled fit takes none of the Adam settings above.
-      Sampling: SampledSettings
-      /// Stops the run cleanly: training checkpoints after its current step, other phases stop between their parts.
-      Cancellation: CancellationToken
-      /// Progress lines go here.
-      Log: string -> unit
-      /// When set, every training step goes here (a live display) instead of the periodic progress lines to `Log`.
-      Progress: (StepProgress -> unit) option }
+    {
+        /// Overrides the task's step count.
+        Steps: int option
+        /// Seed for data, initial weights and minibatches (paper: 0).
+        Seed: int
+        /// Torch intra-op threads (None: all cores).
+        Threads: int option
+        /// Derivative-supervised (the paper's) or integrator-supervised training.
+        Supervision: Supervision
+        /// For integrator supervision: "rk4", "leapfrog" or "yoshida4".
+        Integrator: string
+        /// For integrator supervision: steps per observed interval.
+        Substeps: int
+        /// HNNs learn an H even in p (time-reversible by construction; beyond the paper).
+        MomentumSymmetric: bool
+        /// Run the energy protocol after training.
+        Evaluate: bool
+        /// Output folder (see `RunFolder`).
+        OutDir: string
+        /// Overrides the task's Adam learning rate.
+        LearningRate: float option
+        /// Overrides the task's minibatch size.
+        BatchSize: int option
+        /// Overrides the task's Adam weight decay.
+        WeightDecay: float option
+        /// Clips the gradients' global norm (None: off).
+        ClipGradNorm: float option
+        /// Checkpoint every this many steps (0: only at the end and when stopped).
+        CheckpointEvery: int
+        /// Continue each model from its checkpoint in the run folder, if there is one.
+        Resume: bool
+        /// For the sampled kinds: width, sampler, ridges, validation share, state cap (their kind and momentum symmetry
+        /// come from the run); a sampled fit takes none of the Adam settings above.
+        Sampling: SampledSettings
+        /// Stops the run cleanly: training checkpoints after its current step, other phases stop between their parts.
+        Cancellation: CancellationToken
+        /// Progress lines go here.
+        Log: string -> unit
+        /// When set, every training step goes here (a live display) instead of the periodic progress lines to `Log`.
+        Progress: (StepProgress -> unit) option
+    }
 
 /// The paper's recipe, writing to `results/`, checkpointing every 100 steps, logging to the console.
 let defaults =
@@ -123,14 +131,18 @@ let settingsFor (options: Options) (task: Task) =
         Steps = defaultArg options.Steps t.Steps,
         LearningRate = defaultArg options.LearningRate t.LearningRate,
         WeightDecay = defaultArg options.WeightDecay t.WeightDecay,
-        BatchSize = (match options.BatchSize with Some b -> Nullable b | None -> t.BatchSize),
+        BatchSize =
+            (match options.BatchSize with
+             | Some b -> Nullable b
+             | None -> t.BatchSize),
         Seed = options.Seed,
         TestEvery = t.TestEvery,
         Threads = Option.toNullable options.Threads,
         Supervision = options.Supervision,
         Integrator = options.Integrator,
         Substeps = options.Substeps,
-        ClipGradNorm = Option.toNullable options.ClipGradNorm)
+        ClipGradNorm = Option.toNullable options.ClipGradNorm
+    )
         .Validate()
 
 /// Checks, before any work, that `task` can train `kinds` under these options: valid settings, and for the pixel
@@ -142,10 +154,17 @@ let check (options: Options) (task: Task) (kinds: ModelKind list) =
     | Pixels _ ->
         for kind in kinds do
             if not (List.contains kind PixelPendulum.modelKinds) then
-                invalidArg (nameof kinds) (sprintf "%s trains %s only, not %s" task.Key (PixelPendulum.modelKinds |> List.map modelKey |> String.concat " and ") (modelKey kind))
+                invalidArg
+                    (nameof kinds)
+                    (sprintf
+                        "%s trains %s only, not %s"
+                        task.Key
+                        (PixelPendulum.modelKinds |> List.map modelKey |> String.concat " and ")
+                        (modelKey kind))
         if options.Supervision <> Supervision.Derivative then
             invalidArg (nameof options) (sprintf "%s learns from frame pairs with its own objective, not integrator-supervised" task.Key)
-        if options.MomentumSymmetric then invalidArg (nameof options) (sprintf "%s: its latent field is not momentum-symmetric" task.Key)
+        if options.MomentumSymmetric then
+            invalidArg (nameof options) (sprintf "%s: its latent field is not momentum-symmetric" task.Key)
     | BuiltIn
     | Composed _
     | Csv _ -> ()
@@ -153,34 +172,62 @@ let check (options: Options) (task: Task) (kinds: ModelKind list) =
 /// How training of a model is kept safe: its checkpoint in the run folder (`RunFolder.Checkpoint`), the options'
 /// interval and resume, the task's key (checked on resume) and the options' stop token.
 let control (options: Options) (task: Task) (kind: ModelKind) =
-    TrainingControl((folder options).Checkpoint(task.Key, modelKey kind), options.CheckpointEvery, options.Resume, task.Key, options.Cancellation)
+    TrainingControl(
+        (folder options).Checkpoint(task.Key, modelKey kind),
+        options.CheckpointEvery,
+        options.Resume,
+        task.Key,
+        options.Cancellation
+    )
 
 /// Progress lines (task, model, step, losses, ms/step, ETA) four times per run and at the end, or every step to
 /// `Options.Progress` when set; the rate is measured from the first step this process saw, so a resumed run's ETA is
 /// right too. The test hook may pause after step N at "train:N" ("pixel-train:N" for the pixel pendulum).
 let progressLog (options: Options) (task: Task) (kind: ModelKind) =
     let every = max 1 ((settingsFor options task).Steps / 4)
-    let point = match task.Source with Pixels _ -> "pixel-train" | _ -> "train"
+    let point =
+        match task.Source with
+        | Pixels _ -> "pixel-train"
+        | _ -> "train"
     let mutable first = None
     { new IProgress<TrainingProgress> with
         member _.Report p =
             Interruption.pauseAt options.Cancellation (sprintf "%s:%d" point p.Step)
-            let start, startTime = first |> Option.defaultWith (fun () -> let f = p.Step, p.Elapsed in first <- Some f; f)
+            let start, startTime =
+                first
+                |> Option.defaultWith (fun () ->
+                    let f = p.Step, p.Elapsed in
+                    first <- Some f
+                    f)
             let perStep = if p.Step = start then nan else (p.Elapsed - startTime).TotalSeconds / float (p.Step - start)
             match options.Progress with
             | Some show ->
                 show
-                    { TaskKey = task.Key; ModelKey = modelKey kind; Step = p.Step; TotalSteps = p.TotalSteps
-                      TrainLoss = p.TrainLoss; TestLoss = p.TestLoss; MillisecondsPerStep = 1000.0 * perStep }
+                    { TaskKey = task.Key
+                      ModelKey = modelKey kind
+                      Step = p.Step
+                      TotalSteps = p.TotalSteps
+                      TrainLoss = p.TrainLoss
+                      TestLoss = p.TestLoss
+                      MillisecondsPerStep = 1000.0 * perStep }
             | None when p.Step % every = 0 || p.Step = p.TotalSteps ->
                 let rate =
-                    if Double.IsNaN perStep then ""
+                    if Double.IsNaN perStep then
+                        ""
                     else
                         let eta = TimeSpan.FromSeconds(perStep * float (p.TotalSteps - p.Step))
                         sprintf "  %.1f ms/step  eta %s" (1000.0 * perStep) (eta.ToString @"mm\:ss")
                 options.Log(
-                    sprintf "  %-13s %-8s step %5d/%d  train %s  test %s%s"
-                        task.Key (modelKey kind) p.Step p.TotalSteps (Format.sci 4 p.TrainLoss) (Format.sci 4 p.TestLoss) rate)
+                    sprintf
+                        "  %-13s %-8s step %5d/%d  train %s  test %s%s"
+                        task.Key
+                        (modelKey kind)
+                        p.Step
+                        p.TotalSteps
+                        (Format.sci 4 p.TrainLoss)
+                        (Format.sci 4 p.TestLoss)
+                        rate
+                )
             | None -> () }
 
 /// Fits a sampled model (Hnn.Models.Sampled) to `data`'s training split with `options.Sampling`, seeded by the run's
@@ -193,8 +240,13 @@ let private fitSampled (options: Options) (task: Task) (data: Dataset) (kind: Mo
     let model = fit.Model :> DynamicsModel
     let result =
         TrainingResult(
-            [||], [||], Trainer.FinalLoss(model, data.TrainX, data.TrainDx), Trainer.FinalLoss(model, data.TestX, data.TestDx),
-            fit.Report.Seconds, TorchSharp.torch.get_num_threads ())
+            [||],
+            [||],
+            Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
+            Trainer.FinalLoss(model, data.TestX, data.TestDx),
+            fit.Report.Seconds,
+            TorchSharp.torch.get_num_threads ()
+        )
     let settings = TrainSettings(Steps = 0, Seed = options.Seed, TestEvery = 0, Threads = Option.toNullable options.Threads).Validate()
     { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
@@ -202,18 +254,21 @@ let private fitSampled (options: Options) (task: Task) (data: Dataset) (kind: Mo
 /// run folder and resuming from its checkpoint if the options ask; a sampled kind is fitted instead (`fitSampled`).
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
     Torch.init ()
-    if kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn then fitSampled options task data kind else
-    let settings = settingsFor options task
-    // The thread count changes torch's initial weights: set it before the model is made.
-    options.Threads |> Option.iter TorchSharp.torch.set_num_threads
-    let control = control options task kind
-    if options.Resume && File.Exists control.CheckpointPath then
-        options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) control.CheckpointPath)
-    // The family's architecture, completed from the data (a step map's step) and the data in the model's coordinates.
-    let inputs = TrainingInputs.For(ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric), data, Option.toObj task.System)
-    let model = DynamicsModel.Create(inputs.Settings, options.Seed)
-    let result = Trainer.Train(model, inputs.Data, settings, progressLog options task kind, control)
-    { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
+    if kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn then
+        fitSampled options task data kind
+    else
+        let settings = settingsFor options task
+        // The thread count changes torch's initial weights: set it before the model is made.
+        options.Threads |> Option.iter TorchSharp.torch.set_num_threads
+        let control = control options task kind
+        if options.Resume && File.Exists control.CheckpointPath then
+            options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) control.CheckpointPath)
+        // The family's architecture, completed from the data (a step map's step) and the data in the model's coordinates.
+        let inputs =
+            TrainingInputs.For(ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric), data, Option.toObj task.System)
+        let model = DynamicsModel.Create(inputs.Settings, options.Seed)
+        let result = Trainer.Train(model, inputs.Data, settings, progressLog options task kind, control)
+        { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
 
 /// Trains one pixel-pendulum model of `kind` on its frames, as `train` trains the others: the options' settings,
 /// checkpoints and resume (the same Checkpoint files), stop handling and progress lines; returns the whole model
@@ -250,14 +305,12 @@ let rollout (model: DynamicsModel) (measured: MeasuredTrajectory) =
 
 /// Rolls a model out from each measured trajectory's first state and compares the paths with the measurements.
 let heldOut (model: DynamicsModel) (trajectories: MeasuredTrajectory list) : HeldOutMetrics =
-    let rollouts =
-        [ for m in trajectories ->
-            Rollouts(m.Times, 1, m.States.Columns, Array.copy m.States.Values, rollout model m) ]
+    let rollouts = [ for m in trajectories -> Rollouts(m.Times, 1, m.States.Columns, Array.copy m.States.Values, rollout model m) ]
     let squared =
         [| for r in rollouts do
-             for i in 0 .. r.Times.Length - 1 do
-                 let a, b = r.ReferenceState(0, i).ToArray(), r.ModelState(0, i).ToArray()
-                 yield Array.fold2 (fun s x y -> s + (x - y) * (x - y)) 0.0 a b / float r.Dimension |]
+               for i in 0 .. r.Times.Length - 1 do
+                   let a, b = r.ReferenceState(0, i).ToArray(), r.ModelState(0, i).ToArray()
+                   yield Array.fold2 (fun s x y -> s + (x - y) * (x - y)) 0.0 a b / float r.Dimension |]
     { RolloutMse = LossEstimate.FromSplits squared; Rollouts = rollouts }
 
 /// Evaluates trained models as their task says: its energy protocol (the true system integrated once for all of
@@ -281,29 +334,35 @@ let evaluate (options: Options) (trained: Trained list) : Evaluated list =
                 Some(Choice2Of2 ms, ms |> List.map (fun m -> m.States.Values) |> Array.concat)
             | Own -> None
         [ for t in trained ->
-            Interruption.pauseAt options.Cancellation "evaluate"
-            Interruption.check options.Cancellation "evaluation"
-            let clock = Diagnostics.Stopwatch.StartNew()
-            let integrated f =
-                try
-                    Some(f ())
-                with :? InvalidOperationException as e ->
-                    options.Log(sprintf "  %-13s %-8s the model's flow could not be integrated: %s" t.Task.Key (modelKey t.Kind) e.Message)
-                    None
-            match reference with
-            | None -> unevaluated t
-            | Some(how, states) ->
-                let metrics, heldOutMetrics =
-                    match how with
-                    | Choice1Of2(protocol, paths) -> integrated (fun () -> TrajectoryEvaluation.Evaluate(protocol, t.Model, paths)), None
-                    | Choice2Of2 measured -> None, integrated (fun () -> heldOut t.Model measured)
-                let contraction =
-                    match t.Model with
-                    | :? DissipativeHnn as d -> Some(contractionRate d t.Task.Dimension states)
-                    | :? SampledDissipativeHnn as d -> Some(sampledContractionRate d t.Task.Dimension states)
-                    | _ -> None
-                { Trained = t; Metrics = metrics; HeldOut = heldOutMetrics; Contraction = contraction; Pixels = None
-                  EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
+              Interruption.pauseAt options.Cancellation "evaluate"
+              Interruption.check options.Cancellation "evaluation"
+              let clock = Diagnostics.Stopwatch.StartNew()
+              let integrated f =
+                  try
+                      Some(f ())
+                  with :? InvalidOperationException as e ->
+                      options.Log(
+                          sprintf "  %-13s %-8s the model's flow could not be integrated: %s" t.Task.Key (modelKey t.Kind) e.Message
+                      )
+                      None
+              match reference with
+              | None -> unevaluated t
+              | Some(how, states) ->
+                  let metrics, heldOutMetrics =
+                      match how with
+                      | Choice1Of2(protocol, paths) -> integrated (fun () -> TrajectoryEvaluation.Evaluate(protocol, t.Model, paths)), None
+                      | Choice2Of2 measured -> None, integrated (fun () -> heldOut t.Model measured)
+                  let contraction =
+                      match t.Model with
+                      | :? DissipativeHnn as d -> Some(contractionRate d t.Task.Dimension states)
+                      | :? SampledDissipativeHnn as d -> Some(sampledContractionRate d t.Task.Dimension states)
+                      | _ -> None
+                  { Trained = t
+                    Metrics = metrics
+                    HeldOut = heldOutMetrics
+                    Contraction = contraction
+                    Pixels = None
+                    EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
 
 /// The results.json cells of an evaluated model.
 let cells (e: Evaluated) =
@@ -353,27 +412,44 @@ let private runPixels (options: Options) (task: Task) (recipe: PixelPendulumReci
     options.Log(sprintf "%s: %d train and %d test samples of %d pixels" task.Key data.TrainSamples data.TestSamples data.PairDimension)
     let trained =
         [ for kind in kinds do
-            Interruption.check options.Cancellation "training"
-            let model, settings, result = trainPixels options task data kind
-            PixelPendulum.save (folder options) task.Key settings model |> ignore
-            model, settings, result ]
+              Interruption.check options.Cancellation "training"
+              let model, settings, result = trainPixels options task data kind
+              PixelPendulum.save (folder options) task.Key settings model |> ignore
+              model, settings, result ]
     let evaluated =
         [ for model, settings, result in trained ->
-            Interruption.pauseAt options.Cancellation "evaluate"
-            Interruption.check options.Cancellation "evaluation"
-            let clock = Diagnostics.Stopwatch.StartNew()
-            let metrics = if options.Evaluate then Some(PixelPendulum.evaluate model data) else None
-            let r = result.FinalTest.Total
-            match metrics with
-            | Some m ->
-                let struct (r2Theta, r2P) = m.MapRSquared
-                options.Log(
-                    sprintf "  %-13s %-8s test %s  energy MSE %s  rollout MSE %s  map R² %.3f/%.3f  %s" task.Key (modelKey model.Kind)
-                        (Format.sci 4 r.Mean) (Format.sci 3 m.EnergyMse.Mean) (Format.sci 3 m.RolloutMse.Mean) r2Theta r2P (PixelPendulum.memory ()))
-            | None -> ()
-            { Trained =
-                { Task = task; Kind = model.Kind; Model = model.Dynamics; Settings = settings; Result = PixelPendulum.trainingResult result }
-              Metrics = None; HeldOut = None; Contraction = None; Pixels = metrics; EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
+              Interruption.pauseAt options.Cancellation "evaluate"
+              Interruption.check options.Cancellation "evaluation"
+              let clock = Diagnostics.Stopwatch.StartNew()
+              let metrics = if options.Evaluate then Some(PixelPendulum.evaluate model data) else None
+              let r = result.FinalTest.Total
+              match metrics with
+              | Some m ->
+                  let struct (r2Theta, r2P) = m.MapRSquared
+                  options.Log(
+                      sprintf
+                          "  %-13s %-8s test %s  energy MSE %s  rollout MSE %s  map R² %.3f/%.3f  %s"
+                          task.Key
+                          (modelKey model.Kind)
+                          (Format.sci 4 r.Mean)
+                          (Format.sci 3 m.EnergyMse.Mean)
+                          (Format.sci 3 m.RolloutMse.Mean)
+                          r2Theta
+                          r2P
+                          (PixelPendulum.memory ())
+                  )
+              | None -> ()
+              { Trained =
+                  { Task = task
+                    Kind = model.Kind
+                    Model = model.Dynamics
+                    Settings = settings
+                    Result = PixelPendulum.trainingResult result }
+                Metrics = None
+                HeldOut = None
+                Contraction = None
+                Pixels = metrics
+                EvaluationSeconds = clock.Elapsed.TotalSeconds } ]
     if options.Evaluate then
         Interruption.check options.Cancellation "drawing the pictures"
         for picture in PixelPendulum.pictures (folder options) recipe.Renderer data [ for model, _, _ in trained -> model ] do
@@ -387,13 +463,14 @@ let private runStates (options: Options) (task: Task) (kinds: ModelKind list) =
     Interruption.check options.Cancellation "data generation"
     TaskSources.record (folder options) task
     // Build the protocol first: bad inputs (e.g. a malformed measurement file) stop before any training.
-    if options.Evaluate then task.Protocol |> ignore
+    if options.Evaluate then
+        task.Protocol |> ignore
     let trained =
         [ for kind in kinds do
-            Interruption.check options.Cancellation "training"
-            let t = train options task data kind
-            save options t |> ignore
-            t ]
+              Interruption.check options.Cancellation "training"
+              let t = train options task data kind
+              save options t |> ignore
+              t ]
     evaluate options trained
 
 /// Trains each model kind on the task's data (generated once), saves every model, and evaluates them; a cancellation
@@ -423,18 +500,21 @@ let artifacts (e: Evaluated) =
             Array.init (values.Length / d) (fun i -> system.Energy(ReadOnlySpan(values, i * d, d)))
         | _ -> null
     RunArtifacts(
-        t.Task.Key, modelKey t.Kind, t.Result.TrainLoss, t.Result.TestLoss,
-        Option.toObj rollouts, energies _.Reference, energies _.Model)
+        t.Task.Key,
+        modelKey t.Kind,
+        t.Result.TrainLoss,
+        t.Result.TestLoss,
+        Option.toObj rollouts,
+        energies _.Reference,
+        energies _.Model
+    )
 
 /// Merges the models' cells into OutDir/results.json with this run's metadata, and saves each model's
 /// artifacts under OutDir/artifacts; returns the path of results.json.
 let record (options: Options) (command: string) (started: DateTime) (evaluated: Evaluated list) =
     let steps = evaluated |> List.tryHead |> Option.map _.Trained.Settings.Steps |> Option.defaultValue 0
-    let threads =
-        evaluated |> List.tryHead |> Option.map _.Trained.Result.Threads |> Option.defaultValue Environment.ProcessorCount
-    let run =
-        ResultsFile.RunInfo(
-            started.ToString("o"), options.Seed, steps, threads, (DateTime.UtcNow - started).TotalSeconds, command)
+    let threads = evaluated |> List.tryHead |> Option.map _.Trained.Result.Threads |> Option.defaultValue Environment.ProcessorCount
+    let run = ResultsFile.RunInfo(started.ToString("o"), options.Seed, steps, threads, (DateTime.UtcNow - started).TotalSeconds, command)
     for e in evaluated do
         (artifacts e).Save options.OutDir |> ignore
     ResultsFile.Merge(options.OutDir, evaluated |> List.collect cells, run)
@@ -458,13 +538,15 @@ let writeReports (options: Options) (tasks: Task list) =
 
 /// What the run path left for one task.
 type Run =
-    { Task: Task
-      /// Its models, trained and evaluated.
-      Models: Evaluated list
-      /// The run folder's results.json.
-      Results: string
-      /// The task's report page (the index beside it).
-      Report: string }
+    {
+        Task: Task
+        /// Its models, trained and evaluated.
+        Models: Evaluated list
+        /// The run folder's results.json.
+        Results: string
+        /// The task's report page (the index beside it).
+        Report: string
+    }
 
 /// The run path of one task to its report: `runAndRecord`, then `writeReports`.
 let run (options: Options) (command: string) (task: Task) (kinds: ModelKind list) : Run =

@@ -35,40 +35,52 @@ type Solver =
 
 /// A sampling recipe: how many trajectories, how long, from where, how noisy, how split.
 type Recipe =
-    { /// Number of trajectories.
-      Trajectories: int
-      /// Samples per trajectory over [0, TimeSpan], both ends included.
-      Points: int
-      /// End time.
-      TimeSpan: float
-      /// Start-state sampler.
-      Starts: Starts
-      /// Gaussian noise σ added to the states (inputs), not to the targets.
-      NoiseStd: float
-      /// Fraction of trajectories, taken last, used for testing.
-      TestFraction: float
-      /// Random seed.
-      Seed: int
-      /// Relative tolerance of the integration.
-      Rtol: float
-      /// Absolute tolerance of the integration.
-      Atol: float
-      /// How to integrate.
-      Solver: Solver }
+    {
+        /// Number of trajectories.
+        Trajectories: int
+        /// Samples per trajectory over [0, TimeSpan], both ends included.
+        Points: int
+        /// End time.
+        TimeSpan: float
+        /// Start-state sampler.
+        Starts: Starts
+        /// Gaussian noise σ added to the states (inputs), not to the targets.
+        NoiseStd: float
+        /// Fraction of trajectories, taken last, used for testing.
+        TestFraction: float
+        /// Random seed.
+        Seed: int
+        /// Relative tolerance of the integration.
+        Rtol: float
+        /// Absolute tolerance of the integration.
+        Atol: float
+        /// How to integrate.
+        Solver: Solver
+    }
 
 /// The paper's spring recipe: 50 trajectories of 30 points over [0, 3], radius U(0.1, 1), σ = 0.1, half test, seed 0.
 let recipe =
-    { Trajectories = 50; Points = 30; TimeSpan = 3.0; Starts = Radius(0.1, 1.0); NoiseStd = 0.1
-      TestFraction = 0.5; Seed = 0; Rtol = 1e-10; Atol = 1e-10; Solver = Batched }
+    { Trajectories = 50
+      Points = 30
+      TimeSpan = 3.0
+      Starts = Radius(0.1, 1.0)
+      NoiseStd = 0.1
+      TestFraction = 0.5
+      Seed = 0
+      Rtol = 1e-10
+      Atol = 1e-10
+      Solver = Batched }
 
 /// A system with the data sampled from it.
 type Sampled =
-    { /// The system sampled.
-      System: Hamiltonian
-      /// How.
-      Recipe: Recipe
-      /// States (noisy) and exact targets, split by trajectory.
-      Dataset: Dataset }
+    {
+        /// The system sampled.
+        System: Hamiltonian
+        /// How.
+        Recipe: Recipe
+        /// States (noisy) and exact targets, split by trajectory.
+        Dataset: Dataset
+    }
 
 /// Draws `count` start states of dimension `dim`.
 let drawStarts (starts: Starts) (dim: int) (count: int) (seed: int) : float[] =
@@ -78,21 +90,28 @@ let drawStarts (starts: Starts) (dim: int) (count: int) (seed: int) : float[] =
         let row = x.AsSpan(k * dim, dim)
         match starts with
         | Radius(rmin, rmax) ->
-            for j in 0 .. dim - 1 do row[j] <- rng.Uniform() * 2.0 - 1.0
+            for j in 0 .. dim - 1 do
+                row[j] <- rng.Uniform() * 2.0 - 1.0
             let r = rng.Uniform(rmin, rmax)
             let mutable norm = 0.0
-            for j in 0 .. dim - 1 do norm <- norm + row[j] * row[j]
+            for j in 0 .. dim - 1 do
+                norm <- norm + row[j] * row[j]
             let s = r / Math.Sqrt norm
-            for j in 0 .. dim - 1 do row[j] <- row[j] * s
-        | Box(low, high) -> for j in 0 .. dim - 1 do row[j] <- rng.Uniform(low, high)
+            for j in 0 .. dim - 1 do
+                row[j] <- row[j] * s
+        | Box(low, high) ->
+            for j in 0 .. dim - 1 do
+                row[j] <- rng.Uniform(low, high)
         | AwayFromZero(low, high) ->
             for j in 0 .. dim - 1 do
                 let u = rng.Uniform(-(high - low), high - low)
                 row[j] <- u + (if u >= 0.0 then low else -low)
         | States states ->
-            if states.IsEmpty then invalidArg (nameof starts) "no start states given"
+            if states.IsEmpty then
+                invalidArg (nameof starts) "no start states given"
             let s = states[k % states.Length]
-            if s.Length <> dim then invalidArg (nameof starts) (sprintf "start state %d has %d numbers, expected %d" k s.Length dim)
+            if s.Length <> dim then
+                invalidArg (nameof starts) (sprintf "start state %d has %d numbers, expected %d" k s.Length dim)
             s.AsSpan().CopyTo row
     x
 
@@ -109,11 +128,14 @@ let integrate (solver: Solver) (rtol: float) (atol: float) (system: Hamiltonian)
 /// Samples a dataset from a system: integrates every start (float64), takes the exact field at the clean
 /// states as targets, adds noise to the states, splits by trajectory (first ones train); keeps the timelines.
 let sample (recipe: Recipe) (system: Hamiltonian) : Sampled =
-    if recipe.Trajectories < 2 then invalidArg (nameof recipe) (sprintf "need at least 2 trajectories, got %d" recipe.Trajectories)
-    if recipe.Points < 2 then invalidArg (nameof recipe) (sprintf "need at least 2 points per trajectory, got %d" recipe.Points)
+    if recipe.Trajectories < 2 then
+        invalidArg (nameof recipe) (sprintf "need at least 2 trajectories, got %d" recipe.Trajectories)
+    if recipe.Points < 2 then
+        invalidArg (nameof recipe) (sprintf "need at least 2 points per trajectory, got %d" recipe.Points)
     if not (recipe.TestFraction > 0.0 && recipe.TestFraction < 1.0) then
         invalidArg (nameof recipe) (sprintf "test fraction must be in (0, 1), got %g" recipe.TestFraction)
-    if not (recipe.NoiseStd >= 0.0) then invalidArg (nameof recipe) (sprintf "noise must be zero or positive, got %g" recipe.NoiseStd)
+    if not (recipe.NoiseStd >= 0.0) then
+        invalidArg (nameof recipe) (sprintf "noise must be zero or positive, got %g" recipe.NoiseStd)
     Torch.init ()
     let d = system.Dimension
     let starts = drawStarts recipe.Starts d recipe.Trajectories recipe.Seed
@@ -123,28 +145,37 @@ let sample (recipe: Recipe) (system: Hamiltonian) : Sampled =
     let dx = Array.zeroCreate x.Length
     (Hamiltonian.batchField system).Invoke(0.0, ReadOnlySpan x, Span dx, rows)
     let noise = Sampling(recipe.Seed + 1)
-    for i in 0 .. x.Length - 1 do x[i] <- x[i] + recipe.NoiseStd * noise.Normal()
+    for i in 0 .. x.Length - 1 do
+        x[i] <- x[i] + recipe.NoiseStd * noise.Normal()
     let testTrajectories = max 1 (min (recipe.Trajectories - 1) (int (Math.Round(float recipe.Trajectories * recipe.TestFraction))))
     let trainRows = (recipe.Trajectories - testTrajectories) * recipe.Points
     let all, allDx = StateMatrix(x, rows, d), StateMatrix(dx, rows, d)
     let timeline = Timeline.Regular(recipe.Trajectories, times)
     let data =
-        Dataset(system.Name, all.Slice(0, trainRows), allDx.Slice(0, trainRows),
-                all.Slice(trainRows, rows - trainRows), allDx.Slice(trainRows, rows - trainRows),
-                timeline.Slice(0, trainRows), timeline.Slice(trainRows, rows - trainRows))
+        Dataset(
+            system.Name,
+            all.Slice(0, trainRows),
+            allDx.Slice(0, trainRows),
+            all.Slice(trainRows, rows - trainRows),
+            allDx.Slice(trainRows, rows - trainRows),
+            timeline.Slice(0, trainRows),
+            timeline.Slice(trainRows, rows - trainRows)
+        )
     { System = system; Recipe = recipe; Dataset = data }
 
 /// What identifies a sampled dataset in the cache: the system's name, size and parameters, and the recipe.
 /// H itself is a function and cannot be hashed: rename a system when its formula changes.
 type CacheKey =
-    { /// The system's name.
-      System: string
-      /// Its degrees of freedom.
-      DegreesOfFreedom: int
-      /// Its parameters, printed.
-      Parameters: string
-      /// The recipe, printed.
-      Recipe: string }
+    {
+        /// The system's name.
+        System: string
+        /// Its degrees of freedom.
+        DegreesOfFreedom: int
+        /// Its parameters, printed.
+        Parameters: string
+        /// The recipe, printed.
+        Recipe: string
+    }
 
 let private exact (x: float) = x.ToString("R", Globalization.CultureInfo.InvariantCulture)
 
@@ -160,9 +191,18 @@ let cacheKey (recipe: Recipe) (system: Hamiltonian) : CacheKey =
       DegreesOfFreedom = system.DegreesOfFreedom
       Parameters = String.Join(", ", system.Parameters |> Map.toList |> List.map (fun (k, v) -> k + " = " + exact v))
       Recipe =
-        sprintf "trajectories %d, points %d, time %s, starts %s, noise %s, test %s, seed %d, rtol %s, atol %s, solver %A"
-            recipe.Trajectories recipe.Points (exact recipe.TimeSpan) starts (exact recipe.NoiseStd) (exact recipe.TestFraction)
-            recipe.Seed (exact recipe.Rtol) (exact recipe.Atol) recipe.Solver }
+        sprintf
+            "trajectories %d, points %d, time %s, starts %s, noise %s, test %s, seed %d, rtol %s, atol %s, solver %A"
+            recipe.Trajectories
+            recipe.Points
+            (exact recipe.TimeSpan)
+            starts
+            (exact recipe.NoiseStd)
+            (exact recipe.TestFraction)
+            recipe.Seed
+            (exact recipe.Rtol)
+            (exact recipe.Atol)
+            recipe.Solver }
 
 /// `sample`, kept in `folder` (Hnn.Data.DatasetCache: checksummed, rebuilt if corrupt) under `cacheKey`.
 let sampleCached (folder: string) (recipe: Recipe) (system: Hamiltonian) : Sampled =
@@ -172,31 +212,38 @@ let sampleCached (folder: string) (recipe: Recipe) (system: Hamiltonian) : Sampl
 
 /// An evaluation protocol: starts, horizon and tolerance of the energy comparison.
 type Protocol =
-    { /// Number of starting states.
-      Count: int
-      /// Horizon [0, TimeSpan].
-      TimeSpan: float
-      /// Evaluation times over the horizon, both ends included.
-      Points: int
-      /// Start-state sampler.
-      Starts: Starts
-      /// Random seed of the starts.
-      Seed: int
-      /// Relative tolerance of both integrations.
-      Rtol: float
-      /// Absolute tolerance of both integrations.
-      Atol: float }
+    {
+        /// Number of starting states.
+        Count: int
+        /// Horizon [0, TimeSpan].
+        TimeSpan: float
+        /// Evaluation times over the horizon, both ends included.
+        Points: int
+        /// Start-state sampler.
+        Starts: Starts
+        /// Random seed of the starts.
+        Seed: int
+        /// Relative tolerance of both integrations.
+        Rtol: float
+        /// Absolute tolerance of both integrations.
+        Atol: float
+    }
 
 /// The paper's energy protocol: 15 starts in ±[0.2, 1], t ∈ [0, 20] at 100 points (here rtol = atol = 1e-9).
-let protocol =
-    { Count = 15; TimeSpan = 20.0; Points = 100; Starts = AwayFromZero(0.2, 1.0); Seed = 0; Rtol = 1e-9; Atol = 1e-9 }
+let protocol = { Count = 15; TimeSpan = 20.0; Points = 100; Starts = AwayFromZero(0.2, 1.0); Seed = 0; Rtol = 1e-9; Atol = 1e-9 }
 
 /// The core's EnergyProtocol for a system.
 let energyProtocol (protocol: Protocol) (system: Hamiltonian) =
     let d = system.Dimension
     let starts = drawStarts protocol.Starts d protocol.Count protocol.Seed
-    EnergyProtocol(system.Name, ComposedSystem system, StateMatrix(starts, protocol.Count, d),
-                   Sampling.Linspace(0.0, protocol.TimeSpan, protocol.Points), protocol.Rtol, protocol.Atol)
+    EnergyProtocol(
+        system.Name,
+        ComposedSystem system,
+        StateMatrix(starts, protocol.Count, d),
+        Sampling.Linspace(0.0, protocol.TimeSpan, protocol.Points),
+        protocol.Rtol,
+        protocol.Atol
+    )
 
 /// The paper's small-system training: 2000 full-batch Adam steps, learning rate 1e-3, weight decay 1e-4.
 let training = Tasks.training 2000 1e-4 None

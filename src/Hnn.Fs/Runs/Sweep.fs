@@ -26,11 +26,13 @@ type Value =
 
 /// A setting a sweep can vary: its name on the command line, what it accepts, and how a value changes a run.
 type Setting =
-    { Name: string
-      /// What the values must be, for error messages ("a positive finite number").
-      Accepts: string
-      /// The parsed value and its change of the run, or None if the text is not acceptable.
-      Read: string -> (Value * Change) option }
+    {
+        Name: string
+        /// What the values must be, for error messages ("a positive finite number").
+        Accepts: string
+        /// The parsed value and its change of the run, or None if the text is not acceptable.
+        Read: string -> (Value * Change) option
+    }
 
 let private invariant = CultureInfo.InvariantCulture
 
@@ -45,10 +47,14 @@ let private tryCount (text: string) =
     | _ -> None
 
 let private number name accepts (ok: float -> bool) (change: float -> Change) =
-    { Name = name; Accepts = accepts; Read = fun text -> tryNumber text |> Option.filter ok |> Option.map (fun v -> Number v, change v) }
+    { Name = name
+      Accepts = accepts
+      Read = fun text -> tryNumber text |> Option.filter ok |> Option.map (fun v -> Number v, change v) }
 
 let private count name accepts (ok: int -> bool) (change: int -> Change) =
-    { Name = name; Accepts = accepts; Read = fun text -> tryCount text |> Option.filter ok |> Option.map (fun v -> Count v, change v) }
+    { Name = name
+      Accepts = accepts
+      Read = fun text -> tryCount text |> Option.filter ok |> Option.map (fun v -> Count v, change v) }
 
 let private word name (words: string list) (change: string -> Change) =
     { Name = name
@@ -70,8 +76,11 @@ let settings: Setting list =
       word "integrator" (List.ofSeq SupervisedStep.Names) (fun v o -> { o with Integrator = v })
       count "substeps" "a whole number, at least 1" (fun v -> v >= 1) (fun v o -> { o with Substeps = v })
       word "momentum-symmetric" [ "true"; "false" ] (fun v o -> { o with MomentumSymmetric = (v = "true") })
-      count "width" (sprintf "a whole number in 1..%d" Models.Sampled.SampledSettings.MaxWidth)
-          (fun v -> v >= 1 && v <= Models.Sampled.SampledSettings.MaxWidth) (fun v o -> { o with Sampling = o.Sampling.WithWidth v })
+      count
+          "width"
+          (sprintf "a whole number in 1..%d" Models.Sampled.SampledSettings.MaxWidth)
+          (fun v -> v >= 1 && v <= Models.Sampled.SampledSettings.MaxWidth)
+          (fun v o -> { o with Sampling = o.Sampling.WithWidth v })
       word "sampler" [ "auto"; "elm"; "uniform-swim"; "a-swim" ] (fun v o ->
           { o with Sampling = o.Sampling.WithSampler(Models.Sampled.LayerSamplers.Parse v) }) ]
 
@@ -80,24 +89,28 @@ type Axis = { Name: string; Values: string list }
 
 /// What a sweep covers: every task × model × seed × combination of the settings' values.
 type Spec =
-    { Tasks: string list
-      Models: string list
-      Seeds: int list
-      Settings: Axis list
-      /// Run each task's energy protocol after training.
-      Evaluate: bool
-      /// Each job checkpoints every this many steps (0: only at the end and when stopped).
-      CheckpointEvery: int }
+    {
+        Tasks: string list
+        Models: string list
+        Seeds: int list
+        Settings: Axis list
+        /// Run each task's energy protocol after training.
+        Evaluate: bool
+        /// Each job checkpoints every this many steps (0: only at the end and when stopped).
+        CheckpointEvery: int
+    }
 
 /// One job of a sweep: what it trains, and the folder (relative to the sweep's, with `/`) it writes.
 type Job =
-    { Index: int
-      Task: string
-      Model: string
-      Seed: int
-      /// Every setting of the sweep with this job's value, in the sweep's order.
-      Settings: (string * string) list
-      Folder: string }
+    {
+        Index: int
+        Task: string
+        Model: string
+        Seed: int
+        /// Every setting of the sweep with this job's value, in the sweep's order.
+        Settings: (string * string) list
+        Folder: string
+    }
 
 /// The sweep's job list inside its folder.
 let fileName = "sweep.json"
@@ -128,18 +141,29 @@ let parseAxis (text: string) : Result<Axis, string> =
             Error(sprintf "--set %s: a value is empty (write %s=v1,v2,…)" text name)
         else
             let parsed = values |> List.map (fun v -> read name v |> Result.map (fun (value, _) -> v, value))
-            match parsed |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
+            match
+                parsed
+                |> List.tryPick (function
+                    | Error e -> Some e
+                    | Ok _ -> None)
+            with
             | Some e -> Error e
             | None ->
-                let pairs = parsed |> List.choose (function Ok p -> Some p | Error _ -> None)
+                let pairs =
+                    parsed
+                    |> List.choose (function
+                        | Ok p -> Some p
+                        | Error _ -> None)
                 match pairs |> List.groupBy snd |> List.tryFind (fun (_, same) -> same.Length > 1) with
-                | Some(_, same) ->
-                    Error(sprintf "setting %s: %s are the same value" name (same |> List.map fst |> String.concat " and "))
+                | Some(_, same) -> Error(sprintf "setting %s: %s are the same value" name (same |> List.map fst |> String.concat " and "))
                 | None -> Ok { Name = name; Values = values }
     | _ -> Error(sprintf "--set '%s': expected name=value[,value…] with a name among %s" text (knownSettings ()))
 
 let private duplicate (what: string) (items: 'a list) =
-    items |> List.countBy id |> List.tryFind (fun (_, n) -> n > 1) |> Option.map (fun (x, _) -> sprintf "%s %O given more than once" what x)
+    items
+    |> List.countBy id
+    |> List.tryFind (fun (_, n) -> n > 1)
+    |> Option.map (fun (x, _) -> sprintf "%s %O given more than once" what x)
 
 /// Whether the pixel pendulum cannot honour a setting's values: it learns from frame pairs with its own objective
 /// (derivative supervision, no integrator, a latent field that is not momentum-symmetric; `Experiment.check`).
@@ -160,9 +184,12 @@ let trains (task: string) (model: string) =
 let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axis list) (evaluate: bool) (checkpointEvery: int) =
     let problems =
         seq {
-            if tasks.IsEmpty then "a sweep needs at least one task"
-            if models.IsEmpty then "a sweep needs at least one model"
-            if seeds.IsEmpty then "a sweep needs at least one seed"
+            if tasks.IsEmpty then
+                "a sweep needs at least one task"
+            if models.IsEmpty then
+                "a sweep needs at least one model"
+            if seeds.IsEmpty then
+                "a sweep needs at least one seed"
             for t in tasks do
                 match Tasks.tryFind t with
                 | Error e -> e
@@ -172,21 +199,33 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
                 | Error e -> e
                 | Ok _ -> ()
             for s in seeds do
-                if s < 0 then sprintf "seed %d: seeds must be zero or more" s
-            yield! [ duplicate "task" tasks; duplicate "model" models; duplicate "seed" seeds; duplicate "setting" (axes |> List.map _.Name) ] |> List.choose id
+                if s < 0 then
+                    sprintf "seed %d: seeds must be zero or more" s
+            yield!
+                [ duplicate "task" tasks
+                  duplicate "model" models
+                  duplicate "seed" seeds
+                  duplicate "setting" (axes |> List.map _.Name) ]
+                |> List.choose id
             for a in axes do
-                if a.Values.IsEmpty then sprintf "setting %s has no values" a.Name
+                if a.Values.IsEmpty then
+                    sprintf "setting %s has no values" a.Name
                 for v in a.Values do
                     match read a.Name v with
                     | Error e -> e
                     | Ok _ -> ()
-            if checkpointEvery < 0 then sprintf "--checkpoint-every must be zero or positive, got %d" checkpointEvery
+            if checkpointEvery < 0 then
+                sprintf "--checkpoint-every must be zero or positive, got %d" checkpointEvery
             if List.contains PixelPendulum.taskKey tasks then
                 for a in axes do
                     if pixelRefuses a then
-                        sprintf "setting %s does not apply to pixel-pendulum (it learns from frame pairs with its own objective); sweep it without that task" a.Name
+                        sprintf
+                            "setting %s does not apply to pixel-pendulum (it learns from frame pairs with its own objective); sweep it without that task"
+                            a.Name
             if not tasks.IsEmpty && not models.IsEmpty && not (tasks |> List.exists (fun t -> models |> List.exists (trains t))) then
-                sprintf "no jobs: pixel-pendulum trains only %s" (PixelPendulum.modelKinds |> List.map Tasks.modelKey |> String.concat " and ")
+                sprintf
+                    "no jobs: pixel-pendulum trains only %s"
+                    (PixelPendulum.modelKinds |> List.map Tasks.modelKey |> String.concat " and ")
         }
     match Seq.tryHead problems with
     | Some problem -> Error problem
@@ -203,21 +242,29 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
 /// (empty when none varies: the seed's folder is the job's).
 let slug (spec: Spec) (values: (string * string) list) =
     let varying = spec.Settings |> List.filter (fun a -> a.Values.Length > 1) |> List.map _.Name
-    values |> List.filter (fun (n, _) -> List.contains n varying) |> List.map (fun (n, v) -> n + "=" + v) |> String.concat "_"
+    values
+    |> List.filter (fun (n, _) -> List.contains n varying)
+    |> List.map (fun (n, v) -> n + "=" + v)
+    |> String.concat "_"
 
 /// The jobs of a sweep in a stable order: tasks, then models, then seeds, then the settings' values (the first
 /// setting outermost), each in the order given, leaving out the models a task does not train (`trains`). Distinct
 /// jobs have distinct folders.
 let expand (spec: Spec) : Job list =
     let combinations =
-        List.foldBack (fun (a: Axis) rest -> [ for v in a.Values do for r in rest -> (a.Name, v) :: r ]) spec.Settings [ [] ]
+        List.foldBack
+            (fun (a: Axis) rest ->
+                [ for v in a.Values do
+                      for r in rest -> (a.Name, v) :: r ])
+            spec.Settings
+            [ [] ]
     [ for task in spec.Tasks do
-        for model in spec.Models |> List.filter (trains task) do
-            for seed in spec.Seeds do
-                for values in combinations ->
-                    let seedFolder = sprintf "jobs/%s/%s/seed-%d" task model seed
-                    let s = slug spec values
-                    task, model, seed, values, (if s = "" then seedFolder else seedFolder + "/" + s) ]
+          for model in spec.Models |> List.filter (trains task) do
+              for seed in spec.Seeds do
+                  for values in combinations ->
+                      let seedFolder = sprintf "jobs/%s/%s/seed-%d" task model seed
+                      let s = slug spec values
+                      task, model, seed, values, (if s = "" then seedFolder else seedFolder + "/" + s) ]
     |> List.mapi (fun i (task, model, seed, values, folder) ->
         { Index = i; Task = task; Model = model; Seed = seed; Settings = values; Folder = folder })
 
@@ -238,14 +285,16 @@ let jsonString (s: string) : JsonNode = JsonValue.Create s |> nonNull :> JsonNod
 /// A JSON array of these nodes.
 let jsonArray (nodes: JsonNode seq) =
     let a = JsonArray()
-    for n in nodes do a.Add n
+    for n in nodes do
+        a.Add n
     a
 
 let private stringArray (items: string seq) = jsonArray (items |> Seq.map jsonString)
 
 let private specNode (spec: Spec) =
     let settings = JsonObject()
-    for a in spec.Settings do settings[a.Name] <- stringArray a.Values
+    for a in spec.Settings do
+        settings[a.Name] <- stringArray a.Values
     let o = JsonObject()
     o["tasks"] <- stringArray spec.Tasks
     o["models"] <- stringArray spec.Models
@@ -257,7 +306,8 @@ let private specNode (spec: Spec) =
 
 let private jobNode (job: Job) =
     let values = JsonObject()
-    for n, v in job.Settings do values[n] <- JsonValue.Create v
+    for n, v in job.Settings do
+        values[n] <- JsonValue.Create v
     let o = JsonObject()
     o["index"] <- JsonValue.Create job.Index
     o["task"] <- JsonValue.Create job.Task
@@ -279,10 +329,12 @@ let toJson (command: string) (spec: Spec) =
 
 /// A sweep folder's sweep.json, read and checked.
 type Loaded =
-    { Spec: Spec
-      Jobs: Job list
-      /// The command that wrote it.
-      Command: string }
+    {
+        Spec: Spec
+        Jobs: Job list
+        /// The command that wrote it.
+        Command: string
+    }
 
 /// Reads sweep.json: its spec, checked as on the command line, and its job list, which must be the spec's
 /// expansion. Throws InvalidDataException naming the file and the problem.
@@ -290,7 +342,12 @@ let load (sweepDir: string) : Loaded =
     let path = Path.Combine(sweepDir, fileName)
     let fail (problem: string) = raise (InvalidDataException(sprintf "%s: %s" path problem))
     if not (File.Exists path) then
-        fail (if Directory.Exists sweepDir then "no such file: not a sweep folder (hnn sweep writes one)" else "no such folder")
+        fail (
+            if Directory.Exists sweepDir then
+                "no such file: not a sweep folder (hnn sweep writes one)"
+            else
+                "no such folder"
+        )
     let root =
         try
             match JsonNode.Parse(File.ReadAllText path) with
@@ -305,21 +362,26 @@ let load (sweepDir: string) : Loaded =
             | null -> fail (sprintf "\"%s\" is missing" name)
             | n -> n
         let strings (n: JsonNode) = n.AsArray() |> Seq.map (fun x -> (nonNull x).GetValue<string>()) |> List.ofSeq
-        if (field root "format").GetValue<int>() <> 1 then fail "unknown format (expected 1)"
+        if (field root "format").GetValue<int>() <> 1 then
+            fail "unknown format (expected 1)"
         let s = (field root "spec").AsObject()
-        let axes =
-            [ for KeyValue(name, values) in (field s "settings").AsObject() -> { Name = name; Values = strings (nonNull values) } ]
+        let axes = [ for KeyValue(name, values) in (field s "settings").AsObject() -> { Name = name; Values = strings (nonNull values) } ]
         let spec =
             match
-                spec (strings (field s "tasks")) (strings (field s "models"))
+                spec
+                    (strings (field s "tasks"))
+                    (strings (field s "models"))
                     ((field s "seeds").AsArray() |> Seq.map (fun x -> (nonNull x).GetValue<int>()) |> List.ofSeq)
-                    axes ((field s "evaluate").GetValue<bool>()) ((field s "checkpoint_every").GetValue<int>())
+                    axes
+                    ((field s "evaluate").GetValue<bool>())
+                    ((field s "checkpoint_every").GetValue<int>())
             with
             | Ok spec -> spec
             | Error e -> fail e
         let expected = expand spec
         let jobs = (field root "jobs").AsArray()
-        if jobs.Count <> expected.Length then fail (sprintf "%d jobs listed, but the spec expands to %d (was the file edited?)" jobs.Count expected.Length)
+        if jobs.Count <> expected.Length then
+            fail (sprintf "%d jobs listed, but the spec expands to %d (was the file edited?)" jobs.Count expected.Length)
         for stored, job in Seq.zip jobs expected do
             if (nonNull stored).ToJsonString() <> (jobNode job).ToJsonString() then
                 fail (sprintf "job %d does not match the spec's expansion (%s; was the file edited?)" job.Index (describe job))
@@ -332,17 +394,25 @@ let load (sweepDir: string) : Loaded =
 /// continues it); another spec is refused with a one-line error (ArgumentException). Returns the jobs.
 let create (sweepDir: string) (command: string) (spec: Spec) : Job list =
     let path = Path.Combine(sweepDir, fileName)
-    if File.Exists sweepDir then raise (ArgumentException(sprintf "--out '%s' is a file, not a folder" sweepDir))
+    if File.Exists sweepDir then
+        raise (ArgumentException(sprintf "--out '%s' is a file, not a folder" sweepDir))
     if File.Exists path then
         let existing = load sweepDir
         if (specNode existing.Spec).ToJsonString() <> (specNode spec).ToJsonString() then
             raise (
                 ArgumentException(
-                    sprintf "%s holds another sweep (made by: %s); rerun that command to continue it, or choose another --out" path existing.Command))
+                    sprintf
+                        "%s holds another sweep (made by: %s); rerun that command to continue it, or choose another --out"
+                        path
+                        existing.Command
+                )
+            )
         existing.Jobs
     else
         if Directory.Exists sweepDir && not (Seq.isEmpty (Directory.EnumerateFileSystemEntries sweepDir)) then
-            raise (ArgumentException(sprintf "--out '%s' is not empty and holds no %s: choose a new folder for the sweep" sweepDir fileName))
+            raise (
+                ArgumentException(sprintf "--out '%s' is not empty and holds no %s: choose a new folder for the sweep" sweepDir fileName)
+            )
         Directory.CreateDirectory(Path.Combine(sweepDir, logFolder)) |> ignore
         AtomicFile.WriteAllText(path, toJson command spec)
         expand spec
@@ -376,20 +446,28 @@ let lastRunStatus (resultsPath: string) =
 
 /// How `hnn job` runs a job in its process.
 type Run =
-    { /// Torch threads (a job's result depends on it, as a run's does).
-      Threads: int
-      /// Stops training cleanly after the current step (with a checkpoint).
-      Cancellation: CancellationToken
-      /// The command recorded in the job's results.json.
-      Command: string
-      Log: string -> unit }
+    {
+        /// Torch threads (a job's result depends on it, as a run's does).
+        Threads: int
+        /// Stops training cleanly after the current step (with a checkpoint).
+        Cancellation: CancellationToken
+        /// The command recorded in the job's results.json.
+        Command: string
+        Log: string -> unit
+    }
 
 /// The task, model kind and options of a job: the run `hnn train` would make of the same task (the pixel pendulum
 /// included), model, seed and settings, writing into the job's folder and resuming from its checkpoint if it has one.
 let plan (sweepDir: string) (spec: Spec) (job: Job) (run: Run) =
     let problem e = InvalidDataException(sprintf "%s: job %d (%s): %s" (Path.Combine(sweepDir, fileName)) job.Index (describe job) e)
-    let task = match Tasks.tryFind job.Task with Ok t -> t | Error e -> raise (problem e)
-    let kind = match Tasks.tryModelKind job.Model with Ok k -> k | Error e -> raise (problem e)
+    let task =
+        match Tasks.tryFind job.Task with
+        | Ok t -> t
+        | Error e -> raise (problem e)
+    let kind =
+        match Tasks.tryModelKind job.Model with
+        | Ok k -> k
+        | Error e -> raise (problem e)
     let options =
         { Experiment.defaults with
             Seed = job.Seed
@@ -434,15 +512,26 @@ let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
         if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant outDir |> isNull |> not then
             let info =
                 ResultsFile.RunInfo(
-                    started.ToString "o", job.Seed, steps, run.Threads, (DateTime.UtcNow - started).TotalSeconds, run.Command, status, reason)
+                    started.ToString "o",
+                    job.Seed,
+                    steps,
+                    run.Threads,
+                    (DateTime.UtcNow - started).TotalSeconds,
+                    run.Command,
+                    status,
+                    reason
+                )
             try
                 Directory.CreateDirectory outDir |> ignore
                 ResultsFile.MarkUnfinished(outDir, info) |> ignore
-            with :? ResultsFileException | :? IOException | :? UnauthorizedAccessException as e ->
-                run.Log(sprintf "warning: could not mark job %d as %s: %s" job.Index status e.Message)
+            with
+            | :? ResultsFileException
+            | :? IOException
+            | :? UnauthorizedAccessException as e -> run.Log(sprintf "warning: could not mark job %d as %s: %s" job.Index status e.Message)
     try
         let evaluated, path = Experiment.runAndRecord options run.Command task [ kind ]
-        for e in evaluated do e.Trained.Model.Dispose()
+        for e in evaluated do
+            e.Trained.Model.Dispose()
         path
     with
     | :? OperationCanceledException as e ->

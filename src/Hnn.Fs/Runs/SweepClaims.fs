@@ -37,36 +37,52 @@ let private seedValues (s: Summary) = s.Seeds |> List.map snd
 /// The pixel pendulum's energy MSE is left out: our latent-space protocol does not measure it in the paper's units.
 let paperRows (m: Merged) =
     [ for g in m.Groups do
-        for metric in paperMetrics do
-            match Paper.tryFind g.Task g.Model metric, g.Metrics |> List.tryFind (fst >> (=) metric) with
-            | Some paper, Some(_, s) when not (g.Task = PixelPendulum.taskKey && metric = "energy_mse") ->
-                let ratios = seedValues s |> List.map (fun v -> v / paper.Mean)
-                yield
-                    [ g.Task; label g; metric; spread s; range (seedValues s); string s.N; sci paper.Mean
-                      sprintf "%.2f" (s.Mean / paper.Mean); sprintf "%.2f – %.2f" (List.min ratios) (List.max ratios) ]
-            | _ -> () ]
+          for metric in paperMetrics do
+              match Paper.tryFind g.Task g.Model metric, g.Metrics |> List.tryFind (fst >> (=) metric) with
+              | Some paper, Some(_, s) when not (g.Task = PixelPendulum.taskKey && metric = "energy_mse") ->
+                  let ratios = seedValues s |> List.map (fun v -> v / paper.Mean)
+                  yield
+                      [ g.Task
+                        label g
+                        metric
+                        spread s
+                        range (seedValues s)
+                        string s.N
+                        sci paper.Mean
+                        sprintf "%.2f" (s.Mean / paper.Mean)
+                        sprintf "%.2f – %.2f" (List.min ratios) (List.max ratios) ]
+              | _ -> () ]
 
 /// The rows of the dissipative HNN on a real-pendulum task: metric, ours (mean ± std), the worst seed, n, Sosanya &
 /// Greydanus's number, the paper's baseline and HNN (real pendulum, forward differences), and on how many seeds ours
 /// is below every published number.
 let dissipativeRows (m: Merged) =
     [ for g in m.Groups do
-        if g.Model = "dissipative-hnn" && List.contains g.Task realPendulums then
-            for metric in [ "test_loss"; "energy_mse" ] do
-                match g.Metrics |> List.tryFind (fst >> (=) metric) with
-                | Some(_, s) ->
-                    let published =
-                        [ Some sosanyaGreydanus[metric]
-                          Paper.tryFind "real-pendulum" "baseline" metric |> Option.map _.Mean
-                          Paper.tryFind "real-pendulum" "hnn" metric |> Option.map _.Mean ]
-                        |> List.choose id
-                    let lowest = List.min published
-                    let below = seedValues s |> List.filter (fun v -> v < lowest) |> List.length
-                    let paper model = Paper.tryFind "real-pendulum" model metric |> Option.map (fun v -> sci v.Mean) |> Option.defaultValue "—"
-                    yield
-                        [ g.Task; label g; metric; spread s; sci (List.max (seedValues s)); string s.N; sci sosanyaGreydanus[metric]
-                          paper "baseline"; paper "hnn"; sprintf "%d of %d" below s.N ]
-                | None -> () ]
+          if g.Model = "dissipative-hnn" && List.contains g.Task realPendulums then
+              for metric in [ "test_loss"; "energy_mse" ] do
+                  match g.Metrics |> List.tryFind (fst >> (=) metric) with
+                  | Some(_, s) ->
+                      let published =
+                          [ Some sosanyaGreydanus[metric]
+                            Paper.tryFind "real-pendulum" "baseline" metric |> Option.map _.Mean
+                            Paper.tryFind "real-pendulum" "hnn" metric |> Option.map _.Mean ]
+                          |> List.choose id
+                      let lowest = List.min published
+                      let below = seedValues s |> List.filter (fun v -> v < lowest) |> List.length
+                      let paper model =
+                          Paper.tryFind "real-pendulum" model metric |> Option.map (fun v -> sci v.Mean) |> Option.defaultValue "—"
+                      yield
+                          [ g.Task
+                            label g
+                            metric
+                            spread s
+                            sci (List.max (seedValues s))
+                            string s.N
+                            sci sosanyaGreydanus[metric]
+                            paper "baseline"
+                            paper "hnn"
+                            sprintf "%d of %d" below s.N ]
+                  | None -> () ]
 
 let private table (headers: string list) (rows: string list list) =
     [ "| " + String.concat " | " headers + " |"; "|" + String.replicate headers.Length "---|" ]
@@ -76,20 +92,36 @@ let private table (headers: string list) (rows: string list list) =
 let markdown (m: Merged) =
     let paper = paperRows m
     let dissipative = dissipativeRows m
-    if paper.IsEmpty && dissipative.IsEmpty then None
+    if paper.IsEmpty && dissipative.IsEmpty then
+        None
     else
         let seeds = m.Spec.Seeds |> List.map string |> String.concat ", "
         let lines =
             [ "# Claims over seeds: ours beside the published numbers"
               ""
-              sprintf "Mean ± sample standard deviation over the seeds that finished (seeds %s; n per row), from `hnn report` on a sweep. %s"
-                  seeds (if m.Missing.IsEmpty then "Every job finished." else sprintf "%d of %d jobs have no results yet." m.Missing.Length m.Jobs)
+              sprintf
+                  "Mean ± sample standard deviation over the seeds that finished (seeds %s; n per row), from `hnn report` on a sweep. %s"
+                  seeds
+                  (if m.Missing.IsEmpty then
+                       "Every job finished."
+                   else
+                       sprintf "%d of %d jobs have no results yet." m.Missing.Length m.Jobs)
               if not paper.IsEmpty then
                   ""
                   "## Beside the paper's Table 1 (Greydanus, Dzamba, Yosinski 2019)"
                   ""
                   yield!
-                      table [ "task"; "model"; "metric"; "ours: mean ± std"; "seeds' range"; "n"; "paper"; "ours / paper"; "ours / paper, seeds' range" ] paper
+                      table
+                          [ "task"
+                            "model"
+                            "metric"
+                            "ours: mean ± std"
+                            "seeds' range"
+                            "n"
+                            "paper"
+                            "ours / paper"
+                            "ours / paper, seeds' range" ]
+                          paper
                   ""
                   "Energy MSE uses each system's true energy (for the pendulum H = 3(1 − cos q) + p², where the reference squared q² + p²); the pixel pendulum's is left out (latent-space protocol, not the paper's units)."
               if not dissipative.IsEmpty then
@@ -98,8 +130,16 @@ let markdown (m: Merged) =
                   ""
                   yield!
                       table
-                          [ "task"; "model"; "metric"; "ours: mean ± std"; "worst seed"; "n"; "Sosanya & Greydanus 2022"; "paper's baseline"
-                            "paper's HNN"; "seeds below all three" ]
+                          [ "task"
+                            "model"
+                            "metric"
+                            "ours: mean ± std"
+                            "worst seed"
+                            "n"
+                            "Sosanya & Greydanus 2022"
+                            "paper's baseline"
+                            "paper's HNN"
+                            "seeds below all three" ]
                           dissipative
                   ""
                   "`real-pendulum-central` trains on second-order centred differences, as Sosanya & Greydanus did; `real-pendulum` on the paper's forward differences. The paper's numbers are its real-pendulum row (forward differences)." ]

@@ -13,13 +13,15 @@ open Hnn.Sweep
 
 /// What each array task asks Slurm for; None leaves the cluster's default.
 type Resources =
-    { Partition: string option
-      /// Wall-time limit in one of Slurm's forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
-      Time: string option
-      /// Memory per node: a whole number with an optional K, M, G or T suffix (MiB without).
-      Mem: string option
-      /// CPUs per task; the job runs with as many torch threads.
-      CpusPerTask: int }
+    {
+        Partition: string option
+        /// Wall-time limit in one of Slurm's forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
+        Time: string option
+        /// Memory per node: a whole number with an optional K, M, G or T suffix (MiB without).
+        Mem: string option
+        /// CPUs per task; the job runs with as many torch threads.
+        CpusPerTask: int
+    }
 
 /// One CPU, the cluster's defaults otherwise.
 let defaults = { Partition = None; Time = None; Mem = None; CpusPerTask = 1 }
@@ -31,10 +33,12 @@ let private partitionPattern = Regex(@"^[A-Za-z0-9_.-]+$")
 /// Checks the resources; the first problem as one line naming the option.
 let check (r: Resources) =
     match r with
-    | { Partition = Some p } when not (partitionPattern.IsMatch p) -> Error(sprintf "--partition '%s': letters, digits, '_', '.' and '-' only" p)
+    | { Partition = Some p } when not (partitionPattern.IsMatch p) ->
+        Error(sprintf "--partition '%s': letters, digits, '_', '.' and '-' only" p)
     | { Time = Some t } when not (timePattern.IsMatch t) ->
         Error(sprintf "--time '%s': expected minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS" t)
-    | { Mem = Some m } when not (memPattern.IsMatch m) -> Error(sprintf "--mem '%s': expected a positive whole number with an optional K, M, G or T suffix" m)
+    | { Mem = Some m } when not (memPattern.IsMatch m) ->
+        Error(sprintf "--mem '%s': expected a positive whole number with an optional K, M, G or T suffix" m)
     | { CpusPerTask = c } when c < 1 -> Error(sprintf "--cpus-per-task must be at least 1, got %d" c)
     | _ -> Ok r
 
@@ -48,20 +52,27 @@ let slurmScript (cli: string * string list) (sweepDir: string) (count: int) (r: 
     let program, leading = cli
     let dir = Path.GetFullPath sweepDir
     let command = program :: leading |> List.map quote |> String.concat " "
-    String.concat "\n" [
-        "#!/bin/bash"
-        sprintf "# Written by hnn sweep: %d jobs of %s (sweep.json), one array task each." count dir
-        "# A finished job's task exits at once; a checkpointed one resumes. Merge: hnn report --results SWEEP_DIR"
-        sprintf "#SBATCH --job-name=%s" (name sweepDir)
-        sprintf "#SBATCH --array=0-%d" (count - 1)
-        sprintf "#SBATCH --cpus-per-task=%d" r.CpusPerTask
-        "#SBATCH --ntasks=1"
-        sprintf "#SBATCH --output=%s" (Path.Combine(dir, logFolder, "%a.log"))
-        match r.Partition with Some p -> sprintf "#SBATCH --partition=%s" p | None -> ()
-        match r.Time with Some t -> sprintf "#SBATCH --time=%s" t | None -> ()
-        match r.Mem with Some m -> sprintf "#SBATCH --mem=%s" m | None -> ()
-        sprintf "exec %s job %s \"$SLURM_ARRAY_TASK_ID\" --threads \"${SLURM_CPUS_PER_TASK:-1}\"" command (quote dir)
-        "" ]
+    String.concat
+        "\n"
+        [ "#!/bin/bash"
+          sprintf "# Written by hnn sweep: %d jobs of %s (sweep.json), one array task each." count dir
+          "# A finished job's task exits at once; a checkpointed one resumes. Merge: hnn report --results SWEEP_DIR"
+          sprintf "#SBATCH --job-name=%s" (name sweepDir)
+          sprintf "#SBATCH --array=0-%d" (count - 1)
+          sprintf "#SBATCH --cpus-per-task=%d" r.CpusPerTask
+          "#SBATCH --ntasks=1"
+          sprintf "#SBATCH --output=%s" (Path.Combine(dir, logFolder, "%a.log"))
+          match r.Partition with
+          | Some p -> sprintf "#SBATCH --partition=%s" p
+          | None -> ()
+          match r.Time with
+          | Some t -> sprintf "#SBATCH --time=%s" t
+          | None -> ()
+          match r.Mem with
+          | Some m -> sprintf "#SBATCH --mem=%s" m
+          | None -> ()
+          sprintf "exec %s job %s \"$SLURM_ARRAY_TASK_ID\" --threads \"${SLURM_CPUS_PER_TASK:-1}\"" command (quote dir)
+          "" ]
 
 /// The batch script's path inside a sweep folder.
 let slurmScriptPath (sweepDir: string) = Path.Combine(sweepDir, "sweep.sbatch")
@@ -84,7 +95,8 @@ let submit (script: string) : Result<string, string> =
         let err = p.StandardError.ReadToEnd()
         p.WaitForExit()
         let out = out.Result.Trim()
-        if p.ExitCode = 0 && out <> "" then Ok(out.Split(';')[0])
+        if p.ExitCode = 0 && out <> "" then
+            Ok(out.Split(';')[0])
         else
             let reason = (err.Trim().Split('\n') |> Array.tryLast |> Option.defaultValue "").Trim()
             Error(sprintf "sbatch %s failed with exit code %d: %s" script p.ExitCode (if reason = "" then "no message" else reason))
@@ -96,10 +108,12 @@ let submit (script: string) : Result<string, string> =
 /// What the Indexed Job runs: the image (with `hnn` on its PATH) and the PersistentVolumeClaim that holds
 /// the sweep folder, mounted at the folder's own absolute path so sweep.json's relative folders resolve.
 type Kubernetes =
-    { Image: string
-      VolumeClaim: string
-      /// Pods at a time (None: all jobs at once, as the cluster allows).
-      Parallelism: int option }
+    {
+        Image: string
+        VolumeClaim: string
+        /// Pods at a time (None: all jobs at once, as the cluster allows).
+        Parallelism: int option
+    }
 
 /// A YAML scalar: JSON's quoting is valid YAML.
 let private scalar (s: string) = JsonSerializer.Serialize s
@@ -107,7 +121,10 @@ let private scalar (s: string) = JsonSerializer.Serialize s
 /// Slurm's memory (`4G`, MiB without a suffix) in Kubernetes' units (`4Gi`).
 let kubernetesMemory (mem: string) =
     match mem[mem.Length - 1] with
-    | 'K' | 'M' | 'G' | 'T' as unit -> mem.Substring(0, mem.Length - 1) + string unit + "i"
+    | 'K'
+    | 'M'
+    | 'G'
+    | 'T' as unit -> mem.Substring(0, mem.Length - 1) + string unit + "i"
     | _ -> mem + "Mi"
 
 /// A Kubernetes Indexed Job over the sweep's `count` jobs: each index runs
@@ -117,7 +134,9 @@ let kubernetesManifest (sweepDir: string) (count: int) (r: Resources) (k: Kubern
     let dir = Path.GetFullPath sweepDir
     let resources =
         [ sprintf "              cpu: %s" (scalar (string r.CpusPerTask))
-          match r.Mem with Some m -> sprintf "              memory: %s" (scalar (kubernetesMemory m)) | None -> () ]
+          match r.Mem with
+          | Some m -> sprintf "              memory: %s" (scalar (kubernetesMemory m))
+          | None -> () ]
     let head =
         [ sprintf "# Written by hnn sweep: %d jobs of %s (sweep.json), one index each. Apply: kubectl apply -f sweep-job.yaml" count dir
           "apiVersion: batch/v1"
@@ -135,7 +154,10 @@ let kubernetesManifest (sweepDir: string) (count: int) (r: Resources) (k: Kubern
           "      containers:"
           "        - name: hnn"
           sprintf "          image: %s" (scalar k.Image)
-          sprintf "          command: [\"hnn\", \"job\", %s, \"$(JOB_COMPLETION_INDEX)\", \"--threads\", %s]" (scalar dir) (scalar (string r.CpusPerTask))
+          sprintf
+              "          command: [\"hnn\", \"job\", %s, \"$(JOB_COMPLETION_INDEX)\", \"--threads\", %s]"
+              (scalar dir)
+              (scalar (string r.CpusPerTask))
           "          resources:" ]
     let volumes =
         [ "          volumeMounts:"

@@ -19,7 +19,10 @@ let private lastRun (resultsPath: string) =
             | :? JsonArray as runs when runs.Count > 0 ->
                 match runs[runs.Count - 1] with
                 | :? JsonObject as run ->
-                    let number (name: string) = match run[name] with null -> 0.0 | n -> n.GetValue<float>()
+                    let number (name: string) =
+                        match run[name] with
+                        | null -> 0.0
+                        | n -> n.GetValue<float>()
                     Some(int (number "steps"), int (number "threads"), number "seconds")
                 | _ -> None
             | _ -> None
@@ -36,14 +39,16 @@ let private copyFiles (from: string) (into: string) =
 
 /// The gathered run folder.
 type Gathered =
-    { /// The jobs whose results were gathered.
-      Finished: Job list
-      /// The jobs without finished results (not run, stopped, failed): their tasks' run records say so.
-      Missing: Job list
-      /// The run folder's results.json.
-      Results: string
-      /// The pixel pendulum's pictures, if all its models finished (none under --no-eval).
-      Pictures: string list }
+    {
+        /// The jobs whose results were gathered.
+        Finished: Job list
+        /// The jobs without finished results (not run, stopped, failed): their tasks' run records say so.
+        Missing: Job list
+        /// The run folder's results.json.
+        Results: string
+        /// The pixel pendulum's pictures, if all its models finished (none under --no-eval).
+        Pictures: string list
+    }
 
 /// Gathers the finished jobs of the sweep in `sweepDir` into the run folder `options.OutDir` (files of the same name
 /// replaced, results.json merged). Each task gets one run record: `command`, the jobs' thread count, the sum of their
@@ -68,16 +73,19 @@ let gather (sweepDir: string) (options: Experiment.Options) (command: string) (s
         let resultsOf (j: Job) = RunFolder(jobFolder sweepDir j).Results
         let cells =
             [ for j in gathered do
-                for c in ResultsFile.Read(resultsOf j) do
-                    if c.Task = j.Task && c.Model = j.Model then c ]
+                  for c in ResultsFile.Read(resultsOf j) do
+                      if c.Task = j.Task && c.Model = j.Model then
+                          c ]
         let runs = gathered |> List.choose (resultsOf >> lastRun)
         let steps = runs |> List.tryHead |> Option.map (fun (s, _, _) -> s) |> Option.defaultValue (defaultArg options.Steps 0)
         let threads = runs |> List.tryHead |> Option.map (fun (_, t, _) -> t) |> Option.defaultValue (defaultArg options.Threads 1)
         let seconds = runs |> List.sumBy (fun (_, _, s) -> s)
         let absent = jobs |> List.filter (fun j -> not (List.contains j finished))
         let status, (reason: string | null) =
-            if absent.IsEmpty then ResultsFile.RunStatus.Completed, null
-            else unfinished, sprintf "jobs without results: %s" (absent |> List.map describe |> String.concat ", ")
+            if absent.IsEmpty then
+                ResultsFile.RunStatus.Completed, null
+            else
+                unfinished, sprintf "jobs without results: %s" (absent |> List.map describe |> String.concat ", ")
         let info = ResultsFile.RunInfo(started.ToString "o", options.Seed, steps, threads, seconds, command, status, reason)
         results <- ResultsFile.Merge(out.Root, cells, info)
     let pixels = finished |> List.filter (fun j -> j.Task = PixelPendulum.taskKey)
@@ -91,7 +99,9 @@ let gather (sweepDir: string) (options: Experiment.Options) (command: string) (s
             try
                 PixelPendulum.pictures out recipe.Renderer data models
             finally
-                for m in models do m.Dispose()
+                for m in models do
+                    m.Dispose()
         | _ -> []
-    if File.Exists out.Results then TextTable.writeMarkdown out.Root |> ignore
+    if File.Exists out.Results then
+        TextTable.writeMarkdown out.Root |> ignore
     { Finished = finished; Missing = missing; Results = results; Pictures = pictures }

@@ -12,13 +12,15 @@ open Hnn.Sweep
 
 /// How a job's worker process ended.
 type Outcome =
-    { Job: Job
-      ExitCode: int
-      Seconds: float
-      /// For a failed job: the line that says why (its last `error:` line, else its last line of output).
-      Problem: string option
-      /// The worker's standard output and error.
-      Log: string }
+    {
+        Job: Job
+        ExitCode: int
+        Seconds: float
+        /// For a failed job: the line that says why (its last `error:` line, else its last line of output).
+        Problem: string option
+        /// The worker's standard output and error.
+        Log: string
+    }
 
 /// Whether the job's worker succeeded.
 let succeeded (o: Outcome) = o.ExitCode = 0
@@ -32,8 +34,15 @@ let line (finished: int) (total: int) (o: Outcome) =
     match o.Problem with
     | None when succeeded o -> sprintf "%s finished %s (%.1f s)" count (describe o.Job) o.Seconds
     | problem ->
-        sprintf "%s %s %s: exit %d: %s (%.1f s; log %s)" count word (describe o.Job) o.ExitCode
-            (defaultArg problem "no output") o.Seconds o.Log
+        sprintf
+            "%s %s %s: exit %d: %s (%.1f s; log %s)"
+            count
+            word
+            (describe o.Job)
+            o.ExitCode
+            (defaultArg problem "no output")
+            o.Seconds
+            o.Log
 
 module private Native =
     [<System.Runtime.InteropServices.DllImport("libc", SetLastError = true)>]
@@ -57,7 +66,9 @@ let runOne (cli: string * string list) (sweepDir: string) (threads: int) (termin
     let clock = Stopwatch.StartNew()
     // Flushed line by line, so the log can be followed while the job runs.
     use writer = new StreamWriter(log, append = true, AutoFlush = true)
-    writer.WriteLine(sprintf "== %s: %s %s" (DateTime.UtcNow.ToString "o") program (String.Join(" ", leading @ jobArguments sweepDir job.Index threads)))
+    writer.WriteLine(
+        sprintf "== %s: %s %s" (DateTime.UtcNow.ToString "o") program (String.Join(" ", leading @ jobArguments sweepDir job.Index threads))
+    )
     let lastError = ref None
     let lastLine = ref None
     let info = ProcessStartInfo(program, leading @ jobArguments sweepDir job.Index threads, UseShellExecute = false)
@@ -69,14 +80,16 @@ let runOne (cli: string * string list) (sweepDir: string) (threads: int) (termin
         | text ->
             lock writer (fun () ->
                 writer.WriteLine text
-                if text.Trim() <> "" then lastLine.Value <- Some(text.Trim())
-                if isError && text.StartsWith "error:" then lastError.Value <- Some(text.Trim()))
+                if text.Trim() <> "" then
+                    lastLine.Value <- Some(text.Trim())
+                if isError && text.StartsWith "error:" then
+                    lastError.Value <- Some(text.Trim()))
     try
         use p = new Process(StartInfo = info)
         p.OutputDataReceived.Add(fun e -> received false e.Data)
         p.ErrorDataReceived.Add(fun e -> received true e.Data)
         p.Start() |> ignore
-        use _forward = terminate.Register(fun () -> Native.kill(p.Id, sigterm) |> ignore)
+        use _forward = terminate.Register(fun () -> Native.kill (p.Id, sigterm) |> ignore)
         p.BeginOutputReadLine()
         p.BeginErrorReadLine()
         // Without a timeout, WaitForExit also waits for the redirected streams to reach their end.
@@ -97,9 +110,18 @@ let runOne (cli: string * string list) (sweepDir: string) (threads: int) (termin
 /// Runs `jobs` in `workers` processes at a time, in their order, and calls `report` (serialised) as each ends.
 /// `cancellation` starts no further job and waits for the running ones (Ctrl-C reaches them through the process
 /// group); `terminate` also sends each running one SIGTERM. Returns the outcomes in the order the jobs ended.
-let run (cli: string * string list) (sweepDir: string) (jobs: Job list) (workers: int) (threads: int)
-    (cancellation: CancellationToken) (terminate: CancellationToken) (report: Outcome -> unit) : Outcome list =
-    if workers < 1 then invalidArg (nameof workers) (sprintf "at least one worker, got %d" workers)
+let run
+    (cli: string * string list)
+    (sweepDir: string)
+    (jobs: Job list)
+    (workers: int)
+    (threads: int)
+    (cancellation: CancellationToken)
+    (terminate: CancellationToken)
+    (report: Outcome -> unit)
+    : Outcome list =
+    if workers < 1 then
+        invalidArg (nameof workers) (sprintf "at least one worker, got %d" workers)
     let queue = ConcurrentQueue<Job>(jobs)
     let outcomes = ResizeArray<Outcome>()
     let work () =
@@ -113,6 +135,8 @@ let run (cli: string * string list) (sweepDir: string) (jobs: Job list) (workers
                     report outcome)
             | _ -> next <- false
     let threadsOfWorkers = [ for _ in 1 .. min workers (max 1 jobs.Length) -> Thread(work, IsBackground = true) ]
-    for t in threadsOfWorkers do t.Start()
-    for t in threadsOfWorkers do t.Join()
+    for t in threadsOfWorkers do
+        t.Start()
+    for t in threadsOfWorkers do
+        t.Join()
     List.ofSeq outcomes

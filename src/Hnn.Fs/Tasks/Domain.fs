@@ -10,16 +10,18 @@ open Hnn.Systems
 
 /// A region of phase space x = (q, p) (q the first half) from which the checks draw states.
 type Domain =
-    { /// What the region is, e.g. "|x| in [0.2, 1]".
-      Name: string
-      /// State dimension.
-      Dimension: int
-      /// Draws a state inside the region.
-      Gen: Gen<float[]>
-      /// Whether a state lies inside the region; shrinking never leaves it.
-      Contains: float[] -> bool
-      /// The simplest state of the region: shrinking moves a counterexample toward it.
-      Anchor: float[] }
+    {
+        /// What the region is, e.g. "|x| in [0.2, 1]".
+        Name: string
+        /// State dimension.
+        Dimension: int
+        /// Draws a state inside the region.
+        Gen: Gen<float[]>
+        /// Whether a state lies inside the region; shrinking never leaves it.
+        Contains: float[] -> bool
+        /// The simplest state of the region: shrinking moves a counterexample toward it.
+        Anchor: float[]
+    }
 
 /// Domains of phase space and their FsCheck generators.
 module Domain =
@@ -31,8 +33,7 @@ module Domain =
     let private uniform (a: float) (b: float) = unit |> Gen.map (fun u -> a + (b - a) * u)
 
     /// A standard normal number (Box–Muller).
-    let private normal =
-        Gen.map2 (fun u v -> sqrt (-2.0 * log (max u 1e-300)) * cos (2.0 * Math.PI * v)) unit unit
+    let private normal = Gen.map2 (fun u v -> sqrt (-2.0 * log (max u 1e-300)) * cos (2.0 * Math.PI * v)) unit unit
 
     let private norm (x: float[]) = sqrt (Array.sumBy (fun v -> v * v) x)
 
@@ -40,7 +41,8 @@ module Domain =
     let box (lower: float[]) (upper: float[]) : Domain =
         if lower.Length <> upper.Length || lower.Length = 0 then
             invalidArg (nameof upper) (sprintf "box bounds of %d and %d coordinates" lower.Length upper.Length)
-        if Array.exists2 (fun a b -> not (a <= b)) lower upper then invalidArg (nameof upper) "box bounds must satisfy lower ≤ upper"
+        if Array.exists2 (fun a b -> not (a <= b)) lower upper then
+            invalidArg (nameof upper) "box bounds must satisfy lower ≤ upper"
         { Name = sprintf "box %s" (String.Join(" × ", Array.map2 (sprintf "[%g, %g]") lower upper))
           Dimension = lower.Length
           Gen = Array.map2 uniform lower upper |> Array.toList |> Gen.sequenceToList |> Gen.map Array.ofList
@@ -50,9 +52,18 @@ module Domain =
     /// The shell rMin ≤ |x| ≤ rMax in `dimension` coordinates: a uniform direction at a radius uniform in
     /// [rMin, rMax] (the paper's spring and pendulum starts); shrinks toward (r̄, 0, …, 0), r̄ the middle radius.
     let shell (dimension: int) (rMin: float) (rMax: float) : Domain =
-        if dimension < 1 then invalidArg (nameof dimension) "the dimension must be positive"
-        if not (0.0 <= rMin && rMin <= rMax) then invalidArg (nameof rMax) "radii must satisfy 0 ≤ rMin ≤ rMax"
-        let direction = Gen.arrayOfLength dimension normal |> Gen.map (fun v -> let n = norm v in if n > 0.0 then Array.map (fun c -> c / n) v else Array.init dimension (fun i -> if i = 0 then 1.0 else 0.0))
+        if dimension < 1 then
+            invalidArg (nameof dimension) "the dimension must be positive"
+        if not (0.0 <= rMin && rMin <= rMax) then
+            invalidArg (nameof rMax) "radii must satisfy 0 ≤ rMin ≤ rMax"
+        let direction =
+            Gen.arrayOfLength dimension normal
+            |> Gen.map (fun v ->
+                let n = norm v in
+                if n > 0.0 then
+                    Array.map (fun c -> c / n) v
+                else
+                    Array.init dimension (fun i -> if i = 0 then 1.0 else 0.0))
         { Name = sprintf "|x| in [%g, %g]" rMin rMax
           Dimension = dimension
           Gen = Gen.map2 (fun (d: float[]) r -> Array.map (fun c -> r * c) d) direction (uniform rMin rMax)
@@ -62,7 +73,7 @@ module Domain =
     /// Two unit masses as the paper's Task 4 starts them (layout q = (x1, x2, y1, y2), p likewise): body 1 uniform
     /// in [0.5, 1.5]², body 2 at its negative, circular-orbit velocities scaled by 1 + 0.05·N(0, 1), opposite.
     /// Contains: bodies at least 1 apart, momenta at most 1, total energy negative (a bound orbit).
-    let twoBody : Domain =
+    let twoBody: Domain =
         let gen =
             gen {
                 let! x = uniform 0.5 1.5
@@ -86,7 +97,9 @@ module Domain =
     /// Decimals needed to write a state: the largest over its coordinates of the fewest decimals (0–15) that
     /// reproduce the coordinate exactly, 16 when none does.
     let decimals (x: float[]) =
-        x |> Array.map (fun v -> seq { 0..15 } |> Seq.tryFind (fun k -> Math.Round(v, k) = v) |> Option.defaultValue 16) |> Array.max
+        x
+        |> Array.map (fun v -> seq { 0..15 } |> Seq.tryFind (fun k -> Math.Round(v, k) = v) |> Option.defaultValue 16)
+        |> Array.max
 
     /// Shrink candidates of a state, all inside the domain and strictly simpler — written with fewer decimals, or
     /// as many and closer to the anchor (so shrinking ends): the anchor, the state rounded to 0–3 decimals, the
@@ -101,7 +114,8 @@ module Domain =
         seq {
             yield domain.Anchor
             for digits in 0..3 -> round digits
-            if distance x > 1e-3 then yield Array.map2 (fun a v -> v + (a - v) / 2.0) domain.Anchor x
+            if distance x > 1e-3 then
+                yield Array.map2 (fun a v -> v + (a - v) / 2.0) domain.Anchor x
         }
         |> Seq.filter (fun c -> simpler c && domain.Contains c)
         |> Seq.distinct

@@ -31,7 +31,8 @@ let memory () =
             File.ReadLines "/proc/self/status"
             |> Seq.tryFind (fun l -> l.StartsWith(name + ":"))
             |> Option.map (fun l -> float (l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0)
-        with :? IOException -> None
+        with :? IOException ->
+            None
     match field "VmRSS", field "VmHWM" with
     | Some rss, Some peak -> sprintf "rss %.0f MB, peak %.0f MB" rss peak
     | _ -> "memory unknown"
@@ -41,7 +42,17 @@ let data (cacheFolder: string) (log: string -> unit) (recipe: PixelPendulumRecip
     Torch.init ()
     let r = recipe
     let seeded =
-        PixelPendulumRecipe(r.Trials, r.FramesPerTrial, r.MaxStartAngle, r.MaxStartSpeed, r.TestFraction, r.Side, r.HalfView, r.Supersampling, seed)
+        PixelPendulumRecipe(
+            r.Trials,
+            r.FramesPerTrial,
+            r.MaxStartAngle,
+            r.MaxStartSpeed,
+            r.TestFraction,
+            r.Side,
+            r.HalfView,
+            r.Supersampling,
+            seed
+        )
     PixelDatasetCache.GetOrCreate(cacheFolder, seeded, Action<string> log)
 
 /// A pixel model's training record in the run path's terms: the loss curves and the total losses (the autoencoder,
@@ -62,14 +73,24 @@ let private format = "hnn-pixel-model"
 let save (folder: RunFolder) (task: string) (settings: TrainSettings) (model: PixelHnn) =
     let kind = Tasks.modelKey model.Kind
     let weights = folder.Weights(task, kind)
-    IO.AtomicFile.Write(weights, fun stream ->
-        use writer = new BinaryWriter(stream, Text.Encoding.UTF8, true)
-        model.save writer |> ignore
-        writer.Flush())
+    IO.AtomicFile.Write(
+        weights,
+        fun stream ->
+            use writer = new BinaryWriter(stream, Text.Encoding.UTF8, true)
+            model.save writer |> ignore
+            writer.Flush()
+    )
     let description =
-        {| Format = format; Version = 1; Task = task; Model = kind; PairDimension = model.Autoencoder.InputDim
-           HiddenDim = model.Dynamics.Settings.HiddenDim; LatentDim = model.Autoencoder.LatentDim; Training = settings
-           Weights = Path.GetFileName weights; WeightsSha256 = TaskSources.sha256 weights |}
+        {| Format = format
+           Version = 1
+           Task = task
+           Model = kind
+           PairDimension = model.Autoencoder.InputDim
+           HiddenDim = model.Dynamics.Settings.HiddenDim
+           LatentDim = model.Autoencoder.LatentDim
+           Training = settings
+           Weights = Path.GetFileName weights
+           WeightsSha256 = TaskSources.sha256 weights |}
     let path = folder.Model(task, kind)
     IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(description, IO.Json.Options))
     path
@@ -78,10 +99,13 @@ let save (folder: RunFolder) (task: string) (settings: TrainSettings) (model: Pi
 /// Raises ModelFileException naming the file and the problem.
 let load (path: string) =
     let fail problem = raise (ModelFileException(path, problem))
-    if not (File.Exists path) then fail "no such file"
+    if not (File.Exists path) then
+        fail "no such file"
     let root =
-        try (JsonDocument.Parse(File.ReadAllText path)).RootElement
-        with :? JsonException as e -> fail (sprintf "not a valid model description (%s)" e.Message)
+        try
+            (JsonDocument.Parse(File.ReadAllText path)).RootElement
+        with :? JsonException as e ->
+            fail (sprintf "not a valid model description (%s)" e.Message)
     let field (name: string) =
         match root.TryGetProperty name with
         | true, v -> v
@@ -96,7 +120,8 @@ let load (path: string) =
     if weightsName = "" || Some weightsName <> Option.ofObj (Path.GetFileName weightsName) then
         fail "weights must be a file name beside the model file"
     let weights = Path.Combine(Path.GetDirectoryName(Path.GetFullPath path) |> nonNull, weightsName)
-    if not (File.Exists weights) then fail (sprintf "weights file '%s' is missing" weights)
+    if not (File.Exists weights) then
+        fail (sprintf "weights file '%s' is missing" weights)
     if TaskSources.sha256 weights <> text "weights_sha256" then
         fail (sprintf "weights file '%s' does not match its checksum (truncated or replaced)" weights)
     let kind =
@@ -107,7 +132,7 @@ let load (path: string) =
     Torch.init ()
     let model = new PixelHnn(kind, (field "pair_dimension").GetInt32(), (field "hidden_dim").GetInt32(), (field "latent_dim").GetInt32())
     try
-        model.load(weights, strict = true) |> ignore
+        model.load (weights, strict = true) |> ignore
     with e ->
         model.Dispose()
         fail (sprintf "weights do not fit the described model (%s)" (e.Message.Split('\n')[0]))
@@ -122,7 +147,7 @@ let showcaseTrial (data: PixelDataset) =
     let target = 0.4 * (trials |> List.map energy |> List.max)
     trials |> List.minBy (fun k -> abs (energy k - target))
 
-let private frames (count: int) (frame: int -> float32[]) = [| for i in 0 .. count -> frame i |]
+let private frames (count: int) (frame: int -> float32[]) = [| for i in 0..count -> frame i |]
 
 /// Writes true | each model (baseline | HNN for the paper's pair) as an animated GIF and a PNG strip into the run
 /// folder (`RunFolder.Picture`), plain and with energy added half way (the swing's amplitude multiplied by
@@ -132,22 +157,22 @@ let pictures (folder: RunFolder) (renderer: PendulumRenderer) (data: PixelDatase
     let steps = animationSteps
     let struct (theta0, p0) = data.Coordinate(trial, 2)
     [ for name, boost in [ taskKey, None; taskKey + "-energy", Some(steps / 2) ] do
-        let truth = PendulumPath.Simulate(theta0, 4.0 * p0, steps, renderer, Option.toNullable boost, boostFactor)
-        let rollout (model: PixelHnn) =
-            let start = PixelEvaluation.Starts(model, data)[2 * trial .. 2 * trial + 1]
-            let rest = PixelEvaluation.RestCode(model, renderer)
-            let path = LatentPath.Run(model, start, steps, Option.toNullable boost, boostFactor, rest)
-            frames steps (fun i -> path.Frame(0, i).ToArray())
-        let panels: FramePanel list =
-            { Label = "true"; Frames = frames steps (fun i -> truth.Frame(i).ToArray()) }
-            :: [ for model in models -> { Label = Tasks.modelKey model.Kind; Frames = rollout model } ]
-        let caption i =
-            match boost with
-            | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i boostFactor
-            | _ -> sprintf "t %d" i
-        let gif = folder.Picture(name + ".gif")
-        let png = folder.Picture(name + ".png")
-        FramePictures.writeGif gif renderer.Side 6 caption panels
-        FramePictures.writePngStrip png renderer.Side 4 10 panels
-        yield gif
-        yield png ]
+          let truth = PendulumPath.Simulate(theta0, 4.0 * p0, steps, renderer, Option.toNullable boost, boostFactor)
+          let rollout (model: PixelHnn) =
+              let start = PixelEvaluation.Starts(model, data)[2 * trial .. 2 * trial + 1]
+              let rest = PixelEvaluation.RestCode(model, renderer)
+              let path = LatentPath.Run(model, start, steps, Option.toNullable boost, boostFactor, rest)
+              frames steps (fun i -> path.Frame(0, i).ToArray())
+          let panels: FramePanel list =
+              { Label = "true"; Frames = frames steps (fun i -> truth.Frame(i).ToArray()) }
+              :: [ for model in models -> { Label = Tasks.modelKey model.Kind; Frames = rollout model } ]
+          let caption i =
+              match boost with
+              | Some b when i >= b -> sprintf "t %d  amplitude x%.1f" i boostFactor
+              | _ -> sprintf "t %d" i
+          let gif = folder.Picture(name + ".gif")
+          let png = folder.Picture(name + ".png")
+          FramePictures.writeGif gif renderer.Side 6 caption panels
+          FramePictures.writePngStrip png renderer.Side 4 10 panels
+          yield gif
+          yield png ]

@@ -12,8 +12,7 @@ open Hnn.Results
 [<Sealed>]
 type RunFolder(root: string) =
     let under (parts: string list) = Path.Combine(Array.ofList (root :: parts))
-    let file (folder: string) (task: string) (model: string) (extension: string) =
-        under [ folder; sprintf "%s-%s%s" task model extension ]
+    let file (folder: string) (task: string) (model: string) (extension: string) = under [ folder; sprintf "%s-%s%s" task model extension ]
 
     /// The folder itself.
     member _.Root = root
@@ -49,7 +48,10 @@ type RunFolder(root: string) =
     /// The tasks recorded by `TaskFile`.
     member this.TaskFiles =
         let folder = under [ "tasks" ]
-        if Directory.Exists folder then Directory.GetFiles(folder, "*.json") |> Array.sort |> List.ofArray else []
+        if Directory.Exists folder then
+            Directory.GetFiles(folder, "*.json") |> Array.sort |> List.ofArray
+        else
+            []
     /// A picture of a task (e.g. the pixel pendulum's "pixel-pendulum.gif").
     member _.Picture(name: string) = under [ name ]
     override _.ToString() = root

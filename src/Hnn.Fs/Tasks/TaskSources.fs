@@ -48,8 +48,12 @@ let ofCsv (path: string) (testFraction: float) : Task =
       Evaluation = HeldOut(fun _ -> held)
       Domain = Some(Domain.box lower upper)
       Note =
-          sprintf "your data: %d trajectories of %s from %s; no known H, so models are compared with the %d held-out trajectories by rollout MSE (no energy metrics)."
-              table.Trajectories.Length (String.Join(", ", table.Coordinates)) (Path.GetFileName full) held.Length
+        sprintf
+            "your data: %d trajectories of %s from %s; no known H, so models are compared with the %d held-out trajectories by rollout MSE (no energy metrics)."
+            table.Trajectories.Length
+            (String.Join(", ", table.Coordinates))
+            (Path.GetFileName full)
+            held.Length
       Source = Csv(full, sha256 full, testFraction) }
 
 /// Records in the run folder what rebuilds a task that is not built in (a CSV task: its file, sha256 and test
@@ -60,9 +64,12 @@ let record (folder: RunFolder) (task: Task) =
         let json =
             JsonSerializer.Serialize(
                 {| key = task.Key; source = "csv"; path = path; sha256 = sha; testFraction = testFraction |},
-                JsonSerializerOptions(WriteIndented = true))
+                JsonSerializerOptions(WriteIndented = true)
+            )
         IO.AtomicFile.WriteAllText(folder.TaskFile task.Key, json)
-    | BuiltIn | Composed _ | Pixels _ -> ()
+    | BuiltIn
+    | Composed _
+    | Pixels _ -> ()
 
 /// The task `key` of a run folder: built in, or rebuilt from what `record` wrote (the CSV file must still have the
 /// sha256 it had); None if neither. Raises InvalidDataException if the recorded file changed or is gone.
@@ -71,12 +78,14 @@ let tryResolve (folder: RunFolder) (key: string) : Task option =
     | Ok t -> Some t
     | Error _ ->
         let file = folder.TaskFile key
-        if not (File.Exists file) then None
+        if not (File.Exists file) then
+            None
         else
             use doc = JsonDocument.Parse(File.ReadAllText file)
             let root = doc.RootElement
             let path = root.GetProperty("path").GetString() |> nonNull
-            if not (File.Exists path) then raise (InvalidDataException(sprintf "%s: the task's data %s is gone" file path))
+            if not (File.Exists path) then
+                raise (InvalidDataException(sprintf "%s: the task's data %s is gone" file path))
             if sha256 path <> (root.GetProperty("sha256").GetString() |> nonNull) then
                 raise (InvalidDataException(sprintf "%s: %s changed since the run (its sha256 differs)" file path))
             Some(ofCsv path (root.GetProperty("testFraction").GetDouble()))

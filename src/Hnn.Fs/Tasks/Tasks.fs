@@ -36,27 +36,29 @@ type Source =
 /// A task: everything a run needs, whatever the system's source — how to make or load the data (with their
 /// timelines), the training recipe, how to evaluate, where the physics checks draw states, and the notes.
 type Task =
-    { /// Key used on the command line, in results.json and in the run folder's file names, e.g. "spring".
-      Key: string
-      /// Human-readable name.
-      Title: string
-      /// State dimension.
-      Dimension: int
-      /// The true system (its energy is what the energy metrics compare), if one is known.
-      System: IHamiltonianSystem option
-      /// Builds the dataset (float64, with timelines where the rows are trajectories) for a seed. The pixel pendulum
-      /// has no state rows: its frames come from its source's recipe (Hnn.PixelPendulum.data).
-      Data: int -> Dataset
-      /// The training settings (the paper's for its tasks).
-      Training: TrainSettings
-      /// How trained models are evaluated.
-      Evaluation: Evaluation
-      /// Where the physics checks draw states (None: the box [−1, 1]ᴰ).
-      Domain: Domain option
-      /// What a reader needs beside the task's numbers ("" if nothing).
-      Note: string
-      /// Where the task comes from.
-      Source: Source }
+    {
+        /// Key used on the command line, in results.json and in the run folder's file names, e.g. "spring".
+        Key: string
+        /// Human-readable name.
+        Title: string
+        /// State dimension.
+        Dimension: int
+        /// The true system (its energy is what the energy metrics compare), if one is known.
+        System: IHamiltonianSystem option
+        /// Builds the dataset (float64, with timelines where the rows are trajectories) for a seed. The pixel pendulum
+        /// has no state rows: its frames come from its source's recipe (Hnn.PixelPendulum.data).
+        Data: int -> Dataset
+        /// The training settings (the paper's for its tasks).
+        Training: TrainSettings
+        /// How trained models are evaluated.
+        Evaluation: Evaluation
+        /// Where the physics checks draw states (None: the box [−1, 1]ᴰ).
+        Domain: Domain option
+        /// What a reader needs beside the task's numbers ("" if nothing).
+        Note: string
+        /// Where the task comes from.
+        Source: Source
+    }
 
     /// The paper's Table 1 row of this task, if the paper has one.
     member task.Paper = Paper.table |> Map.tryFind task.Key
@@ -77,15 +79,18 @@ let cacheFolder () =
     | "" -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".cache", "hnn", "datasets")
     | folder -> folder
 
-let private cached (generate: 'recipe -> Dataset) (recipe: 'recipe) =
-    DatasetCache.GetOrCreate(cacheFolder (), recipe, Func<_, _>(generate))
+let private cached (generate: 'recipe -> Dataset) (recipe: 'recipe) = DatasetCache.GetOrCreate(cacheFolder (), recipe, Func<_, _>(generate))
 
 /// The paper's Adam recipe: `steps` steps, learning rate 1e-3, this weight decay, full batch or minibatches. The test loss is logged every step on the small tasks, as the reference does;
 /// on the orbit tasks (10 000 and 20 000 test rows) every 50 steps, which costs less than the training itself.
 let training steps weightDecay (batch: int option) =
     TrainSettings(
-        Steps = steps, LearningRate = 1e-3, WeightDecay = weightDecay, BatchSize = Option.toNullable batch,
-        TestEvery = (if batch.IsSome then 50 else 1))
+        Steps = steps,
+        LearningRate = 1e-3,
+        WeightDecay = weightDecay,
+        BatchSize = Option.toNullable batch,
+        TestEvery = (if batch.IsSome then 50 else 1)
+    )
 
 /// Task 1: ideal mass-spring, H = q² + p², 50 noisy trajectories, full batch, 2000 steps, weight decay 1e-4.
 let spring =
@@ -192,7 +197,7 @@ let dampedSpring =
       Evaluation = flow (fun () -> EnergyProtocol.DampedSpring(recipe.System))
       Domain = Some(Domain.shell 2 0.2 1.0)
       Note =
-          "beyond the paper: the spring with friction −0.2·p on dp/dt; a dissipative HNN's contraction_rate (−ΔD) should be 0.2, energy_loss_rate_true is the truth's."
+        "beyond the paper: the spring with friction −0.2·p on dp/dt; a dissipative HNN's contraction_rate (−ΔD) should be 0.2, energy_loss_rate_true is the truth's."
       Source = BuiltIn }
 
 /// The tasks beyond the paper, run by the main job after the paper's.
@@ -212,8 +217,18 @@ let benchmarkTraining = training 10000 1e-4 (Some 256)
 let private benchmark (key: string) (title: string) (recipe: BenchmarkRecipe) (domain: Domain) (remark: string) =
     let withSeed seed =
         BenchmarkRecipe(
-            recipe.System, recipe.Starts, recipe.Description, recipe.Trajectories, recipe.Points, recipe.TimeSpan,
-            recipe.NoiseStd, recipe.TestFraction, recipe.Rtol, recipe.Atol, seed)
+            recipe.System,
+            recipe.Starts,
+            recipe.Description,
+            recipe.Trajectories,
+            recipe.Points,
+            recipe.TimeSpan,
+            recipe.NoiseStd,
+            recipe.TestFraction,
+            recipe.Rtol,
+            recipe.Atol,
+            seed
+        )
     let protocol = recipe.Protocol key
     { Key = key
       Title = title
@@ -224,21 +239,35 @@ let private benchmark (key: string) (title: string) (recipe: BenchmarkRecipe) (d
       Evaluation = flow (fun () -> recipe.Protocol key)
       Domain = Some domain
       Note =
-          sprintf "benchmark system beyond the paper: %s. Data: %d trajectories × %d points on t ∈ [0, %g] (Dormand–Prince 5(4), rtol = atol = %g), noise σ = %g, the last %g %% of the trajectories test. Evaluation: %d held-out starts from the same region (seed 1234), t ∈ [0, %g] at %d points.%s"
-              recipe.Description recipe.Trajectories recipe.Points recipe.TimeSpan recipe.Rtol recipe.NoiseStd (100.0 * recipe.TestFraction)
-              protocol.InitialStates.Rows protocol.Times[protocol.Times.Length - 1] protocol.Times.Length
-              (if remark = "" then "" else " " + remark)
+        sprintf
+            "benchmark system beyond the paper: %s. Data: %d trajectories × %d points on t ∈ [0, %g] (Dormand–Prince 5(4), rtol = atol = %g), noise σ = %g, the last %g %% of the trajectories test. Evaluation: %d held-out starts from the same region (seed 1234), t ∈ [0, %g] at %d points.%s"
+            recipe.Description
+            recipe.Trajectories
+            recipe.Points
+            recipe.TimeSpan
+            recipe.Rtol
+            recipe.NoiseStd
+            (100.0 * recipe.TestFraction)
+            protocol.InitialStates.Rows
+            protocol.Times[protocol.Times.Length - 1]
+            protocol.Times.Length
+            (if remark = "" then "" else " " + remark)
       Source = BuiltIn }
 
 /// The double pendulum (unit masses and lengths, g = 9.81; canonical (θ1, θ2, p1, p2); not separable): starts
 /// θ ∈ [−1.5, 1.5]², p ∈ [−1, 1]² as the published HNN-vs-MLP double-pendulum replication draws them.
 let doublePendulum =
     let lower, upper = [| -1.5; -1.5; -1.0; -1.0 |], [| 1.5; 1.5; 1.0; 1.0 |]
-    benchmark "double-pendulum" "Double pendulum (unit masses and lengths)"
+    benchmark
+        "double-pendulum"
+        "Double pendulum (unit masses and lengths)"
         (BenchmarkRecipe(
-            DoublePendulum.Unit, BenchmarkStarts.Box(lower, upper),
-            "double pendulum m1 = m2 = 1, l1 = l2 = 1, g = 9.81, canonical (θ1, θ2, p1, p2), starts θ uniform in [−1.5, 1.5]², p in [−1, 1]²"))
-        (Domain.box lower upper) "Not separable; chaotic at the higher energies of the box."
+            DoublePendulum.Unit,
+            BenchmarkStarts.Box(lower, upper),
+            "double pendulum m1 = m2 = 1, l1 = l2 = 1, g = 9.81, canonical (θ1, θ2, p1, p2), starts θ uniform in [−1.5, 1.5]², p in [−1, 1]²"
+        ))
+        (Domain.box lower upper)
+        "Not separable; chaotic at the higher energies of the box."
 
 /// Hénon–Heiles (λ = 1) at energies E ∈ [0.04, 0.15]: regular orbits at the low end, chaotic ones filling much of
 /// the energy surface above E ≈ 1/8, all bounded (escape at 1/6).
@@ -246,10 +275,17 @@ let henonHeiles =
     let system = HenonHeiles.Classic
     let eMin, eMax = 0.04, 0.15
     let pMax = sqrt (2.0 * eMax)
-    benchmark "henon-heiles" "Hénon–Heiles (E ∈ [0.04, 0.15])"
+    benchmark
+        "henon-heiles"
+        "Hénon–Heiles (E ∈ [0.04, 0.15])"
         (BenchmarkRecipe(
-            system, BenchmarkStarts.HenonHeilesShell(system, eMin, eMax),
-            sprintf "Hénon–Heiles λ = 1, starts at energy E uniform in [%g, %g] (escape at 1/6), (x, y) uniform in [−0.5, 0.5]² below E, momentum direction uniform" eMin eMax))
+            system,
+            BenchmarkStarts.HenonHeilesShell(system, eMin, eMax),
+            sprintf
+                "Hénon–Heiles λ = 1, starts at energy E uniform in [%g, %g] (escape at 1/6), (x, y) uniform in [−0.5, 0.5]² below E, momentum direction uniform"
+                eMin
+                eMax
+        ))
         (Domain.box [| -0.5; -0.5; -pMax; -pMax |] [| 0.5; 0.5; pMax; pMax |])
         "Orbits are mostly regular below E ≈ 1/12 and increasingly chaotic above ≈ 1/8."
 
@@ -259,11 +295,16 @@ let chain =
     let system = OscillatorChain.Five
     let d = system.Dimension
     let lower, upper = Array.create d -1.0, Array.create d 1.0
-    benchmark "chain" "Chain of five coupled oscillators"
+    benchmark
+        "chain"
+        "Chain of five coupled oscillators"
         (BenchmarkRecipe(
-            system, BenchmarkStarts.Box(lower, upper),
-            "five unit masses, on-site springs k = 1, neighbour springs kc = 1, free ends, state (q1..q5, p1..p5), starts uniform in [−1, 1]¹⁰"))
-        (Domain.box lower upper) "Linear and separable: normal-mode frequencies √(1 + 4 sin²(jπ/10)), j = 0..4."
+            system,
+            BenchmarkStarts.Box(lower, upper),
+            "five unit masses, on-site springs k = 1, neighbour springs kc = 1, free ends, state (q1..q5, p1..p5), starts uniform in [−1, 1]¹⁰"
+        ))
+        (Domain.box lower upper)
+        "Linear and separable: normal-mode frequencies √(1 + 4 sin²(jπ/10)), j = 0..4."
 
 /// The elastic pendulum at the 2:1 resonance (m = l0 = 1, g = 9.81, k = 3g; polar (r, θ, p_r, p_θ); not
 /// separable): starts r ∈ r* ± 0.2 (r* = 4/3 the hanging length), θ ∈ [−1, 1], p_r, p_θ ∈ [−1, 1].
@@ -271,11 +312,16 @@ let elasticPendulum =
     let system = ElasticPendulum.Resonant
     let r = system.EquilibriumLength
     let lower, upper = [| r - 0.2; -1.0; -1.0; -1.0 |], [| r + 0.2; 1.0; 1.0; 1.0 |]
-    benchmark "elastic-pendulum" "Elastic pendulum (2:1 resonance)"
+    benchmark
+        "elastic-pendulum"
+        "Elastic pendulum (2:1 resonance)"
         (BenchmarkRecipe(
-            system, BenchmarkStarts.Box(lower, upper),
-            "elastic pendulum m = 1, rest length 1, g = 9.81, k = 3g (spring at twice the swing's frequency), polar (r, θ, p_r, p_θ), starts r in 4/3 ± 0.2, θ, p_r, p_θ uniform in [−1, 1]"))
-        (Domain.box lower upper) "Not separable; energy passes between stretching and swinging."
+            system,
+            BenchmarkStarts.Box(lower, upper),
+            "elastic pendulum m = 1, rest length 1, g = 9.81, k = 3g (spring at twice the swing's frequency), polar (r, θ, p_r, p_θ), starts r in 4/3 ± 0.2, θ, p_r, p_θ uniform in [−1, 1]"
+        ))
+        (Domain.box lower upper)
+        "Not separable; energy passes between stretching and swinging."
 
 /// The benchmark systems beyond the paper, selectable with `--tasks` (the main job does not run them).
 let benchmarks = [ doublePendulum; henonHeiles; chain; elasticPendulum ]
@@ -298,7 +344,7 @@ let pixelPendulumFrom (recipe: PixelPendulumRecipe) =
       Evaluation = Own
       Domain = None
       Note =
-          "an autoencoder's latent (q, p) from pairs of 28×28 frames; energies are the true pendulum's along latent rollouts mapped back to (θ, ω); rollout_mse is in pixels."
+        "an autoencoder's latent (q, p) from pairs of 28×28 frames; energies are the true pendulum's along latent rollouts mapped back to (θ, ω); rollout_mse is in pixels."
       Source = Pixels recipe }
 
 /// Task 5 of the paper: the pixel pendulum, 200 trials of 103 frames.
@@ -318,8 +364,7 @@ let tryFind (key: string) =
 
 /// The model kinds in the order they are trained and reported: the paper's baseline and HNN, the dissipative HNN, and
 /// their counterparts fitted by least squares without backpropagation (Hnn.Models.Sampled).
-let modelKinds =
-    [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]
+let modelKinds = [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]
 
 /// The families beyond the HNN: the port-Hamiltonian network, the Lagrangian network and the two SympNets. Not in the
 /// main job (the paper's models and their dissipative and sampled counterparts): trained when asked for (`--model`,

@@ -17,25 +17,33 @@ open TorchSharp
 
 /// One comparison: a task, the Adam-trained kind, and its sampled counterpart's fits.
 type Row =
-    { /// Names the row's figures, e.g. "mass-spring".
-      Name: string
-      /// The task: its data (seed 0), its Adam recipe and its energy protocol.
-      Task: Tasks.Task
-      /// The Adam-trained kind: the HNN, or the dissipative HNN on the real pendulum.
-      Trained: ModelKind
-      /// The fits, each named: the first is the run path's default (`hnn run`'s), the one the targets judge.
-      Fits: (string * SampledSettings) list
-      /// Judge "fit ≥ 100× faster than Adam trains, with an energy MSE no higher".
-      SpeedAndEnergy: bool
-      /// Judge "relative field MSE on the test states ≥ 100× below the Adam HNN's".
-      FieldError: bool }
+    {
+        /// Names the row's figures, e.g. "mass-spring".
+        Name: string
+        /// The task: its data (seed 0), its Adam recipe and its energy protocol.
+        Task: Tasks.Task
+        /// The Adam-trained kind: the HNN, or the dissipative HNN on the real pendulum.
+        Trained: ModelKind
+        /// The fits, each named: the first is the run path's default (`hnn run`'s), the one the targets judge.
+        Fits: (string * SampledSettings) list
+        /// Judge "fit ≥ 100× faster than Adam trains, with an energy MSE no higher".
+        SpeedAndEnergy: bool
+        /// Judge "relative field MSE on the test states ≥ 100× below the Adam HNN's".
+        FieldError: bool
+    }
 
 /// Hénon–Heiles, H = |p|²/2 + (x² + y²)/2 + x²y − y³/3, as a composed task with scripts/compose.fsx's paper-like
 /// recipe: 50 trajectories × 30 points on [0, 3] (half test), starts at phase-space radius U(0.1, 0.5), input noise
 /// `noise` (compose.fsx: 0.05; 0 is Rahma et al.'s setting); the paper's small-system Adam recipe (2000 full-batch
 /// steps, weight decay 1e-4); energy protocol of 15 starts from the same radii over t ∈ [0, 20].
 let henonHeiles (noise: float) =
-    let recipe = { Pipeline.recipe with Trajectories = 50; Points = 30; TimeSpan = 3.0; Starts = Pipeline.Radius(0.1, 0.5); NoiseStd = noise }
+    let recipe =
+        { Pipeline.recipe with
+            Trajectories = 50
+            Points = 30
+            TimeSpan = 3.0
+            Starts = Pipeline.Radius(0.1, 0.5)
+            NoiseStd = noise }
     let key = if noise = 0.0 then "henon-heiles-noise-free" else "henon-heiles"
     Hamiltonians.henonHeiles 1.0
     |> Pipeline.task key recipe { Pipeline.protocol with Starts = Pipeline.Radius(0.1, 0.5) } (Tasks.training 2000 1e-4 None)
@@ -78,14 +86,16 @@ let private median (xs: float list) = (List.sort xs)[xs.Length / 2]
 /// One model of a row as measured: its time (Adam's training loop, or a fit's median over repeats), its evaluation
 /// (test loss, energy MSE if its flow could be integrated) and its relative field MSE on the test states.
 type Model =
-    { Label: string
-      Seconds: float
-      /// How the time was taken, e.g. "2000 steps, full batch, no test loss logged" or "median of 3 fits; <report>".
-      How: string
-      Evaluated: Experiment.Evaluated
-      FieldMse: float
-      /// For a fit, what it chose and measured.
-      Report: SampledFitReport option }
+    {
+        Label: string
+        Seconds: float
+        /// How the time was taken, e.g. "2000 steps, full batch, no test loss logged" or "median of 3 fits; <report>".
+        How: string
+        Evaluated: Experiment.Evaluated
+        FieldMse: float
+        /// For a fit, what it chose and measured.
+        Report: SampledFitReport option
+    }
 
 /// What one row measured: the Adam model, then one model per fit, in the row's order.
 type Measured = { Row: Row; Adam: Model; Fits: Model list }
@@ -100,27 +110,41 @@ let measure (quick: bool) (repeats: int) (log: string -> unit) (row: Row) : Meas
     let recipe = task.Training
     let steps = if quick then max 20 (recipe.Steps / 20) else recipe.Steps
     let settings =
-        TrainSettings(Steps = steps, LearningRate = recipe.LearningRate, WeightDecay = recipe.WeightDecay, BatchSize = recipe.BatchSize, TestEvery = 0)
+        TrainSettings(
+            Steps = steps,
+            LearningRate = recipe.LearningRate,
+            WeightDecay = recipe.WeightDecay,
+            BatchSize = recipe.BatchSize,
+            TestEvery = 0
+        )
             .Validate()
     log (sprintf "  %s: Adam %s, %d steps ..." row.Name (Tasks.modelKey row.Trained) steps)
     let adam = DynamicsModel.Create(ModelSettings(row.Trained, task.Dimension), 0)
     let trained = Trainer.Train(adam, data, settings)
     let fitted =
         [ for label, sampling in row.Fits ->
-            log (sprintf "  %s: sampled fit, %s (%d×) ..." row.Name label repeats)
-            let results = [ for _ in 1..repeats -> SampledFit.Fit(data, sampling, 0) ]
-            for r in results.Tail do r.Model.Dispose()
-            let fit = results.Head
-            log (sprintf "  %s: %O" row.Name fit.Report)
-            let model = fit.Model :> DynamicsModel
-            let seconds = median [ for r in results -> r.Report.Seconds ]
-            let result =
-                TrainingResult([||], [||], Trainer.FinalLoss(model, data.TrainX, data.TrainDx), Trainer.FinalLoss(model, data.TestX, data.TestDx),
-                    seconds, torch.get_num_threads ())
-            label, sampling.Kind, model, result, fit.Report ]
+              log (sprintf "  %s: sampled fit, %s (%d×) ..." row.Name label repeats)
+              let results = [ for _ in 1..repeats -> SampledFit.Fit(data, sampling, 0) ]
+              for r in results.Tail do
+                  r.Model.Dispose()
+              let fit = results.Head
+              log (sprintf "  %s: %O" row.Name fit.Report)
+              let model = fit.Model :> DynamicsModel
+              let seconds = median [ for r in results -> r.Report.Seconds ]
+              let result =
+                  TrainingResult(
+                      [||],
+                      [||],
+                      Trainer.FinalLoss(model, data.TrainX, data.TrainDx),
+                      Trainer.FinalLoss(model, data.TestX, data.TestDx),
+                      seconds,
+                      torch.get_num_threads ()
+                  )
+              label, sampling.Kind, model, result, fit.Report ]
     let asTrained kind model result : Experiment.Trained = { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
     let evaluated =
-        Experiment.evaluate { Experiment.defaults with Log = log }
+        Experiment.evaluate
+            { Experiment.defaults with Log = log }
             (asTrained row.Trained adam trained :: [ for _, kind, model, result, _ in fitted -> asTrained kind model result ])
     let batch =
         match recipe.BatchSize |> Option.ofNullable with
@@ -128,12 +152,20 @@ let measure (quick: bool) (repeats: int) (log: string -> unit) (row: Row) : Meas
         | None -> "full batch"
     { Row = row
       Adam =
-        { Label = "Adam"; Seconds = trained.Seconds; How = sprintf "%d steps, %s, no test loss logged" steps batch; Evaluated = evaluated.Head
-          FieldMse = relativeFieldMse adam data; Report = None }
+        { Label = "Adam"
+          Seconds = trained.Seconds
+          How = sprintf "%d steps, %s, no test loss logged" steps batch
+          Evaluated = evaluated.Head
+          FieldMse = relativeFieldMse adam data
+          Report = None }
       Fits =
         [ for (label, _, model, result, report), e in List.zip fitted evaluated.Tail ->
-            { Label = label; Seconds = result.Seconds; How = sprintf "median of %d fits; %O" repeats report; Evaluated = e
-              FieldMse = relativeFieldMse model data; Report = Some report } ] }
+              { Label = label
+                Seconds = result.Seconds
+                How = sprintf "median of %d fits; %O" repeats report
+                Evaluated = e
+                FieldMse = relativeFieldMse model data
+                Report = Some report } ] }
 
 let private figure name value unit note : Bench.Figure =
     { Name = "sampled: " + name; Value = value; Unit = unit; Threads = torch.get_num_threads (); Note = note }
@@ -155,15 +187,33 @@ let figures (m: Measured) : Bench.Figure list =
           let name = nameOf model
           let what = if model.Report.IsSome then "fit" else "training"
           figure (sprintf "%s: %s %s" r.Name name what) model.Seconds "s" model.How
-          if model.Report.IsSome then figure (sprintf "%s: %s, training / fit time" r.Name name) (m.Adam.Seconds / model.Seconds) "×" ""
-          figure (sprintf "%s: %s test loss" r.Name name) model.Evaluated.Trained.Result.FinalTest.Mean "" "the paper's loss: MSE of dx/dt on the test split"
-          figure (sprintf "%s: %s energy MSE" r.Name name) (energy model) ""
+          if model.Report.IsSome then
+              figure (sprintf "%s: %s, training / fit time" r.Name name) (m.Adam.Seconds / model.Seconds) "×" ""
+          figure
+              (sprintf "%s: %s test loss" r.Name name)
+              model.Evaluated.Trained.Result.FinalTest.Mean
+              ""
+              "the paper's loss: MSE of dx/dt on the test split"
+          figure
+              (sprintf "%s: %s energy MSE" r.Name name)
+              (energy model)
+              ""
               (match model.Evaluated.Metrics with
                | Some _ -> "true energy along the true and the model's paths of the task's protocol"
                | None -> "its flow could not be integrated")
-          figure (sprintf "%s: %s relative field MSE" r.Name name) model.FieldMse ""
-              (if model.Report.IsSome then "Σ|f − ẋ|² / Σ|ẋ|² on the test states (float64)" else "Σ|f − ẋ|² / Σ|ẋ|² on the test states (float32, as trained)")
-          figure (sprintf "%s: %s evaluation" r.Name name) model.Evaluated.EvaluationSeconds "s" "the energy protocol's model paths (float64, adaptive)" ]
+          figure
+              (sprintf "%s: %s relative field MSE" r.Name name)
+              model.FieldMse
+              ""
+              (if model.Report.IsSome then
+                   "Σ|f − ẋ|² / Σ|ẋ|² on the test states (float64)"
+               else
+                   "Σ|f − ẋ|² / Σ|ẋ|² on the test states (float32, as trained)")
+          figure
+              (sprintf "%s: %s evaluation" r.Name name)
+              model.Evaluated.EvaluationSeconds
+              "s"
+              "the energy protocol's model paths (float64, adaptive)" ]
 
 /// The targets a row judges on its first (default) fit; none with `quick` (a shortened Adam run flatters the ratios).
 let targets (quick: bool) (m: Measured) : Bench.Target list =
@@ -174,18 +224,21 @@ let targets (quick: bool) (m: Measured) : Bench.Target list =
     | false, fit :: _ ->
         [ if r.SpeedAndEnergy then
               let speedup = m.Adam.Seconds / fit.Seconds
-              yield { Target = sprintf "%s: sampled HNN fits ≥ 100× faster than the Adam HNN trains" r.Name
-                      Measured = sprintf "%.0f× (%.2f s vs %.1f s)" speedup fit.Seconds m.Adam.Seconds
-                      Reached = speedup >= 100.0 }
+              yield
+                  { Target = sprintf "%s: sampled HNN fits ≥ 100× faster than the Adam HNN trains" r.Name
+                    Measured = sprintf "%.0f× (%.2f s vs %.1f s)" speedup fit.Seconds m.Adam.Seconds
+                    Reached = speedup >= 100.0 }
               let a, s = energy m.Adam, energy fit
-              yield { Target = sprintf "%s: sampled HNN's energy MSE ≤ the Adam HNN's" r.Name
-                      Measured = sprintf "%s vs %s" (Format.sci 3 s) (Format.sci 3 a)
-                      Reached = s <= a }
+              yield
+                  { Target = sprintf "%s: sampled HNN's energy MSE ≤ the Adam HNN's" r.Name
+                    Measured = sprintf "%s vs %s" (Format.sci 3 s) (Format.sci 3 a)
+                    Reached = s <= a }
           if r.FieldError then
               let ratio = m.Adam.FieldMse / fit.FieldMse
-              yield { Target = sprintf "%s: sampled HNN's relative field MSE on held-out states ≥ 100× below the Adam HNN's" r.Name
-                      Measured = sprintf "%.0f× below (%s vs %s)" ratio (Format.sci 2 fit.FieldMse) (Format.sci 2 m.Adam.FieldMse)
-                      Reached = ratio >= 100.0 } ]
+              yield
+                  { Target = sprintf "%s: sampled HNN's relative field MSE on held-out states ≥ 100× below the Adam HNN's" r.Name
+                    Measured = sprintf "%.0f× below (%s vs %s)" ratio (Format.sci 2 fit.FieldMse) (Format.sci 2 m.Adam.FieldMse)
+                    Reached = ratio >= 100.0 } ]
 
 /// Writes the rows into `outDir`/results.json under "sampled", keeping whatever else the file holds; returns its path.
 let write (outDir: string) (quick: bool) (loadBefore: float) (figures: Bench.Figure list) (targets: Bench.Target list) =
@@ -211,7 +264,13 @@ let write (outDir: string) (quick: bool) (loadBefore: float) (figures: Bench.Fig
 /// the figures, the targets and the path.
 let run (outDir: string) (quick: bool) (log: string -> unit) =
     let loadBefore = Bench.loadAverage ()
-    log (sprintf "sampled HNN against the Adam HNN: threads %d, cores %d, load average %.2f" (torch.get_num_threads ()) Environment.ProcessorCount loadBefore)
+    log (
+        sprintf
+            "sampled HNN against the Adam HNN: threads %d, cores %d, load average %.2f"
+            (torch.get_num_threads ())
+            Environment.ProcessorCount
+            loadBefore
+    )
     // A fit takes a tenth of a second to a few seconds: on a shared machine one preemption doubles one, so the median
     // of seven identical fits (against Adam's one run of tens of seconds, which averages the load).
     let measured = [ for row in rows () -> measure quick 7 log row ]
@@ -223,5 +282,6 @@ let run (outDir: string) (quick: bool) (log: string -> unit) =
     for t in reached do
         log (sprintf "%-100s %-34s %s" t.Target t.Measured (if t.Reached then "reached" else "NOT reached"))
     for m in measured do
-        for model in m.Adam :: m.Fits do model.Evaluated.Trained.Model.Dispose()
+        for model in m.Adam :: m.Fits do
+            model.Evaluated.Trained.Model.Dispose()
     figures, reached, write outDir quick loadBefore figures reached

@@ -4,11 +4,7 @@
 module Hnn.StepFlops
 
 /// A matrix product [m×k]·[k×n] in a step, and how many of its two factors need a gradient in the backward pass.
-type Product =
-    { M: float
-      K: float
-      N: float
-      FactorsNeedingGradient: int }
+type Product = { M: float; K: float; N: float; FactorsNeedingGradient: int }
 
 /// FLOPs of the product itself: m·n·k multiply-adds.
 let forward (p: Product) = 2.0 * p.M * p.K * p.N

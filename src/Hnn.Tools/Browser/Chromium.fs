@@ -31,9 +31,19 @@ let find () =
 /// Flags for a sealed headless run: every request goes to a closed local proxy port, no background services,
 /// a throw-away profile, and scripts get 10 s of virtual time to draw.
 let flags (profile: string) =
-    [ "--headless"; "--no-sandbox"; "--disable-gpu"; "--disable-background-networking"; "--disable-component-update"
-      "--disable-sync"; "--no-first-run"; "--proxy-server=127.0.0.1:9"; "--hide-scrollbars"
-      "--virtual-time-budget=10000"; "--enable-logging=stderr"; "--v=0"; sprintf "--user-data-dir=%s" profile ]
+    [ "--headless"
+      "--no-sandbox"
+      "--disable-gpu"
+      "--disable-background-networking"
+      "--disable-component-update"
+      "--disable-sync"
+      "--no-first-run"
+      "--proxy-server=127.0.0.1:9"
+      "--hide-scrollbars"
+      "--virtual-time-budget=10000"
+      "--enable-logging=stderr"
+      "--v=0"
+      sprintf "--user-data-dir=%s" profile ]
 
 /// Output of one Chromium run.
 type Run = { ExitCode: int; Stdout: string; Stderr: string }
@@ -54,7 +64,10 @@ let run (exe: string) (extra: string list) (page: string) =
             failwithf "Chromium did not finish within 2 minutes on %s" page
         { ExitCode = p.ExitCode; Stdout = stdout.Result; Stderr = stderr.Result }
     finally
-        try profile.Delete true with _ -> ()
+        try
+            profile.Delete true
+        with _ ->
+            ()
 
 /// The page's DOM after its scripts ran.
 let dumpDom (exe: string) (page: string) = run exe [ "--dump-dom" ] page

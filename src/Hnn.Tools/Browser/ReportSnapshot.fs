@@ -17,7 +17,9 @@ let write (outDir: string) (task: Task) (keys: string list) (width: int) (height
             File.WriteAllText(temp, HtmlReport.excerptPage task.Title html keys)
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath png) |> nonNull) |> ignore
             let run = Chromium.screenshot chromium temp png width height
-            if run.ExitCode = 0 && File.Exists png then Ok png
-            else Error(sprintf "Chromium exited with code %d and wrote no %s" run.ExitCode png)
+            if run.ExitCode = 0 && File.Exists png then
+                Ok png
+            else
+                Error(sprintf "Chromium exited with code %d and wrote no %s" run.ExitCode png)
         finally
             File.Delete temp

@@ -65,12 +65,14 @@ internal sealed class AdaptiveTrajectory : IAdaptiveWork
     public void WriteInterpolated(int index, double theta, double h)
     {
         tableau.DenseWeights(theta, denseWeights);
-        for (int i = 0; i < denseWeights.Length; i++) denseWeights[i] *= h;
+        for (int i = 0; i < denseWeights.Length; i++)
+            denseWeights[i] *= h;
         var target = output.AsSpan(offset + dim * index, dim);
         for (int e = 0; e < dim; e++)
         {
             double v = y[e];
-            for (int i = 0; i < denseWeights.Length; i++) v += denseWeights[i] * k[i][e];
+            for (int i = 0; i < denseWeights.Length; i++)
+                v += denseWeights[i] * k[i][e];
             target[e] = v;
         }
     }
@@ -79,12 +81,14 @@ internal sealed class AdaptiveTrajectory : IAdaptiveWork
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Start(double t0, double tEnd, PiController control)
     {
-        double rtol = settings.RelativeTolerance, atol = settings.AbsoluteTolerance;
+        double rtol = settings.RelativeTolerance,
+            atol = settings.AbsoluteTolerance;
         var f0 = k[0];
         field(t0, y, f0, 1);
         CheckFinite(f0, t0);
         double span = tEnd - t0;
-        double d0 = 0, d1 = 0;
+        double d0 = 0,
+            d1 = 0;
         for (int e = 0; e < dim; e++)
         {
             double scale = atol + Math.Abs(y[e]) * rtol;
@@ -94,7 +98,8 @@ internal sealed class AdaptiveTrajectory : IAdaptiveWork
         d0 = Math.Sqrt(d0 / dim);
         d1 = Math.Sqrt(d1 / dim);
         double h0 = PiController.TrialStep(d0, d1, span);
-        for (int e = 0; e < dim; e++) stage[e] = y[e] + h0 * f0[e];
+        for (int e = 0; e < dim; e++)
+            stage[e] = y[e] + h0 * f0[e];
         var f1 = k[1];
         field(t0 + h0, stage, f1, 1);
         double d2 = 0;
@@ -113,15 +118,19 @@ internal sealed class AdaptiveTrajectory : IAdaptiveWork
     public double Attempt(double t, double h)
     {
         ExplicitRungeKuttaStepper.Stages(tableau, field, t, y, h, k, stage, 1, first: 1);
-        if (tableau.IsFirstSameAsLast) Array.Copy(stage, yNew, dim);
-        else ExplicitRungeKuttaStepper.Combine(y, h, tableau.Weights, k, yNew);
+        if (tableau.IsFirstSameAsLast)
+            Array.Copy(stage, yNew, dim);
+        else
+            ExplicitRungeKuttaStepper.Combine(y, h, tableau.Weights, k, yNew);
         var errorWeights = tableau.ErrorWeights!;
-        double rtol = settings.RelativeTolerance, atol = settings.AbsoluteTolerance;
+        double rtol = settings.RelativeTolerance,
+            atol = settings.AbsoluteTolerance;
         double sum = 0;
         for (int e = 0; e < dim; e++)
         {
             double err = 0;
-            for (int j = 0; j < errorWeights.Length; j++) err += errorWeights[j] * k[j][e];
+            for (int j = 0; j < errorWeights.Length; j++)
+                err += errorWeights[j] * k[j][e];
             double scale = atol + rtol * Math.Max(Math.Abs(y[e]), Math.Abs(yNew[e]));
             double r = h * err / scale;
             sum += r * r;
@@ -131,15 +140,18 @@ internal sealed class AdaptiveTrajectory : IAdaptiveWork
 
     public void Accept(double tNew)
     {
-        if (!tableau.IsFirstSameAsLast) field(tNew, yNew, kNew, 1);
+        if (!tableau.IsFirstSameAsLast)
+            field(tNew, yNew, kNew, 1);
         CheckFinite(tableau.IsFirstSameAsLast ? k[^1] : kNew, tNew);
     }
 
     public void Advance()
     {
         Array.Copy(yNew, y, dim);
-        if (tableau.IsFirstSameAsLast) (k[0], k[^1]) = (k[^1], k[0]);
-        else (k[0], kNew) = (kNew, k[0]);
+        if (tableau.IsFirstSameAsLast)
+            (k[0], k[^1]) = (k[^1], k[0]);
+        else
+            (k[0], kNew) = (kNew, k[0]);
     }
 
     private void CheckFinite(double[] derivative, double t)

@@ -24,7 +24,8 @@ internal sealed class DriftKickStepper : IStepper
     public void Step(double t, Span<double> x, double h)
     {
         StepperArguments.CheckState(x, count * dim);
-        double kicked = 0, drifted = 0;
+        double kicked = 0,
+            drifted = 0;
         for (int i = 0; i < tableau.Kick.Count; i++)
         {
             double k = tableau.Kick[i];
@@ -34,7 +35,8 @@ internal sealed class DriftKickStepper : IStepper
                 Add(x, 1, k * h);
                 kicked += k;
             }
-            if (i == tableau.Drift.Count) break;
+            if (i == tableau.Drift.Count)
+                break;
             double d = tableau.Drift[i];
             if (d != 0)
             {
@@ -53,7 +55,8 @@ internal sealed class DriftKickStepper : IStepper
         {
             var target = x.Slice(r * dim + which * n, n);
             var source = half.AsSpan(r * n, n);
-            for (int e = 0; e < n; e++) target[e] += tau * source[e];
+            for (int e = 0; e < n; e++)
+                target[e] += tau * source[e];
         }
     }
 }

@@ -38,7 +38,8 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
     internal static double[][] NewStages(ButcherTableau tableau, int values)
     {
         var k = new double[tableau.Stages][];
-        for (int i = 0; i < k.Length; i++) k[i] = new double[values];
+        for (int i = 0; i < k.Length; i++)
+            k[i] = new double[values];
         return k;
     }
 
@@ -47,8 +48,17 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
     /// leaves the last stage's input in <paramref name="stage"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Stages(ButcherTableau tableau, BatchVectorField field, double t, ReadOnlySpan<double> x, double h,
-        double[][] k, double[] stage, int count, int first)
+    internal static void Stages(
+        ButcherTableau tableau,
+        BatchVectorField field,
+        double t,
+        ReadOnlySpan<double> x,
+        double h,
+        double[][] k,
+        double[] stage,
+        int count,
+        int first
+    )
     {
         for (int i = first; i < k.Length; i++)
         {
@@ -66,9 +76,11 @@ internal sealed class ExplicitRungeKuttaStepper : IStepper
         for (int j = 0; j < weights.Length; j++)
         {
             double w = h * weights[j];
-            if (w == 0) continue;
+            if (w == 0)
+                continue;
             var kj = k[j];
-            for (int e = 0; e < n; e++) target[e] += w * kj[e];
+            for (int e = 0; e < n; e++)
+                target[e] += w * kj[e];
         }
     }
 }

@@ -15,14 +15,18 @@ internal static class StepperArguments
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(field);
-        if (count < 1) throw new ArgumentException($"count must be positive, got {count}", nameof(count));
-        if (split && (dim < 2 || dim % 2 != 0)) throw new ArgumentException($"dim must be even, x = (q, p); got {dim}", nameof(dim));
-        if (dim < 1) throw new ArgumentException($"dim must be positive, got {dim}", nameof(dim));
+        if (count < 1)
+            throw new ArgumentException($"count must be positive, got {count}", nameof(count));
+        if (split && (dim < 2 || dim % 2 != 0))
+            throw new ArgumentException($"dim must be even, x = (q, p); got {dim}", nameof(dim));
+        if (dim < 1)
+            throw new ArgumentException($"dim must be positive, got {dim}", nameof(dim));
     }
 
     /// <summary>The states handed to a step hold the <paramref name="values"/> numbers the stepper was built for.</summary>
     public static void CheckState(Span<double> x, int values)
     {
-        if (x.Length != values) throw new ArgumentException($"state has {x.Length} values, the stepper was built for {values}", nameof(x));
+        if (x.Length != values)
+            throw new ArgumentException($"state has {x.Length} values, the stepper was built for {values}", nameof(x));
     }
 }

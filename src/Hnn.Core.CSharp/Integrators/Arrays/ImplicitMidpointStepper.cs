@@ -34,23 +34,32 @@ internal sealed class ImplicitMidpointStepper : IStepper
         field(t, x, k, count);
         for (int iteration = 1; ; iteration++)
         {
-            for (int e = 0; e < n; e++) stage[e] = x[e] + h / 2 * k[e];
+            for (int e = 0; e < n; e++)
+                stage[e] = x[e] + h / 2 * k[e];
             field(tMid, stage, kNext, count);
             double worst = 0;
             int worstIndex = 0;
             for (int e = 0; e < n; e++)
             {
                 double change = Math.Abs(h / 2 * (kNext[e] - k[e])) / (1 + Math.Abs(x[e]));
-                if (double.IsNaN(change)) change = double.PositiveInfinity;
-                if (change > worst) { worst = change; worstIndex = e; }
+                if (double.IsNaN(change))
+                    change = double.PositiveInfinity;
+                if (change > worst)
+                {
+                    worst = change;
+                    worstIndex = e;
+                }
                 k[e] = kNext[e];
             }
-            if (worst <= settings.Tolerance) break;
+            if (worst <= settings.Tolerance)
+                break;
             if (iteration >= settings.MaxIterations || !double.IsFinite(worst))
                 throw new InvalidOperationException(
-                    $"implicit midpoint: the stage iteration did not converge within {iteration} iterations at t = {t:R}, h = {h:R} " +
-                    $"(trajectory {worstIndex / dim}, relative change {worst:R} > tolerance {settings.Tolerance:R}); use a smaller step");
+                    $"implicit midpoint: the stage iteration did not converge within {iteration} iterations at t = {t:R}, h = {h:R} "
+                        + $"(trajectory {worstIndex / dim}, relative change {worst:R} > tolerance {settings.Tolerance:R}); use a smaller step"
+                );
         }
-        for (int e = 0; e < n; e++) x[e] += h * k[e];
+        for (int e = 0; e < n; e++)
+            x[e] += h * k[e];
     }
 }

@@ -20,8 +20,16 @@ public static class Ode
     /// </summary>
     /// <exception cref="ArgumentException">Sizes do not match, tEval is empty, not ascending or starts before t0, a setting is out of range, or the method cannot adapt.</exception>
     /// <exception cref="InvalidOperationException">A trajectory's step size underflowed, its state became non-finite (the message names the trajectory and the time), or an implicit stage did not converge.</exception>
-    public static double[] Solve(BatchVectorField field, IFixedStepMethod method, double[] y0, int count, int dim,
-        double t0, ReadOnlySpan<double> tEval, StepControl control)
+    public static double[] Solve(
+        BatchVectorField field,
+        IFixedStepMethod method,
+        double[] y0,
+        int count,
+        int dim,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        StepControl control
+    )
     {
         var adaptive = SolveArguments.CheckControl(method, control);
         CheckProblem(field, y0, count, dim, t0, tEval);
@@ -36,55 +44,94 @@ public static class Ode
     /// </summary>
     /// <exception cref="ArgumentException">Sizes do not match, tEval is empty, not ascending or starts before t0, or a setting is out of range.</exception>
     /// <exception cref="InvalidOperationException">A trajectory's step size underflowed or its state became non-finite.</exception>
-    public static double[] Solve(BatchVectorField f, double[] y0, int count, int dim, double t0, ReadOnlySpan<double> tEval, AdaptiveSettings settings) =>
-        Solve(f, DormandPrince45.Tableau, y0, count, dim, t0, tEval, settings);
+    public static double[] Solve(
+        BatchVectorField f,
+        double[] y0,
+        int count,
+        int dim,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        AdaptiveSettings settings
+    ) => Solve(f, DormandPrince45.Tableau, y0, count, dim, t0, tEval, settings);
 
     /// <summary>
     /// <see cref="Solve(BatchVectorField, IFixedStepMethod, double[], int, int, double, ReadOnlySpan{double}, StepControl)"/>
     /// with <see cref="FixedSteps"/>(<paramref name="maxStep"/>).
     /// </summary>
     /// <exception cref="ArgumentException">Sizes do not match, tEval is empty, not ascending or starts before t0, or maxStep is not positive.</exception>
-    public static double[] SolveFixed(IFixedStepMethod method, BatchVectorField f, double[] y0, int count, int dim, double t0, ReadOnlySpan<double> tEval, double maxStep) =>
-        Solve(f, method, y0, count, dim, t0, tEval, new FixedSteps(maxStep));
+    public static double[] SolveFixed(
+        IFixedStepMethod method,
+        BatchVectorField f,
+        double[] y0,
+        int count,
+        int dim,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        double maxStep
+    ) => Solve(f, method, y0, count, dim, t0, tEval, new FixedSteps(maxStep));
 
-    private static double[] SolveFixed(BatchVectorField field, IFixedStepMethod method, double[] y0, int count, int dim,
-        double t0, ReadOnlySpan<double> tEval, FixedSteps steps)
+    private static double[] SolveFixed(
+        BatchVectorField field,
+        IFixedStepMethod method,
+        double[] y0,
+        int count,
+        int dim,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        FixedSteps steps
+    )
     {
         int points = tEval.Length;
         var stepper = method.CreateStepper(field, count, dim);
         var x = (double[])y0.Clone();
         var output = new double[count * points * dim];
-        steps.Walk(t0, tEval,
+        steps.Walk(
+            t0,
+            tEval,
             (t, h) => stepper.Step(t, x, h),
             p =>
             {
-                for (int i = 0; i < count; i++) x.AsSpan(i * dim, dim).CopyTo(output.AsSpan((i * points + p) * dim, dim));
-            });
+                for (int i = 0; i < count; i++)
+                    x.AsSpan(i * dim, dim).CopyTo(output.AsSpan((i * points + p) * dim, dim));
+            }
+        );
         return output;
     }
 
-    private static double[] SolveAdaptive(BatchVectorField field, ButcherTableau tableau, double[] y0, int count, int dim,
-        double t0, ReadOnlySpan<double> tEval, AdaptiveSettings settings)
+    private static double[] SolveAdaptive(
+        BatchVectorField field,
+        ButcherTableau tableau,
+        double[] y0,
+        int count,
+        int dim,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        AdaptiveSettings settings
+    )
     {
         int points = tEval.Length;
         var output = new double[count * points * dim];
         if (!settings.Parallel || count == 1)
         {
             var trajectory = new AdaptiveTrajectory(tableau, settings, field, dim);
-            for (int i = 0; i < count; i++) trajectory.Integrate(i, y0.AsSpan(i * dim, dim), t0, tEval, output, i * points * dim);
+            for (int i = 0; i < count; i++)
+                trajectory.Integrate(i, y0.AsSpan(i * dim, dim), t0, tEval, output, i * points * dim);
             return output;
         }
         var times = tEval.ToArray();
         try
         {
-            Parallel.For(0, count,
+            Parallel.For(
+                0,
+                count,
                 () => new AdaptiveTrajectory(tableau, settings, field, dim),
                 (i, _, trajectory) =>
                 {
                     trajectory.Integrate(i, y0.AsSpan(i * dim, dim), t0, times, output, i * points * dim);
                     return trajectory;
                 },
-                _ => { });
+                _ => { }
+            );
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -97,10 +144,15 @@ public static class Ode
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(y0);
-        if (count < 1) throw new ArgumentException($"count must be positive, got {count}", nameof(count));
-        if (dim < 1) throw new ArgumentException($"dim must be positive, got {dim}", nameof(dim));
+        if (count < 1)
+            throw new ArgumentException($"count must be positive, got {count}", nameof(count));
+        if (dim < 1)
+            throw new ArgumentException($"dim must be positive, got {dim}", nameof(dim));
         if (y0.Length != (long)count * dim)
-            throw new ArgumentException($"y0 has {y0.Length} values, expected count × dim = {count} × {dim} = {(long)count * dim}", nameof(y0));
+            throw new ArgumentException(
+                $"y0 has {y0.Length} values, expected count × dim = {count} × {dim} = {(long)count * dim}",
+                nameof(y0)
+            );
         for (int i = 0; i < y0.Length; i++)
             if (!double.IsFinite(y0[i]))
                 throw new ArgumentException($"y0 holds a non-finite value {y0[i]} (trajectory {i / dim}, component {i % dim})", nameof(y0));

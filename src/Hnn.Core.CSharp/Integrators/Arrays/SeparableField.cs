@@ -25,13 +25,14 @@ public sealed record SeparableField(BatchHalfField Velocity, BatchHalfField Forc
         double[] buffer = [];
         void Half(double t, ReadOnlySpan<double> x, Span<double> half, int count, int offset)
         {
-            if (buffer.Length != x.Length) buffer = new double[x.Length];
+            if (buffer.Length != x.Length)
+                buffer = new double[x.Length];
             field(t, x, buffer, count);
-            int dim = x.Length / count, h = dim / 2;
-            for (int i = 0; i < count; i++) buffer.AsSpan(i * dim + offset * h, h).CopyTo(half.Slice(i * h, h));
+            int dim = x.Length / count,
+                h = dim / 2;
+            for (int i = 0; i < count; i++)
+                buffer.AsSpan(i * dim + offset * h, h).CopyTo(half.Slice(i * h, h));
         }
-        return new SeparableField(
-            (t, x, half, count) => Half(t, x, half, count, 0),
-            (t, x, half, count) => Half(t, x, half, count, 1));
+        return new SeparableField((t, x, half, count) => Half(t, x, half, count, 0), (t, x, half, count) => Half(t, x, half, count, 1));
     }
 }

@@ -51,20 +51,27 @@ internal static class AdaptiveLoop
         double tEnd = tEval[^1];
         double t = t0;
         int next = 0;
-        while (next < tEval.Length && tEval[next] == t0) work.WriteCurrent(next++);
-        if (next == tEval.Length) return;
+        while (next < tEval.Length && tEval[next] == t0)
+            work.WriteCurrent(next++);
+        if (next == tEval.Length)
+            return;
 
         var control = new PiController(settings, errorOrder);
         double h = work.Start(t, tEnd, control);
         for (int attempt = 0; ; attempt++)
         {
             if (attempt >= settings.MaxSteps)
-                throw new InvalidOperationException($"{work.Who}: no convergence within {settings.MaxSteps} steps, stopped at t = {t:R} with step {h:R}");
+                throw new InvalidOperationException(
+                    $"{work.Who}: no convergence within {settings.MaxSteps} steps, stopped at t = {t:R} with step {h:R}"
+                );
             double minStep = 10 * Math.Abs(Math.BitIncrement(t) - t);
             if (h < minStep)
-                throw new InvalidOperationException($"{work.Who}: step size underflow at t = {t:R} (step {h:R} below {minStep:R}); the solution may blow up or the state may have become non-finite");
+                throw new InvalidOperationException(
+                    $"{work.Who}: step size underflow at t = {t:R} (step {h:R} below {minStep:R}); the solution may blow up or the state may have become non-finite"
+                );
             bool last = t + h >= tEnd;
-            if (last) h = tEnd - t;
+            if (last)
+                h = tEnd - t;
 
             using var scope = work.BeginAttempt();
             double errorNorm = work.Attempt(t, h);
@@ -78,11 +85,14 @@ internal static class AdaptiveLoop
             work.Accept(tNew);
             while (next < tEval.Length && tEval[next] <= tNew)
             {
-                if (tEval[next] == tNew) work.WriteNew(next);
-                else work.WriteInterpolated(next, (tEval[next] - t) / h, h);
+                if (tEval[next] == tNew)
+                    work.WriteNew(next);
+                else
+                    work.WriteInterpolated(next, (tEval[next] - t) / h, h);
                 next++;
             }
-            if (next == tEval.Length) return;
+            if (next == tEval.Length)
+                return;
 
             work.Advance();
             t = tNew;

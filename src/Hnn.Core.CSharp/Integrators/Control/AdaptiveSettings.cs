@@ -24,7 +24,8 @@ public sealed record AdaptiveSettings(
     double MaxFactor = 10,
     double PiBeta = 0.04,
     int MaxSteps = 1_000_000,
-    bool Parallel = true) : StepControl
+    bool Parallel = true
+) : StepControl
 {
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
@@ -34,11 +35,16 @@ public sealed record AdaptiveSettings(
             throw new ArgumentException($"rtol must be positive and finite, got {RelativeTolerance}", "rtol");
         if (!(AbsoluteTolerance > 0) || double.IsInfinity(AbsoluteTolerance))
             throw new ArgumentException($"atol must be positive and finite, got {AbsoluteTolerance}", "atol");
-        if (!(Safety > 0 && Safety <= 1)) throw new ArgumentException($"safety must be in (0, 1], got {Safety}", nameof(Safety));
-        if (!(MinFactor > 0 && MinFactor < 1)) throw new ArgumentException($"min factor must be in (0, 1), got {MinFactor}", nameof(MinFactor));
-        if (!(MaxFactor > 1) || double.IsInfinity(MaxFactor)) throw new ArgumentException($"max factor must be finite and above 1, got {MaxFactor}", nameof(MaxFactor));
-        if (!(PiBeta >= 0 && PiBeta < 0.2)) throw new ArgumentException($"PI beta must be in [0, 0.2), got {PiBeta}", nameof(PiBeta));
-        if (MaxSteps < 1) throw new ArgumentException($"max steps must be positive, got {MaxSteps}", nameof(MaxSteps));
+        if (!(Safety > 0 && Safety <= 1))
+            throw new ArgumentException($"safety must be in (0, 1], got {Safety}", nameof(Safety));
+        if (!(MinFactor > 0 && MinFactor < 1))
+            throw new ArgumentException($"min factor must be in (0, 1), got {MinFactor}", nameof(MinFactor));
+        if (!(MaxFactor > 1) || double.IsInfinity(MaxFactor))
+            throw new ArgumentException($"max factor must be finite and above 1, got {MaxFactor}", nameof(MaxFactor));
+        if (!(PiBeta >= 0 && PiBeta < 0.2))
+            throw new ArgumentException($"PI beta must be in [0, 0.2), got {PiBeta}", nameof(PiBeta));
+        if (MaxSteps < 1)
+            throw new ArgumentException($"max steps must be positive, got {MaxSteps}", nameof(MaxSteps));
         return this;
     }
 }

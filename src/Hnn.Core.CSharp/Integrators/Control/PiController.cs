@@ -30,8 +30,7 @@ internal sealed class PiController
     /// The trial step h₀ of the starting-step heuristic from the weighted RMS norms d₀ of y₀ and d₁ of f(y₀),
     /// at most the whole <paramref name="span"/>.
     /// </summary>
-    public static double TrialStep(double d0, double d1, double span) =>
-        Math.Min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1, span);
+    public static double TrialStep(double d0, double d1, double span) => Math.Min(d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1, span);
 
     /// <summary>
     /// The starting step from the trial step h₀, d₁ and d₂ = ‖f(y₀ + h₀f₀) − f₀‖/h₀ (an estimate of the second
@@ -39,9 +38,7 @@ internal sealed class PiController
     /// </summary>
     public double InitialStep(double h0, double d1, double d2, double span)
     {
-        double h1 = d1 <= 1e-15 && d2 <= 1e-15
-            ? Math.Max(1e-6, h0 * 1e-3)
-            : Math.Pow(0.01 / Math.Max(d1, d2), ErrorExponent);
+        double h1 = d1 <= 1e-15 && d2 <= 1e-15 ? Math.Max(1e-6, h0 * 1e-3) : Math.Pow(0.01 / Math.Max(d1, d2), ErrorExponent);
         double h = Math.Min(Math.Min(100 * h0, h1), span);
         return double.IsFinite(h) && h > 0 ? h : span;
     }
@@ -62,9 +59,7 @@ internal sealed class PiController
             rejected = true;
             return false;
         }
-        factor = errorNorm == 0
-            ? settings.MaxFactor
-            : settings.Safety * Math.Pow(errorNorm, -alpha) * Math.Pow(previousError, beta);
+        factor = errorNorm == 0 ? settings.MaxFactor : settings.Safety * Math.Pow(errorNorm, -alpha) * Math.Pow(previousError, beta);
         factor = Math.Clamp(factor, settings.MinFactor, rejected ? 1 : settings.MaxFactor);
         previousError = Math.Max(errorNorm, 1e-4);
         rejected = false;

@@ -7,9 +7,7 @@ namespace Hnn.Integrators;
 /// </summary>
 public abstract record StepControl
 {
-    private protected StepControl()
-    {
-    }
+    private protected StepControl() { }
 }
 
 /// <summary>
@@ -38,8 +36,10 @@ public sealed record FixedSteps(double MaxStep) : StepControl
         for (int p = 0; p < tEval.Length; p++)
         {
             int steps = StepsBetween(t, tEval[p], MaxStep);
-            double start = t, h = (tEval[p] - start) / Math.Max(steps, 1);
-            for (int s = 0; s < steps; s++) step(start + s * h, h);
+            double start = t,
+                h = (tEval[p] - start) / Math.Max(steps, 1);
+            for (int s = 0; s < steps; s++)
+                step(start + s * h, h);
             t = tEval[p];
             reached(p);
         }
@@ -59,13 +59,20 @@ internal static class SolveArguments
     /// <summary>t0 finite; tEval non-empty, finite, strictly ascending, not before t0. Messages name t0 or tEval.</summary>
     public static void CheckTimes(double t0, ReadOnlySpan<double> tEval)
     {
-        if (!double.IsFinite(t0)) throw new ArgumentException($"t0 must be finite, got {t0}", nameof(t0));
-        if (tEval.Length == 0) throw new ArgumentException("tEval is empty: give at least one output time", nameof(tEval));
-        if (!(tEval[0] >= t0)) throw new ArgumentException($"tEval must not start before t0 = {t0:R}, got tEval[0] = {tEval[0]:R}", nameof(tEval));
+        if (!double.IsFinite(t0))
+            throw new ArgumentException($"t0 must be finite, got {t0}", nameof(t0));
+        if (tEval.Length == 0)
+            throw new ArgumentException("tEval is empty: give at least one output time", nameof(tEval));
+        if (!(tEval[0] >= t0))
+            throw new ArgumentException($"tEval must not start before t0 = {t0:R}, got tEval[0] = {tEval[0]:R}", nameof(tEval));
         for (int i = 1; i < tEval.Length; i++)
             if (!(tEval[i] > tEval[i - 1]))
-                throw new ArgumentException($"tEval must be strictly ascending, but tEval[{i}] = {tEval[i]:R} follows tEval[{i - 1}] = {tEval[i - 1]:R}", nameof(tEval));
-        if (!double.IsFinite(tEval[^1])) throw new ArgumentException($"tEval must be finite, got {tEval[^1]}", nameof(tEval));
+                throw new ArgumentException(
+                    $"tEval must be strictly ascending, but tEval[{i}] = {tEval[i]:R} follows tEval[{i - 1}] = {tEval[i - 1]:R}",
+                    nameof(tEval)
+                );
+        if (!double.IsFinite(tEval[^1]))
+            throw new ArgumentException($"tEval must be finite, got {tEval[^1]}", nameof(tEval));
     }
 
     /// <summary>Validates the step control for the method: the tableau when it adapts, null for fixed steps.</summary>
@@ -85,8 +92,10 @@ internal static class SolveArguments
                 return method is ButcherTableau { CanAdapt: true } tableau
                     ? tableau
                     : throw new ArgumentException(
-                        $"'{method.Name}' cannot adapt its step size: that needs an embedded Runge–Kutta pair with a dense output " +
-                        $"(e.g. {DormandPrince45.Tableau.Name} or {BogackiShampine32.Tableau.Name}); use fixed steps", nameof(method));
+                        $"'{method.Name}' cannot adapt its step size: that needs an embedded Runge–Kutta pair with a dense output "
+                            + $"(e.g. {DormandPrince45.Tableau.Name} or {BogackiShampine32.Tableau.Name}); use fixed steps",
+                        nameof(method)
+                    );
             default:
                 throw new NotSupportedException($"unknown step control {control.GetType().Name}");
         }

@@ -29,39 +29,64 @@ public sealed class ButcherTableau : IFixedStepMethod
     /// <param name="reference">Where the coefficients come from.</param>
     /// <param name="denseOutput">The dense output P [stages, terms], or null: y(t + θh) = y + h Σᵢ kᵢ Σⱼ P[i, j] θʲ⁺¹.</param>
     /// <exception cref="ArgumentException">The table is inconsistent; the message names the failed condition.</exception>
-    public ButcherTableau(string name, int order, double[][] a, double[] b, double[] c,
-        double[]? bError = null, int? errorOrder = null, string reference = "", double[,]? denseOutput = null)
+    public ButcherTableau(
+        string name,
+        int order,
+        double[][] a,
+        double[] b,
+        double[] c,
+        double[]? bError = null,
+        int? errorOrder = null,
+        string reference = "",
+        double[,]? denseOutput = null
+    )
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(c);
         int s = b.Length;
         string what = $"Butcher tableau '{name}'";
-        if (s == 0) throw new ArgumentException($"{what}: b is empty", nameof(b));
-        if (order < 1) throw new ArgumentException($"{what}: order must be at least 1, got {order}", nameof(order));
-        if (c.Length != s) throw new ArgumentException($"{what}: c has {c.Length} entries, b has {s}", nameof(c));
-        if (a.Length != s) throw new ArgumentException($"{what}: A has {a.Length} rows, b has {s} entries", nameof(a));
+        if (s == 0)
+            throw new ArgumentException($"{what}: b is empty", nameof(b));
+        if (order < 1)
+            throw new ArgumentException($"{what}: order must be at least 1, got {order}", nameof(order));
+        if (c.Length != s)
+            throw new ArgumentException($"{what}: c has {c.Length} entries, b has {s}", nameof(c));
+        if (a.Length != s)
+            throw new ArgumentException($"{what}: A has {a.Length} rows, b has {s} entries", nameof(a));
         this.a = new double[s][];
         for (int i = 0; i < s; i++)
         {
             var row = a[i] ?? throw new ArgumentException($"{what}: row {i} of A is null", nameof(a));
-            if (row.Length > s) throw new ArgumentException($"{what}: row {i} of A has {row.Length} entries, more than the {s} stages", nameof(a));
+            if (row.Length > s)
+                throw new ArgumentException($"{what}: row {i} of A has {row.Length} entries, more than the {s} stages", nameof(a));
             for (int j = i; j < row.Length; j++)
-                if (row[j] != 0) throw new ArgumentException($"{what}: A is not strictly lower triangular (A[{i},{j}] = {row[j]}); only explicit methods are supported", nameof(a));
+                if (row[j] != 0)
+                    throw new ArgumentException(
+                        $"{what}: A is not strictly lower triangular (A[{i},{j}] = {row[j]}); only explicit methods are supported",
+                        nameof(a)
+                    );
             this.a[i] = row.Take(Math.Min(i, row.Length)).Concat(Enumerable.Repeat(0.0, Math.Max(0, i - row.Length))).ToArray();
             double rowSum = Sum(this.a[i]);
             if (Math.Abs(rowSum - c[i]) > ConsistencyTolerance)
-                throw new ArgumentException($"{what}: row {i} of A sums to {rowSum:R}, but c[{i}] = {c[i]:R} (rows of A must sum to c)", nameof(a));
+                throw new ArgumentException(
+                    $"{what}: row {i} of A sums to {rowSum:R}, but c[{i}] = {c[i]:R} (rows of A must sum to c)",
+                    nameof(a)
+                );
         }
         double bSum = Sum(b);
         if (Math.Abs(bSum - 1) > ConsistencyTolerance)
             throw new ArgumentException($"{what}: b sums to {bSum:R}, not 1", nameof(b));
         if (bError is not null)
         {
-            if (bError.Length != s) throw new ArgumentException($"{what}: b_err has {bError.Length} entries, b has {s}", nameof(bError));
+            if (bError.Length != s)
+                throw new ArgumentException($"{what}: b_err has {bError.Length} entries, b has {s}", nameof(bError));
             double eSum = Sum(bError);
             if (Math.Abs(eSum) > ConsistencyTolerance)
-                throw new ArgumentException($"{what}: b_err sums to {eSum:R}, not 0 (both solutions of an embedded pair must be consistent)", nameof(bError));
+                throw new ArgumentException(
+                    $"{what}: b_err sums to {eSum:R}, not 0 (both solutions of an embedded pair must be consistent)",
+                    nameof(bError)
+                );
             if (errorOrder is not int eo || eo < 1)
                 throw new ArgumentException($"{what}: an embedded pair needs the order of its error estimate", nameof(errorOrder));
         }
@@ -70,13 +95,20 @@ public sealed class ButcherTableau : IFixedStepMethod
         if (denseOutput is not null)
         {
             if (denseOutput.GetLength(0) != s || denseOutput.GetLength(1) < 1)
-                throw new ArgumentException($"{what}: the dense output has {denseOutput.GetLength(0)} × {denseOutput.GetLength(1)} coefficients, it needs one row per stage ({s})", nameof(denseOutput));
+                throw new ArgumentException(
+                    $"{what}: the dense output has {denseOutput.GetLength(0)} × {denseOutput.GetLength(1)} coefficients, it needs one row per stage ({s})",
+                    nameof(denseOutput)
+                );
             for (int i = 0; i < s; i++)
             {
                 double rowSum = 0;
-                for (int j = 0; j < denseOutput.GetLength(1); j++) rowSum += denseOutput[i, j];
+                for (int j = 0; j < denseOutput.GetLength(1); j++)
+                    rowSum += denseOutput[i, j];
                 if (Math.Abs(rowSum - b[i]) > ConsistencyTolerance)
-                    throw new ArgumentException($"{what}: row {i} of the dense output sums to {rowSum:R}, but b[{i}] = {b[i]:R} (at θ = 1 it must give the step's solution)", nameof(denseOutput));
+                    throw new ArgumentException(
+                        $"{what}: row {i} of the dense output sums to {rowSum:R}, but b[{i}] = {b[i]:R} (at θ = 1 it must give the step's solution)",
+                        nameof(denseOutput)
+                    );
             }
         }
         Name = name;
@@ -154,7 +186,8 @@ public sealed class ButcherTableau : IFixedStepMethod
         var p = dense ?? throw new InvalidOperationException($"'{Name}' has no dense output");
         for (int i = 0; i < weights.Length; i++)
         {
-            double w = 0, power = theta;
+            double w = 0,
+                power = theta;
             for (int j = 0; j < p.GetLength(1); j++)
             {
                 w += p[i, j] * power;
@@ -173,7 +206,8 @@ public sealed class ButcherTableau : IFixedStepMethod
     private static double Sum(double[] v)
     {
         double s = 0;
-        foreach (var x in v) s += x;
+        foreach (var x in v)
+            s += x;
         return s;
     }
 }

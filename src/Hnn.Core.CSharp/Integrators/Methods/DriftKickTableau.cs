@@ -26,13 +26,21 @@ public sealed class DriftKickTableau : IFixedStepMethod
         ArgumentNullException.ThrowIfNull(kick);
         ArgumentNullException.ThrowIfNull(drift);
         string what = $"drift–kick table '{name}'";
-        if (order < 1) throw new ArgumentException($"{what}: order must be at least 1, got {order}", nameof(order));
-        if (drift.Length == 0) throw new ArgumentException($"{what}: no drift coefficients", nameof(drift));
+        if (order < 1)
+            throw new ArgumentException($"{what}: order must be at least 1, got {order}", nameof(order));
+        if (drift.Length == 0)
+            throw new ArgumentException($"{what}: no drift coefficients", nameof(drift));
         if (kick.Length != drift.Length + 1)
-            throw new ArgumentException($"{what}: {kick.Length} kicks for {drift.Length} drifts; a step is kick, drift, …, drift, kick, so there must be one more kick", nameof(kick));
-        double kickSum = kick.Sum(), driftSum = drift.Sum();
-        if (Math.Abs(kickSum - 1) > ConsistencyTolerance) throw new ArgumentException($"{what}: kicks sum to {kickSum:R}, not 1", nameof(kick));
-        if (Math.Abs(driftSum - 1) > ConsistencyTolerance) throw new ArgumentException($"{what}: drifts sum to {driftSum:R}, not 1", nameof(drift));
+            throw new ArgumentException(
+                $"{what}: {kick.Length} kicks for {drift.Length} drifts; a step is kick, drift, …, drift, kick, so there must be one more kick",
+                nameof(kick)
+            );
+        double kickSum = kick.Sum(),
+            driftSum = drift.Sum();
+        if (Math.Abs(kickSum - 1) > ConsistencyTolerance)
+            throw new ArgumentException($"{what}: kicks sum to {kickSum:R}, not 1", nameof(kick));
+        if (Math.Abs(driftSum - 1) > ConsistencyTolerance)
+            throw new ArgumentException($"{what}: drifts sum to {driftSum:R}, not 1", nameof(drift));
         Name = name;
         Order = order;
         Reference = reference;
@@ -59,7 +67,8 @@ public sealed class DriftKickTableau : IFixedStepMethod
     public IReadOnlyList<double> Drift => drift;
 
     /// <summary>A stepper for a full field of a separable system (each half evaluates the whole field, see <see cref="SeparableField.FromFull"/>).</summary>
-    public IStepper CreateStepper(BatchVectorField field, int count, int dim) => new DriftKickStepper(this, SeparableField.FromFull(field), count, dim);
+    public IStepper CreateStepper(BatchVectorField field, int count, int dim) =>
+        new DriftKickStepper(this, SeparableField.FromFull(field), count, dim);
 
     /// <summary>A stepper for a field given as its two halves.</summary>
     public IStepper CreateStepper(SeparableField field, int count, int dim) => new DriftKickStepper(this, field, count, dim);

@@ -26,8 +26,10 @@ public sealed record ImplicitMidpoint(double Tolerance = 1e-12, int MaxIteration
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public ImplicitMidpoint Validate()
     {
-        if (!(Tolerance > 0) || double.IsInfinity(Tolerance)) throw new ArgumentException($"tolerance must be positive and finite, got {Tolerance}", nameof(Tolerance));
-        if (MaxIterations < 1) throw new ArgumentException($"max iterations must be positive, got {MaxIterations}", nameof(MaxIterations));
+        if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
+            throw new ArgumentException($"tolerance must be positive and finite, got {Tolerance}", nameof(Tolerance));
+        if (MaxIterations < 1)
+            throw new ArgumentException($"max iterations must be positive, got {MaxIterations}", nameof(MaxIterations));
         return this;
     }
 

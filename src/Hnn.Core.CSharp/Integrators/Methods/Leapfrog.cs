@@ -8,7 +8,12 @@ namespace Hnn.Integrators;
 public static class Leapfrog
 {
     /// <summary>The table: kicks (½, ½), drift (1).</summary>
-    public static DriftKickTableau Tableau { get; } = new(
-        "leapfrog", order: 2, kick: [0.5, 0.5], drift: [1.0],
-        reference: "Verlet (1967); Hairer, Lubich & Wanner, Geometric Numerical Integration, §I.3");
+    public static DriftKickTableau Tableau { get; } =
+        new(
+            "leapfrog",
+            order: 2,
+            kick: [0.5, 0.5],
+            drift: [1.0],
+            reference: "Verlet (1967); Hairer, Lubich & Wanner, Geometric Numerical Integration, §I.3"
+        );
 }

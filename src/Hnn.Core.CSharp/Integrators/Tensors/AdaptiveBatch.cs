@@ -30,8 +30,15 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
     }
 
     /// <summary>Writes the states at tEval into output [N, T, D]; x0 is not modified. Tensors go to the caller's dispose scope.</summary>
-    public static void Integrate(ButcherTableau tableau, Func<Tensor, Tensor> field, Tensor x0, double t0, ReadOnlySpan<double> tEval, AdaptiveSettings settings, Tensor output) =>
-        AdaptiveLoop.Run(new AdaptiveBatch(tableau, settings, field, x0, output), settings, tableau.ErrorOrder!.Value, t0, tEval);
+    public static void Integrate(
+        ButcherTableau tableau,
+        Func<Tensor, Tensor> field,
+        Tensor x0,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        AdaptiveSettings settings,
+        Tensor output
+    ) => AdaptiveLoop.Run(new AdaptiveBatch(tableau, settings, field, x0, output), settings, tableau.ErrorOrder!.Value, t0, tEval);
 
     public string Who => "batch";
 
@@ -54,10 +61,12 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
         k0 = TensorField.Evaluate(field, x, x);
         CheckFinite(k0, t0);
         using var scope = NewDisposeScope();
-        double rtol = settings.RelativeTolerance, atol = settings.AbsoluteTolerance;
+        double rtol = settings.RelativeTolerance,
+            atol = settings.AbsoluteTolerance;
         double span = tEnd - t0;
         var scale = x.abs().Times(rtol).Plus(atol);
-        double d0 = WorstRms(x.div(scale)), d1 = WorstRms(k0.div(scale));
+        double d0 = WorstRms(x.div(scale)),
+            d1 = WorstRms(k0.div(scale));
         double h0 = PiController.TrialStep(d0, d1, span);
         var f1 = TensorField.Evaluate(field, x.AddScaled(k0, h0), x);
         double d2 = WorstRms(f1.sub(k0).div(scale)) / h0;
@@ -95,6 +104,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
     private static void CheckFinite(Tensor v, double t)
     {
         long row = TensorField.FirstNonFiniteRow(v);
-        if (row >= 0) throw new InvalidOperationException($"trajectory {row}: the derivative became non-finite at t = {t:R}");
+        if (row >= 0)
+            throw new InvalidOperationException($"trajectory {row}: the derivative became non-finite at t = {t:R}");
     }
 }

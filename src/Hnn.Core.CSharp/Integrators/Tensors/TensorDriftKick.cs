@@ -12,17 +12,21 @@ internal static class TensorDriftKick
     public static Tensor Step(DriftKickTableau tableau, Func<Tensor, Tensor> field, Tensor x, TensorStepSize h, bool keepGraph)
     {
         long d = x.shape[1];
-        if (d % 2 != 0) throw new ArgumentException($"a drift–kick method needs x = (q, p) of even dimension, got {d}", nameof(x));
+        if (d % 2 != 0)
+            throw new ArgumentException($"a drift–kick method needs x = (q, p) of even dimension, got {d}", nameof(x));
         long n = d / 2;
         var q = x[.., ..(int)n];
         var p = x[.., (int)n..];
         for (int i = 0; i < tableau.Kick.Count; i++)
         {
             double k = tableau.Kick[i];
-            if (k != 0) p = h.AddScaled(p, TensorField.Evaluate(field, cat([q, p], 1), x, keepGraph)[.., (int)n..], k);
-            if (i == tableau.Drift.Count) break;
+            if (k != 0)
+                p = h.AddScaled(p, TensorField.Evaluate(field, cat([q, p], 1), x, keepGraph)[.., (int)n..], k);
+            if (i == tableau.Drift.Count)
+                break;
             double dr = tableau.Drift[i];
-            if (dr != 0) q = h.AddScaled(q, TensorField.Evaluate(field, cat([q, p], 1), x, keepGraph)[.., ..(int)n], dr);
+            if (dr != 0)
+                q = h.AddScaled(q, TensorField.Evaluate(field, cat([q, p], 1), x, keepGraph)[.., ..(int)n], dr);
         }
         return cat([q, p], 1);
     }

@@ -13,7 +13,10 @@ internal static class TensorField
     {
         var dxdt = field(x) ?? throw new ArgumentException("the field returned null", nameof(field));
         if (!dxdt.shape.SequenceEqual(like.shape))
-            throw new ArgumentException($"the field returned shape [{string.Join(", ", dxdt.shape)}] for states of shape [{string.Join(", ", like.shape)}]", nameof(field));
+            throw new ArgumentException(
+                $"the field returned shape [{string.Join(", ", dxdt.shape)}] for states of shape [{string.Join(", ", like.shape)}]",
+                nameof(field)
+            );
         return keepGraph ? dxdt : dxdt.detach();
     }
 
@@ -21,9 +24,12 @@ internal static class TensorField
     public static void CheckStates(Tensor x0, string name)
     {
         ArgumentNullException.ThrowIfNull(x0, name);
-        if (x0.dim() != 2) throw new ArgumentException($"{name} must be a batch of states [N, D], got shape [{string.Join(", ", x0.shape)}]", name);
-        if (!x0.is_floating_point()) throw new ArgumentException($"{name} must be float32 or float64, got {x0.dtype}", name);
-        if (x0.shape[0] < 1 || x0.shape[1] < 1) throw new ArgumentException($"{name} is empty: shape [{string.Join(", ", x0.shape)}]", name);
+        if (x0.dim() != 2)
+            throw new ArgumentException($"{name} must be a batch of states [N, D], got shape [{string.Join(", ", x0.shape)}]", name);
+        if (!x0.is_floating_point())
+            throw new ArgumentException($"{name} must be float32 or float64, got {x0.dtype}", name);
+        if (x0.shape[0] < 1 || x0.shape[1] < 1)
+            throw new ArgumentException($"{name} is empty: shape [{string.Join(", ", x0.shape)}]", name);
     }
 
     /// <summary>Index of the first row holding a non-finite value, or −1.</summary>
@@ -31,7 +37,8 @@ internal static class TensorField
     {
         using var scope = NewDisposeScope();
         var bad = x.isfinite().logical_not().any(1);
-        if (!bad.any().item<bool>()) return -1;
+        if (!bad.any().item<bool>())
+            return -1;
         return bad.to_type(ScalarType.Int64).argmax().item<long>();
     }
 }

@@ -25,13 +25,15 @@ internal static class TensorImplicitMidpoint
             change = change.nan_to_num(double.PositiveInfinity, double.PositiveInfinity);
             double worst = change.max().to_type(ScalarType.Float64).item<double>();
             k = next;
-            if (worst <= tolerance) break;
+            if (worst <= tolerance)
+                break;
             if (iteration >= settings.MaxIterations || !double.IsFinite(worst))
             {
                 long row = change.amax([1]).argmax().item<long>();
                 throw new InvalidOperationException(
-                    $"implicit midpoint: the stage iteration did not converge within {iteration} iterations, h = {h:R} " +
-                    $"(trajectory {row}, relative change {worst:R} > tolerance {tolerance:R}); use a smaller step");
+                    $"implicit midpoint: the stage iteration did not converge within {iteration} iterations, h = {h:R} "
+                        + $"(trajectory {row}, relative change {worst:R} > tolerance {tolerance:R}); use a smaller step"
+                );
             }
         }
         return x.AddScaled(k, h);

@@ -24,8 +24,15 @@ public static class TensorOde
     /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, a setting is out of range, the method cannot adapt, or the field returns another shape.</exception>
     /// <exception cref="InvalidOperationException">The step size underflowed, a state became non-finite, or an implicit stage did not converge.</exception>
     /// <exception cref="NotSupportedException">The method is not a Butcher tableau, a drift–kick table or implicit midpoint.</exception>
-    public static Tensor Solve(Func<Tensor, Tensor> field, IFixedStepMethod method, Tensor x0, double t0, ReadOnlySpan<double> tEval,
-        StepControl control, bool noGrad = false)
+    public static Tensor Solve(
+        Func<Tensor, Tensor> field,
+        IFixedStepMethod method,
+        Tensor x0,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        StepControl control,
+        bool noGrad = false
+    )
     {
         ArgumentNullException.ThrowIfNull(field);
         TensorField.CheckStates(x0, nameof(x0));
@@ -40,13 +47,16 @@ public static class TensorOde
             return output.MoveToOuterDisposeScope();
         }
         var x = x0.detach().clone();
-        ((FixedSteps)control).Walk(t0, tEval,
+        ((FixedSteps)control).Walk(
+            t0,
+            tEval,
             (_, h) =>
             {
                 using var scope = NewDisposeScope();
                 x.copy_(Advance(method, field, x, h, keepGraph: false));
             },
-            p => output.select(1, p).copy_(x));
+            p => output.select(1, p).copy_(x)
+        );
         return output.MoveToOuterDisposeScope();
     }
 
@@ -68,8 +78,15 @@ public static class TensorOde
     /// with <see cref="FixedSteps"/>(<paramref name="maxStep"/>).
     /// </summary>
     /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, or maxStep is not positive.</exception>
-    public static Tensor SolveFixed(IFixedStepMethod method, Func<Tensor, Tensor> field, Tensor x0, double t0, ReadOnlySpan<double> tEval, double maxStep, bool noGrad = false) =>
-        Solve(field, method, x0, t0, tEval, new FixedSteps(maxStep), noGrad);
+    public static Tensor SolveFixed(
+        IFixedStepMethod method,
+        Func<Tensor, Tensor> field,
+        Tensor x0,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        double maxStep,
+        bool noGrad = false
+    ) => Solve(field, method, x0, t0, tEval, new FixedSteps(maxStep), noGrad);
 
     /// <summary>
     /// <see cref="Solve(Func{Tensor, Tensor}, IFixedStepMethod, Tensor, double, ReadOnlySpan{double}, StepControl, bool)"/>
@@ -77,19 +94,29 @@ public static class TensorOde
     /// </summary>
     /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, or a tolerance is not positive.</exception>
     /// <exception cref="InvalidOperationException">The step size underflowed or a state became non-finite.</exception>
-    public static Tensor Solve(Func<Tensor, Tensor> field, Tensor x0, double t0, ReadOnlySpan<double> tEval, double rtol, double atol, bool noGrad = false) =>
-        Solve(field, DormandPrince45.Tableau, x0, t0, tEval, new AdaptiveSettings(rtol, atol), noGrad);
+    public static Tensor Solve(
+        Func<Tensor, Tensor> field,
+        Tensor x0,
+        double t0,
+        ReadOnlySpan<double> tEval,
+        double rtol,
+        double atol,
+        bool noGrad = false
+    ) => Solve(field, DormandPrince45.Tableau, x0, t0, tEval, new AdaptiveSettings(rtol, atol), noGrad);
 
     /// <summary>
     /// One step of any fixed-step method; with <paramref name="keepGraph"/> gradients flow through every stage
     /// (training through the integrator, see <see cref="Training.SupervisedStep"/>). Temporaries belong to the
     /// caller's dispose scope.
     /// </summary>
-    internal static Tensor Advance(IFixedStepMethod method, Func<Tensor, Tensor> field, Tensor x, TensorStepSize h, bool keepGraph) => method switch
-    {
-        ButcherTableau tableau => TensorRungeKutta.Step(tableau, field, x, h, keepGraph),
-        DriftKickTableau tableau => TensorDriftKick.Step(tableau, field, x, h, keepGraph),
-        ImplicitMidpoint midpoint when !keepGraph => TensorImplicitMidpoint.Step(midpoint, field, x, h.Single(midpoint.Name)),
-        _ => throw new NotSupportedException($"no tensor stepper for method '{method.Name}' ({method.GetType().Name}){(keepGraph ? " that keeps the graph" : "")}"),
-    };
+    internal static Tensor Advance(IFixedStepMethod method, Func<Tensor, Tensor> field, Tensor x, TensorStepSize h, bool keepGraph) =>
+        method switch
+        {
+            ButcherTableau tableau => TensorRungeKutta.Step(tableau, field, x, h, keepGraph),
+            DriftKickTableau tableau => TensorDriftKick.Step(tableau, field, x, h, keepGraph),
+            ImplicitMidpoint midpoint when !keepGraph => TensorImplicitMidpoint.Step(midpoint, field, x, h.Single(midpoint.Name)),
+            _ => throw new NotSupportedException(
+                $"no tensor stepper for method '{method.Name}' ({method.GetType().Name}){(keepGraph ? " that keeps the graph" : "")}"
+            ),
+        };
 }

@@ -10,7 +10,15 @@ internal static class TensorRungeKutta
     /// <paramref name="k"/>), detached unless <paramref name="keepGraph"/>; returns the last stage's input.
     /// Temporaries belong to the caller's dispose scope.
     /// </summary>
-    public static Tensor Stages(ButcherTableau tableau, Func<Tensor, Tensor> field, Tensor x, TensorStepSize h, Tensor[] k, int first, bool keepGraph)
+    public static Tensor Stages(
+        ButcherTableau tableau,
+        Func<Tensor, Tensor> field,
+        Tensor x,
+        TensorStepSize h,
+        Tensor[] k,
+        int first,
+        bool keepGraph
+    )
     {
         var input = x;
         for (int i = first; i < k.Length; i++)
@@ -26,7 +34,8 @@ internal static class TensorRungeKutta
     {
         var sum = x;
         for (int j = 0; j < weights.Length; j++)
-            if (weights[j] != 0) sum = h.AddScaled(sum, k[j], weights[j]);
+            if (weights[j] != 0)
+                sum = h.AddScaled(sum, k[j], weights[j]);
         return ReferenceEquals(sum, x) ? x.clone() : sum;
     }
 

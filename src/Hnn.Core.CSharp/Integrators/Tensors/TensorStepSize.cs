@@ -28,8 +28,7 @@ internal readonly struct TensorStepSize
     /// x + (h·w)·y: one fused libtorch call with the number h·w for a single size; (h·w)·y then the sum for a
     /// column of sizes.
     /// </summary>
-    public Tensor AddScaled(Tensor x, Tensor y, double w) =>
-        perRow is null ? x.AddScaled(y, size * w) : x.Plus(perRow.Times(w) * y);
+    public Tensor AddScaled(Tensor x, Tensor y, double w) => perRow is null ? x.AddScaled(y, size * w) : x.Plus(perRow.Times(w) * y);
 
     /// <summary>The single size.</summary>
     /// <exception cref="NotSupportedException">The step has one size per row.</exception>

@@ -32,8 +32,12 @@ public static class EulerLagrange
     {
         ArgumentNullException.ThrowIfNull(lagrangian);
         if (states.dim() != 2 || states.shape[1] % 2 != 0)
-            throw new ArgumentException($"states must be (q, q̇) rows [N, 2n], got shape [{string.Join(", ", states.shape)}]", nameof(states));
-        if (!(ridge >= 0 && double.IsFinite(ridge))) throw new ArgumentOutOfRangeException(nameof(ridge), ridge, "must be zero or positive and finite");
+            throw new ArgumentException(
+                $"states must be (q, q̇) rows [N, 2n], got shape [{string.Join(", ", states.shape)}]",
+                nameof(states)
+            );
+        if (!(ridge >= 0 && double.IsFinite(ridge)))
+            throw new ArgumentOutOfRangeException(nameof(ridge), ridge, "must be zero or positive and finite");
         using var scope = NewDisposeScope();
         using var gradMode = enable_grad();
         var x = states.requires_grad ? states : states.detach().requires_grad_(true);
@@ -41,7 +45,12 @@ public static class EulerLagrange
         var gradient = autograd.grad([lagrangian(x).sum()], [x], retain_graph: true, create_graph: true)[0];
         var rows = new Tensor[n];
         for (long i = 0; i < n; i++)
-            rows[i] = autograd.grad([gradient.select(1, n + i).sum()], [x], retain_graph: createGraph || i < n - 1, create_graph: createGraph)[0];
+            rows[i] = autograd.grad(
+                [gradient.select(1, n + i).sum()],
+                [x],
+                retain_graph: createGraph || i < n - 1,
+                create_graph: createGraph
+            )[0];
         var hessianRows = stack(rows, 1);
         var mixed = hessianRows.narrow(2, 0, n);
         var velocityHessian = hessianRows.narrow(2, n, n);
@@ -59,7 +68,8 @@ public static class EulerLagrange
             accelerations = linalg.solve(normal, velocityHessian.matmul(rhs));
         }
         accelerations = accelerations.squeeze(2);
-        if (!createGraph) accelerations = accelerations.detach();
+        if (!createGraph)
+            accelerations = accelerations.detach();
         return accelerations.MoveToOuterDisposeScope();
     }
 }

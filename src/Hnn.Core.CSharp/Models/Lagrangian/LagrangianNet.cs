@@ -26,7 +26,8 @@ public sealed class LagrangianNet : DynamicsModel
     public const double Ridge = 1e-4;
 
     /// <summary>Creates an LNN (its kind is set to <see cref="ModelKind.Lnn"/>); the state dimension must be even.</summary>
-    public LagrangianNet(ModelSettings settings) : base(nameof(LagrangianNet), settings with { Kind = ModelKind.Lnn })
+    public LagrangianNet(ModelSettings settings)
+        : base(nameof(LagrangianNet), settings with { Kind = ModelKind.Lnn })
     {
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, 1, settings.Nonlinearity);
         RegisterComponents();
@@ -53,7 +54,8 @@ public sealed class LagrangianNet : DynamicsModel
         long n = x.shape[1] / 2;
         var accelerations = EulerLagrange.Accelerations(Lagrangian, x, Ridge, createGraph);
         var velocities = x.narrow(1, n, n);
-        if (!createGraph) velocities = velocities.detach();
+        if (!createGraph)
+            velocities = velocities.detach();
         return cat([velocities, accelerations], 1).MoveToOuterDisposeScope();
     }
 }

@@ -25,7 +25,8 @@ public static class VelocityCoordinates
     public static StateMatrix FromCanonical(IHamiltonianSystem system, StateMatrix canonical)
     {
         Check(system, canonical, nameof(canonical));
-        int d = canonical.Columns, n = d / 2;
+        int d = canonical.Columns,
+            n = d / 2;
         var result = (double[])canonical.Values.Clone();
         var field = new double[d];
         for (int r = 0; r < canonical.Rows; r++)
@@ -48,7 +49,8 @@ public static class VelocityCoordinates
         Check(system, canonicalDerivatives, nameof(canonicalDerivatives));
         if (canonical.Rows != canonicalDerivatives.Rows)
             throw new ArgumentException($"{canonical.Rows} states but {canonicalDerivatives.Rows} derivatives");
-        int d = canonical.Columns, n = d / 2;
+        int d = canonical.Columns,
+            n = d / 2;
         var result = new double[canonical.Values.Length];
         var plus = new double[d];
         var minus = new double[d];
@@ -99,9 +101,12 @@ public static class VelocityCoordinates
     public static StateMatrix ToCanonical(IHamiltonianSystem system, StateMatrix velocity)
     {
         Check(system, velocity, nameof(velocity));
-        int rows = velocity.Rows, d = velocity.Columns, n = d / 2;
+        int rows = velocity.Rows,
+            d = velocity.Columns,
+            n = d / 2;
         var x = (double[])velocity.Values.Clone();
-        for (int r = 0; r < rows; r++) Array.Clear(x, r * d + n, n);
+        for (int r = 0; r < rows; r++)
+            Array.Clear(x, r * d + n, n);
         var residual = new double[rows * n];
         var jacobian = new double[rows * n * n];
         var field = new double[d];
@@ -119,7 +124,8 @@ public static class VelocityCoordinates
                 for (int i = 0; i < n; i++)
                 {
                     residual[r * n + i] = field[i] - target[i];
-                    if (!(Math.Abs(residual[r * n + i]) <= 1e-13 * (1 + Math.Abs(target[i])))) converged = false;
+                    if (!(Math.Abs(residual[r * n + i]) <= 1e-13 * (1 + Math.Abs(target[i]))))
+                        converged = false;
                 }
                 for (int j = 0; j < n; j++)
                 {
@@ -129,17 +135,22 @@ public static class VelocityCoordinates
                     system.TimeDerivative(probe, fieldPlus);
                     probe[n + j] = state[n + j] - h;
                     system.TimeDerivative(probe, fieldMinus);
-                    for (int i = 0; i < n; i++) jacobian[(r * n + i) * n + j] = (fieldPlus[i] - fieldMinus[i]) / (2 * h);
+                    for (int i = 0; i < n; i++)
+                        jacobian[(r * n + i) * n + j] = (fieldPlus[i] - fieldMinus[i]) / (2 * h);
                 }
             }
-            if (converged) return new StateMatrix(x, rows, d);
+            if (converged)
+                return new StateMatrix(x, rows, d);
             using var scope = NewDisposeScope();
             var step = linalg.solve(tensor(jacobian, [rows, n, n], ScalarType.Float64), tensor(residual, [rows, n, 1], ScalarType.Float64));
             var values = step.contiguous().data<double>().ToArray();
             for (int r = 0; r < rows; r++)
-                for (int i = 0; i < n; i++) x[r * d + n + i] -= values[r * n + i];
+            for (int i = 0; i < n; i++)
+                x[r * d + n + i] -= values[r * n + i];
         }
-        throw new InvalidOperationException($"the velocities of {system.Name} could not be mapped back to momenta: Newton's method on q̇ = ∂H/∂p did not converge in 50 steps");
+        throw new InvalidOperationException(
+            $"the velocities of {system.Name} could not be mapped back to momenta: Newton's method on q̇ = ∂H/∂p did not converge in 50 steps"
+        );
     }
 
     static void Check(IHamiltonianSystem system, StateMatrix states, string name)
@@ -155,7 +166,8 @@ public static class VelocityCoordinates
     static double Norm(ReadOnlySpan<double> v)
     {
         double s = 0;
-        foreach (var a in v) s += a * a;
+        foreach (var a in v)
+            s += a * a;
         return Math.Sqrt(s);
     }
 }

@@ -31,7 +31,8 @@ public sealed class PortHamiltonianNet : DynamicsModel
     public const double InitialDampingFactor = 0.1;
 
     /// <summary>Creates a port-Hamiltonian network (its kind is set to <see cref="ModelKind.PortHnn"/>); the state dimension must be even.</summary>
-    public PortHamiltonianNet(ModelSettings settings) : base(nameof(PortHamiltonianNet), settings with { Kind = ModelKind.PortHnn })
+    public PortHamiltonianNet(ModelSettings settings)
+        : base(nameof(PortHamiltonianNet), settings with { Kind = ModelKind.PortHnn })
     {
         int n = settings.InputDim / 2;
         mlp = new Mlp(settings.InputDim, settings.HiddenDim, 1, settings.Nonlinearity);

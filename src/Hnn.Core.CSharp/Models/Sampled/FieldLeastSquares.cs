@@ -27,7 +27,8 @@ internal sealed class FieldLeastSquares
     {
         this.parts = parts;
         offsets = new int[parts.Count + 1];
-        for (int p = 0; p < parts.Count; p++) offsets[p + 1] = offsets[p] + parts[p].Function.Width;
+        for (int p = 0; p < parts.Count; p++)
+            offsets[p + 1] = offsets[p] + parts[p].Function.Width;
     }
 
     /// <summary>Unknowns T.</summary>
@@ -35,8 +36,11 @@ internal sealed class FieldLeastSquares
 
     /// <summary>The columns of the unknowns of a model whose parts keep only their first <paramref name="width"/> neurons.</summary>
     public long[] Leading(int width) =>
-        Enumerable.Range(0, parts.Count).SelectMany(p => Enumerable.Range(offsets[p], Math.Min(width, parts[p].Function.Width)))
-            .Select(k => (long)k).ToArray();
+        Enumerable
+            .Range(0, parts.Count)
+            .SelectMany(p => Enumerable.Range(offsets[p], Math.Min(width, parts[p].Function.Width)))
+            .Select(k => (long)k)
+            .ToArray();
 
     /// <summary>States per chunk, so that the chunk's [n, T] slopes stay near 2²¹ numbers.</summary>
     int ChunkStates() => (int)Math.Max(16, ChunkElements / Math.Max(1, 2L * Unknowns));
@@ -52,7 +56,8 @@ internal sealed class FieldLeastSquares
         var rows = FieldRows();
         var products = new Tensor[rows.Count, rows.Count];
         for (int t = 0; t < rows.Count; t++)
-            for (int u = t; u < rows.Count; u++) products[t, u] = rows[t].Rows.matmul(rows[u].Rows.t());
+        for (int u = t; u < rows.Count; u++)
+            products[t, u] = rows[t].Rows.matmul(rows[u].Rows.t());
         int chunk = ChunkStates();
         for (long start = 0; start < n; start += chunk)
         {
@@ -71,7 +76,8 @@ internal sealed class FieldLeastSquares
                     var (pu, vu) = rows[u];
                     var block = st.t().matmul(slopes[u]) * products[t, u];
                     gram.narrow(0, offsets[pt], vt.shape[0]).narrow(1, offsets[pu], vu.shape[0]).PlusInPlace(block);
-                    if (u != t) gram.narrow(0, offsets[pu], vu.shape[0]).narrow(1, offsets[pt], vt.shape[0]).PlusInPlace(block.t());
+                    if (u != t)
+                        gram.narrow(0, offsets[pu], vu.shape[0]).narrow(1, offsets[pt], vt.shape[0]).PlusInPlace(block.t());
                 }
             }
             squares += ys.Squared().sum().item<double>();
@@ -86,14 +92,18 @@ internal sealed class FieldLeastSquares
     public Tensor SquaredErrors(Tensor x, Tensor y, Tensor coefficients)
     {
         using var scope = NewDisposeScope();
-        long k = coefficients.shape[1], d = x.shape[1], n = x.shape[0];
+        long k = coefficients.shape[1],
+            d = x.shape[1],
+            n = x.shape[0];
         var errors = zeros(k, ScalarType.Float64);
         // Per term, the field of every candidate per unit slope: V_t[m, j]·c[m, κ] as [M, D·K].
-        var mixed = FieldRows().Select(r =>
-        {
-            var c = coefficients.narrow(0, offsets[r.Part], r.Rows.shape[0]);
-            return (r.Rows.unsqueeze(2) * c.unsqueeze(1)).reshape(r.Rows.shape[0], d * k);
-        }).ToArray();
+        var mixed = FieldRows()
+            .Select(r =>
+            {
+                var c = coefficients.narrow(0, offsets[r.Part], r.Rows.shape[0]);
+                return (r.Rows.unsqueeze(2) * c.unsqueeze(1)).reshape(r.Rows.shape[0], d * k);
+            })
+            .ToArray();
         int chunk = (int)Math.Max(16, ChunkElements / (2 * Math.Max(Unknowns, d * k)));
         for (long start = 0; start < n; start += chunk)
         {
@@ -126,9 +136,9 @@ internal sealed class FieldLeastSquares
         using var scope = NewDisposeScope();
         var (index, scale, scaled) = Scaled(gram, columns);
         var (values, vectors) = linalg.eigh(scaled);
-        var projected = vectors.t().matmul(right.index_select(0, index) * scale);           // Vᵀ D^−½ r, [m]
+        var projected = vectors.t().matmul(right.index_select(0, index) * scale); // Vᵀ D^−½ r, [m]
         var lambdas = tensor(ridges.ToArray(), ScalarType.Float64);
-        var z = vectors.matmul(projected.unsqueeze(1) / values.AtLeast(0).unsqueeze(1).Plus(lambdas.unsqueeze(0)));   // [m, L]
+        var z = vectors.matmul(projected.unsqueeze(1) / values.AtLeast(0).unsqueeze(1).Plus(lambdas.unsqueeze(0))); // [m, L]
         var solutions = zeros(Unknowns, ridges.Count, ScalarType.Float64);
         solutions.index_copy_(0, index, z * scale.unsqueeze(1));
         return solutions.MoveToOuterDisposeScope();
@@ -144,7 +154,8 @@ internal sealed class FieldLeastSquares
         var (index, scale, scaled) = Scaled(gram, columns);
         scaled.diagonal().PlusInPlace(ridge);
         var (factor, info) = linalg.cholesky_ex(scaled);
-        if (info.item<int>() != 0) return SolveAll(gram, right, columns, [ridge]).squeeze(1).MoveToOuterDisposeScope();
+        if (info.item<int>() != 0)
+            return SolveAll(gram, right, columns, [ridge]).squeeze(1).MoveToOuterDisposeScope();
         var z = cholesky_solve((right.index_select(0, index) * scale).unsqueeze(1), factor).squeeze(1);
         var solution = zeros(Unknowns, ScalarType.Float64);
         solution.index_copy_(0, index, z * scale);
@@ -169,7 +180,8 @@ internal sealed class FieldLeastSquares
         for (int p = 0; p < parts.Count; p++)
         {
             var (function, structure) = parts[p];
-            foreach (var g in function.GradientRows()) rows.Add((p, structure is null ? g : g.matmul(structure.t())));
+            foreach (var g in function.GradientRows())
+                rows.Add((p, structure is null ? g : g.matmul(structure.t())));
         }
         return rows;
     }

@@ -28,7 +28,8 @@ public static class LayerSampling
     {
         CheckStates(states);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
-        if (!(scale > 0 && double.IsFinite(scale))) throw new ArgumentException($"the ELM scale must be positive and finite, got {scale}");
+        if (!(scale > 0 && double.IsFinite(scale)))
+            throw new ArgumentException($"the ELM scale must be positive and finite, got {scale}");
         SampledActivation.Check(activation);
         using var scope = NewDisposeScope();
         var x = states.to_type(ScalarType.Float64);
@@ -63,8 +64,13 @@ public static class LayerSampling
         double s = SampledActivation.SteepHalfWidth(activation);
         var w = (difference / difference.Squared().sum([1], keepdim: true)).Times(2 * s);
         var b = (w * x1).sum([1]).neg().Minus(s);
-        return new SampledLayer(w.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope(), activation,
-            from.MoveToOuterDisposeScope(), to.MoveToOuterDisposeScope());
+        return new SampledLayer(
+            w.MoveToOuterDisposeScope(),
+            b.MoveToOuterDisposeScope(),
+            activation,
+            from.MoveToOuterDisposeScope(),
+            to.MoveToOuterDisposeScope()
+        );
     }
 
     /// <summary>
@@ -90,16 +96,25 @@ public static class LayerSampling
         var x = states.to_type(ScalarType.Float64);
         var distance = (x.index_select(0, to) - x.index_select(0, from)).Squared().sum([1]).sqrt().data<double>().ToArray();
         double largest = distance.Max();
-        if (!(largest > 0)) throw new ArgumentException($"all {n} states coincide: SWIM needs at least two distinct states");
+        if (!(largest > 0))
+            throw new ArgumentException($"all {n} states coincide: SWIM needs at least two distinct states");
         var change = values is null
             ? null
-            : (values.to_type(ScalarType.Float64).index_select(0, to) - values.to_type(ScalarType.Float64).index_select(0, from)).abs().data<double>().ToArray();
-        if (change is not null && change.Any(c => !double.IsFinite(c))) throw new ArgumentException("SWIM's function values must be finite");
+            : (values.to_type(ScalarType.Float64).index_select(0, to) - values.to_type(ScalarType.Float64).index_select(0, from))
+                .abs()
+                .data<double>()
+                .ToArray();
+        if (change is not null && change.Any(c => !double.IsFinite(c)))
+            throw new ArgumentException("SWIM's function values must be finite");
         var weight = new double[distance.Length];
         for (int k = 0; k < weight.Length; k++)
-            weight[k] = distance[k] <= 1e-10 * largest ? 0 : change is null ? 1 : change[k] / distance[k];
+            weight[k] =
+                distance[k] <= 1e-10 * largest ? 0
+                : change is null ? 1
+                : change[k] / distance[k];
         if (!(weight.Sum() > 0))
-            for (int k = 0; k < weight.Length; k++) weight[k] = distance[k] <= 1e-10 * largest ? 0 : 1;
+            for (int k = 0; k < weight.Length; k++)
+                weight[k] = distance[k] <= 1e-10 * largest ? 0 : 1;
         var picked = multinomial(tensor(weight, ScalarType.Float64), count, replacement: true, generator: generator);
         return (from.index_select(0, picked).MoveToOuterDisposeScope(), to.index_select(0, picked).MoveToOuterDisposeScope());
     }
@@ -112,12 +127,13 @@ public static class LayerSampling
         {
             var all = new List<long>[] { new(), new() };
             for (long a = 0; a < n; a++)
-                for (long b = 0; b < n; b++)
-                {
-                    if (a == b) continue;
-                    all[0].Add(a);
-                    all[1].Add(b);
-                }
+            for (long b = 0; b < n; b++)
+            {
+                if (a == b)
+                    continue;
+                all[0].Add(a);
+                all[1].Add(b);
+            }
             return (all[0].ToArray(), all[1].ToArray());
         }
         using var scope = NewDisposeScope();
@@ -125,13 +141,16 @@ public static class LayerSampling
         // j = i + δ mod N with δ uniform in 1..N−1: uniform over the ordered pairs with j ≠ i.
         var offset = randint(1, n, [limit], ScalarType.Int64, generator: generator).data<long>().ToArray();
         var second = new long[limit];
-        for (long k = 0; k < limit; k++) second[k] = (first[k] + offset[k]) % n;
+        for (long k = 0; k < limit; k++)
+            second[k] = (first[k] + offset[k]) % n;
         return (first, second);
     }
 
     static void CheckStates(Tensor states)
     {
-        if (states.dim() != 2) throw new ArgumentException($"states must be a matrix [N, D], got shape [{string.Join(", ", states.shape)}]");
-        if (states.shape[0] < 2) throw new ArgumentException($"sampling a layer needs at least 2 states, got {states.shape[0]}");
+        if (states.dim() != 2)
+            throw new ArgumentException($"states must be a matrix [N, D], got shape [{string.Join(", ", states.shape)}]");
+        if (states.shape[0] < 2)
+            throw new ArgumentException($"sampling a layer needs at least 2 states, got {states.shape[0]}");
     }
 }

@@ -19,15 +19,14 @@ public sealed class SampledDissipativeHnn : SampledHnn
     private readonly SampledFunction dissipation;
 
     /// <summary>An untrained sampled dissipative HNN (its kind is set to <see cref="ModelKind.SampledDissipativeHnn"/>, its field to both parts).</summary>
-    public SampledDissipativeHnn(ModelSettings settings) : this(Normalise(settings), null, null)
-    {
-    }
+    public SampledDissipativeHnn(ModelSettings settings)
+        : this(Normalise(settings), null, null) { }
 
     SampledDissipativeHnn(ModelSettings settings, SampledFunction? hamiltonian, SampledFunction? dissipation)
         : base(nameof(SampledDissipativeHnn), settings, hamiltonian)
     {
-        this.dissipation = dissipation
-            ?? new SampledFunction(settings.InputDim, settings.HiddenDim, settings.Nonlinearity, settings.MomentumSymmetric);
+        this.dissipation =
+            dissipation ?? new SampledFunction(settings.InputDim, settings.HiddenDim, settings.Nonlinearity, settings.MomentumSymmetric);
         if (this.dissipation.Width != settings.HiddenDim)
             throw new ArgumentException($"the fitted D has {this.dissipation.Width} neurons but the settings say {settings.HiddenDim}");
         register_module(nameof(dissipation), this.dissipation);
@@ -38,7 +37,11 @@ public sealed class SampledDissipativeHnn : SampledHnn
         new(Normalise(settings), hamiltonian, dissipation);
 
     static ModelSettings Normalise(ModelSettings settings) =>
-        settings with { Kind = ModelKind.SampledDissipativeHnn, Field = FieldType.Both };
+        settings with
+        {
+            Kind = ModelKind.SampledDissipativeHnn,
+            Field = FieldType.Both,
+        };
 
     /// <summary>The learned dissipation function as a module.</summary>
     public SampledFunction DissipationFunction => dissipation;

@@ -1,6 +1,6 @@
-using Hnn.Tensors;
 using System.Diagnostics;
 using Hnn.Data;
+using Hnn.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +53,9 @@ public static class SampledFit
         var modelSettings = settings.Model(data.Dimension, settings.Width).Validate();
         CheckData(data, settings);
         if (settings.Sampler == LayerSampler.Swim && hamiltonian is null)
-            throw new ArgumentException("the swim sampler draws pairs by the true H, which was not given; use a-swim when H is not observed");
+            throw new ArgumentException(
+                "the swim sampler draws pairs by the true H, which was not given; use a-swim when H is not observed"
+            );
         if (settings.Sampler != LayerSampler.Swim && hamiltonian is not null)
             throw new ArgumentException($"a true H is used only by the swim sampler, not by {settings.Sampler}");
 
@@ -72,17 +74,21 @@ public static class SampledFit
             y = y.index_select(0, tensor(rows));
         }
         int used = rows.Length;
-        var trajectories = data.TrainTimeline is { } timeline && timeline.Rows == available
-            ? rows.Select(r => timeline.Trajectories[r]).ToArray()
-            : null;
+        var trajectories =
+            data.TrainTimeline is { } timeline && timeline.Rows == available ? rows.Select(r => timeline.Trajectories[r]).ToArray() : null;
         var (heldRows, byTrajectory) = HeldOut(used, trajectories, settings.ValidationFraction, generator);
         var isHeld = new bool[used];
-        foreach (var r in heldRows) isHeld[r] = true;
+        foreach (var r in heldRows)
+            isHeld[r] = true;
         var fitIndex = tensor(Enumerable.Range(0, used).Where(r => !isHeld[r]).Select(r => (long)r).ToArray());
         var heldIndex = tensor(heldRows.Select(r => (long)r).ToArray());
         int held = heldRows.Length;
-        var split = new Split(x.index_select(0, fitIndex), y.index_select(0, fitIndex),
-            held > 0 ? x.index_select(0, heldIndex) : null, held > 0 ? y.index_select(0, heldIndex) : null);
+        var split = new Split(
+            x.index_select(0, fitIndex),
+            y.index_select(0, fitIndex),
+            held > 0 ? x.index_select(0, heldIndex) : null,
+            held > 0 ? y.index_select(0, heldIndex) : null
+        );
 
         LayerSampler chosen = settings.Sampler;
         StageOutcome outcome;
@@ -95,7 +101,13 @@ public static class SampledFit
                 (chosen, outcome, firstStage, compared) = Auto(split, settings, modelSettings, generator);
                 break;
             case LayerSampler.ASwim:
-                var first = Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.UniformSwim, [null, null], generator), widths);
+                var first = Stage(
+                    split,
+                    settings,
+                    modelSettings,
+                    Sample(split.FitX, settings, LayerSampler.UniformSwim, [null, null], generator),
+                    widths
+                );
                 var values = Values(first.Model, split.FitX);
                 first.Model.Dispose();
                 firstStage = first.ValidationError;
@@ -103,15 +115,41 @@ public static class SampledFit
                 break;
             case LayerSampler.Swim:
                 var truth = hamiltonian!(split.FitX).to_type(ScalarType.Float64).reshape(-1);
-                outcome = Stage(split, settings, modelSettings, Sample(split.FitX, settings, LayerSampler.Swim, [truth], generator), widths);
+                outcome = Stage(
+                    split,
+                    settings,
+                    modelSettings,
+                    Sample(split.FitX, settings, LayerSampler.Swim, [truth], generator),
+                    widths
+                );
                 break;
             default:
-                outcome = Stage(split, settings, modelSettings, Sample(split.FitX, settings, settings.Sampler, [null, null], generator), widths);
+                outcome = Stage(
+                    split,
+                    settings,
+                    modelSettings,
+                    Sample(split.FitX, settings, settings.Sampler, [null, null], generator),
+                    widths
+                );
                 break;
         }
-        var report = new SampledFitReport(settings.Kind, chosen, outcome.Model.Settings.HiddenDim, outcome.Ridge,
-            outcome.ValidationError, outcome.TrainingError, available, used, held, byTrajectory, clock.Elapsed.TotalSeconds, firstStage,
-            outcome.Candidates, compared, settings.Sampler == LayerSampler.Auto ? settings.ComparedWidth : null);
+        var report = new SampledFitReport(
+            settings.Kind,
+            chosen,
+            outcome.Model.Settings.HiddenDim,
+            outcome.Ridge,
+            outcome.ValidationError,
+            outcome.TrainingError,
+            available,
+            used,
+            held,
+            byTrajectory,
+            clock.Elapsed.TotalSeconds,
+            firstStage,
+            outcome.Candidates,
+            compared,
+            settings.Sampler == LayerSampler.Auto ? settings.ComparedWidth : null
+        );
         outcome.Model.eval();
         outcome.Model.Sampling = settings;
         outcome.Model.FitReport = report;
@@ -126,7 +164,8 @@ public static class SampledFit
     /// </summary>
     static (int[] Rows, bool ByTrajectory) HeldOut(int used, int[]? trajectories, double fraction, Generator generator)
     {
-        if (fraction == 0) return ([], false);
+        if (fraction == 0)
+            return ([], false);
         int target = Math.Clamp((int)Math.Round(used * fraction), 1, used - 2);
         var sizes = trajectories?.GroupBy(t => t).Select(g => (Id: g.Key, Size: g.Count())).ToArray();
         if (sizes is not null && sizes.Length >= MinTrajectories)
@@ -137,14 +176,18 @@ public static class SampledFit
             foreach (var k in order)
             {
                 var (id, size) = sizes[k];
-                if (count >= target || used - count - size < 2) break;
+                if (count >= target || used - count - size < 2)
+                    break;
                 chosen.Add(id);
                 count += size;
             }
             if (count > 0)
                 return ([.. Enumerable.Range(0, used).Where(r => chosen.Contains(trajectories![r]))], true);
         }
-        return ([.. randperm(used, generator: generator).narrow(0, 0, target).sort().Values.data<long>().ToArray().Select(r => (int)r)], false);
+        return (
+            [.. randperm(used, generator: generator).narrow(0, 0, target).sort().Values.data<long>().ToArray().Select(r => (int)r)],
+            false
+        );
     }
 
     /// <summary>Trajectories needed to hold out whole ones for validation.</summary>
@@ -153,7 +196,13 @@ public static class SampledFit
     /// <summary>The states to fit on, and those held out to choose on (null when none are).</summary>
     sealed record Split(Tensor FitX, Tensor FitY, Tensor? ValidationX, Tensor? ValidationY);
 
-    sealed record StageOutcome(SampledHnn Model, double Ridge, double ValidationError, double TrainingError, IReadOnlyList<SampledCandidate> Candidates);
+    sealed record StageOutcome(
+        SampledHnn Model,
+        double Ridge,
+        double ValidationError,
+        double TrainingError,
+        IReadOnlyList<SampledCandidate> Candidates
+    );
 
     /// <summary>
     /// <see cref="LayerSampler.Auto"/>: draws each sampler's full-width layers — ELM, uniform SWIM, then A-SWIM from the Ĥ
@@ -175,7 +224,11 @@ public static class SampledFit
     /// </remarks>
     /// <returns>The chosen sampler, its full-width outcome, the first-stage error if it is A-SWIM, and every sampler compared.</returns>
     static (LayerSampler Sampler, StageOutcome Outcome, double? FirstStage, SamplerCandidate[] Compared) Auto(
-        Split split, SampledSettings settings, ModelSettings modelSettings, Generator generator)
+        Split split,
+        SampledSettings settings,
+        ModelSettings modelSettings,
+        Generator generator
+    )
     {
         int width = settings.ComparedWidth;
         int[] widths = [width];
@@ -190,14 +243,24 @@ public static class SampledFit
         var winner = trials.MinBy(t => Score(t.Outcome));
         // With one width candidate, the compared width, the comparison fits are the full-width ones.
         bool compared = settings.WidthCandidates.SequenceEqual(widths);
-        var full = trials.Where(t => t.Sampler == winner.Sampler || t.Sampler == LayerSampler.Elm)
-            .Select(t => (t.Sampler, Outcome: compared ? t.Outcome : Stage(split, settings, modelSettings, t.Layers, settings.WidthCandidates)))
+        var full = trials
+            .Where(t => t.Sampler == winner.Sampler || t.Sampler == LayerSampler.Elm)
+            .Select(t =>
+                (t.Sampler, Outcome: compared ? t.Outcome : Stage(split, settings, modelSettings, t.Layers, settings.WidthCandidates))
+            )
             .ToArray();
         var (chosen, outcome) = full.MinBy(f => Score(f.Outcome));
         foreach (var other in trials.Select(t => t.Outcome).Concat(full.Select(f => f.Outcome)).Distinct())
-            if (!ReferenceEquals(other, outcome)) other.Model.Dispose();
-        var report = trials.Select(t => new SamplerCandidate(t.Sampler, t.Outcome.ValidationError, t.Outcome.Ridge,
-            full.Where(f => f.Sampler == t.Sampler).Select(f => (double?)f.Outcome.ValidationError).FirstOrDefault())).ToArray();
+            if (!ReferenceEquals(other, outcome))
+                other.Model.Dispose();
+        var report = trials
+            .Select(t => new SamplerCandidate(
+                t.Sampler,
+                t.Outcome.ValidationError,
+                t.Outcome.Ridge,
+                full.Where(f => f.Sampler == t.Sampler).Select(f => (double?)f.Outcome.ValidationError).FirstOrDefault()
+            ))
+            .ToArray();
         return (chosen, outcome, chosen == LayerSampler.ASwim ? uniform.ValidationError : null, report);
     }
 
@@ -209,24 +272,50 @@ public static class SampledFit
         model is SampledDissipativeHnn both ? [both.Hamiltonian(states), both.Dissipation(states)] : [model.Hamiltonian(states)];
 
     /// <summary>The hidden layers, H's then D's, drawn by <paramref name="sampler"/> (values guide SWIM's pairs, one per part).</summary>
-    static SampledLayer[] Sample(Tensor states, SampledSettings settings, LayerSampler sampler, IReadOnlyList<Tensor?> values, Generator generator) =>
-        [.. Enumerable.Range(0, settings.Dissipative ? 2 : 1).Select(part => sampler == LayerSampler.Elm
-            ? LayerSampling.Elm(states, settings.Width, settings.Activation, settings.ElmScale, generator)
-            : LayerSampling.Swim(states, sampler == LayerSampler.UniformSwim ? null : values[part], settings.Width, settings.Activation, generator))];
+    static SampledLayer[] Sample(
+        Tensor states,
+        SampledSettings settings,
+        LayerSampler sampler,
+        IReadOnlyList<Tensor?> values,
+        Generator generator
+    ) =>
+        [
+            .. Enumerable
+                .Range(0, settings.Dissipative ? 2 : 1)
+                .Select(part =>
+                    sampler == LayerSampler.Elm
+                        ? LayerSampling.Elm(states, settings.Width, settings.Activation, settings.ElmScale, generator)
+                        : LayerSampling.Swim(
+                            states,
+                            sampler == LayerSampler.UniformSwim ? null : values[part],
+                            settings.Width,
+                            settings.Activation,
+                            generator
+                        )
+                ),
+        ];
 
     /// <summary>
     /// Fits the coefficients of the given layers (each of the largest of <paramref name="widths"/>): every width, as a
     /// leading subset, and every λ scored on the held-out states, the best refitted on all.
     /// </summary>
-    static StageOutcome Stage(Split split, SampledSettings settings, ModelSettings modelSettings, SampledLayer[] layers, IReadOnlyList<int> widths)
+    static StageOutcome Stage(
+        Split split,
+        SampledSettings settings,
+        ModelSettings modelSettings,
+        SampledLayer[] layers,
+        IReadOnlyList<int> widths
+    )
     {
         var structure = HamiltonianNet.Structure(modelSettings.InputDim, modelSettings.CanonicalCoordinates).to_type(ScalarType.Float64);
-        var functions = layers.Select(l => new SampledFunction(l, zeros(l.Width, ScalarType.Float64), 0, settings.MomentumSymmetric)).ToArray();
+        var functions = layers
+            .Select(l => new SampledFunction(l, zeros(l.Width, ScalarType.Float64), 0, settings.MomentumSymmetric))
+            .ToArray();
         var problem = new FieldLeastSquares([.. functions.Select((f, p) => (f, p == 0 ? structure : (Tensor?)null))]);
         var (gram, right, squares) = problem.Accumulate(split.FitX, split.FitY);
 
         var ridges = settings.RidgeCandidates;
-        var solutions = cat(widths.Select(w => problem.SolveAll(gram, right, problem.Leading(w), ridges)).ToArray(), 1);   // [T, widths·ridges]
+        var solutions = cat(widths.Select(w => problem.SolveAll(gram, right, problem.Leading(w), ridges)).ToArray(), 1); // [T, widths·ridges]
         var candidates = new List<SampledCandidate>();
         int best = 0;
         if (split.ValidationX is not null)
@@ -235,9 +324,13 @@ public static class SampledFit
             double scale = split.ValidationY!.Squared().sum().item<double>();
             for (int k = 0; k < errors.Length; k++)
                 candidates.Add(new SampledCandidate(widths[k / ridges.Count], ridges[k % ridges.Count], errors[k] / scale));
-            best = Enumerable.Range(0, candidates.Count).Where(k => double.IsFinite(candidates[k].ValidationError))
-                .DefaultIfEmpty(-1).MinBy(k => k < 0 ? 0 : candidates[k].ValidationError);
-            if (best < 0) throw new InvalidOperationException("every sampled candidate's validation error is NaN or infinite");
+            best = Enumerable
+                .Range(0, candidates.Count)
+                .Where(k => double.IsFinite(candidates[k].ValidationError))
+                .DefaultIfEmpty(-1)
+                .MinBy(k => k < 0 ? 0 : candidates[k].ValidationError);
+            if (best < 0)
+                throw new InvalidOperationException("every sampled candidate's validation error is NaN or infinite");
         }
         var choice = (Width: widths[best / ridges.Count], Ridge: ridges[best % ridges.Count]);
 
@@ -269,7 +362,8 @@ public static class SampledFit
         SampledHnn model = settings.Dissipative
             ? SampledDissipativeHnn.Fitted(chosen, fitted[0], fitted[1])
             : SampledHnn.Fitted(chosen, fitted[0]);
-        foreach (var f in functions) f.Dispose();
+        foreach (var f in functions)
+            f.Dispose();
         double validationError = candidates.Count > 0 ? candidates[best].ValidationError : double.NaN;
         return new StageOutcome(model, choice.Ridge, validationError, trainingError, candidates);
     }
@@ -277,10 +371,14 @@ public static class SampledFit
     static void CheckData(Dataset data, SampledSettings settings)
     {
         if (data.TrainX.Rows != data.TrainDx.Rows || data.TrainX.Columns != data.TrainDx.Columns)
-            throw new ArgumentException($"dataset '{data.Name}': training states are {data.TrainX.Rows}×{data.TrainX.Columns} but their derivatives {data.TrainDx.Rows}×{data.TrainDx.Columns}");
+            throw new ArgumentException(
+                $"dataset '{data.Name}': training states are {data.TrainX.Rows}×{data.TrainX.Columns} but their derivatives {data.TrainDx.Rows}×{data.TrainDx.Columns}"
+            );
         int needed = settings.ValidationFraction > 0 ? 3 : 2;
         if (data.TrainX.Rows < needed)
-            throw new ArgumentException($"dataset '{data.Name}': a sampled fit needs at least {needed} training states, got {data.TrainX.Rows}");
+            throw new ArgumentException(
+                $"dataset '{data.Name}': a sampled fit needs at least {needed} training states, got {data.TrainX.Rows}"
+            );
         if (!data.TrainX.Values.All(double.IsFinite) || !data.TrainDx.Values.All(double.IsFinite))
             throw new ArgumentException($"dataset '{data.Name}': training states and derivatives must be finite");
     }

@@ -19,7 +19,12 @@ public sealed record SampledCandidate(int Width, double Ridge, double Validation
 /// For the samplers then fitted with every width candidate (the comparison's winner, and ELM), the validation error of
 /// that fit's best candidate; else null (and null in model files written before it was recorded).
 /// </param>
-public sealed record SamplerCandidate(LayerSampler Sampler, double ValidationError, double? Ridge = null, double? FullWidthValidationError = null);
+public sealed record SamplerCandidate(
+    LayerSampler Sampler,
+    double ValidationError,
+    double? Ridge = null,
+    double? FullWidthValidationError = null
+);
 
 /// <summary>What a sampled fit chose and measured.</summary>
 /// <param name="Kind">The model kind fitted.</param>
@@ -51,9 +56,22 @@ public sealed record SamplerCandidate(LayerSampler Sampler, double ValidationErr
 /// written before it was recorded, when Auto fitted every sampler at the full width.
 /// </param>
 public sealed record SampledFitReport(
-    ModelKind Kind, LayerSampler Sampler, int Width, double Ridge, double ValidationError, double TrainingError,
-    int StatesAvailable, int StatesUsed, int ValidationStates, bool ValidationByTrajectory, double Seconds, double? FirstStageValidationError,
-    IReadOnlyList<SampledCandidate> Candidates, IReadOnlyList<SamplerCandidate> Samplers, int? ComparisonWidth = null)
+    ModelKind Kind,
+    LayerSampler Sampler,
+    int Width,
+    double Ridge,
+    double ValidationError,
+    double TrainingError,
+    int StatesAvailable,
+    int StatesUsed,
+    int ValidationStates,
+    bool ValidationByTrajectory,
+    double Seconds,
+    double? FirstStageValidationError,
+    IReadOnlyList<SampledCandidate> Candidates,
+    IReadOnlyList<SamplerCandidate> Samplers,
+    int? ComparisonWidth = null
+)
 {
     /// <summary>True when only some of the training states were used.</summary>
     [JsonIgnore]
@@ -69,12 +87,15 @@ public sealed record SampledFitReport(
             ? $" (first stage {f:0.00e+00}{(Samplers.Count > 0 && ComparisonWidth is int w ? $" at width {w}" : "")})"
             : "";
         var full = Samplers.Where(s => s.FullWidthValidationError is not null).ToArray();
-        var choice = Samplers.Count == 0 ? ""
+        var choice =
+            Samplers.Count == 0 ? ""
             : ComparisonWidth is int compared
-                ? $" (auto: compared at width {compared}: " + string.Join(", ", Samplers.Select(Compared))
+                ? $" (auto: compared at width {compared}: "
+                    + string.Join(", ", Samplers.Select(Compared))
                     + $"; then at widths up to {(Candidates.Count > 0 ? Candidates.Max(c => c.Width) : Width)}: "
-                    + string.Join(", ", full.Select(s => $"{s.Sampler} {s.FullWidthValidationError:0.00e+00}")) + ")"
-                : " (auto, of " + string.Join(", ", Samplers.Select(Compared)) + ")";
+                    + string.Join(", ", full.Select(s => $"{s.Sampler} {s.FullWidthValidationError:0.00e+00}"))
+                    + ")"
+            : " (auto, of " + string.Join(", ", Samplers.Select(Compared)) + ")";
         return $"{Kind} by {Sampler}{choice}: width {Width}, λ {Ridge:0e+00}; relative field MSE {ValidationError:0.00e+00} on {ValidationStates} held-out states{(ValidationByTrajectory ? " of whole trajectories" : "")}{first}, "
             + $"{TrainingError:0.00e+00} on {states}; {Seconds:0.00} s";
     }

@@ -26,17 +26,25 @@ public sealed class SampledFunction : nn.Module
 
     /// <summary>An untrained function (all weights and coefficients zero, so F ≡ 0) of the given shape, to load weights into.</summary>
     public SampledFunction(int inputDim, int width, Nonlinearity activation, bool momentumSymmetric)
-        : this(zeros(width, inputDim, ScalarType.Float64), zeros(width, ScalarType.Float64), zeros(width, ScalarType.Float64),
-            zeros(1, ScalarType.Float64), activation, momentumSymmetric)
-    {
-    }
+        : this(
+            zeros(width, inputDim, ScalarType.Float64),
+            zeros(width, ScalarType.Float64),
+            zeros(width, ScalarType.Float64),
+            zeros(1, ScalarType.Float64),
+            activation,
+            momentumSymmetric
+        ) { }
 
     /// <summary>A fitted function: a sampled layer with solved coefficients c [M] and offset c₀ (copied).</summary>
     internal SampledFunction(SampledLayer layer, Tensor coefficients, double offset, bool momentumSymmetric)
-        : this(layer.Weights.to_type(ScalarType.Float64).clone(), layer.Biases.to_type(ScalarType.Float64).clone(),
-            coefficients.to_type(ScalarType.Float64).clone(), tensor(new[] { offset }, ScalarType.Float64), layer.Activation, momentumSymmetric)
-    {
-    }
+        : this(
+            layer.Weights.to_type(ScalarType.Float64).clone(),
+            layer.Biases.to_type(ScalarType.Float64).clone(),
+            coefficients.to_type(ScalarType.Float64).clone(),
+            tensor(new[] { offset }, ScalarType.Float64),
+            layer.Activation,
+            momentumSymmetric
+        ) { }
 
     SampledFunction(Tensor weights, Tensor biases, Tensor coefficients, Tensor offset, Nonlinearity activation, bool momentumSymmetric)
         : base(nameof(SampledFunction))
@@ -124,9 +132,10 @@ public sealed class SampledFunction : nn.Module
     /// <summary>The terms' slopes S_t [N, M] at states x.</summary>
     internal IReadOnlyList<Tensor> GradientSlopes(Tensor x)
     {
-        if (!momentumSymmetric) return [SampledActivation.Slope(activation, PreActivation(x, weights))];
+        if (!momentumSymmetric)
+            return [SampledActivation.Slope(activation, PreActivation(x, weights))];
         using var scope = NewDisposeScope();
-        var flipped = FlipMomenta(weights);   // rows wₖR: wₖ·(Rx) = (wₖR)·x
+        var flipped = FlipMomenta(weights); // rows wₖR: wₖ·(Rx) = (wₖR)·x
         var direct = SampledActivation.Slope(activation, PreActivation(x, weights)).Times(0.5);
         var mirrored = SampledActivation.Slope(activation, PreActivation(x, flipped)).Times(0.5);
         return [direct.MoveToOuterDisposeScope(), mirrored.MoveToOuterDisposeScope()];

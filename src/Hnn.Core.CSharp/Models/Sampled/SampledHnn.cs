@@ -32,17 +32,21 @@ public class SampledHnn : DynamicsModel
 
     /// <summary>An untrained sampled HNN of the given settings (its kind is set to <see cref="ModelKind.SampledHnn"/>).</summary>
     public SampledHnn(ModelSettings settings)
-        : this(nameof(SampledHnn), settings with { Kind = ModelKind.SampledHnn, Field = FieldType.Solenoidal }, null)
-    {
-    }
+        : this(nameof(SampledHnn), settings with { Kind = ModelKind.SampledHnn, Field = FieldType.Solenoidal }, null) { }
 
     /// <summary>For the dissipative counterpart, and for fits that pass the fitted H.</summary>
-    private protected SampledHnn(string name, ModelSettings settings, SampledFunction? fitted) : base(name, settings)
+    private protected SampledHnn(string name, ModelSettings settings, SampledFunction? fitted)
+        : base(name, settings)
     {
-        hamiltonian = fitted ?? new SampledFunction(settings.InputDim, settings.HiddenDim, settings.Nonlinearity, settings.MomentumSymmetric);
+        hamiltonian =
+            fitted ?? new SampledFunction(settings.InputDim, settings.HiddenDim, settings.Nonlinearity, settings.MomentumSymmetric);
         if (hamiltonian.Width != settings.HiddenDim)
             throw new ArgumentException($"the fitted H has {hamiltonian.Width} neurons but the settings say {settings.HiddenDim}");
-        structureTransposed = HamiltonianNet.Structure(settings.InputDim, settings.CanonicalCoordinates).t().to_type(ScalarType.Float64).contiguous()
+        structureTransposed = HamiltonianNet
+            .Structure(settings.InputDim, settings.CanonicalCoordinates)
+            .t()
+            .to_type(ScalarType.Float64)
+            .contiguous()
             .DetachFromDisposeScope();
         RegisterComponents();
     }

@@ -10,7 +10,8 @@ namespace Hnn.Models.Sampled;
 /// <param name="Activation">σ: tanh or sigmoid (<see cref="SampledActivation"/>).</param>
 /// <param name="From">For SWIM layers, the index of each neuron's first state x1 among the states it was sampled from; null for ELM.</param>
 /// <param name="To">For SWIM layers, the index of each neuron's second state x2; null for ELM.</param>
-public sealed record SampledLayer(Tensor Weights, Tensor Biases, Nonlinearity Activation, Tensor? From = null, Tensor? To = null) : IDisposable
+public sealed record SampledLayer(Tensor Weights, Tensor Biases, Nonlinearity Activation, Tensor? From = null, Tensor? To = null)
+    : IDisposable
 {
     /// <summary>The number of neurons M.</summary>
     public int Width => (int)Weights.shape[0];

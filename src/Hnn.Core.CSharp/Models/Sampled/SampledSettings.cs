@@ -62,7 +62,8 @@ public sealed record SampledSettings(
     bool CanonicalCoordinates = true,
     bool MomentumSymmetric = false,
     double ElmScale = 0.05,
-    int? ComparisonWidth = null)
+    int? ComparisonWidth = null
+)
 {
     /// <summary>
     /// The largest width accepted: the normal equations hold (parts · Width)² float64 numbers, 512 MB for a dissipative
@@ -91,7 +92,12 @@ public sealed record SampledSettings(
     public bool Dissipative => Kind == ModelKind.SampledDissipativeHnn;
 
     /// <summary>These settings for a model of <paramref name="kind"/>, momentum-symmetric or not (what a run decides).</summary>
-    public SampledSettings ForModel(ModelKind kind, bool momentumSymmetric) => this with { Kind = kind, MomentumSymmetric = momentumSymmetric };
+    public SampledSettings ForModel(ModelKind kind, bool momentumSymmetric) =>
+        this with
+        {
+            Kind = kind,
+            MomentumSymmetric = momentumSymmetric,
+        };
 
     /// <summary>These settings with another width (the largest tried; <see cref="WidthChoices"/> as they are).</summary>
     public SampledSettings WithWidth(int width) => this with { Width = width };
@@ -101,7 +107,15 @@ public sealed record SampledSettings(
 
     /// <summary>The architecture of a model of this kind with the given input dimension and width.</summary>
     public ModelSettings Model(int inputDim, int width) =>
-        new(Kind, inputDim, width, Activation, Dissipative ? FieldType.Both : FieldType.Solenoidal, CanonicalCoordinates, MomentumSymmetric);
+        new(
+            Kind,
+            inputDim,
+            width,
+            Activation,
+            Dissipative ? FieldType.Both : FieldType.Solenoidal,
+            CanonicalCoordinates,
+            MomentumSymmetric
+        );
 
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range or the combination cannot work.</exception>
@@ -109,23 +123,31 @@ public sealed record SampledSettings(
     {
         if (Kind is not (ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn))
             throw new ArgumentException($"a sampled fit makes sampled models (sampled-hnn or sampled-dissipative-hnn), got {Kind}");
-        if (Width < 1 || Width > MaxWidth) throw new ArgumentException($"width must be in 1..{MaxWidth}, got {Width}");
-        if (!Enum.IsDefined(Sampler)) throw new ArgumentException($"unknown sampler {Sampler}");
+        if (Width < 1 || Width > MaxWidth)
+            throw new ArgumentException($"width must be in 1..{MaxWidth}, got {Width}");
+        if (!Enum.IsDefined(Sampler))
+            throw new ArgumentException($"unknown sampler {Sampler}");
         SampledActivation.Check(Activation);
-        if (!(ElmScale > 0 && double.IsFinite(ElmScale))) throw new ArgumentException($"the ELM scale must be positive and finite, got {ElmScale}");
+        if (!(ElmScale > 0 && double.IsFinite(ElmScale)))
+            throw new ArgumentException($"the ELM scale must be positive and finite, got {ElmScale}");
         foreach (var w in WidthChoices ?? [])
-            if (w < 1 || w > Width) throw new ArgumentException($"width choices must be in 1..{Width} (the width), got {w}");
+            if (w < 1 || w > Width)
+                throw new ArgumentException($"width choices must be in 1..{Width} (the width), got {w}");
         if (ComparisonWidth is int compared && (compared < 1 || compared > Width))
             throw new ArgumentException($"the comparison width must be in 1..{Width} (the width), got {compared}");
-        if (Ridges is { Length: 0 }) throw new ArgumentException("ridges must list at least one λ (or be left out for the default decades)");
+        if (Ridges is { Length: 0 })
+            throw new ArgumentException("ridges must list at least one λ (or be left out for the default decades)");
         foreach (var r in Ridges ?? [])
-            if (!(r > 0 && double.IsFinite(r))) throw new ArgumentException($"ridge λ must be positive and finite, got {r}");
+            if (!(r > 0 && double.IsFinite(r)))
+                throw new ArgumentException($"ridge λ must be positive and finite, got {r}");
         if (!(ValidationFraction >= 0 && ValidationFraction <= 0.5))
             throw new ArgumentException($"validation fraction must be in [0, 0.5], got {ValidationFraction}");
         if (ValidationFraction == 0 && (WidthCandidates.Count > 1 || RidgeCandidates.Count > 1 || Sampler == LayerSampler.Auto))
             throw new ArgumentException(
-                $"a validation fraction of 0 leaves nothing to choose the width, ridge or sampler on ({WidthCandidates.Count} widths, {RidgeCandidates.Count} ridges, sampler {Sampler}): give one ridge, empty width choices and a sampler other than auto");
-        if (MaxStates < 2) throw new ArgumentException($"max states must be at least 2, got {MaxStates}");
+                $"a validation fraction of 0 leaves nothing to choose the width, ridge or sampler on ({WidthCandidates.Count} widths, {RidgeCandidates.Count} ridges, sampler {Sampler}): give one ridge, empty width choices and a sampler other than auto"
+            );
+        if (MaxStates < 2)
+            throw new ArgumentException($"max states must be at least 2, got {MaxStates}");
         if (Sampler == LayerSampler.Swim && Dissipative)
             throw new ArgumentException("the swim sampler needs the true H and D; for a sampled dissipative HNN use a-swim");
         return this;

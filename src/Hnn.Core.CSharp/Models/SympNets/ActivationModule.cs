@@ -17,7 +17,8 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
     private readonly double h;
 
     /// <summary>A module of kind <paramref name="kind"/> on n = <paramref name="half"/> degrees of freedom, over a step h.</summary>
-    public ActivationModule(int half, ShearKind kind, Nonlinearity nonlinearity, double h) : base(nameof(ActivationModule))
+    public ActivationModule(int half, ShearKind kind, Nonlinearity nonlinearity, double h)
+        : base(nameof(ActivationModule))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(half, 1);
         using (var draw = randn(half))

@@ -18,7 +18,8 @@ public sealed class GSympNet : StepMap
     public const int Layers = 6;
 
     /// <summary>Creates a G-SympNet (its kind is set to <see cref="ModelKind.GSympNet"/>); the settings need a step size.</summary>
-    public GSympNet(ModelSettings settings) : base(nameof(GSympNet), settings with { Kind = ModelKind.GSympNet })
+    public GSympNet(ModelSettings settings)
+        : base(nameof(GSympNet), settings with { Kind = ModelKind.GSympNet })
     {
         int half = settings.InputDim / 2;
         var kind = ShearKind.Kick;
@@ -35,7 +36,8 @@ public sealed class GSympNet : StepMap
     /// <inheritdoc />
     private protected override Tensor Map(Tensor x)
     {
-        foreach (var module in layers) x = module.forward(x);
+        foreach (var module in layers)
+            x = module.forward(x);
         return x;
     }
 }

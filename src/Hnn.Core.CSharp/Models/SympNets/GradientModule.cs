@@ -20,7 +20,8 @@ public sealed class GradientModule : nn.Module<Tensor, Tensor>
     private readonly double h;
 
     /// <summary>A module of kind <paramref name="kind"/> and width w = <paramref name="width"/> on n = <paramref name="half"/> degrees of freedom, over a step h.</summary>
-    public GradientModule(int half, int width, ShearKind kind, Nonlinearity nonlinearity, double h) : base(nameof(GradientModule))
+    public GradientModule(int half, int width, ShearKind kind, Nonlinearity nonlinearity, double h)
+        : base(nameof(GradientModule))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(half, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -37,11 +38,15 @@ public sealed class GradientModule : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor x) =>
-        kind.Apply(x, half =>
-        {
-            using var inner = nn.functional.linear(half, weights.t(), bias);
-            using var activated = nonlinearity.Apply(inner);
-            using var scaled = activated * scale;
-            return scaled.matmul(weights.t());
-        }, h);
+        kind.Apply(
+            x,
+            half =>
+            {
+                using var inner = nn.functional.linear(half, weights.t(), bias);
+                using var activated = nonlinearity.Apply(inner);
+                using var scaled = activated * scale;
+                return scaled.matmul(weights.t());
+            },
+            h
+        );
 }

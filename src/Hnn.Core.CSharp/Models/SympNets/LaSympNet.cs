@@ -22,9 +22,9 @@ public sealed class LaSympNet : StepMap
     /// <summary>Shears per linear module.</summary>
     public const int Sublayers = 4;
 
-
     /// <summary>Creates an LA-SympNet (its kind is set to <see cref="ModelKind.LaSympNet"/>); the settings need a step size.</summary>
-    public LaSympNet(ModelSettings settings) : base(nameof(LaSympNet), settings with { Kind = ModelKind.LaSympNet })
+    public LaSympNet(ModelSettings settings)
+        : base(nameof(LaSympNet), settings with { Kind = ModelKind.LaSympNet })
     {
         int half = settings.InputDim / 2;
         double h = StepSize;
@@ -33,7 +33,8 @@ public sealed class LaSympNet : StepMap
         for (int i = 0; i < Layers; i++)
         {
             list.Add(new LinearModule(half, Sublayers, ShearKind.Kick, h));
-            if (i == Layers - 1) break;
+            if (i == Layers - 1)
+                break;
             list.Add(new ActivationModule(half, activation, settings.Nonlinearity, h));
             activation = activation.Other();
         }
@@ -44,7 +45,8 @@ public sealed class LaSympNet : StepMap
     /// <inheritdoc />
     private protected override Tensor Map(Tensor x)
     {
-        foreach (var module in layers) x = module.forward(x);
+        foreach (var module in layers)
+            x = module.forward(x);
         return x;
     }
 }

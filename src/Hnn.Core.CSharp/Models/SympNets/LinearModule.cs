@@ -18,7 +18,8 @@ public sealed class LinearModule : nn.Module<Tensor, Tensor>
     private readonly double h;
 
     /// <summary><paramref name="sublayers"/> shears of n = <paramref name="half"/> degrees of freedom, the first of kind <paramref name="first"/>, over a step h.</summary>
-    public LinearModule(int half, int sublayers, ShearKind first, double h) : base(nameof(LinearModule))
+    public LinearModule(int half, int sublayers, ShearKind first, double h)
+        : base(nameof(LinearModule))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(half, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sublayers, 1);

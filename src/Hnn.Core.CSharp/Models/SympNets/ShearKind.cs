@@ -8,6 +8,7 @@ public enum ShearKind
 {
     /// <summary>p ← p + h·f(q), as the kick of a drift–kick integrator (Jin et al.'s "up").</summary>
     Kick,
+
     /// <summary>q ← q + h·f(p), as the drift (Jin et al.'s "low").</summary>
     Drift,
 }

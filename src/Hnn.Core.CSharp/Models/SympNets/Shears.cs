@@ -18,9 +18,7 @@ public static class Shears
         long n = x.shape[1] / 2;
         var q = x.narrow(1, 0, n);
         var p = x.narrow(1, n, n);
-        var moved = kind == ShearKind.Kick
-            ? cat([q, p.AddScaled(increment(q), h)], 1)
-            : cat([q.AddScaled(increment(p), h), p], 1);
+        var moved = kind == ShearKind.Kick ? cat([q, p.AddScaled(increment(q), h)], 1) : cat([q.AddScaled(increment(p), h), p], 1);
         return moved.MoveToOuterDisposeScope();
     }
 }

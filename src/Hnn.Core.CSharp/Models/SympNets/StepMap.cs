@@ -20,9 +20,8 @@ namespace Hnn.Models.SympNets;
 public abstract class StepMap : DynamicsModel
 {
     /// <summary>Creates the module; the settings must carry a step size.</summary>
-    protected StepMap(string name, ModelSettings settings) : base(name, settings)
-    {
-    }
+    protected StepMap(string name, ModelSettings settings)
+        : base(name, settings) { }
 
     /// <summary>h, the time one step advances.</summary>
     public double StepSize => Settings.StepSize ?? throw new InvalidOperationException("a step map without a step size");
