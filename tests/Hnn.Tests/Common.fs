@@ -42,9 +42,9 @@ let hnnDll =
     let configuration = System.IO.DirectoryInfo(System.IO.Path.Combine(System.AppContext.BaseDirectory, "..")).Name
     System.IO.Path.Combine(repoRoot, "src", "Hnn.Cli", "bin", configuration, "net10.0", "hnn.dll")
 
-/// Runs `dotnet hnn.dll args` to its end (5 minutes at most, then killed and failed); exit code and merged output.
-let runHnnToEnd (args: string list) =
-    let info = System.Diagnostics.ProcessStartInfo("dotnet", hnnDll :: args, RedirectStandardOutput = true, RedirectStandardError = true)
+/// Runs a program to its end (`seconds` at most, then killed and failed); exit code and merged output.
+let runToEnd (seconds: int) (program: string) (args: string list) =
+    let info = System.Diagnostics.ProcessStartInfo(program, args, RedirectStandardOutput = true, RedirectStandardError = true)
     use p = System.Diagnostics.Process.Start info |> nonNull
     let out = System.Text.StringBuilder()
     let collect (e: System.Diagnostics.DataReceivedEventArgs) =
@@ -55,9 +55,12 @@ let runHnnToEnd (args: string list) =
     p.ErrorDataReceived.Add collect
     p.BeginOutputReadLine()
     p.BeginErrorReadLine()
-    if not (p.WaitForExit 300_000) then
+    if not (p.WaitForExit(seconds * 1000)) then
         p.Kill true
         p.WaitForExit()
-        failtestf "hnn %s did not end within 5 minutes:\n%s" (System.String.Join(" ", args)) (lock out (fun () -> out.ToString()))
+        failtestf "%s %s did not end within %d s:\n%s" program (System.String.Join(" ", args)) seconds (lock out (fun () -> out.ToString()))
     p.WaitForExit()
     p.ExitCode, lock out (fun () -> out.ToString())
+
+/// Runs `dotnet hnn.dll args` to its end (5 minutes at most, then killed and failed); exit code and merged output.
+let runHnnToEnd (args: string list) = runToEnd 300 "dotnet" (hnnDll :: args)

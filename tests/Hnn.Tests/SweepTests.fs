@@ -28,27 +28,7 @@ let private spec tasks models seeds axes = Sweep.spec tasks models seeds axes fa
 
 // ---------------------------------------------------------------- the CLI as a child process
 
-/// Runs a program to its end (bounded by `seconds`, then killed and failed); exit code and merged output.
-let private runToEnd (seconds: int) (program: string) (args: string list) =
-    let info = ProcessStartInfo(program, args, RedirectStandardOutput = true, RedirectStandardError = true)
-    use p = Process.Start info |> nonNull
-    let out = StringBuilder()
-    p.OutputDataReceived.Add(fun e ->
-        if not (isNull e.Data) then
-            lock out (fun () -> out.AppendLine e.Data |> ignore))
-    p.ErrorDataReceived.Add(fun e ->
-        if not (isNull e.Data) then
-            lock out (fun () -> out.AppendLine e.Data |> ignore))
-    p.BeginOutputReadLine()
-    p.BeginErrorReadLine()
-    if not (p.WaitForExit(seconds * 1000)) then
-        p.Kill true
-        p.WaitForExit()
-        failtestf "%s %s did not end within %d s:\n%s" program (String.Join(" ", args)) seconds (lock out (fun () -> out.ToString()))
-    p.WaitForExit()
-    p.ExitCode, lock out (fun () -> out.ToString())
-
-let private hnn (args: string list) = runToEnd 300 "dotnet" (hnnDll :: args)
+let private hnn (args: string list) = runHnnToEnd args
 
 /// A running `hnn` and its output so far (both streams).
 type private Child = { Process: Process; Output: StringBuilder }
