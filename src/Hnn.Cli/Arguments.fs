@@ -258,6 +258,7 @@ type ImportArgs =
 type SweepArgs =
     | Tasks of keys: string list
     | Models of keys: string list
+    | Except of pairs: string list
     | Seeds of seeds: int list
     | [<CustomCommandLine("--set")>] Setting of spec: string
     | No_Eval
@@ -290,6 +291,7 @@ type SweepArgs =
                     (modelKeys Hnn.Tasks.modelKinds)
                     (modelKeys Hnn.Tasks.familyKinds)
                     (modelKeys Hnn.PixelPendulum.modelKinds)
+            | Except _ -> "TASK/MODEL pairs left out of tasks × models (e.g. spring/dissipative-hnn)."
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
                 "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."

@@ -55,6 +55,20 @@ let private atLeastOne name (value: int) =
         usage (sprintf "--%s must be at least 1, got %d" name value)
     value
 
+/// The order local workers start jobs in (the main job's and `hnn sweep`'s), longest first so that the last to end
+/// is short: the pixel pendulum first (its step costs about twenty state-task steps), then by the task's training
+/// steps (the orbit tasks, the benchmark systems and the pixel pendulum: 10 000; a sampled model fits in one solve,
+/// so none), then the model's cost (the families beyond the HNN, dissipative HNN, HNN, baseline), then the job
+/// list's order.
+let private longestFirst (jobs: Sweep.Job list) =
+    let steps (j: Sweep.Job) =
+        match Tasks.tryFind j.Task, Tasks.tryModelKind j.Model with
+        | Ok _, Ok(Models.ModelKind.SampledHnn | Models.ModelKind.SampledDissipativeHnn) -> 0
+        | Ok t, _ -> t.Training.Steps
+        | Error _, _ -> 0
+    let pixel (j: Sweep.Job) = if j.Task = PixelPendulum.taskKey then 0 else 1
+    jobs |> List.sortBy (fun j -> pixel j, -steps j, -(TextTable.modelRank j.Model), j.Index)
+
 let private runLocally (signals: Signals) (dir: string) (jobs: Sweep.Job list) (workers: int) (threads: int) =
     let states = jobs |> List.map (fun j -> j, Sweep.state dir j)
     let count s = states |> List.filter (snd >> (=) s) |> List.length
@@ -106,6 +120,8 @@ let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
             (not (args.Contains SweepArgs.No_Eval))
             (args.TryGetResult SweepArgs.Checkpoint_Every |> Option.defaultValue Experiment.defaults.CheckpointEvery)
         |> ok
+        |> Sweep.without (args.TryGetResult SweepArgs.Except |> Option.defaultValue [] |> List.map (Sweep.parsePair >> ok))
+        |> ok
     let dir = args.TryGetResult SweepArgs.Out |> Option.defaultValue "sweep"
     let resources =
         { SweepCluster.defaults with
@@ -141,7 +157,7 @@ let sweep (signals: Signals) (args: ParseResults<SweepArgs>) =
         printfn "wrote %s: an Indexed Job of %d completions; apply it with: kubectl apply -f %s" manifest jobs.Length manifest
         0
     else
-        runLocally signals dir jobs workers threads
+        runLocally signals dir (longestFirst jobs) workers threads
 
 /// `hnn run`'s options as single-valued sweep settings (only those given: the task's recipe otherwise).
 let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
@@ -166,17 +182,6 @@ let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
           | SamplerArg.A_Swim -> "a-swim") ]
     |> List.choose id
     |> List.map (fun (name, value) -> { Name = name; Values = [ value ] })
-
-/// The order the main job starts its jobs in, longest first so that the last to end is short: by the task's
-/// training steps (the orbit tasks and the pixel pendulum: 10 000; a sampled model fits in one solve, so none), then
-/// the model's cost (dissipative HNN, HNN, baseline), then the job list's order.
-let private longestFirst (jobs: Sweep.Job list) =
-    let steps (j: Sweep.Job) =
-        match Tasks.tryFind j.Task, Tasks.tryModelKind j.Model with
-        | Ok _, Ok(Models.ModelKind.SampledHnn | Models.ModelKind.SampledDissipativeHnn) -> 0
-        | Ok t, _ -> t.Training.Steps
-        | Error _, _ -> 0
-    jobs |> List.sortBy (fun j -> -steps j, -(TextTable.modelRank j.Model), j.Index)
 
 /// `hnn run --jobs N` (and `reproduce`): the main job as a local sweep — every model of every task is a job of the
 /// sweep in OUT/sweep, run in N worker processes with --threads torch threads each (default 1), longest first,

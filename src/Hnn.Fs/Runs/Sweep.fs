@@ -87,11 +87,14 @@ let settings: Setting list =
 /// One setting and the values a sweep gives it, as written (each checked).
 type Axis = { Name: string; Values: string list }
 
-/// What a sweep covers: every task × model × seed × combination of the settings' values.
+/// What a sweep covers: every task × model × seed × combination of the settings' values, but the task/model pairs
+/// in Except.
 type Spec =
     {
         Tasks: string list
         Models: string list
+        /// Task/model pairs left out of the product (e.g. a model claimed on one task only).
+        Except: (string * string) list
         Seeds: int list
         Settings: Axis list
         /// Run each task's energy protocol after training.
@@ -233,10 +236,40 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
         Ok
             { Tasks = tasks
               Models = models
+              Except = []
               Seeds = seeds
               Settings = axes
               Evaluate = evaluate
               CheckpointEvery = checkpointEvery }
+
+/// Reads "TASK/MODEL" (as `--except` takes it), or the one-line problem.
+let parsePair (text: string) =
+    match text.Split '/' with
+    | [| task; model |] when task <> "" && model <> "" -> Ok(task, model)
+    | _ -> Error(sprintf "--except '%s': expected TASK/MODEL, e.g. spring/dissipative-hnn" text)
+
+/// The spec without these task/model pairs; each pair must name one of the spec's tasks and models, and at least one
+/// job must remain; the first problem as one line.
+let without (pairs: (string * string) list) (spec: Spec) =
+    let problems =
+        seq {
+            for task, model in pairs do
+                if not (List.contains task spec.Tasks) then
+                    sprintf "--except %s/%s: %s is not one of the sweep's tasks (%s)" task model task (String.concat " " spec.Tasks)
+                if not (List.contains model spec.Models) then
+                    sprintf "--except %s/%s: %s is not one of the sweep's models (%s)" task model model (String.concat " " spec.Models)
+            yield! [ duplicate "--except pair" (pairs |> List.map (fun (t, m) -> t + "/" + m)) ] |> List.choose id
+            let left =
+                [ for t in spec.Tasks do
+                      for m in spec.Models do
+                          if trains t m && not (List.contains (t, m) pairs) then
+                              t, m ]
+            if left.IsEmpty then
+                "no jobs: --except leaves out every task/model pair"
+        }
+    match Seq.tryHead problems with
+    | Some problem -> Error problem
+    | None -> Ok { spec with Except = pairs }
 
 /// The folder name of a job's settings: the settings with more than one value, `name=value` joined by `_`
 /// (empty when none varies: the seed's folder is the job's).
@@ -248,8 +281,8 @@ let slug (spec: Spec) (values: (string * string) list) =
     |> String.concat "_"
 
 /// The jobs of a sweep in a stable order: tasks, then models, then seeds, then the settings' values (the first
-/// setting outermost), each in the order given, leaving out the models a task does not train (`trains`). Distinct
-/// jobs have distinct folders.
+/// setting outermost), each in the order given, leaving out the models a task does not train (`trains`) and the
+/// pairs in Except. Distinct jobs have distinct folders.
 let expand (spec: Spec) : Job list =
     let combinations =
         List.foldBack
@@ -259,7 +292,7 @@ let expand (spec: Spec) : Job list =
             spec.Settings
             [ [] ]
     [ for task in spec.Tasks do
-          for model in spec.Models |> List.filter (trains task) do
+          for model in spec.Models |> List.filter (fun m -> trains task m && not (List.contains (task, m) spec.Except)) do
               for seed in spec.Seeds do
                   for values in combinations ->
                       let seedFolder = sprintf "jobs/%s/%s/seed-%d" task model seed
@@ -298,6 +331,8 @@ let private specNode (spec: Spec) =
     let o = JsonObject()
     o["tasks"] <- stringArray spec.Tasks
     o["models"] <- stringArray spec.Models
+    if not spec.Except.IsEmpty then
+        o["except"] <- stringArray (spec.Except |> List.map (fun (t, m) -> t + "/" + m))
     o["seeds"] <- jsonArray (spec.Seeds |> List.map (fun s -> JsonValue.Create s :> JsonNode))
     o["settings"] <- settings
     o["evaluate"] <- JsonValue.Create spec.Evaluate
@@ -317,7 +352,7 @@ let private jobNode (job: Job) =
     o["folder"] <- JsonValue.Create job.Folder
     o
 
-/// The text of sweep.json: `{"format": 1, "command", "spec": {tasks, models, seeds, settings: {name: [values]},
+/// The text of sweep.json: `{"format": 1, "command", "spec": {tasks, models, [except: ["task/model"]], seeds, settings: {name: [values]},
 /// evaluate, checkpoint_every}, "jobs": [{index, task, model, seed, settings: {name: value}, folder}]}`.
 let toJson (command: string) (spec: Spec) =
     let root = JsonObject()
@@ -376,7 +411,14 @@ let load (sweepDir: string) : Loaded =
                     ((field s "evaluate").GetValue<bool>())
                     ((field s "checkpoint_every").GetValue<int>())
             with
-            | Ok spec -> spec
+            | Ok spec ->
+                let pairs =
+                    match s["except"] with
+                    | null -> []
+                    | n -> strings n |> List.map (fun p -> match parsePair p with Ok pair -> pair | Error e -> fail e)
+                match without pairs spec with
+                | Ok spec -> spec
+                | Error e -> fail e
             | Error e -> fail e
         let expected = expand spec
         let jobs = (field root "jobs").AsArray()
