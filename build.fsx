@@ -11,7 +11,8 @@
 //          leaves docs/seeds.md alone)
 //   suite  build, then the benchmark suite (scripts/suite.fsx): every model kind on every conservative system as a
 //          local sweep into results/suite (or --out DIR), with summary.md (model × system: energy error, valid
-//          prediction time, rollout MSE); other arguments after `--` go to `hnn sweep` (docs/benchmarks.md)
+//          prediction time, rollout MSE), copied to docs/suite.md when run without arguments; other arguments after
+//          `--` go to `hnn sweep` (docs/benchmarks.md)
 //   bench  build, then `hnn bench` (speed and memory; writes bench/results.json)
 //   microbench  build, then the BenchmarkDotNet micro-benchmarks (integrator steps, one training step);
 //          arguments after `--` go to BenchmarkDotNet (e.g. --filter '*TrainingStep*', --threads 1)
@@ -121,6 +122,9 @@ let seeds (args: string list) =
 let suite (args: string list) =
     build ()
     dotnet ([ "fsi"; "scripts/suite.fsx" ] @ args)
+    if args.IsEmpty then
+        File.Copy(Path.Combine(root, "results", "suite", "summary.md"), Path.Combine(root, "docs", "suite.md"), true)
+        printfn "suite summary copied to docs/suite.md"
 
 let bench (args: string list) =
     build ()

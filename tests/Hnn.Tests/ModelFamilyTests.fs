@@ -269,6 +269,27 @@ let lagrangian =
                   values (EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), tensor2d 1 4 x, LagrangianNet.Ridge, false))
               Expect.all (Array.zip f (Array.append x[2..] acc)) (fun (a, b) -> close 1e-12 1e-10 a b) "field")
 
+          test "an LNN trains through the same gradients as autograd's Euler–Lagrange accelerations of its own L" {
+              use m =
+                  DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 4, HiddenDim = 16, Nonlinearity = Nonlinearity.Softplus), 3)
+                  :?> LagrangianNet
+              m.``to`` f64 |> ignore
+              m.train ()
+              use _ = torch.NewDisposeScope()
+              torch.random.manual_seed 5L |> ignore
+              let x = torch.randn ([| 32L; 4L |], dtype = f64)
+              let weightsGradient (accelerations: unit -> torch.Tensor) =
+                  m.zero_grad ()
+                  (accelerations ()).Squared().sum().backward ()
+                  [ for p in m.parameters () -> values (p.grad |> nonNull) ] |> Array.concat
+              let chainRule = weightsGradient (fun () -> (m.TimeDerivative(x, true)).narrow(1, 2L, 2L))
+              let autograd =
+                  weightsGradient (fun () ->
+                      EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), x, LagrangianNet.Ridge, true))
+              Expect.equal chainRule.Length autograd.Length "one value per weight"
+              Expect.isTrue (chainRule |> Array.exists (fun g -> abs g > 1e-6)) "the gradient is not zero"
+              Expect.all (Array.zip chainRule autograd) (fun (a, b) -> close 1e-10 1e-9 a b) "∂loss/∂weights"
+          }
           test "velocity coordinates map (q, p) to (q, ∂H/∂p) and back to round-off, and targets are (q̇, q̈) of the system" {
               let pendulum = Pendulum.Ideal
               let data = PendulumRecipe(Trajectories = 4, Points = 10, NoiseStd = 0.0).Generate()

@@ -172,6 +172,50 @@ let private expansionTests =
               && (jobs |> List.map rank) = (jobs |> List.map rank |> List.sort)
               && Sweep.expand s = jobs
               && folders |> List.forall (fun a -> folders |> List.forall (fun b -> a = b || not (b.StartsWith a))))
+          testPropertyWithConfig config "--except removes exactly its task/model pairs, keeps the rest in order, and survives sweep.json"
+          <| Prop.forAll
+              (Arb.fromGen (
+                  gen {
+                      let! tasks, models, seeds, axes = specGen
+                      let! pairs = Gen.subListOf [ for t in tasks do for m in models -> t, m ]
+                      return tasks, models, seeds, axes, pairs
+                  }
+              ))
+              (fun (tasks, models, seeds, axes, pairs) ->
+                  let s = spec tasks models seeds axes
+                  let key (j: Sweep.Job) = j.Task, j.Model, j.Seed, j.Settings, j.Folder
+                  match Sweep.without pairs s with
+                  | Error e ->
+                      // Refused only when nothing would be left.
+                      e.Contains "no jobs" && Sweep.expand s |> List.forall (fun j -> List.contains (j.Task, j.Model) pairs)
+                  | Ok narrowed ->
+                      let jobs = Sweep.expand narrowed
+                      let dir = temporaryFolder "sweep-except"
+                      let written = Sweep.create dir "test" narrowed
+                      let loaded = Sweep.load dir
+                      Directory.Delete(dir, true)
+                      (jobs |> List.map key) = (Sweep.expand s |> List.filter (fun j -> not (List.contains (j.Task, j.Model) pairs)) |> List.map key)
+                      && (jobs |> List.map _.Index) = [ 0 .. jobs.Length - 1 ]
+                      && written = jobs
+                      && loaded.Jobs = jobs
+                      && loaded.Spec = narrowed)
+          test "--except pairs are checked: TASK/MODEL, among the sweep's tasks and models, each once, leaving a job" {
+              let s = spec [ "spring"; "pendulum" ] [ "hnn"; "baseline" ] [ 0 ] []
+              for text, word in [ "spring", "expected TASK/MODEL"; "spring/", "expected TASK/MODEL"; "a/b/c", "expected TASK/MODEL" ] do
+                  match Sweep.parsePair text with
+                  | Ok p -> failtestf "%s was read as %A" text p
+                  | Error e -> Expect.stringContains e word (sprintf "%s: the error names the problem" text)
+              for pairs, word in
+                  [ [ "two-body", "hnn" ], "two-body is not one of the sweep's tasks"
+                    [ "spring", "lnn" ], "lnn is not one of the sweep's models"
+                    [ "spring", "hnn"; "spring", "hnn" ], "spring/hnn given more than once"
+                    [ for t in [ "spring"; "pendulum" ] do for m in [ "hnn"; "baseline" ] -> t, m ], "no jobs" ] do
+                  match Sweep.without pairs s with
+                  | Ok _ -> failtestf "%A was accepted" pairs
+                  | Error e ->
+                      Expect.stringContains e word "the error names the problem"
+                      Expect.isFalse (e.Contains "\n") "one line"
+          }
           test "settings and sweep parts are checked before any work, each problem in one line naming it" {
               for text, word in
                   [ "lr=0", "lr"
@@ -645,7 +689,9 @@ let private cliTests =
                     [ "--slurm"; "--jobs"; "2" ], "--jobs applies to local sweeps"
                     [ "--slurm"; "--time"; "soon" ], "--time 'soon'"
                     [ "--jobs"; "0" ], "--jobs must be at least 1"
-                    [ "--partition"; "p" ], "--partition applies to --slurm" ] do
+                    [ "--partition"; "p" ], "--partition applies to --slurm"
+                    [ "--except"; "spring-hnn" ], "--except 'spring-hnn': expected TASK/MODEL"
+                    [ "--except"; "spring/lnn" ], "lnn is not one of the sweep's models" ] do
                   let code, text = hnn ([ "sweep"; "--tasks"; "spring"; "--out"; out ] @ extra)
                   Expect.equal code 2 (sprintf "%A exits with 2:\n%s" extra text)
                   Expect.stringContains text word (sprintf "%A names the problem" extra)

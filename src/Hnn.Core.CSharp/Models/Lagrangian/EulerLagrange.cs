@@ -18,19 +18,42 @@ public static class EulerLagrange
 {
     /// <summary>
     /// q̈ [N, n] for states (q, q̇) [N, 2n] and a Lagrangian <paramref name="lagrangian"/> that maps states to L [N] (or
-    /// [N, 1]), any function autograd can differentiate twice: a network or a closed form. The velocity Hessian A =
-    /// ∇q̇∇q̇ᵀL is solved in ridge (Tikhonov) form, (A² + λI) q̈ = A·b with b = ∇qL − (∇q∇q̇ᵀL) q̇: exactly A⁻¹b when
-    /// λ = 0, and for λ > 0 bounded where A is singular whatever its sign (L and −L give the same motion, so a learned A
-    /// may be negative definite, where A + λI would be singular at A = −λ). Computed in the states' dtype.
+    /// [N, 1]), any function autograd can differentiate twice: a network or a closed form. ∇L comes from autograd (with
+    /// its graph kept), then as <see cref="FromGradient"/>.
     /// </summary>
     /// <param name="lagrangian">L at each state.</param>
     /// <param name="states">(q, q̇), even width. If it requires grad, the result is differentiable with respect to it too
     /// (with <paramref name="createGraph"/>).</param>
-    /// <param name="ridge">λ ≥ 0.</param>
+    /// <param name="ridge">λ ≥ 0 (see <see cref="FromGradient"/>).</param>
     /// <param name="createGraph">Keep the graph of the result (for training through it); otherwise it is detached.</param>
     public static Tensor Accelerations(Func<Tensor, Tensor> lagrangian, Tensor states, double ridge, bool createGraph)
     {
         ArgumentNullException.ThrowIfNull(lagrangian);
+        return FromGradient(
+            x => autograd.grad([lagrangian(x).sum()], [x], retain_graph: true, create_graph: true)[0],
+            states,
+            ridge,
+            createGraph
+        );
+    }
+
+    /// <summary>
+    /// q̈ [N, n] for states (q, q̇) [N, 2n] from ∇L: <paramref name="gradient"/> maps states x (which require grad) to
+    /// ∇L(x) [N, 2n], differentiable once more with respect to x (autograd with a kept graph, or a chain rule written out
+    /// as tensor ops, which records a smaller graph). The second derivatives are one autograd pass per velocity
+    /// coordinate. The velocity Hessian A = ∇q̇∇q̇ᵀL is solved in ridge (Tikhonov) form, (A² + λI) q̈ = A·b with
+    /// b = ∇qL − (∇q∇q̇ᵀL) q̇: exactly A⁻¹b when λ = 0, and for λ > 0 bounded where A is singular whatever its sign (L and
+    /// −L give the same motion, so a learned A may be negative definite, where A + λI would be singular at A = −λ).
+    /// Computed in the states' dtype.
+    /// </summary>
+    /// <param name="gradient">∇L at each state.</param>
+    /// <param name="states">(q, q̇), even width. If it requires grad, the result is differentiable with respect to it too
+    /// (with <paramref name="createGraph"/>).</param>
+    /// <param name="ridge">λ ≥ 0.</param>
+    /// <param name="createGraph">Keep the graph of the result (for training through it); otherwise it is detached.</param>
+    public static Tensor FromGradient(Func<Tensor, Tensor> gradient, Tensor states, double ridge, bool createGraph)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
         if (states.dim() != 2 || states.shape[1] % 2 != 0)
             throw new ArgumentException(
                 $"states must be (q, q̇) rows [N, 2n], got shape [{string.Join(", ", states.shape)}]",
@@ -42,11 +65,11 @@ public static class EulerLagrange
         using var gradMode = enable_grad();
         var x = states.requires_grad ? states : states.detach().requires_grad_(true);
         long n = x.shape[1] / 2;
-        var gradient = autograd.grad([lagrangian(x).sum()], [x], retain_graph: true, create_graph: true)[0];
+        var first = gradient(x);
         var rows = new Tensor[n];
         for (long i = 0; i < n; i++)
             rows[i] = autograd.grad(
-                [gradient.select(1, n + i).sum()],
+                [first.select(1, n + i).sum()],
                 [x],
                 retain_graph: createGraph || i < n - 1,
                 create_graph: createGraph
@@ -55,7 +78,7 @@ public static class EulerLagrange
         var mixed = hessianRows.narrow(2, 0, n);
         var velocityHessian = hessianRows.narrow(2, n, n);
         var velocities = x.narrow(1, n, n).unsqueeze(2);
-        var rhs = gradient.narrow(1, 0, n).unsqueeze(2) - mixed.matmul(velocities);
+        var rhs = first.narrow(1, 0, n).unsqueeze(2) - mixed.matmul(velocities);
         Tensor accelerations;
         if (ridge == 0)
         {

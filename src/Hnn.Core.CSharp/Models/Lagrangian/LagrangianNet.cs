@@ -44,15 +44,17 @@ public sealed class LagrangianNet : DynamicsModel
     }
 
     /// <summary>
-    /// (q̇, q̈) for states (q, q̇) [N, 2n], q̈ by <see cref="EulerLagrange.Accelerations"/> on the learned L with
-    /// <see cref="Ridge"/>. Autograd runs whatever the grad mode; without <paramref name="createGraph"/> the result is
-    /// detached.
+    /// (q̇, q̈) for states (q, q̇) [N, 2n], q̈ by <see cref="EulerLagrange.FromGradient"/> with <see cref="Ridge"/> and
+    /// ∇L from the MLP's written-out chain rule (<see cref="Mlp.InputGradient"/>: autograd's values, and second
+    /// derivatives through σ′ rather than through σ's own double-backward pass, a smaller graph). Equal to
+    /// <see cref="EulerLagrange.Accelerations"/> on <see cref="Lagrangian"/> to float32 round-off (a test checks it).
+    /// Autograd runs whatever the grad mode; without <paramref name="createGraph"/> the result is detached.
     /// </summary>
     public override Tensor TimeDerivative(Tensor x, bool createGraph)
     {
         using var scope = NewDisposeScope();
         long n = x.shape[1] / 2;
-        var accelerations = EulerLagrange.Accelerations(Lagrangian, x, Ridge, createGraph);
+        var accelerations = EulerLagrange.FromGradient(input => mlp.InputGradient(input, 0), x, Ridge, createGraph);
         var velocities = x.narrow(1, n, n);
         if (!createGraph)
             velocities = velocities.detach();
