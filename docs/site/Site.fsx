@@ -26,11 +26,14 @@ let pages =
       "docs/reports.md", "reports.md", "Topics", 2, 4
       "docs/sampled.md", "sampled.md", "Topics", 2, 5
       "docs/sweeps.md", "sweeps.md", "Topics", 2, 6
-      "docs/benchmarks.md", "benchmarks.md", "Topics", 2, 7
-      "docs/packages.md", "packages.md", "Topics", 2, 8
-      "docs/performance.md", "performance.md", "Topics", 2, 9
-      "docs/native-loading.md", "native-loading.md", "Topics", 2, 10
-      "docs/torchsharp-scalars.md", "torchsharp-scalars.md", "Topics", 2, 11 ]
+      "docs/seeds.md", "seeds.md", "Topics", 2, 7
+      "docs/benchmarks.md", "benchmarks.md", "Topics", 2, 8
+      "docs/model-families.md", "model-families.md", "Topics", 2, 9
+      "docs/suite.md", "suite.md", "Topics", 2, 10
+      "docs/packages.md", "packages.md", "Topics", 2, 11
+      "docs/performance.md", "performance.md", "Topics", 2, 12
+      "docs/native-loading.md", "native-loading.md", "Topics", 2, 13
+      "docs/torchsharp-scalars.md", "torchsharp-scalars.md", "Topics", 2, 14 ]
 
 let private fail (message: string) = failwithf "docs: %s" message
 
