@@ -197,5 +197,38 @@ let stepMaps =
               Expect.sequenceEqual (d64.Flow settings.Step 0.2 x) (twice.data<float>().ToArray()) "two applications of the map"
           } ]
 
+let modelFiles =
+    testList
+        "model files"
+        [ test "saved pendulum LNN and LA-SympNet files are checked by every model law, in (q, p) with the right H, without a crash" {
+              let dir = temporaryFolder "physics-families"
+              try
+                  let save (net: DynamicsModel) name =
+                      let path = Path.Combine(dir, name)
+                      ModelFile.Save(net, "pendulum", TrainSettings(), path) |> ignore
+                      net.Dispose()
+                      path
+                  let lnn = save (DynamicsModel.Create(ModelSettings.Default(ModelKind.Lnn, 2), 4)) "pendulum-lnn.json"
+                  let map = save (stepMap ModelKind.LaSympNet 5) "pendulum-la-sympnet.json"
+                  // `hnn check --model A --model B` with 5 states per law (the CLI runs 100).
+                  let columns = ModelFiles.checkAllWith { Settings.defaults with Cases = 5; Replay = Some fixedSeed } [ lnn; map ] []
+                  Expect.equal (List.map fst columns) [ "LNN"; "LA-SympNet" ] "columns by kind"
+                  for _, reports in columns do
+                      Expect.equal (reports |> List.map _.Law) (Laws.forModels |> List.map _.Name) "every model law"
+                      for r in reports do
+                          // A fresh L's velocity Hessian changes sign somewhere: a law may fail there, and says why.
+                          Expect.isTrue
+                              (not (Double.IsNaN r.Measured) || r.Message.Contains "velocity Hessian ∂²L/∂q̇² is singular")
+                              (Report.format r)
+                  let lnnReports, mapReports = snd columns[0], snd columns[1]
+                  Expect.stringContains lnnReports[0].Quantity "H = learned energy (Lagrangian)" "the LNN's own energy"
+                  Expect.stringContains mapReports[0].Quantity "H = true H of pendulum" "a map has no H of its own"
+                  for r in mapReports[3..] do
+                      Expect.isTrue (Report.passed r) (Report.format r)
+                  Expect.equal ((Report.table columns).Split '\n').Length 6 "header and a row per law"
+              finally
+                  Directory.Delete(dir, true)
+          } ]
+
 [<Tests>]
-let tests = testList "laws on the model families" [ lagrangian; stepMaps ]
+let tests = testList "laws on the model families" [ lagrangian; stepMaps; modelFiles ]

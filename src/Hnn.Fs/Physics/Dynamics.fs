@@ -235,10 +235,17 @@ let private batchOf (dim: int) (f: float[] -> float[]) =
             (f (x.Slice(i * dim, dim).ToArray())).CopyTo(dxdt.Slice(i * dim, dim)))
 
 /// The Euler–Lagrange field (q̇, q̈) of a Lagrangian (states [N, 2n] → L [N]) at one velocity-coordinate state, float64,
-/// q̈ = (∇q̇∇q̇ᵀL)⁻¹[∇qL − (∇q∇q̇ᵀL)q̇] by autograd with no ridge (`EulerLagrange.Accelerations`, λ = 0).
+/// q̈ = (∇q̇∇q̇ᵀL)⁻¹[∇qL − (∇q∇q̇ᵀL)q̇] by autograd with no ridge (`EulerLagrange.Accelerations`, λ = 0): the learned L's
+/// own motion, which conserves E_L exactly. The model's ridge λ = 1e-4 (training, rollouts) is left out: it changes E_L at
+/// the rate −λq̇ᵀ(A² + λI)⁻¹b (relative ~λ/A², 4e-4 for the pendulum's true L), which would fail an exact L.
+/// Throws InvalidOperationException where the velocity Hessian is singular.
 let eulerLagrangeField (lagrangian: torch.Tensor -> torch.Tensor) (v: float[]) =
     use scope = torch.NewDisposeScope()
-    let accelerations = EulerLagrange.Accelerations(Func<_, _> lagrangian, row v, 0.0, false)
+    let accelerations =
+        try
+            EulerLagrange.Accelerations(Func<_, _> lagrangian, row v, 0.0, false)
+        with :? Runtime.InteropServices.ExternalException ->
+            invalidOp (sprintf "the velocity Hessian ∂²L/∂q̇² is singular at (q, q̇) = %A: no Euler–Lagrange motion there" v)
     let velocities = v[v.Length / 2 ..]
     Array.append velocities (accelerations.data<float>().ToArray())
 
