@@ -50,7 +50,7 @@ let private doublePendulumL (x: Tensor) =
     use q2 = x.select (1, 1L)
     use v1 = x.select (1, 2L)
     use v2 = x.select (1, 3L)
-    use c = (q1 - q2).cos ()
+    use c = (q1 - q2).cos()
     use kinetic = v1.Squared().Plus(v2.Squared().Times 0.5).Plus(c * v1 * v2)
     use potential = q1.cos().Times(2.0 * 9.81).Plus(q2.cos().Times 9.81)
     kinetic.Plus potential
@@ -99,7 +99,9 @@ let lagrangian =
 
               testPropertyWithConfig
                   lagrangianConfig
-                  (sprintf "%s: the true L conserves its E_L along RK4 of the mapped field; the field is symplectic and divergence-free within its bounds" name)
+                  (sprintf
+                      "%s: the true L conserves its E_L along RK4 of the mapped field; the field is symplectic and divergence-free within its bounds"
+                      name)
               <| Prop.forAll (Arb.fromGen states.Gen) (fun x ->
                   let d = Dynamics.lagrangianDynamics settings system l ignore
                   let change, bound = energyChange settings d x
@@ -111,7 +113,14 @@ let lagrangian =
                   // E_L of the true L is the system's H, up to the constant of the potential.
                   let name, energy, _ = d.Energy.Value
                   Expect.equal name "learned energy (Lagrangian)" "its own energy"
-                  Expect.isTrue (abs (energy x - energy (Array.zeroCreate x.Length) - system.Energy(ReadOnlySpan x) + system.Energy(ReadOnlySpan(Array.zeroCreate x.Length))) < 1e-10) "E_L = H + const")
+                  Expect.isTrue
+                      (abs (
+                          energy x - energy (Array.zeroCreate x.Length) - system.Energy(ReadOnlySpan x)
+                          + system.Energy(ReadOnlySpan(Array.zeroCreate x.Length))
+                      )
+                          <
+                          1e-10)
+                      "E_L = H + const")
 
           test "a random-weights LNN convex in q̇ conserves its own E_L (labelled \"learned energy (Lagrangian)\"), not the pendulum's H" {
               // Softplus layers with non-negative weights after the first: L is convex, so ∂²L/∂q̇² > 0 and the

@@ -292,8 +292,7 @@ let lagrangianDynamics (settings: Settings) (system: IHamiltonianSystem) (lagran
       Energy = Some("learned energy (Lagrangian)", energy, fdGradient tol energy)
       TrueEnergy = Some(trueEnergy, fdGradient tol trueEnergy)
       Flow = flow
-      FlowBound =
-        fun rate t h -> Bounds.truncation tol rate t h Rk4.Tableau.Order + rate * t * (1.0 + rate * t) * fieldError rate
+      FlowBound = fun rate t h -> Bounds.truncation tol rate t h Rk4.Tableau.Order + rate * t * (1.0 + rate * t) * fieldError rate
       FlowNote = fun _ -> ""
       StepJacobian = stepJacobian
       StepNote = sprintf "field mapped to (q, p) by %s's Legendre map" system.Name
@@ -313,7 +312,14 @@ let private stepsOver (h: float) (horizon: float) = max 1 (int (Math.Round(horiz
 /// round-off bound k·ε·(steps + 1)·(1 + Ω·T) and no truncation (the iteration is the model's motion); its one-step
 /// Jacobian J by autograd, symplectic defect bound k·ε·n·(1 + ‖J‖)², Liouville as det J = 1; the rate Ω from the
 /// secant field's Jacobian (J − I)/h. It has no H of its own: its energy is the system's.
-let mapDynamics (settings: Settings) (step: torch.Tensor -> torch.Tensor) (h: float) (system: IHamiltonianSystem option) (dim: int) dispose =
+let mapDynamics
+    (settings: Settings)
+    (step: torch.Tensor -> torch.Tensor)
+    (h: float)
+    (system: IHamiltonianSystem option)
+    (dim: int)
+    dispose
+    =
     let tol = settings.Tolerances
     let iterate (k: int) (x: float[]) =
         use scope = torch.NewDisposeScope()
@@ -323,8 +329,7 @@ let mapDynamics (settings: Settings) (step: torch.Tensor -> torch.Tensor) (h: fl
             y <- step y
         y.data<float>().ToArray()
     let stepJacobian (x: float[]) = autogradJacobian step x
-    let secantJacobian x =
-        (stepJacobian x - Matrix<float>.Build.DenseIdentity dim) / h
+    let secantJacobian x = (stepJacobian x - Matrix<float>.Build.DenseIdentity dim) / h
     let flowNote horizon =
         let k = stepsOver h horizon
         if abs (float k * h - horizon) <= 1e-9 * max horizon h then
