@@ -30,15 +30,20 @@ type Law = { Name: string; Quantity: string; Prepare: Settings -> Subject -> Res
 
 /// The laws, the lists that apply to each kind of subject, and the laws by command-line key.
 module Laws =
-    /// Which H a subject's energy laws use, for the report.
-    let private energyDetail (dynamics: Dynamics) =
-        dynamics.Energy |> Option.map (fun (name, _, _) -> "H = " + name) |> Option.defaultValue ""
+    /// Notes joined for a report, empty ones left out.
+    let private notes (parts: string list) = parts |> List.filter ((<>) "") |> String.concat "; "
+
+    /// Which H a subject's energy laws use, and what its flow over the horizon is when that needs saying.
+    let private energyDetail (settings: Settings) (dynamics: Dynamics) =
+        notes
+            [ dynamics.Energy |> Option.map (fun (name, _, _) -> "H = " + name) |> Option.defaultValue ""
+              dynamics.FlowNote settings.Horizon ]
 
     /// A law from a measure on the subject's prepared dynamics; `detail` says what the quantity means for the subject.
     let private lawWith
         name
         quantity
-        (detail: Dynamics -> string)
+        (detail: Settings -> Dynamics -> string)
         (measure: Settings -> Subject -> Dynamics -> Result<float[] -> Measurement, string>)
         : Law =
         { Name = name
@@ -46,13 +51,19 @@ module Laws =
           Prepare =
             fun settings subject ->
                 let dynamics = prepare settings subject
-                match measure settings subject dynamics with
-                | Ok m -> Ok { Measure = m; Detail = detail dynamics; Release = dynamics.Dispose }
+                match dynamics.Refusal |> Option.map Error |> Option.defaultWith (fun () -> measure settings subject dynamics) with
+                | Ok m -> Ok { Measure = m; Detail = detail settings dynamics; Release = dynamics.Dispose }
                 | Error reason ->
                     dynamics.Dispose()
                     Error reason }
 
-    let private law name quantity measure = lawWith name quantity (fun _ -> "") measure
+    let private law name quantity measure = lawWith name quantity (fun _ _ -> "") measure
+
+    /// What the subject's flow over the horizon is, when that needs saying (a step map's iteration).
+    let private flowDetail (settings: Settings) (dynamics: Dynamics) = dynamics.FlowNote settings.Horizon
+
+    /// What the subject's one-step map is, when that needs saying.
+    let private stepDetail (_: Settings) (dynamics: Dynamics) = dynamics.StepNote
 
     /// Energy scale at x: |x|·|∇H(x)|, the size of H's variation near x (blind to the arbitrary offset of a learned H).
     let private energyScale (gradient: float[] -> float[]) (x: float[]) = vnorm x * vnorm (gradient x) + 1e-300
@@ -60,7 +71,9 @@ module Laws =
     /// Energy conservation: along the flow over the horizon (learned field: RK4 at step h; true system: reference
     /// flow; integrator: the method), |H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|) stays within the flow's error bound.
     /// H is a model's own learned H (an HNN's, a sampled model's, a port-Hamiltonian network's: conserved only where
-    /// its learned damping vanishes), else the true system's H; not applicable to a baseline without a system.
+    /// its learned damping vanishes; a Lagrangian network's E_L = q̇·∂L/∂q̇ − L at (q, ∂H/∂p), conserved by its
+    /// Euler–Lagrange flow), else the true system's H (a baseline, a step map); not applicable to a baseline without a
+    /// system. A step map's flow is the map iterated over the nearest multiple of its own step, with a round-off bound.
     let energyConservation =
         lawWith "energy conservation" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|)" energyDetail (fun settings _ dynamics ->
             match dynamics.Energy with
@@ -80,22 +93,26 @@ module Laws =
     /// within `Tolerances.TrueEnergyDrift` (plus the integration bound): how well the model keeps the physics' energy.
     /// A learned H differs from the true one, so the true energy oscillates along an HNN's flow but should not drift.
     let trueEnergyDrift =
-        law "true energy drift" "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|), true H along the learned flow" (fun settings subject dynamics ->
-            match subject, dynamics.TrueEnergy with
-            | Model _, Some(energy, gradient) ->
-                Ok(fun x ->
-                    let rate = normInf (dynamics.Jacobian x)
-                    let y = dynamics.Flow settings.Step settings.DriftHorizon x
-                    { Value = abs (energy y - energy x) / energyScale gradient x
-                      Tolerance = settings.Tolerances.TrueEnergyDrift + dynamics.FlowBound rate settings.DriftHorizon settings.Step })
-            | Model _, None -> Error "no true system was given"
-            | _ -> Error "only for learned models (a true flow conserves its energy: see energy conservation)")
+        lawWith
+            "true energy drift"
+            "|H(x(T)) − H(x₀)| / (|x₀|·|∇H(x₀)|), true H along the learned flow"
+            (fun settings dynamics -> dynamics.FlowNote settings.DriftHorizon)
+            (fun settings subject dynamics ->
+                match subject, dynamics.TrueEnergy with
+                | Model _, Some(energy, gradient) ->
+                    Ok(fun x ->
+                        let rate = normInf (dynamics.Jacobian x)
+                        let y = dynamics.Flow settings.Step settings.DriftHorizon x
+                        { Value = abs (energy y - energy x) / energyScale gradient x
+                          Tolerance = settings.Tolerances.TrueEnergyDrift + dynamics.FlowBound rate settings.DriftHorizon settings.Step })
+                | Model _, None -> Error "no true system was given"
+                | _ -> Error "only for learned models (a true flow conserves its energy: see energy conservation)")
 
     /// Time reversibility: integrate over the horizon, flip the momenta, integrate again, flip back: the start is
     /// recovered to within the flow's error bound (round-off for symmetric methods), relative to |x₀|∞.
     /// A field passes only if it is reversible, f(q, −p) = −(the flipped f(q, p)), i.e. H(q, −p) = H(q, p).
     let timeReversibility =
-        law "time reversibility" "|R·Φ_T(R·Φ_T(x₀)) − x₀|∞ / |x₀|∞" (fun settings _ dynamics ->
+        lawWith "time reversibility" "|R·Φ_T(R·Φ_T(x₀)) − x₀|∞ / |x₀|∞" flowDetail (fun settings _ dynamics ->
             Ok(fun x ->
                 let rate = normInf (dynamics.Jacobian x)
                 let forward = dynamics.Flow settings.Step settings.Horizon x
@@ -104,10 +121,11 @@ module Laws =
                 { Value = vmax (Array.map2 (-) back x) / max (vmax x) 1e-300; Tolerance = bound }))
 
     /// Symplecticity of the one-step map Φₕ: JᵀΩJ = Ω, Ω = [[0, I], [−I, 0]]. Learned field: the implicit-midpoint
-    /// step with J exact by autograd (Cayley transform of h·∂f/∂x); true system: its flow over h; integrator: one
-    /// step of the method; the last two by central differences in float64.
+    /// step with J exact by autograd (Cayley transform of h·∂f/∂x); a Lagrangian network: the same for its field mapped
+    /// to (q, p), ∂f/∂x by central differences; a step map: one step of the map itself (its own h), J by autograd; true
+    /// system: its flow over h; integrator: one step of the method; the last two by central differences in float64.
     let symplecticity =
-        law "symplecticity" "|JᵀΩJ − Ω|max of the one-step map" (fun settings _ dynamics ->
+        lawWith "symplecticity" "|JᵀΩJ − Ω|max of the one-step map" stepDetail (fun settings _ dynamics ->
             if dynamics.Dimension % 2 <> 0 then
                 Error "odd dimension: no canonical pairs (q, p)"
             else
@@ -116,27 +134,18 @@ module Laws =
                     { Value = symplecticDefect j; Tolerance = bound }))
 
     /// Liouville: phase-space volume is preserved. For a field, its divergence Σ ∂fᵢ/∂xᵢ is 0 (learned: autograd,
-    /// bound k·ε·n·(1 + ‖∂f/∂x‖); true: central differences); for an integrator, det J = 1 of its one-step map.
+    /// bound k·ε·n·(1 + ‖∂f/∂x‖); true, or a Lagrangian network's mapped field: central differences and their bound);
+    /// for a map (an integrator, a step map), det J = 1 of its one-step map.
     let liouville =
-        law "Liouville" "|div f| (field) or |det J − 1| (one-step map)" (fun settings subject dynamics ->
-            let tol = settings.Tolerances
-            match subject with
-            | Integrator _ ->
+        lawWith "Liouville" "|div f| (field) or |det J − 1| (one-step map)" stepDetail (fun settings _ dynamics ->
+            if dynamics.IsMap then
                 Ok(fun x ->
                     let j, bound = dynamics.StepJacobian settings.Step x
                     { Value = abs (j.Determinant() - 1.0); Tolerance = bound })
-            | _ ->
+            else
                 Ok(fun x ->
                     let a = dynamics.Jacobian x
-                    let n = x.Length
-                    let rate = normInf a
-                    let bound =
-                        if dynamics.JacobianExact then
-                            tol.RoundOff * Bounds.epsilon * float n * (1.0 + rate)
-                        else
-                            let delta = tol.FiniteDifference * max 1.0 (vmax x)
-                            float n * (1.0 + rate) * (tol.RoundOff * Bounds.epsilon / delta + tol.Truncation * (rate * delta) ** 2.0)
-                    { Value = abs (a.Trace()); Tolerance = bound }))
+                    { Value = abs (a.Trace()); Tolerance = dynamics.DivergenceBound x a }))
 
     /// Convergence order of an integrator: the slope of log error against log step, over h, h/2, h/4, h/8 on the
     /// horizon (reference: Dormand–Prince at the reference tolerance; errors below 10⁴·ε are left out of the fit),

@@ -9,7 +9,8 @@ open Hnn.Systems
 
 /// What the laws are checked on.
 type Subject =
-    /// A learned field (HNN or baseline), with the true system it models if known (its H serves a baseline).
+    /// A learned model of any family, with the true system it models if known: its H serves a baseline and a step map,
+    /// and its Legendre map (q, p) → (q, ∂H/∂p) takes a Lagrangian network to the canonical coordinates the laws use.
     | Model of name: string * model: DynamicsModel * system: IHamiltonianSystem option * domain: Domain
     /// A true Hamiltonian system, its flow computed by Dormand–Prince at the reference tolerance.
     | TrueSystem of system: IHamiltonianSystem * domain: Domain
