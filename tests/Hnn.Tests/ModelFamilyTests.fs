@@ -280,12 +280,11 @@ let lagrangian =
               let x = torch.randn ([| 32L; 4L |], dtype = f64)
               let weightsGradient (accelerations: unit -> torch.Tensor) =
                   m.zero_grad ()
-                  (accelerations ()).Squared().sum().backward ()
+                  (accelerations ()).Squared().sum().backward()
                   [ for p in m.parameters () -> values (p.grad |> nonNull) ] |> Array.concat
               let chainRule = weightsGradient (fun () -> (m.TimeDerivative(x, true)).narrow(1, 2L, 2L))
               let autograd =
-                  weightsGradient (fun () ->
-                      EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), x, LagrangianNet.Ridge, true))
+                  weightsGradient (fun () -> EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), x, LagrangianNet.Ridge, true))
               Expect.equal chainRule.Length autograd.Length "one value per weight"
               Expect.isTrue (chainRule |> Array.exists (fun g -> abs g > 1e-6)) "the gradient is not zero"
               Expect.all (Array.zip chainRule autograd) (fun (a, b) -> close 1e-10 1e-9 a b) "∂loss/∂weights"

@@ -177,7 +177,10 @@ let private expansionTests =
               (Arb.fromGen (
                   gen {
                       let! tasks, models, seeds, axes = specGen
-                      let! pairs = Gen.subListOf [ for t in tasks do for m in models -> t, m ]
+                      let! pairs =
+                          Gen.subListOf
+                              [ for t in tasks do
+                                    for m in models -> t, m ]
                       return tasks, models, seeds, axes, pairs
                   }
               ))
@@ -194,7 +197,8 @@ let private expansionTests =
                       let written = Sweep.create dir "test" narrowed
                       let loaded = Sweep.load dir
                       Directory.Delete(dir, true)
-                      (jobs |> List.map key) = (Sweep.expand s |> List.filter (fun j -> not (List.contains (j.Task, j.Model) pairs)) |> List.map key)
+                      (jobs |> List.map key) =
+                          (Sweep.expand s |> List.filter (fun j -> not (List.contains (j.Task, j.Model) pairs)) |> List.map key)
                       && (jobs |> List.map _.Index) = [ 0 .. jobs.Length - 1 ]
                       && written = jobs
                       && loaded.Jobs = jobs
@@ -209,7 +213,9 @@ let private expansionTests =
                   [ [ "two-body", "hnn" ], "two-body is not one of the sweep's tasks"
                     [ "spring", "lnn" ], "lnn is not one of the sweep's models"
                     [ "spring", "hnn"; "spring", "hnn" ], "spring/hnn given more than once"
-                    [ for t in [ "spring"; "pendulum" ] do for m in [ "hnn"; "baseline" ] -> t, m ], "no jobs" ] do
+                    [ for t in [ "spring"; "pendulum" ] do
+                          for m in [ "hnn"; "baseline" ] -> t, m ],
+                    "no jobs" ] do
                   match Sweep.without pairs s with
                   | Ok _ -> failtestf "%A was accepted" pairs
                   | Error e ->

@@ -415,7 +415,12 @@ let load (sweepDir: string) : Loaded =
                 let pairs =
                     match s["except"] with
                     | null -> []
-                    | n -> strings n |> List.map (fun p -> match parsePair p with Ok pair -> pair | Error e -> fail e)
+                    | n ->
+                        strings n
+                        |> List.map (fun p ->
+                            match parsePair p with
+                            | Ok pair -> pair
+                            | Error e -> fail e)
                 match without pairs spec with
                 | Ok spec -> spec
                 | Error e -> fail e

@@ -68,12 +68,9 @@ public static class EulerLagrange
         var first = gradient(x);
         var rows = new Tensor[n];
         for (long i = 0; i < n; i++)
-            rows[i] = autograd.grad(
-                [first.select(1, n + i).sum()],
-                [x],
-                retain_graph: createGraph || i < n - 1,
-                create_graph: createGraph
-            )[0];
+            rows[i] = autograd.grad([first.select(1, n + i).sum()], [x], retain_graph: createGraph || i < n - 1, create_graph: createGraph)[
+                0
+            ];
         var hessianRows = stack(rows, 1);
         var mixed = hessianRows.narrow(2, 0, n);
         var velocityHessian = hessianRows.narrow(2, n, n);
