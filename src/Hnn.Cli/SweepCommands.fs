@@ -8,6 +8,7 @@ open System.Threading
 open Argu
 open Hnn
 open Hnn.Cli.Arguments
+open Hnn.IO
 open Hnn.Results
 open Hnn.Training
 
@@ -225,7 +226,8 @@ let mainJob
 
 /// `hnn job SWEEP_DIR INDEX`: runs one job of a sweep in this process (resuming its checkpoint); a finished job
 /// exits 0 at once. Exit codes as `hnn train`: 130 when stopped by Ctrl-C, 143 by SIGTERM (in any phase; the run
-/// is marked interrupted and the next sweep resumes it), 4 when training diverged.
+/// is marked interrupted and the next sweep resumes it), 4 when training diverged, 75 when the job is running in
+/// another process (its folder's lock is held: the same sweep started twice, a scheduler's retry).
 let job (signals: Signals) (args: ParseResults<JobArgs>) =
     let dir, index = args.GetResult JobArgs.Target
     let threads = args.TryGetResult JobArgs.Threads |> Option.map (atLeastOne "threads") |> Option.defaultValue 1
@@ -260,6 +262,13 @@ let job (signals: Signals) (args: ParseResults<JobArgs>) =
         | :? TrainingDivergedException as e ->
             eprintfn "error: %s (try a smaller lr or a clip-grad-norm setting)" e.Message
             4
+        | :? FolderBusyException as e ->
+            eprintfn
+                "error: job %d (%s) is already running in another process (%s holds its lock); not started"
+                index
+                (Sweep.describe job)
+                e.LockFile
+            Sweep.busyExitCode
 
 let private reportFolder (args: ParseResults<ReportArgs>) = args.TryGetResult ReportArgs.Results |> Option.defaultValue "results"
 

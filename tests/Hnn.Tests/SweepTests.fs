@@ -13,6 +13,7 @@ open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Hnn
+open Hnn.IO
 open Hnn.Results
 open Hnn.Training
 
@@ -527,6 +528,48 @@ let private cliTests =
               Expect.stringContains text "1 of 2 jobs failed: spring/hnn/seed-1" "the summary"
               let m = SweepMerge.merge dir
               Expect.equal m.Missing [ jobs[1].Folder ] "the merge lists the failed job as missing"
+              Directory.Delete(dir, true)
+          }
+          test "a job claimed by another process is not run: hnn job exits 75 and a local sweep reports it BUSY, with nothing written" {
+              let dir = temporaryFolder "sweep"
+              let s = Sweep.spec [ "spring" ] [ "hnn" ] [ 0 ] [ axis "steps=20" ] false 10 |> okOrFail
+              let job = (Sweep.create dir "test" s).Head
+              let folder = Sweep.jobFolder dir job
+              // This process holds the job's lock, as a first `hnn job` would while it runs.
+              let hold = FolderLock.Acquire folder
+              let code, text = hnn [ "job"; dir; "0" ]
+              Expect.equal code Sweep.busyExitCode (sprintf "hnn job exits 75:\n%s" text)
+              Expect.stringContains text "job 0 (spring/hnn/seed-0) is already running in another process" "names the job"
+              Expect.stringContains text (Path.Combine(folder, FolderLock.FileName)) "and the lock"
+              let code, text =
+                  hnn
+                      [ "sweep"
+                        "--tasks"
+                        "spring"
+                        "--models"
+                        "hnn"
+                        "--set"
+                        "steps=20"
+                        "--no-eval"
+                        "--checkpoint-every"
+                        "10"
+                        "--out"
+                        dir ]
+              Expect.equal code 1 (sprintf "the sweep does not pretend it finished:\n%s" text)
+              Expect.stringContains text "BUSY     spring/hnn/seed-0: exit 75" (sprintf "one line says the job runs elsewhere:\n%s" text)
+              Expect.equal
+                  (Directory.GetFileSystemEntries folder |> Array.map Path.GetFileName)
+                  [| FolderLock.FileName |]
+                  "nothing but the lock file in the job's folder"
+              hold.Dispose()
+              let code, text = hnn [ "job"; dir; "0" ]
+              Expect.equal code 0 (sprintf "released, the job runs:\n%s" text)
+              Expect.equal (Sweep.state dir job) Sweep.Finished "and finishes"
+              let results = Path.Combine(folder, ResultsFile.FileName)
+              let before = File.ReadAllBytes results
+              let run: Sweep.Run = { Threads = 1; Cancellation = CancellationToken.None; Command = "test"; Log = ignore }
+              Expect.equal (Sweep.runJob dir s job run) results "runJob on a finished job returns its results"
+              Expect.equal (File.ReadAllBytes results) before "without running it again"
               Directory.Delete(dir, true)
           }
           test "an interrupted job resumes from its checkpoint in the next sweep and ends with the weights of an uninterrupted run" {

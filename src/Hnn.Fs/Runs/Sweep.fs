@@ -121,6 +121,10 @@ let fileName = "sweep.json"
 /// Where the local workers and Slurm's array tasks write each job's output: `logs/<index>.log`.
 let logFolder = "logs"
 
+/// The exit code of `hnn job` for a job that is running in another process (EX_TEMPFAIL: try again later).
+[<Literal>]
+let busyExitCode = 75
+
 let private settingNamed (name: string) = settings |> List.tryFind (fun s -> s.Name = name)
 
 let private knownSettings () = settings |> List.map _.Name |> String.concat ", "
@@ -546,12 +550,8 @@ let state (sweepDir: string) (job: Job) =
     elif folder.HasCheckpoints then Checkpointed
     else Fresh
 
-/// Runs one job in this process, resuming from its checkpoint if it has one, and records it in its folder as
-/// `hnn train` does (results.json, results.md, models/, checkpoints/, artifacts/); returns results.json's path.
-/// A run that stops early is marked in results.json, "interrupted" when it was stopped through its token (in any
-/// phase: training, which checkpoints first, data, evaluation) and "failed" otherwise (if it wrote anything), and
-/// the exception propagates. The one place a sweep calls the run path.
-let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
+/// The run of a job whose folder this process has claimed.
+let private runClaimed (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
     let task, kind, options = plan sweepDir spec job run
     let outDir, steps = options.OutDir, defaultArg options.Steps task.Training.Steps
     let started = DateTime.UtcNow
@@ -587,6 +587,23 @@ let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
     | e ->
         mark ResultsFile.RunStatus.Failed e.Message
         reraise ()
+
+/// Runs one job in this process, resuming from its checkpoint if it has one, and records it in its folder as
+/// `hnn train` does (results.json, results.md, models/, checkpoints/, artifacts/); returns results.json's path.
+/// A run that stops early is marked in results.json, "interrupted" when it was stopped through its token (in any
+/// phase: training, which checkpoints first, data, evaluation) and "failed" otherwise (if it wrote anything), and
+/// the exception propagates. The one place a sweep calls the run path.
+///
+/// The job's folder is claimed first (`FolderLock`, released when this returns or the process ends): a job already
+/// running elsewhere (the same sweep started twice, a scheduler's retry of a task still running) raises
+/// `FolderBusyException` before anything is read or written, and a job found finished once its folder is claimed
+/// (it finished elsewhere after the caller looked) is not run again: its results.json's path is returned.
+let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
+    use _claim = FolderLock.Acquire(jobFolder sweepDir job)
+    if state sweepDir job = Finished then
+        Path.Combine(jobFolder sweepDir job, ResultsFile.FileName)
+    else
+        runClaimed sweepDir spec job run
 
 /// A name Slurm and Kubernetes accept for the sweep: its folder's name, lower case, letters, digits and `-`.
 let name (sweepDir: string) =

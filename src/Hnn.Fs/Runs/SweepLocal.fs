@@ -25,12 +25,16 @@ type Outcome =
 /// Whether the job's worker succeeded.
 let succeeded (o: Outcome) = o.ExitCode = 0
 
-/// The line a sweep prints when a job ends: `[done/total] finished|FAILED|STOPPED folder (seconds)`, and for a
-/// failure or a stop (exit 130, 143: resumable) the exit code, the reason and the log file.
+/// The line a sweep prints when a job ends: `[done/total] finished|FAILED|STOPPED|BUSY folder (seconds)`, and for a
+/// failure, a stop (exit 130, 143: resumable) or a job running in another process (75) the exit code, the reason
+/// and the log file.
 let line (finished: int) (total: int) (o: Outcome) =
     let width = string total |> String.length
     let count = sprintf "[%*d/%d]" width finished total
-    let word = if o.ExitCode = 130 || o.ExitCode = 143 then "STOPPED " else "FAILED  "
+    let word =
+        if o.ExitCode = 130 || o.ExitCode = 143 then "STOPPED "
+        elif o.ExitCode = busyExitCode then "BUSY    "
+        else "FAILED  "
     match o.Problem with
     | None when succeeded o -> sprintf "%s finished %s (%.1f s)" count (describe o.Job) o.Seconds
     | problem ->
