@@ -473,6 +473,21 @@ let private mergeTests =
 let private args (dir: string) =
     [ "sweep"; "--tasks"; "spring"; "--models"; "hnn"; "--seeds"; "0"; "1"; "--set"; "steps=20"; "--no-eval"; "--out"; dir ]
 
+/// `hnn sweep` over spring's HNN alone, seed 0, `steps` steps, checkpoints every 10, no evaluation.
+let private oneJobSweep (steps: int) (dir: string) =
+    [ "sweep"
+      "--tasks"
+      "spring"
+      "--models"
+      "hnn"
+      "--set"
+      sprintf "steps=%d" steps
+      "--no-eval"
+      "--checkpoint-every"
+      "10"
+      "--out"
+      dir ]
+
 let private cliTests =
     testList
         "cli"
@@ -541,20 +556,7 @@ let private cliTests =
               Expect.equal code Sweep.busyExitCode (sprintf "hnn job exits 75:\n%s" text)
               Expect.stringContains text "job 0 (spring/hnn/seed-0) is already running in another process" "names the job"
               Expect.stringContains text (Path.Combine(folder, FolderLock.FileName)) "and the lock"
-              let code, text =
-                  hnn
-                      [ "sweep"
-                        "--tasks"
-                        "spring"
-                        "--models"
-                        "hnn"
-                        "--set"
-                        "steps=20"
-                        "--no-eval"
-                        "--checkpoint-every"
-                        "10"
-                        "--out"
-                        dir ]
+              let code, text = hnn (oneJobSweep 20 dir)
               Expect.equal code 1 (sprintf "the sweep does not pretend it finished:\n%s" text)
               Expect.stringContains text "BUSY     spring/hnn/seed-0: exit 75" (sprintf "one line says the job runs elsewhere:\n%s" text)
               Expect.equal
@@ -588,20 +590,7 @@ let private cliTests =
                               stop.Cancel() }
               Expect.throwsT<TrainingInterruptedException> (fun () -> Sweep.runJob dir s job run |> ignore) "the job stops"
               Expect.equal (Sweep.state dir job) Sweep.Checkpointed "with a checkpoint"
-              let code, text =
-                  hnn
-                      [ "sweep"
-                        "--tasks"
-                        "spring"
-                        "--models"
-                        "hnn"
-                        "--set"
-                        "steps=40"
-                        "--no-eval"
-                        "--checkpoint-every"
-                        "10"
-                        "--out"
-                        dir ]
+              let code, text = hnn (oneJobSweep 40 dir)
               Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
               Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
               Expect.stringContains (File.ReadAllText(Sweep.logPath dir job)) "resuming from its checkpoint" "the job says so"
@@ -631,20 +620,7 @@ let private cliTests =
                   "the run is marked interrupted"
               Expect.equal (Checkpoint.Load(RunFolder(folder).Checkpoint("spring", "hnn"))).Header.Step 20 "checkpointed at step 20"
               Expect.equal (Sweep.state dir job) Sweep.Checkpointed "the job is resumable"
-              let code, text =
-                  hnn
-                      [ "sweep"
-                        "--tasks"
-                        "spring"
-                        "--models"
-                        "hnn"
-                        "--set"
-                        "steps=40"
-                        "--no-eval"
-                        "--checkpoint-every"
-                        "10"
-                        "--out"
-                        dir ]
+              let code, text = hnn (oneJobSweep 40 dir)
               Expect.equal code 0 (sprintf "the sweep resumes it:\n%s" text)
               Expect.stringContains text "0 finished before (skipped), 1 to resume, 0 new" "the plan says so"
               Expect.equal
@@ -662,21 +638,7 @@ let private cliTests =
           test
               "a local sweep stopped by SIGTERM passes it to its running worker, which checkpoints; the sweep exits 143 and its rerun finishes" {
               let dir = temporaryFolder "sweep"
-              let sweepArgs =
-                  [ "sweep"
-                    "--tasks"
-                    "spring"
-                    "--models"
-                    "hnn"
-                    "--set"
-                    "steps=40"
-                    "--no-eval"
-                    "--checkpoint-every"
-                    "10"
-                    "--jobs"
-                    "1"
-                    "--out"
-                    dir ]
+              let sweepArgs = oneJobSweep 40 dir @ [ "--jobs"; "1" ]
               // The worker inherits the hook and pauses; its output goes to its log.
               let child = startHeld "train:20" sweepArgs
               let log = Path.Combine(dir, Sweep.logFolder, "0.log")
