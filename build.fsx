@@ -81,7 +81,9 @@ let test (args: string list) =
     dotnet ([ testsDll; "--summary" ] @ args)
 
 let main (args: string list) =
-    build ()
+    // The CLI and what it references only: the tests and benchmarks are not built for the main job (24 s saved from
+    // a fresh clone here).
+    setup ()
     // One worker per core unless the arguments say otherwise (`--jobs N`).
     let jobs = if List.contains "--jobs" args then [] else [ "--jobs"; string Environment.ProcessorCount ]
     dotnet ([ cli; "run" ] @ jobs @ args)
