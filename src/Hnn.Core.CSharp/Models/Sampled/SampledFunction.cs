@@ -82,7 +82,8 @@ public sealed class SampledFunction : nn.Module
     public Tensor Value(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return Features(x).matmul(coefficients).Plus(offset).MoveToOuterDisposeScope();
+        // A row sum, not a matrix-vector product: see Laplacian.
+        return (Features(x) * coefficients).sum([1]).Plus(offset).MoveToOuterDisposeScope();
     }
 
     /// <summary>∇F at each state [N, D].</summary>
@@ -104,7 +105,11 @@ public sealed class SampledFunction : nn.Module
         using var scope = NewDisposeScope();
         // Δ(F∘R) = (ΔF)∘R for the orthogonal R, so the symmetrised Laplacian is the mean over x and Rx.
         var squaredNorms = weights.Squared().sum([1]);
-        var at = (Tensor z) => SampledActivation.Curvature(activation, PreActivation(z, weights)).matmul(coefficients * squaredNorms);
+        // A row sum rather than a matrix-vector product: MKL's dgemv rounds a row differently with where it falls in
+        // its blocks and with the operands' memory alignment, so the same model at the same state gave values that
+        // differed in the last digit from run to run (ATen's row sum reduces every row alike).
+        var weighted = coefficients * squaredNorms;
+        var at = (Tensor z) => (SampledActivation.Curvature(activation, PreActivation(z, weights)) * weighted).sum([1]);
         var laplacian = momentumSymmetric ? at(x).Plus(at(FlipMomenta(x))).Times(0.5) : at(x);
         return laplacian.MoveToOuterDisposeScope();
     }
