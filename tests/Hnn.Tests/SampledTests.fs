@@ -549,10 +549,11 @@ let tests =
                         "the field is the sum of its parts"
                 }
 
-                test "its contraction rate at a state is the same number, bit for bit, wherever the state sits in the batch" {
-                    // A matrix-vector product (MKL's dgemv) rounded a row differently with where it fell in its blocks
-                    // and with the operands' memory alignment: the main job's two-body contraction rate changed in its
-                    // 16th digit with whether the data had been generated or read from the cache.
+                test
+                    "its H, contraction rate −ΔD and dx/dt at a state are the same numbers, bit for bit, wherever the state sits in the batch" {
+                    // With H and ΔF as matrix-vector products (MKL's dgemv) a row rounded differently with where it fell
+                    // in its blocks: the main job's two-body contraction rate changed in its 16th digit with whether the
+                    // data had been generated or read from the cache.
                     let m = dampedFit.Value.Model :?> SampledDissipativeHnn
                     let data = DampedSpringRecipe(Damping = 0.2, NoiseStd = 0.0).Generate()
                     use _ = torch.NewDisposeScope()

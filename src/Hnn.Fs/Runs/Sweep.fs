@@ -599,9 +599,10 @@ let private runClaimed (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : s
 /// `FolderBusyException` before anything is read or written, and a job found finished once its folder is claimed
 /// (it finished elsewhere after the caller looked) is not run again: its results.json's path is returned.
 let runJob (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
-    use _claim = FolderLock.Acquire(jobFolder sweepDir job)
+    let folder = jobFolder sweepDir job
+    use _claim = FolderLock.Acquire folder
     if state sweepDir job = Finished then
-        Path.Combine(jobFolder sweepDir job, ResultsFile.FileName)
+        Path.Combine(folder, ResultsFile.FileName)
     else
         runClaimed sweepDir spec job run
 

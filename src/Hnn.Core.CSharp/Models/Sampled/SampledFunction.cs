@@ -82,8 +82,7 @@ public sealed class SampledFunction : nn.Module
     public Tensor Value(Tensor x)
     {
         using var scope = NewDisposeScope();
-        // A row sum, not a matrix-vector product: see Laplacian.
-        return (Features(x) * coefficients).sum([1]).Plus(offset).MoveToOuterDisposeScope();
+        return RowDot(Features(x), coefficients).Plus(offset).MoveToOuterDisposeScope();
     }
 
     /// <summary>∇F at each state [N, D].</summary>
@@ -105,11 +104,8 @@ public sealed class SampledFunction : nn.Module
         using var scope = NewDisposeScope();
         // Δ(F∘R) = (ΔF)∘R for the orthogonal R, so the symmetrised Laplacian is the mean over x and Rx.
         var squaredNorms = weights.Squared().sum([1]);
-        // A row sum rather than a matrix-vector product: MKL's dgemv rounds a row differently with where it falls in
-        // its blocks and with the operands' memory alignment, so the same model at the same state gave values that
-        // differed in the last digit from run to run (ATen's row sum reduces every row alike).
         var weighted = coefficients * squaredNorms;
-        var at = (Tensor z) => (SampledActivation.Curvature(activation, PreActivation(z, weights)) * weighted).sum([1]);
+        var at = (Tensor z) => RowDot(SampledActivation.Curvature(activation, PreActivation(z, weights)), weighted);
         var laplacian = momentumSymmetric ? at(x).Plus(at(FlipMomenta(x))).Times(0.5) : at(x);
         return laplacian.MoveToOuterDisposeScope();
     }
@@ -156,6 +152,14 @@ public sealed class SampledFunction : nn.Module
     }
 
     Tensor PreActivation(Tensor x, Tensor rows) => x.matmul(rows.t()).Plus(biases);
+
+    /// <summary>
+    /// Each row of <paramref name="rows"/> [N, M] dotted with <paramref name="vector"/> [M]: [N], as a row sum rather
+    /// than a matrix-vector product. MKL's dgemv rounds a row differently with where it falls in its blocks and with
+    /// the operands' memory alignment, so the same model at the same state gave values that differed in the last digit
+    /// from run to run; ATen's row sum reduces every row alike.
+    /// </summary>
+    static Tensor RowDot(Tensor rows, Tensor vector) => (rows * vector).sum([1]);
 
     /// <summary>(q, p) → (q, −p) on the last axis of [N, D] (states, or weight rows).</summary>
     internal static Tensor FlipMomenta(Tensor x)
