@@ -50,6 +50,7 @@ type TrainArgs =
     | Data of file: string
     | Out of dir: string
     | Lr of rate: float
+    | Lr_Decay of factor: float
     | Batch_Size of size: int
     | Weight_Decay of decay: float
     | Clip_Grad_Norm of norm: float
@@ -84,6 +85,8 @@ type TrainArgs =
             | No_Eval -> "skip the energy protocol after training."
             | Out _ -> "output folder for results.json, results.md and models (default results)."
             | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
+            | Lr_Decay _ ->
+                "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant); 1 or more."
             | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
             | Weight_Decay _ -> "Adam weight decay (default: the task's); zero or positive."
             | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
@@ -106,6 +109,7 @@ type ReproduceArgs =
     | No_Eval
     | Out of dir: string
     | Lr of rate: float
+    | Lr_Decay of factor: float
     | Batch_Size of size: int
     | Weight_Decay of decay: float
     | Clip_Grad_Norm of norm: float
@@ -137,6 +141,8 @@ type ReproduceArgs =
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
             | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
+            | Lr_Decay _ ->
+                "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant); 1 or more."
             | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
             | Weight_Decay _ -> "Adam weight decay (default: the task's); zero or positive."
             | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."

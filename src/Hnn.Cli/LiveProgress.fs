@@ -18,8 +18,8 @@ type Planned = { Task: string; Model: string; Steps: int }
 /// solve, not trained).
 let plan (options: Experiment.Options) (models: (Tasks.Task * Models.ModelKind list) list) =
     [ for t, kinds in models do
-          let steps = (Experiment.settingsFor options t).Steps
           for k in kinds ->
+              let steps = (Experiment.settingsFor options t k).Steps
               let sampled = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
               { Task = t.Key; Model = Tasks.modelKey k; Steps = if sampled then 0 else steps } ]
 

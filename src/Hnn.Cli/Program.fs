@@ -114,9 +114,14 @@ let private finiteNonNegative name (value: float) =
     value
 
 /// The options with the overrides of the task's recipe and the checkpointing asked for.
-let private withSafety lr batch decay clip every resume (opts: Experiment.Options) : Experiment.Options =
+let private withSafety lr lrDecay batch decay clip every resume (opts: Experiment.Options) : Experiment.Options =
+    let atLeast1 name (value: float) =
+        if not (value >= 1.0 && Double.IsFinite value) then
+            raise (UsageError(sprintf "--%s must be 1 or more and finite, got %g" name value))
+        value
     { opts with
         LearningRate = lr |> Option.map (finitePositive "lr")
+        LearningRateDecay = lrDecay |> Option.map (atLeast1 "lr-decay")
         BatchSize = batch |> Option.map (atLeastOne "batch-size")
         WeightDecay = decay |> Option.map (finiteNonNegative "weight-decay")
         ClipGradNorm = clip |> Option.map (finitePositive "clip-grad-norm")
@@ -292,6 +297,7 @@ let private train (args: ParseResults<TrainArgs>) =
             match arg with
             | TrainArgs.Steps _ -> Some "--steps"
             | TrainArgs.Lr _ -> Some "--lr"
+            | TrainArgs.Lr_Decay _ -> Some "--lr-decay"
             | TrainArgs.Batch_Size _ -> Some "--batch-size"
             | TrainArgs.Weight_Decay _ -> Some "--weight-decay"
             | TrainArgs.Clip_Grad_Norm _ -> Some "--clip-grad-norm"
@@ -321,6 +327,7 @@ let private train (args: ParseResults<TrainArgs>) =
         |> fun o -> { o with MomentumSymmetric = args.Contains TrainArgs.Momentum_Symmetric }
         |> withSafety
             (args.TryGetResult TrainArgs.Lr)
+            (args.TryGetResult TrainArgs.Lr_Decay)
             (args.TryGetResult TrainArgs.Batch_Size)
             (args.TryGetResult TrainArgs.Weight_Decay)
             (args.TryGetResult TrainArgs.Clip_Grad_Norm)
@@ -376,6 +383,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             (args.TryGetResult ReproduceArgs.Out)
         |> withSafety
             (args.TryGetResult ReproduceArgs.Lr)
+            (args.TryGetResult ReproduceArgs.Lr_Decay)
             (args.TryGetResult ReproduceArgs.Batch_Size)
             (args.TryGetResult ReproduceArgs.Weight_Decay)
             (args.TryGetResult ReproduceArgs.Clip_Grad_Norm)

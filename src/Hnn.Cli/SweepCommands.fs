@@ -165,6 +165,7 @@ let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
     let number (v: float) = v.ToString("R", Globalization.CultureInfo.InvariantCulture)
     [ args.TryGetResult ReproduceArgs.Steps |> Option.map (fun v -> "steps", string v)
       args.TryGetResult ReproduceArgs.Lr |> Option.map (fun v -> "lr", number v)
+      args.TryGetResult ReproduceArgs.Lr_Decay |> Option.map (fun v -> "lr-decay", number v)
       args.TryGetResult ReproduceArgs.Batch_Size |> Option.map (fun v -> "batch-size", string v)
       args.TryGetResult ReproduceArgs.Weight_Decay |> Option.map (fun v -> "weight-decay", number v)
       args.TryGetResult ReproduceArgs.Clip_Grad_Norm |> Option.map (fun v -> "clip-grad-norm", number v)

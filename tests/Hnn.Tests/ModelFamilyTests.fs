@@ -412,7 +412,10 @@ let runPath =
                       Expect.equal t.Model.Settings.Kind kind "kind"
                       Expect.isTrue (Double.IsFinite t.Result.FinalTest.Mean) "test loss"
                       let path = Experiment.save options t
-                      let struct (loaded, _) = ModelFile.Load path
+                      let struct (loaded, file) = ModelFile.Load path
+                      let decay = if List.contains kind Tasks.ownRecipeKinds then 100.0 else 1.0
+                      Expect.equal t.Settings.LearningRateDecay decay "trained at its recipe's learning-rate decay"
+                      Expect.equal file.Training t.Settings "the model file keeps the settings it was trained with"
                       use _ = torch.NewDisposeScope()
                       let x = EnergyProtocol.Spring(count = 4).InitialStates.ToTensor()
                       Expect.sequenceEqual
@@ -429,6 +432,31 @@ let runPath =
                           Directory.Delete(dir, true)
               }
 
+          test
+              "the SympNets train without weight decay and with a learning rate decaying 100-fold, every other kind at its task's recipe; options override both" {
+              for task in Tasks.conservative do
+                  let t = task.Training
+                  for kind in Tasks.trainableKinds do
+                      let s = Experiment.settingsFor Experiment.defaults task kind
+                      let name = sprintf "%s on %s" (Tasks.modelKey kind) task.Key
+                      Expect.equal
+                          (s.Steps, s.LearningRate, s.BatchSize)
+                          (t.Steps, t.LearningRate, t.BatchSize)
+                          (name + ": the task's steps, rate, batch")
+                      if List.contains kind Tasks.ownRecipeKinds then
+                          Expect.equal (s.WeightDecay, s.LearningRateDecay) (0.0, 100.0) (name + ": no weight decay, 100-fold decay")
+                          Expect.isTrue
+                              (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 100.0))
+                              (name + ": lr/100 at the end")
+                      else
+                          Expect.equal
+                              (s.WeightDecay, s.LearningRateDecay)
+                              (t.WeightDecay, 1.0)
+                              (name + ": the task's decay, constant rate")
+                  let options = { Experiment.defaults with WeightDecay = Some 1e-3; LearningRateDecay = Some 1.0 }
+                  let s = Experiment.settingsFor options task ModelKind.GSympNet
+                  Expect.equal (s.WeightDecay, s.LearningRateDecay) (1e-3, 1.0) (task.Key + ": the options override the family's recipe")
+          }
           test "the families' keys are known to the run path and refused by PyTorch export" {
               for kind in Tasks.familyKinds do
                   Expect.equal (Tasks.tryModelKind (Tasks.modelKey kind)) (Ok kind) "round trip"

@@ -526,6 +526,8 @@ let private cliTests =
                     [ "--batch-size"; "0" ], "--batch-size"
                     [ "--batch-size"; "-5" ], "--batch-size"
                     [ "--weight-decay"; "-1" ], "--weight-decay"
+                    [ "--lr-decay"; "0.5" ], "--lr-decay"
+                    [ "--lr-decay"; "infinity" ], "--lr-decay"
                     [ "--clip-grad-norm"; "0" ], "--clip-grad-norm"
                     [ "--checkpoint-every"; "-1" ], "--checkpoint-every"
                     [ "--resume" ], "--resume" ] do
@@ -580,6 +582,38 @@ let tests =
               use second = model ()
               Trainer.Train(second, spring.Value, settings 30, null, control path 0 true) |> ignore
               expectSameWeights straight second "identical weights"
+          }
+          test "under a decaying learning rate a cancelled run resumes to the uninterrupted result; another step count is refused" {
+              let decaying steps = TrainSettings(Steps = steps, BatchSize = 64, Seed = 3, TestEvery = 5, LearningRateDecay = 50.0)
+              let dir = temporaryFolder "robust"
+              let path = Path.Combine(dir, "run.ckpt")
+              use straight = model ()
+              Trainer.Train(straight, spring.Value, decaying 30) |> ignore
+              use cts = new Threading.CancellationTokenSource()
+              let stopAt13 =
+                  { new IProgress<TrainingProgress> with
+                      member _.Report p =
+                          if p.Step = 13 then
+                              cts.Cancel() }
+              use first = model ()
+              Expect.throwsT<TrainingInterruptedException>
+                  (fun () ->
+                      Trainer.Train(first, spring.Value, decaying 30, stopAt13, TrainingControl(path, 0, false, "spring", cts.Token))
+                      |> ignore)
+                  "interrupted"
+              // The schedule is a function of the step and the step count: continuing it for 40 steps would not be
+              // the run that was started, so that is refused, naming the reason; 30 steps continue it exactly.
+              use longer = model ()
+              let e = Expect.throwsC (fun () -> Trainer.Train(longer, spring.Value, decaying 40, null, control path 0 true) |> ignore) id
+              Expect.isTrue (e :? CheckpointException) (sprintf "refused as a checkpoint of another run, got %s" (e.GetType().Name))
+              Expect.stringContains e.Message "schedule depends on the step count" "says why"
+              use second = model ()
+              Trainer.Train(second, spring.Value, decaying 30, null, control path 0 true) |> ignore
+              expectSameWeights straight second "identical weights"
+              use constant = model ()
+              Trainer.Train(constant, spring.Value, settings 30) |> ignore
+              Expect.notEqual (weights constant) (weights straight) "and the decay changed the run"
+              Directory.Delete(dir, true)
           }
           test "the same seed and thread count give bit-identical weights and losses" {
               let run () =

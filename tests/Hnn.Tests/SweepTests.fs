@@ -233,6 +233,7 @@ let private expansionTests =
                     "steps=-1", "steps"
                     "batch-size=0", "batch-size"
                     "weight-decay=-1", "weight-decay"
+                    "lr-decay=0.5", "lr-decay"
                     "supervision=magic", "supervision"
                     "integrator=euler", "integrator"
                     "momentum=true", "unknown setting"

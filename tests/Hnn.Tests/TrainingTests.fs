@@ -79,14 +79,57 @@ let tests =
               let e = Expect.throwsC (fun () -> ModelFile.Load path |> ignore) id
               Expect.stringContains e.Message "version 99" "names the version"
           }
+          test "a model file written before the learning-rate decay existed reads as trained at a constant rate" {
+              let model, settings, _ = trainedHnn.Value
+              let dir = temporaryFolder "tests"
+              let path = Path.Combine(dir, "m.json")
+              ModelFile.Save(model, "spring", TrainSettings(Steps = 300, LearningRateDecay = 7.0), path) |> ignore
+              let text = File.ReadAllText path
+              let field = System.Text.RegularExpressions.Regex(",\\s*\"learning_rate_decay\": 7")
+              Expect.isTrue (field.IsMatch text) "the decay is recorded"
+              let struct (_, file) = ModelFile.Load path
+              Expect.equal file.Training.LearningRateDecay 7.0 "and read back"
+              File.WriteAllText(path, field.Replace(text, ""))
+              let struct (_, older) = ModelFile.Load path
+              Expect.equal older.Training.LearningRateDecay 1.0 "without the field: constant (d = 1)"
+              Expect.equal older.Training.Steps settings.Steps "the rest as written"
+          }
           test "training settings out of range are refused with the value named" {
               for bad, word in
                   [ TrainSettings(Steps = -1), "steps"
                     TrainSettings(LearningRate = 0.0), "learning rate"
                     TrainSettings(BatchSize = 0), "batch size"
-                    TrainSettings(WeightDecay = nan), "weight decay" ] do
+                    TrainSettings(WeightDecay = nan), "weight decay"
+                    TrainSettings(LearningRateDecay = 0.5), "learning-rate decay"
+                    TrainSettings(LearningRateDecay = infinity), "learning-rate decay" ] do
                   let e = Expect.throwsC (fun () -> bad.Validate() |> ignore) id
                   Expect.stringContains e.Message word "named"
+          }
+          test "a decaying learning rate runs from lr at step 0 to lr/d at the last step by one factor per step" {
+              let s = TrainSettings(Steps = 40, LearningRate = 2e-3, LearningRateDecay = 16.0)
+              Expect.equal (s.LearningRateAt 0) 2e-3 "lr at step 0"
+              Expect.isTrue (close 1e-18 1e-14 (s.LearningRateAt 40) (2e-3 / 16.0)) "lr/d at the last step"
+              Expect.isTrue (close 1e-18 1e-14 (s.LearningRateAt 20) (2e-3 / 4.0)) "lr/√d half way"
+              let ratios = [ for k in 1..40 -> s.LearningRateAt k / s.LearningRateAt(k - 1) ]
+              for r in ratios do
+                  Expect.isTrue (close 1e-15 1e-12 r (16.0 ** (-1.0 / 40.0))) (sprintf "one factor per step: %g" r)
+              let constant = TrainSettings(Steps = 40, LearningRate = 2e-3)
+              Expect.equal [ for k in 0..40 -> constant.LearningRateAt k ] (List.replicate 41 2e-3) "d = 1 (the default): constant"
+          }
+          test "the trainer steps at the scheduled rate: with lr/d vanishing the last step moves no weight (both optimisers)" {
+              // Steps = 1 is two Adam steps: step 0 at lr, step 1 at lr·d⁻¹ = 1e-303, zero in float32. So the weights
+              // are those after step 0 alone; at a constant rate the second step moves them.
+              let trained flat steps decay =
+                  let m = DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 2, HiddenDim = 16), 5)
+                  let settings = TrainSettings(Steps = steps, TestEvery = 0, LearningRateDecay = decay)
+                  Trainer.Train(m, spring.Value, settings, null, TrainingControl(FlatParameters = flat)) |> ignore
+                  let w = [ for p in m.parameters () -> p.detach().flatten().data<float32>().ToArray() ]
+                  m.Dispose()
+                  w
+              for flat in [ true; false ] do
+                  let one = trained flat 0 1.0
+                  Expect.equal (trained flat 1 1e300) one (sprintf "flat %b: the vanishing second step left every weight" flat)
+                  Expect.notEqual (trained flat 1 1.0) one (sprintf "flat %b: a constant rate's second step moved them" flat)
           }
           test "the reported loss is the mean of squared errors ± (std over all elements)/√N" {
               use e = tensor2d 3 2 [| 1.0; 2.0; 3.0; 4.0; 5.0; 6.0 |]

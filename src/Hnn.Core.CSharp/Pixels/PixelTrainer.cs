@@ -165,6 +165,7 @@ public static class PixelTrainer
                     && !double.IsFinite(norm)
                 )
                     throw Diverged(step, "gradient norm", norm);
+                Trainer.ScheduleLearningRate(optimizer, settings, step);
                 optimizer.step();
             }
             if (settings.TestEvery > 0 && (step % settings.TestEvery == 0 || step == settings.Steps))

@@ -163,7 +163,8 @@ public sealed class Checkpoint
 
     /// <summary>
     /// Checks that this checkpoint was written by a run of the same task, architecture and settings (the step count
-    /// and thread count may differ), so that continuing it reproduces that run.
+    /// and thread count may differ; the step count not under a decaying learning rate, whose schedule it sets), so that
+    /// continuing it reproduces that run.
     /// </summary>
     /// <exception cref="CheckpointException">It belongs to another run; the message names the first difference.</exception>
     public void CheckMatches(string task, ModelSettings model, TrainSettings settings)
@@ -174,6 +175,11 @@ public sealed class Checkpoint
             throw new CheckpointException(Path, $"written for model {Header.Model}, not {model}");
         if (Header.Step > settings.Steps)
             throw new CheckpointException(Path, $"already at step {Header.Step}, beyond the {settings.Steps} steps asked for");
+        if (settings.LearningRateDecay != 1 && Header.Training.Steps != settings.Steps)
+            throw new CheckpointException(
+                Path,
+                $"written for {Header.Training.Steps} steps with a learning rate decaying over them, not {settings.Steps}: the schedule depends on the step count"
+            );
         var mine = settings with { Steps = 0, Threads = null };
         var theirs = Header.Training with { Steps = 0, Threads = null };
         if (mine != theirs)

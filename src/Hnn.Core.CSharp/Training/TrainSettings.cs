@@ -25,6 +25,11 @@ public enum Supervision
 /// <param name="Integrator">For integrator supervision: "rk4", "leapfrog" or "yoshida4".</param>
 /// <param name="Substeps">For integrator supervision: integrator steps per observed interval.</param>
 /// <param name="ClipGradNorm">Rescale the gradients so their global L2 norm is at most this (torch's clip_grad_norm_), or null for no clipping.</param>
+/// <param name="LearningRateDecay">
+/// d ≥ 1: the learning rate decays exponentially from <paramref name="LearningRate"/> at step 0 to
+/// <paramref name="LearningRate"/>/d at the last step (<see cref="LearningRateAt"/>), as Jin et al.'s SympNet learner's
+/// <c>lr_decay</c>; 1 (the default, the paper's) keeps it constant.
+/// </param>
 public sealed record TrainSettings(
     int Steps = 2000,
     double LearningRate = 1e-3,
@@ -36,9 +41,14 @@ public sealed record TrainSettings(
     Supervision Supervision = Supervision.Derivative,
     string Integrator = "rk4",
     int Substeps = 1,
-    double? ClipGradNorm = null
+    double? ClipGradNorm = null,
+    double LearningRateDecay = 1
 )
 {
+    /// <summary>The learning rate of step <paramref name="step"/>: <see cref="LearningRate"/>·d^(−step/<see cref="Steps"/>), d = <see cref="LearningRateDecay"/>.</summary>
+    public double LearningRateAt(int step) =>
+        LearningRateDecay == 1 || Steps == 0 ? LearningRate : LearningRate * Math.Pow(LearningRateDecay, -(double)step / Steps);
+
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public TrainSettings Validate()
@@ -57,6 +67,8 @@ public sealed record TrainSettings(
             throw new ArgumentException($"test interval must be zero or positive, got {TestEvery}");
         if (ClipGradNorm is double c && !(c > 0 && double.IsFinite(c)))
             throw new ArgumentException($"gradient clipping norm must be positive and finite, got {c}");
+        if (!(LearningRateDecay >= 1) || double.IsInfinity(LearningRateDecay))
+            throw new ArgumentException($"learning-rate decay must be 1 or more and finite, got {LearningRateDecay}");
         if (Substeps < 1)
             throw new ArgumentException($"substeps must be positive, got {Substeps}");
         if (!Enum.IsDefined(Supervision))

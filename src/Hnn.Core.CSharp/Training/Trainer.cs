@@ -171,6 +171,7 @@ public static class Trainer
                         checkpointStep is null ? null : control.CheckpointPath,
                         checkpointStep
                     );
+                ScheduleLearningRate(optimizer, settings, step);
                 optimizer.step();
             }
 
@@ -192,6 +193,18 @@ public static class Trainer
         var finalTrain = model is StepMap ? train.FinalLoss() : FinalLoss(model, x, dx);
         var finalTest = model is StepMap ? test.FinalLoss() : FinalLoss(model, testX, testDx);
         return new TrainingResult(trainLoss, testLoss, finalTrain, finalTest, earlier + clock.Elapsed.TotalSeconds, threads);
+    }
+
+    /// <summary>
+    /// Sets the learning rate of step <paramref name="step"/> (<see cref="TrainSettings.LearningRateAt"/>) on every
+    /// parameter group. A function of the step alone, so a resumed run continues the same schedule.
+    /// </summary>
+    internal static void ScheduleLearningRate(optim.Optimizer optimizer, TrainSettings settings, int step)
+    {
+        if (settings.LearningRateDecay == 1)
+            return;
+        foreach (var group in optimizer.ParamGroups)
+            group.LearningRate = settings.LearningRateAt(step);
     }
 
     /// <summary>The largest |gradient| over all parameters (NaN if any is NaN).</summary>

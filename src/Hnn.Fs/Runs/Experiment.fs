@@ -84,6 +84,8 @@ type Options =
         WeightDecay: float option
         /// Clips the gradients' global norm (None: off).
         ClipGradNorm: float option
+        /// Overrides the recipe's learning-rate decay (the final rate is the first divided by it; 1: constant).
+        LearningRateDecay: float option
         /// Checkpoint every this many steps (0: only at the end and when stopped).
         CheckpointEvery: int
         /// Continue each model from its checkpoint in the run folder, if there is one.
@@ -114,6 +116,7 @@ let defaults =
       BatchSize = None
       WeightDecay = None
       ClipGradNorm = None
+      LearningRateDecay = None
       CheckpointEvery = 100
       Resume = false
       Sampling = SampledSettings()
@@ -124,9 +127,10 @@ let defaults =
 /// The run folder of the options.
 let folder (options: Options) = RunFolder options.OutDir
 
-/// The training settings a task gets under these options (the task's recipe with the options' overrides).
-let settingsFor (options: Options) (task: Task) =
-    let t = task.Training
+/// The training settings a model of `kind` gets on a task under these options (`Tasks.recipe`, the task's recipe or
+/// the family's, with the options' overrides).
+let settingsFor (options: Options) (task: Task) (kind: ModelKind) =
+    let t = Tasks.recipe task kind
     TrainSettings(
         Steps = defaultArg options.Steps t.Steps,
         LearningRate = defaultArg options.LearningRate t.LearningRate,
@@ -141,7 +145,8 @@ let settingsFor (options: Options) (task: Task) =
         Supervision = options.Supervision,
         Integrator = options.Integrator,
         Substeps = options.Substeps,
-        ClipGradNorm = Option.toNullable options.ClipGradNorm
+        ClipGradNorm = Option.toNullable options.ClipGradNorm,
+        LearningRateDecay = defaultArg options.LearningRateDecay t.LearningRateDecay
     )
         .Validate()
 
@@ -149,7 +154,8 @@ let settingsFor (options: Options) (task: Task) =
 /// pendulum baseline or HNN only, derivative-supervised, not momentum-symmetric. Raises ArgumentException naming the
 /// problem.
 let check (options: Options) (task: Task) (kinds: ModelKind list) =
-    settingsFor options task |> ignore
+    for kind in kinds do
+        settingsFor options task kind |> ignore
     match task.Source with
     | Pixels _ ->
         for kind in kinds do
@@ -184,7 +190,7 @@ let control (options: Options) (task: Task) (kind: ModelKind) =
 /// `Options.Progress` when set; the rate is measured from the first step this process saw, so a resumed run's ETA is
 /// right too. The test hook may pause after step N at "train:N" ("pixel-train:N" for the pixel pendulum).
 let progressLog (options: Options) (task: Task) (kind: ModelKind) =
-    let every = max 1 ((settingsFor options task).Steps / 4)
+    let every = max 1 ((settingsFor options task kind).Steps / 4)
     let point =
         match task.Source with
         | Pixels _ -> "pixel-train"
@@ -257,7 +263,7 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     if kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn then
         fitSampled options task data kind
     else
-        let settings = settingsFor options task
+        let settings = settingsFor options task kind
         // The thread count changes torch's initial weights: set it before the model is made.
         options.Threads |> Option.iter TorchSharp.torch.set_num_threads
         let control = control options task kind
@@ -276,7 +282,7 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
 let trainPixels (options: Options) (task: Task) (data: PixelDataset) (kind: ModelKind) =
     Torch.init ()
     check options task [ kind ]
-    let settings = settingsFor options task
+    let settings = settingsFor options task kind
     options.Threads |> Option.iter TorchSharp.torch.set_num_threads
     let control = control options task kind
     if options.Resume && File.Exists control.CheckpointPath then

@@ -71,6 +71,8 @@ let settings: Setting list =
       number "weight-decay" "a finite number, zero or more" (fun v -> v >= 0.0 && Double.IsFinite v) (fun v o ->
           { o with WeightDecay = Some v })
       number "clip-grad-norm" "a positive finite number" positiveFinite (fun v o -> { o with ClipGradNorm = Some v })
+      number "lr-decay" "a finite number, 1 or more" (fun v -> v >= 1.0 && Double.IsFinite v) (fun v o ->
+          { o with LearningRateDecay = Some v })
       word "supervision" [ "derivative"; "integrator" ] (fun v o ->
           { o with Supervision = (if v = "integrator" then Supervision.Integrator else Supervision.Derivative) })
       word "integrator" (List.ofSeq SupervisedStep.Names) (fun v o -> { o with Integrator = v })
