@@ -35,6 +35,23 @@ let private model () = DynamicsModel.Create(ModelSettings(ModelKind.Hnn, 2, Hidd
 
 let private control path every resume = TrainingControl(path, every, resume, "spring")
 
+/// Trains a fresh model with `settings`, checkpointing to `path`, and cancels it after step 13: the trainer must stop
+/// with TrainingInterruptedException.
+let private cancelAt13 (settings: TrainSettings) path =
+    use cts = new Threading.CancellationTokenSource()
+    let stopAt13 =
+        { new IProgress<TrainingProgress> with
+            member _.Report p =
+                if p.Step = 13 then
+                    cts.Cancel() }
+    use first = model ()
+    let e =
+        Expect.throwsC
+            (fun () ->
+                Trainer.Train(first, spring.Value, settings, stopAt13, TrainingControl(path, 0, false, "spring", cts.Token)) |> ignore)
+            id
+    Expect.isTrue (e :? TrainingInterruptedException) (sprintf "interrupted, got %s" (e.GetType().Name))
+
 // ---------------------------------------------------------------- mutations for the fuzz tests
 
 /// One edit of a file's bytes; positions are fractions (per million) of the current length.
@@ -564,20 +581,7 @@ let tests =
               let path = Path.Combine(dir, "run.ckpt")
               use straight = model ()
               Trainer.Train(straight, spring.Value, settings 30) |> ignore
-              use cts = new Threading.CancellationTokenSource()
-              let stopAt13 =
-                  { new IProgress<TrainingProgress> with
-                      member _.Report p =
-                          if p.Step = 13 then
-                              cts.Cancel() }
-              use first = model ()
-              let e =
-                  Expect.throwsC
-                      (fun () ->
-                          Trainer.Train(first, spring.Value, settings 30, stopAt13, TrainingControl(path, 0, false, "spring", cts.Token))
-                          |> ignore)
-                      id
-              Expect.isTrue (e :? TrainingInterruptedException) (sprintf "interrupted, got %s" (e.GetType().Name))
+              cancelAt13 (settings 30) path
               Expect.equal (Checkpoint.Load path).Header.Step 13 "checkpointed at the last finished step"
               use second = model ()
               Trainer.Train(second, spring.Value, settings 30, null, control path 0 true) |> ignore
@@ -589,18 +593,7 @@ let tests =
               let path = Path.Combine(dir, "run.ckpt")
               use straight = model ()
               Trainer.Train(straight, spring.Value, decaying 30) |> ignore
-              use cts = new Threading.CancellationTokenSource()
-              let stopAt13 =
-                  { new IProgress<TrainingProgress> with
-                      member _.Report p =
-                          if p.Step = 13 then
-                              cts.Cancel() }
-              use first = model ()
-              Expect.throwsT<TrainingInterruptedException>
-                  (fun () ->
-                      Trainer.Train(first, spring.Value, decaying 30, stopAt13, TrainingControl(path, 0, false, "spring", cts.Token))
-                      |> ignore)
-                  "interrupted"
+              cancelAt13 (decaying 30) path
               // The schedule is a function of the step and the step count: continuing it for 40 steps would not be
               // the run that was started, so that is refused, naming the reason; 30 steps continue it exactly.
               use longer = model ()
