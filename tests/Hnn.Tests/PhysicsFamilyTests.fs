@@ -83,6 +83,17 @@ let private energyChange (s: Settings) (d: Dynamics.Dynamics) (x: float[]) =
 
 let private symplecticDefect (j: Matrix<float>) = Jacobians.symplecticDefect j
 
+/// A fresh pendulum LNN with softplus layers and non-negative weights after the first: L is convex in q̇, so ∂²L/∂q̇² > 0
+/// and the Euler–Lagrange flow exists everywhere (a fully random L's velocity Hessian changes sign, and q̈ blows up there).
+let private convexLnn (seed: int) =
+    let net = DynamicsModel.Create(ModelSettings.Default(ModelKind.Lnn, 2), seed)
+    use _ = torch.no_grad ()
+    for struct (name, p) in net.named_parameters () do
+        if name.EndsWith "linear2.weight" || name.EndsWith "linear3.weight" then
+            use a = p.abs ()
+            p.copy_ a |> ignore
+    net
+
 let lagrangian =
     testList
         "Lagrangian network"
@@ -123,15 +134,7 @@ let lagrangian =
                       "E_L = H + const")
 
           test "a random-weights LNN convex in q̇ conserves its own E_L (labelled \"learned energy (Lagrangian)\"), not the pendulum's H" {
-              // Softplus layers with non-negative weights after the first: L is convex, so ∂²L/∂q̇² > 0 and the
-              // Euler–Lagrange flow exists everywhere (a fully random L's velocity Hessian changes sign, and q̈ blows up there).
-              use net = DynamicsModel.Create(ModelSettings.Default(ModelKind.Lnn, 2), 1)
-              do
-                  use _ = torch.no_grad ()
-                  for struct (name, p) in net.named_parameters () do
-                      if name.EndsWith "linear2.weight" || name.EndsWith "linear3.weight" then
-                          use a = p.abs ()
-                          p.copy_ a |> ignore
+              use net = convexLnn 1
               let subject = Subject.model pendulumStates (Some pendulum) "fresh convex LNN" net
               let r = passes { settings with Cases = 30 } subject Laws.energyConservation
               Expect.stringContains r.Quantity "H = learned energy (Lagrangian)" "its own energy"
@@ -139,7 +142,7 @@ let lagrangian =
           }
 
           test "a random-weights LNN's flow is not symplectic in the pendulum's (q, p): its momenta ∂L/∂q̇ are not the system's" {
-              use net = DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 2), 2)
+              use net = convexLnn 2
               let r = fails { settings with Cases = 30 } (Subject.model pendulumStates (Some pendulum) "fresh LNN" net) Laws.symplecticity
               Expect.stringContains r.Quantity "Legendre map" "says the field is mapped"
           }

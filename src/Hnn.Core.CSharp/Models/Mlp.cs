@@ -4,9 +4,25 @@ using static TorchSharp.torch;
 
 namespace Hnn.Models;
 
+/// <summary>How an <see cref="Mlp"/>'s weights are drawn (from torch's global generator).</summary>
+public enum MlpInit
+{
+    /// <summary>The HNN paper's: every weight matrix orthogonal (gain 1), biases at torch's default init.</summary>
+    Orthogonal,
+
+    /// <summary>
+    /// Cranmer et al. 2020's for Lagrangian networks (MilesCranmer/lagrangian_nns, <c>custom_init</c>, from their
+    /// search for the scales that keep a softplus network's second derivatives of order one): each weight matrix
+    /// normal with standard deviation c/√m, m the larger of its two sizes, c = 2.2 for the first layer, 0.58 for the
+    /// second and m for the last (so √h there); biases zero. L starts two orders of magnitude larger than under
+    /// <see cref="Orthogonal"/>, and so does its velocity Hessian, which the Euler–Lagrange solve inverts.
+    /// </summary>
+    Lagrangian,
+}
+
 /// <summary>
-/// The paper's multilayer perceptron: Linear(in, h) → σ → Linear(h, h) → σ → Linear(h, out, no bias),
-/// every weight matrix orthogonally initialised, biases left at their default init.
+/// The paper's multilayer perceptron: Linear(in, h) → σ → Linear(h, h) → σ → Linear(h, out, no bias), its weights
+/// drawn as <see cref="MlpInit"/> says (the paper's orthogonal init unless asked otherwise).
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
@@ -15,8 +31,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     private readonly Linear linear3;
     private readonly Nonlinearity nonlinearity;
 
-    /// <summary>Creates the network; weights are drawn from torch's global generator.</summary>
-    public Mlp(int inputDim, int hiddenDim, int outputDim, Nonlinearity nonlinearity)
+    /// <summary>Creates the network; weights are drawn from torch's global generator, as <paramref name="init"/> says.</summary>
+    public Mlp(int inputDim, int hiddenDim, int outputDim, Nonlinearity nonlinearity, MlpInit init = MlpInit.Orthogonal)
         : base(nameof(Mlp))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inputDim, 1);
@@ -28,10 +44,32 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         this.nonlinearity = nonlinearity;
         using (no_grad())
         {
-            foreach (var layer in new[] { linear1, linear2, linear3 })
-                nn.init.orthogonal_(layer.weight!);
+            switch (init)
+            {
+                case MlpInit.Orthogonal:
+                    foreach (var layer in new[] { linear1, linear2, linear3 })
+                        nn.init.orthogonal_(layer.weight!);
+                    break;
+                case MlpInit.Lagrangian:
+                    InitNormal(linear1, 2.2);
+                    InitNormal(linear2, 0.58);
+                    InitNormal(linear3, Math.Max(outputDim, hiddenDim));
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(init), init, "unknown initialisation");
+            }
         }
         RegisterComponents();
+    }
+
+    /// <summary>Weights normal with standard deviation c/√m (m the larger of the matrix's sizes), bias zero.</summary>
+    static void InitNormal(Linear layer, double c)
+    {
+        var weight = layer.weight!;
+        double m = Math.Max(weight.shape[0], weight.shape[1]);
+        nn.init.normal_(weight, 0, c / Math.Sqrt(m));
+        if (layer.bias is { } bias)
+            nn.init.zeros_(bias);
     }
 
     /// <summary>

@@ -6,7 +6,8 @@ namespace Hnn.Models.Lagrangian;
 /// <summary>
 /// A Lagrangian neural network (Cranmer, Greydanus, Hoyer, Battaglia, Spergel, Ho 2020; MilesCranmer/lagrangian_nns): an
 /// MLP L(q, q̇) (float32, the paper's two hidden layers, softplus by default: smooth, with second derivatives that do
-/// not vanish as ReLU's do), and the field (q̇, q̈) with q̈ from the Euler–Lagrange equations (<see cref="EulerLagrange"/>).
+/// not vanish as ReLU's do) drawn at Cranmer et al.'s init (<see cref="MlpInit.Lagrangian"/>), and the field (q̇, q̈) with q̈
+/// from the Euler–Lagrange equations (<see cref="EulerLagrange"/>).
 /// </summary>
 /// <remarks>
 /// Its states are velocity coordinates (q, q̇), so it learns from positions and velocities without canonical momenta.
@@ -21,7 +22,9 @@ public sealed class LagrangianNet : DynamicsModel
     /// <summary>
     /// λ of the ridge form of the velocity-Hessian solve (<see cref="EulerLagrange.Accelerations"/>). Against
     /// |∂²L/∂q̇²| ≈ 0.5 for the tasks' true L it biases q̈ by ~λ/0.25 = 4e-4 relative, which the network can remove by
-    /// scaling L; it bounds q̈ where a learned Hessian passes through zero.
+    /// scaling L; it bounds q̈ where a learned Hessian passes through zero. Under the paper's orthogonal init the
+    /// network's velocity Hessian starts near 0.01, where λ/A² ≈ 1 damps q̈ by half; Cranmer et al.'s init starts
+    /// L two orders of magnitude larger.
     /// </summary>
     public const double Ridge = 1e-4;
 
@@ -29,7 +32,7 @@ public sealed class LagrangianNet : DynamicsModel
     public LagrangianNet(ModelSettings settings)
         : base(nameof(LagrangianNet), settings with { Kind = ModelKind.Lnn })
     {
-        mlp = new Mlp(settings.InputDim, settings.HiddenDim, 1, settings.Nonlinearity);
+        mlp = new Mlp(settings.InputDim, settings.HiddenDim, 1, settings.Nonlinearity, MlpInit.Lagrangian);
         RegisterComponents();
     }
 
