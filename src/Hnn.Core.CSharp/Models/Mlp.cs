@@ -51,9 +51,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
                         nn.init.orthogonal_(layer.weight!);
                     break;
                 case MlpInit.Lagrangian:
-                    InitNormal(linear1, 2.2);
-                    InitNormal(linear2, 0.58);
-                    InitNormal(linear3, Math.Max(outputDim, hiddenDim));
+                    InitNormal(linear1, m => 2.2 / Math.Sqrt(m));
+                    InitNormal(linear2, m => 0.58 / Math.Sqrt(m));
+                    InitNormal(linear3, m => m / Math.Sqrt(m)); // their n/√n as written: √m can differ in the last bit
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(init), init, "unknown initialisation");
@@ -62,12 +62,11 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Weights normal with standard deviation c/√m (m the larger of the matrix's sizes), bias zero.</summary>
-    static void InitNormal(Linear layer, double c)
+    /// <summary>Weights normal with standard deviation <paramref name="std"/>(m), m the larger of the matrix's sizes; bias zero.</summary>
+    static void InitNormal(Linear layer, Func<double, double> std)
     {
         var weight = layer.weight!;
-        double m = Math.Max(weight.shape[0], weight.shape[1]);
-        nn.init.normal_(weight, 0, c / Math.Sqrt(m));
+        nn.init.normal_(weight, 0, std(Math.Max(weight.shape[0], weight.shape[1])));
         if (layer.bias is { } bias)
             nn.init.zeros_(bias);
     }
