@@ -384,8 +384,9 @@ let ownRecipeKinds = [ ModelKind.LaSympNet; ModelKind.GSympNet ]
 /// still overrides. Measured at seed 0 over the suite's seven systems (docs/model-families.md, "The families'
 /// recipe"): the G-SympNet went from ahead of the baseline on no system to four (weight decay had held it at the
 /// identity map on Hénon–Heiles), the LA-SympNet's energy error fell on five of seven. The LNN keeps the task's recipe:
-/// under this one its results moved both ways (spring's energy error 0.50 → 0.022, Hénon–Heiles' valid prediction time
-/// 13.3 → 0.83).
+/// at the paper's orthogonal init this one moved its results both ways (spring's energy error 0.50 → 0.022,
+/// Hénon–Heiles' valid prediction time 13.3 → 0.83), and at Cranmer et al.'s init, its init now, the spring's LNN
+/// diverged under it (docs/model-families.md, "The families' recipe").
 let recipe (task: Task) (kind: ModelKind) =
     let t = task.Training
     if List.contains kind ownRecipeKinds then
