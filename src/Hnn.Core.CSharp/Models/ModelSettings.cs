@@ -80,6 +80,12 @@ public enum ModelKind
 /// For a step map (the SympNets): the time h of one step, in the data's time units (null for every vector field). A map
 /// learns x(t) → x(t + h) from consecutive states h apart and is evaluated at multiples of h.
 /// </param>
+/// <param name="RelativeRidge">
+/// For a Lagrangian network: μ ≥ 0 of the part of the Euler–Lagrange solve's ridge that follows the velocity Hessian's
+/// own scale (<see cref="Lagrangian.EulerLagrange.FromGradient"/>); 0 for every other kind. <see cref="Default"/> gives
+/// an LNN <see cref="Lagrangian.LagrangianNet.RelativeRidge"/>; model files written before it existed read as 0, so
+/// their motion is what it was.
+/// </param>
 public sealed record ModelSettings(
     ModelKind Kind,
     int InputDim,
@@ -88,7 +94,8 @@ public sealed record ModelSettings(
     FieldType Field = FieldType.Solenoidal,
     bool CanonicalCoordinates = true,
     bool MomentumSymmetric = false,
-    double? StepSize = null
+    double? StepSize = null,
+    double RelativeRidge = 0
 )
 {
     /// <summary>Whether models of this kind are step maps (<see cref="SympNets.StepMap"/>) rather than vector fields.</summary>
@@ -103,7 +110,13 @@ public sealed record ModelSettings(
     public static ModelSettings Default(ModelKind kind, int inputDim, bool momentumSymmetric = false) =>
         kind switch
         {
-            ModelKind.Lnn => new(kind, inputDim, Nonlinearity: Nonlinearity.Softplus, MomentumSymmetric: momentumSymmetric),
+            ModelKind.Lnn => new(
+                kind,
+                inputDim,
+                Nonlinearity: Nonlinearity.Softplus,
+                MomentumSymmetric: momentumSymmetric,
+                RelativeRidge: Lagrangian.LagrangianNet.RelativeRidge
+            ),
             ModelKind.LaSympNet or ModelKind.GSympNet => new(
                 kind,
                 inputDim,
@@ -146,6 +159,10 @@ public sealed record ModelSettings(
             );
         if (!IsStepMap(Kind) && StepSize is not null)
             throw new ArgumentException($"a step size applies to step maps only, not to a {Kind} model");
+        if (!(RelativeRidge >= 0 && double.IsFinite(RelativeRidge)))
+            throw new ArgumentException($"the relative ridge must be zero or positive and finite, got {RelativeRidge:R}");
+        if (Kind != ModelKind.Lnn && RelativeRidge != 0)
+            throw new ArgumentException($"a relative ridge applies to Lagrangian networks only, not to a {Kind} model");
         return this;
     }
 }

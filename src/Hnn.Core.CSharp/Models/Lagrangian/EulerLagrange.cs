@@ -26,14 +26,22 @@ public static class EulerLagrange
     /// (with <paramref name="createGraph"/>).</param>
     /// <param name="ridge">λ ≥ 0 (see <see cref="FromGradient"/>).</param>
     /// <param name="createGraph">Keep the graph of the result (for training through it); otherwise it is detached.</param>
-    public static Tensor Accelerations(Func<Tensor, Tensor> lagrangian, Tensor states, double ridge, bool createGraph)
+    /// <param name="relativeRidge">μ ≥ 0 (see <see cref="FromGradient"/>).</param>
+    public static Tensor Accelerations(
+        Func<Tensor, Tensor> lagrangian,
+        Tensor states,
+        double ridge,
+        bool createGraph,
+        double relativeRidge = 0
+    )
     {
         ArgumentNullException.ThrowIfNull(lagrangian);
         return FromGradient(
             x => autograd.grad([lagrangian(x).sum()], [x], retain_graph: true, create_graph: true)[0],
             states,
             ridge,
-            createGraph
+            createGraph,
+            relativeRidge
         );
     }
 
@@ -44,14 +52,25 @@ public static class EulerLagrange
     /// coordinate. The velocity Hessian A = ∇q̇∇q̇ᵀL is solved in ridge (Tikhonov) form, (A² + λI) q̈ = A·b with
     /// b = ∇qL − (∇q∇q̇ᵀL) q̇: exactly A⁻¹b when λ = 0, and for λ > 0 bounded where A is singular whatever its sign (L and
     /// −L give the same motion, so a learned A may be negative definite, where A + λI would be singular at A = −λ).
-    /// Computed in the states' dtype.
+    /// With <paramref name="relativeRidge"/> μ > 0 the ridge is λ + μ·s, s = tr(A²)/n the mean squared eigenvalue of
+    /// A at that state: the part μ·s follows L's scale (L and cL give the same q̈ from it), so it keeps bounding the gain
+    /// of a direction where A is nearly singular against A's other directions once a learned L is large, where a fixed
+    /// λ no longer does; for one degree of freedom it is a uniform factor 1/(1 + μ), and λ alone bounds q̈ where A
+    /// vanishes. Computed in the states' dtype.
     /// </summary>
     /// <param name="gradient">∇L at each state.</param>
     /// <param name="states">(q, q̇), even width. If it requires grad, the result is differentiable with respect to it too
     /// (with <paramref name="createGraph"/>).</param>
     /// <param name="ridge">λ ≥ 0.</param>
     /// <param name="createGraph">Keep the graph of the result (for training through it); otherwise it is detached.</param>
-    public static Tensor FromGradient(Func<Tensor, Tensor> gradient, Tensor states, double ridge, bool createGraph)
+    /// <param name="relativeRidge">μ ≥ 0: the part of the ridge relative to A's scale (0: none).</param>
+    public static Tensor FromGradient(
+        Func<Tensor, Tensor> gradient,
+        Tensor states,
+        double ridge,
+        bool createGraph,
+        double relativeRidge = 0
+    )
     {
         ArgumentNullException.ThrowIfNull(gradient);
         if (states.dim() != 2 || states.shape[1] % 2 != 0)
@@ -61,6 +80,8 @@ public static class EulerLagrange
             );
         if (!(ridge >= 0 && double.IsFinite(ridge)))
             throw new ArgumentOutOfRangeException(nameof(ridge), ridge, "must be zero or positive and finite");
+        if (!(relativeRidge >= 0 && double.IsFinite(relativeRidge)))
+            throw new ArgumentOutOfRangeException(nameof(relativeRidge), relativeRidge, "must be zero or positive and finite");
         using var scope = NewDisposeScope();
         using var gradMode = enable_grad();
         var x = states.requires_grad ? states : states.detach().requires_grad_(true);
@@ -77,14 +98,21 @@ public static class EulerLagrange
         var velocities = x.narrow(1, n, n).unsqueeze(2);
         var rhs = first.narrow(1, 0, n).unsqueeze(2) - mixed.matmul(velocities);
         Tensor accelerations;
-        if (ridge == 0)
+        if (ridge == 0 && relativeRidge == 0)
         {
             accelerations = linalg.solve(velocityHessian, rhs);
         }
         else
         {
             using var identity = eye(n, dtype: x.dtype);
-            var normal = velocityHessian.matmul(velocityHessian).Plus(identity.Times(ridge));
+            var square = velocityHessian.matmul(velocityHessian);
+            var normal = square.Plus(identity.Times(ridge));
+            if (relativeRidge > 0)
+            {
+                // μ·tr(A²)/n per state, [N, 1, 1]
+                var scale = square.diagonal(0, 1, 2).sum(1, keepdim: true).unsqueeze(2).Times(relativeRidge / n);
+                normal = normal + identity * scale;
+            }
             accelerations = linalg.solve(normal, velocityHessian.matmul(rhs));
         }
         accelerations = accelerations.squeeze(2);
