@@ -255,6 +255,87 @@ let lagrangian =
                   Expect.isLessThanOrEqual (abs (at v 1e-4)) (bound * (1.0 + 1e-12)) (sprintf "|q̈| ≤ |b|/(2√λ) at q̇ = %g" v)
           }
 
+          test "with a relative ridge μ, q̈ is the same for L and c·L, and A⁻¹b/(1 + μ) where A is a multiple of I" {
+              use _ = torch.NewDisposeScope()
+              let at (lagrangian: Tensor -> Tensor) ridge mu (x: float[]) =
+                  values (EulerLagrange.Accelerations(Func<_, _> lagrangian, tensor2d 1 4 x, ridge, false, mu))
+              let scaled c (l: Tensor -> Tensor) (x: Tensor) = (l x).Times c
+              // A = 3I, with a mixed term q₂q̇₁ in b
+              let isotropic (x: Tensor) =
+                  use q1 = x.select (1, 0L)
+                  use q2 = x.select (1, 1L)
+                  use v1 = x.select (1, 2L)
+                  use v2 = x.select (1, 3L)
+                  (v1.Squared().Plus(v2.Squared())).Times(1.5).Plus(q1.cos ()).Plus((q2 * v1).Times 0.3)
+              for x in [ [| 0.3; -1.2; 0.5; 2.0 |]; [| -2.0; 0.7; -1.5; 0.1 |] ] do
+                  let plain = at isotropic 0.0 0.0 x
+                  let ridged = at isotropic 0.0 0.01 x
+                  Expect.all (Array.zip ridged plain) (fun (r, p) -> close 1e-14 1e-12 r (p / 1.01)) "A = 3I: q̈ = A⁻¹b / 1.01"
+                  for c in [ 1e-3; 1e3 ] do
+                      let big = at (scaled c doublePendulumL) 0.0 0.01 x
+                      let one = at doublePendulumL 0.0 0.01 x
+                      Expect.all (Array.zip big one) (fun (a, b) -> close 1e-12 1e-10 a b) (sprintf "L and %g·L, relative ridge" c)
+                  // a fixed λ is not scale-free: at L/1000 it is comparable with A² and changes the motion
+                  let fixedSmall = at (scaled 1e-3 doublePendulumL) 1e-4 0.0 x
+                  let fixedOne = at doublePendulumL 1e-4 0.0 x
+                  Expect.isFalse
+                      (Array.forall2 (close 1e-6 1e-6) fixedSmall fixedOne)
+                      (sprintf "a fixed λ moves q̈ when L is scaled: %A vs %A" fixedSmall fixedOne)
+          }
+
+          test "a relative ridge bounds q̈ along a nearly singular direction of A whatever L's scale; a fixed λ does not once L is large" {
+              use _ = torch.NewDisposeScope()
+              // L = c(q̇₁²/2 + εq̇₂²/2 + cos q₁ + cos q₂): A = c·diag(1, ε), b = −c(sin q₁, sin q₂), s = tr(A²)/2
+              let nearlySingular c eps (x: Tensor) =
+                  use q1 = x.select (1, 0L)
+                  use q2 = x.select (1, 1L)
+                  use v1 = x.select (1, 2L)
+                  use v2 = x.select (1, 3L)
+                  (v1.Squared().Times(0.5).Plus(v2.Squared().Times(0.5 * eps)).Plus(q1.cos ()).Plus(q2.cos ())).Times c
+              let x = [| 0.4; 1.0; 0.2; -0.3 |]
+              let mu = 0.01
+              let at c eps ridge relative =
+                  (values (EulerLagrange.Accelerations(Func<_, _>(nearlySingular c eps), tensor2d 1 4 x, ridge, false, relative)))[1]
+              // q̈₂ = −ε sin q₂ / (ε² + μ(1 + ε²)/2) (λ = 0): at most |sin q₂| / (2√(μ(1 + ε²)/2)), reached at ε² = μ(1 + ε²)/2
+              let worst = sqrt (mu / (2.0 - mu))
+              for eps in [ 1e-6; 1e-2; worst; 0.3 ] do
+                  let bound = abs (sin 1.0) / (2.0 * sqrt (mu * (1.0 + eps * eps) / 2.0))
+                  for c in [ 1e-3; 1.0; 1e3 ] do
+                      let q2 = at c eps 0.0 mu
+                      Expect.isLessThanOrEqual (abs q2) (bound * (1.0 + 1e-9)) (sprintf "ε = %g, c = %g: |q̈₂| = %g ≤ %g" eps c q2 bound)
+                      if eps = worst then
+                          Expect.isGreaterThan (abs q2) (bound * (1.0 - 1e-9)) (sprintf "ε = %g, c = %g: the bound is reached" eps c)
+              let bound = abs (sin 1.0) / (2.0 * sqrt (mu / 2.0))
+              Expect.isGreaterThan (abs (at 1e3 1e-6 1e-4 0.0)) (100.0 * bound) "a fixed λ with L large: q̈₂ near −sin q₂ / ε"
+          }
+
+          test "a new LNN carries the relative ridge in its settings; a model file without it reads as 0, its motion as before" {
+              let settings = ModelSettings.Default(ModelKind.Lnn, 4)
+              Expect.equal settings.RelativeRidge LagrangianNet.RelativeRidge "an LNN's default"
+              Expect.equal (ModelSettings.Default(ModelKind.Hnn, 4)).RelativeRidge 0.0 "none for other kinds"
+              use m = DynamicsModel.Create(settings, 0)
+              let dir = temporaryFolder "tests"
+              let path = Path.Combine(dir, "lnn.json")
+              ModelFile.Save(m, "chain", TrainSettings(Steps = 1), path) |> ignore
+              let text = File.ReadAllText path
+              let field = Text.RegularExpressions.Regex(",\\s*\"relative_ridge\": 0.01")
+              Expect.isTrue (field.IsMatch text) "recorded in the file"
+              let struct (loaded, _) = ModelFile.Load path
+              Expect.equal loaded.Settings.RelativeRidge LagrangianNet.RelativeRidge "read back"
+              loaded.Dispose()
+              File.WriteAllText(path, field.Replace(text, ""))
+              let struct (older, _) = ModelFile.Load path
+              Expect.equal older.Settings.RelativeRidge 0.0 "without the field: no relative ridge"
+              older.Dispose()
+              Directory.Delete(dir, true)
+              for bad, word in
+                  [ ModelSettings(ModelKind.Lnn, 4, Nonlinearity = Nonlinearity.Softplus, RelativeRidge = -0.1), "relative ridge"
+                    ModelSettings(ModelKind.Lnn, 4, Nonlinearity = Nonlinearity.Softplus, RelativeRidge = nan), "relative ridge"
+                    ModelSettings(ModelKind.Hnn, 4, RelativeRidge = 0.01), "Lagrangian networks only" ] do
+                  let e = Expect.throwsC (fun () -> bad.Validate() |> ignore) id
+                  Expect.stringContains e.Message word (sprintf "refused: %s" e.Message)
+          }
+
           test "an LNN starts at Cranmer et al.'s init: weights normal with std c/√m (c = 2.2, 0.58, m), biases zero" {
               use m =
                   DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 4, HiddenDim = 200, Nonlinearity = Nonlinearity.Softplus), 0)
@@ -280,7 +361,16 @@ let lagrangian =
           testPropertyWithConfig config "an LNN's field is (q̇, q̈) with q̈ the Euler–Lagrange accelerations of its own L"
           <| Prop.forAll (caseGen 4 1.5) (fun (seed, x) ->
               use m =
-                  DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 4, HiddenDim = 16, Nonlinearity = Nonlinearity.Softplus), seed)
+                  DynamicsModel.Create(
+                      ModelSettings(
+                          ModelKind.Lnn,
+                          4,
+                          HiddenDim = 16,
+                          Nonlinearity = Nonlinearity.Softplus,
+                          RelativeRidge = LagrangianNet.RelativeRidge
+                      ),
+                      seed
+                  )
                   :?> LagrangianNet
               m.``to`` f64 |> ignore
               m.eval ()
@@ -288,12 +378,29 @@ let lagrangian =
               let f = field m x
               use _ = torch.NewDisposeScope()
               let acc =
-                  values (EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), tensor2d 1 4 x, LagrangianNet.Ridge, false))
+                  values (
+                      EulerLagrange.Accelerations(
+                          Func<_, _>(fun t -> m.Lagrangian t),
+                          tensor2d 1 4 x,
+                          LagrangianNet.Ridge,
+                          false,
+                          LagrangianNet.RelativeRidge
+                      )
+                  )
               Expect.all (Array.zip f (Array.append x[2..] acc)) (fun (a, b) -> close 1e-12 1e-10 a b) "field")
 
           test "an LNN trains through the same gradients as autograd's Euler–Lagrange accelerations of its own L" {
               use m =
-                  DynamicsModel.Create(ModelSettings(ModelKind.Lnn, 4, HiddenDim = 16, Nonlinearity = Nonlinearity.Softplus), 3)
+                  DynamicsModel.Create(
+                      ModelSettings(
+                          ModelKind.Lnn,
+                          4,
+                          HiddenDim = 16,
+                          Nonlinearity = Nonlinearity.Softplus,
+                          RelativeRidge = LagrangianNet.RelativeRidge
+                      ),
+                      3
+                  )
                   :?> LagrangianNet
               m.``to`` f64 |> ignore
               m.train ()
@@ -306,7 +413,14 @@ let lagrangian =
                   [ for p in m.parameters () -> values (p.grad |> nonNull) ] |> Array.concat
               let chainRule = weightsGradient (fun () -> (m.TimeDerivative(x, true)).narrow(1, 2L, 2L))
               let autograd =
-                  weightsGradient (fun () -> EulerLagrange.Accelerations(Func<_, _>(fun t -> m.Lagrangian t), x, LagrangianNet.Ridge, true))
+                  weightsGradient (fun () ->
+                      EulerLagrange.Accelerations(
+                          Func<_, _>(fun t -> m.Lagrangian t),
+                          x,
+                          LagrangianNet.Ridge,
+                          true,
+                          LagrangianNet.RelativeRidge
+                      ))
               Expect.equal chainRule.Length autograd.Length "one value per weight"
               Expect.isTrue (chainRule |> Array.exists (fun g -> abs g > 1e-6)) "the gradient is not zero"
               Expect.all (Array.zip chainRule autograd) (fun (a, b) -> close 1e-10 1e-9 a b) "∂loss/∂weights"

@@ -67,13 +67,7 @@ public sealed class LagrangianNet : DynamicsModel
     {
         using var scope = NewDisposeScope();
         long n = x.shape[1] / 2;
-        var accelerations = EulerLagrange.FromGradient(
-            input => mlp.InputGradient(input, 0),
-            x,
-            Ridge,
-            createGraph,
-            Settings.RelativeRidge
-        );
+        var accelerations = EulerLagrange.FromGradient(input => mlp.InputGradient(input, 0), x, Ridge, createGraph, Settings.RelativeRidge);
         var velocities = x.narrow(1, n, n);
         if (!createGraph)
             velocities = velocities.detach();
