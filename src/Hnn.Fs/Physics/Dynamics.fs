@@ -236,8 +236,9 @@ let private batchOf (dim: int) (f: float[] -> float[]) =
 
 /// The Euler–Lagrange field (q̇, q̈) of a Lagrangian (states [N, 2n] → L [N]) at one velocity-coordinate state, float64,
 /// q̈ = (∇q̇∇q̇ᵀL)⁻¹[∇qL − (∇q∇q̇ᵀL)q̇] by autograd with no ridge (`EulerLagrange.Accelerations`, λ = 0): the learned L's
-/// own motion, which conserves E_L exactly. The model's ridge λ = 1e-4 (training, rollouts) is left out: it changes E_L at
-/// the rate −λq̇ᵀ(A² + λI)⁻¹b (relative ~λ/A², 4e-4 for the pendulum's true L), which would fail an exact L.
+/// own motion, which conserves E_L exactly. The model's ridge (training, rollouts: λ = 1e-4 plus μ·tr(A²)/n, μ = 0.01 for
+/// an LNN since the relative part was added) is left out: a ridge Λ changes E_L at the rate −Λq̇ᵀ(A² + ΛI)⁻¹b
+/// (relative ~Λ/A²: 4e-4 for the pendulum's true L from λ, about μ from μ·tr(A²)/n), which would fail an exact L.
 /// Throws InvalidOperationException where the velocity Hessian is singular.
 let eulerLagrangeField (lagrangian: torch.Tensor -> torch.Tensor) (v: float[]) =
     use scope = torch.NewDisposeScope()

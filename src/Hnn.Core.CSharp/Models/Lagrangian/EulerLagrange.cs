@@ -111,7 +111,7 @@ public static class EulerLagrange
             {
                 // μ·tr(A²)/n per state, [N, 1, 1]
                 var scale = square.diagonal(0, 1, 2).sum(1, keepdim: true).unsqueeze(2).Times(relativeRidge / n);
-                normal = normal + identity * scale;
+                normal = normal.Plus(identity * scale);
             }
             accelerations = linalg.solve(normal, velocityHessian.matmul(rhs));
         }
