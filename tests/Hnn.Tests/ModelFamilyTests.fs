@@ -227,6 +227,14 @@ let private threeWays name (lagrangian: Tensor -> Tensor) (closedForm: float[] -
             (fun (a, b) -> close 1e-6 1e-6 a b)
             (sprintf "differences %A vs closed form %A" byDifferences exact))
 
+/// A float32 LNN of width 16 on two degrees of freedom, at the relative ridge a new LNN has.
+let private smallLnn (seed: int) =
+    DynamicsModel.Create(
+        ModelSettings(ModelKind.Lnn, 4, HiddenDim = 16, Nonlinearity = Nonlinearity.Softplus, RelativeRidge = LagrangianNet.RelativeRidge),
+        seed
+    )
+    :?> LagrangianNet
+
 let lagrangian =
     testList
         "Lagrangian network"
@@ -360,18 +368,7 @@ let lagrangian =
 
           testPropertyWithConfig config "an LNN's field is (q̇, q̈) with q̈ the Euler–Lagrange accelerations of its own L"
           <| Prop.forAll (caseGen 4 1.5) (fun (seed, x) ->
-              use m =
-                  DynamicsModel.Create(
-                      ModelSettings(
-                          ModelKind.Lnn,
-                          4,
-                          HiddenDim = 16,
-                          Nonlinearity = Nonlinearity.Softplus,
-                          RelativeRidge = LagrangianNet.RelativeRidge
-                      ),
-                      seed
-                  )
-                  :?> LagrangianNet
+              use m = smallLnn seed
               m.``to`` f64 |> ignore
               m.eval ()
               Expect.equal m.Coordinates StateCoordinates.Velocity "velocity coordinates"
@@ -390,18 +387,7 @@ let lagrangian =
               Expect.all (Array.zip f (Array.append x[2..] acc)) (fun (a, b) -> close 1e-12 1e-10 a b) "field")
 
           test "an LNN trains through the same gradients as autograd's Euler–Lagrange accelerations of its own L" {
-              use m =
-                  DynamicsModel.Create(
-                      ModelSettings(
-                          ModelKind.Lnn,
-                          4,
-                          HiddenDim = 16,
-                          Nonlinearity = Nonlinearity.Softplus,
-                          RelativeRidge = LagrangianNet.RelativeRidge
-                      ),
-                      3
-                  )
-                  :?> LagrangianNet
+              use m = smallLnn 3
               m.``to`` f64 |> ignore
               m.train ()
               use _ = torch.NewDisposeScope()
