@@ -31,6 +31,12 @@ type SupervisionArg =
     | Derivative
     | Integrator
 
+let private hiddenUsage =
+    "trained models with hidden layers: neurons per hidden layer (default 200, the paper's; a G-SympNet's gradient modules); at least 1."
+
+let private relativeRidgeUsage =
+    "lnn: μ of the Euler–Lagrange solve's ridge relative to the velocity Hessian's scale (default 0.01); zero or positive."
+
 /// Options of `train`.
 type TrainArgs =
     | [<AltCommandLine("-t")>] Task of key: string
@@ -47,6 +53,8 @@ type TrainArgs =
     | Momentum_Symmetric
     | Width of neurons: int
     | Sampler of SamplerArg
+    | Hidden of neurons: int
+    | Relative_Ridge of mu: float
     | Data of file: string
     | Out of dir: string
     | Lr of rate: float
@@ -70,6 +78,8 @@ type TrainArgs =
                 "sampled models: neurons per learned function, the largest width tried (default 400; Width/8, /4, /2 are tried too)."
             | Sampler _ ->
                 "sampled models: how the hidden layer is drawn (default auto: ELM, uniform SWIM and A-SWIM compared at a quarter of the width, the best fitted at full width)."
+            | Hidden _ -> hiddenUsage
+            | Relative_Ridge _ -> relativeRidgeUsage
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ ->
                 sprintf
@@ -106,6 +116,8 @@ type ReproduceArgs =
     | Substeps of count: int
     | Width of neurons: int
     | Sampler of SamplerArg
+    | Hidden of neurons: int
+    | Relative_Ridge of mu: float
     | No_Eval
     | Out of dir: string
     | Lr of rate: float
@@ -138,6 +150,8 @@ type ReproduceArgs =
             | Substeps _ -> "integrator steps per observed interval (default 1)."
             | Width _ -> "sampled models: neurons per learned function, the largest width tried (default 400)."
             | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto)."
+            | Hidden _ -> hiddenUsage
+            | Relative_Ridge _ -> relativeRidgeUsage
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
             | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
@@ -300,7 +314,7 @@ type SweepArgs =
             | Except _ -> "TASK/MODEL pairs left out of tasks × models (e.g. spring/dissipative-hnn)."
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
-                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler."
+                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler, hidden, relative-ridge."
             | No_Eval -> "skip the energy protocols."
             | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
             | Out _ ->

@@ -113,6 +113,19 @@ let private finiteNonNegative name (value: float) =
         raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
     value
 
+/// The options with the hidden width and the LNN's relative ridge (each refused when no model given takes it).
+let private withArchitecture (kinds: ModelKind list) (hidden: int option) (relativeRidge: float option) (opts: Experiment.Options) =
+    if hidden.IsSome && not (List.exists ModelSettings.HasHiddenWidth kinds) then
+        raise (
+            UsageError
+                "--hidden applies to trained models with hidden layers (not the sampled models, whose width is --width, nor la-sympnet)"
+        )
+    if relativeRidge.IsSome && not (List.contains ModelKind.Lnn kinds) then
+        raise (UsageError "--relative-ridge applies to lnn only")
+    { opts with
+        Hidden = hidden |> Option.map (atLeastOne "hidden")
+        RelativeRidge = relativeRidge |> Option.map (finiteNonNegative "relative-ridge") }
+
 /// The options with the overrides of the task's recipe and the checkpointing asked for.
 let private withSafety lr lrDecay batch decay clip every resume (opts: Experiment.Options) : Experiment.Options =
     let atLeast1 name (value: float) =
@@ -334,6 +347,7 @@ let private train (args: ParseResults<TrainArgs>) =
             (args.TryGetResult TrainArgs.Checkpoint_Every)
             (args.Contains TrainArgs.Resume)
         |> withSampling [ kind ] (args.TryGetResult TrainArgs.Width) (args.TryGetResult TrainArgs.Sampler)
+        |> withArchitecture [ kind ] (args.TryGetResult TrainArgs.Hidden) (args.TryGetResult TrainArgs.Relative_Ridge)
     Experiment.check opts task [ kind ]
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
@@ -390,6 +404,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             (args.TryGetResult ReproduceArgs.Checkpoint_Every)
             (args.Contains ReproduceArgs.Resume)
         |> withSampling kinds (args.TryGetResult ReproduceArgs.Width) (args.TryGetResult ReproduceArgs.Sampler)
+        |> withArchitecture kinds (args.TryGetResult ReproduceArgs.Hidden) (args.TryGetResult ReproduceArgs.Relative_Ridge)
     // The pixel pendulum trains the paper's baseline and HNN on frame pairs with its own objective: what it cannot
     // honour is refused here, before any work, naming the option.
     let kindsOf (t: Tasks.Task) =
@@ -399,6 +414,8 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
                 raise (UsageError(sprintf "%s: %s; leave %s out of --tasks to use it" option why t.Key))
             if args.Contains ReproduceArgs.Supervision && opts.Supervision = Training.Supervision.Integrator then
                 refuse "--supervision integrator" "the pixel pendulum learns from frame pairs with its own objective"
+            if args.Contains ReproduceArgs.Hidden then
+                refuse "--hidden" "the pixel pendulum's autoencoder and latent field keep their own widths"
             if args.Contains ReproduceArgs.Integrator || args.Contains ReproduceArgs.Substeps then
                 refuse
                     (if args.Contains ReproduceArgs.Integrator then "--integrator" else "--substeps")

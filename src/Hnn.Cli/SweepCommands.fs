@@ -174,6 +174,8 @@ let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
       args.TryGetResult ReproduceArgs.Integrator |> Option.map (fun v -> "integrator", v)
       args.TryGetResult ReproduceArgs.Substeps |> Option.map (fun v -> "substeps", string v)
       args.TryGetResult ReproduceArgs.Width |> Option.map (fun v -> "width", string v)
+      args.TryGetResult ReproduceArgs.Hidden |> Option.map (fun v -> "hidden", string v)
+      args.TryGetResult ReproduceArgs.Relative_Ridge |> Option.map (fun v -> "relative-ridge", number v)
       args.TryGetResult ReproduceArgs.Sampler
       |> Option.map (fun v ->
           "sampler",

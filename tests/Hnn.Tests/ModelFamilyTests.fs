@@ -577,6 +577,68 @@ let runPath =
                   let s = Experiment.settingsFor options task ModelKind.GSympNet
                   Expect.equal (s.WeightDecay, s.LearningRateDecay) (1e-3, 1.0) (task.Key + ": the options override the family's recipe")
           }
+          test "the options' hidden width reaches every model with hidden layers and their relative ridge the LNN, into the model file" {
+              let options = { Experiment.defaults with Hidden = Some 24; RelativeRidge = Some 0.25 }
+              for kind in List.distinct (Tasks.trainableKinds @ [ ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]) do
+                  let a = Experiment.architecture options Tasks.spring kind
+                  let d = ModelSettings.Default(kind, 2)
+                  let name = Tasks.modelKey kind
+                  let hidden = not (List.contains kind [ ModelKind.LaSympNet; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ])
+                  Expect.equal a.HiddenDim (if hidden then 24 else d.HiddenDim) (name + ": the hidden width where it has hidden layers")
+                  Expect.equal a.RelativeRidge (if kind = ModelKind.Lnn then 0.25 else 0.0) (name + ": the relative ridge on the LNN only")
+                  Expect.equal (a.Kind, a.Nonlinearity) (d.Kind, d.Nonlinearity) (name + ": otherwise the family's default")
+              Expect.equal
+                  (Experiment.architecture Experiment.defaults Tasks.spring ModelKind.Lnn)
+                  (ModelSettings.Default(ModelKind.Lnn, 2))
+                  "no overrides: the default"
+              let dir = temporaryFolder "family-architecture"
+              try
+                  let options = { options with Steps = Some 2; OutDir = dir; CheckpointEvery = 0; Log = ignore }
+                  let task = { Tasks.spring with Data = fun seed -> SpringRecipe(Trajectories = 6, Seed = seed).Generate() }
+                  let t = Experiment.train options task (task.Data 0) ModelKind.Lnn
+                  let struct (loaded, _) = ModelFile.Load(Experiment.save options t)
+                  Expect.equal (loaded.Settings.HiddenDim, loaded.Settings.RelativeRidge) (24, 0.25) "the model file keeps both"
+                  Expect.equal
+                      (loaded.parameters () |> Seq.sumBy _.numel())
+                      (2L * 24L + 24L + 24L * 24L + 24L + 24L)
+                      "an MLP 2 → 24 → 24 → 1"
+                  loaded.Dispose()
+                  t.Model.Dispose()
+              finally
+                  Directory.Delete(dir, true)
+              for o, word in
+                  [ { Experiment.defaults with Hidden = Some 0 }, "hidden width must be at least 1, got 0"
+                    { Experiment.defaults with RelativeRidge = Some -1.0 }, "relative ridge must be zero or positive"
+                    { Experiment.defaults with RelativeRidge = Some nan }, "relative ridge must be zero or positive" ] do
+                  Expect.stringContains (refusal (fun () -> Experiment.check o Tasks.spring [ ModelKind.Lnn ])) word word
+              Expect.stringContains
+                  (refusal (fun () -> Experiment.check { Experiment.defaults with Hidden = Some 50 } Tasks.pixelPendulum [ ModelKind.Hnn ]))
+                  "keep their own widths"
+                  "the pixel pendulum refuses a hidden width"
+          }
+          test "--hidden and --relative-ridge are refused before any work where no model given takes them, naming the option" {
+              let out = temporaryFolder "family-options"
+              try
+                  let r = Path.Combine(out, "r")
+                  for args, word in
+                      [ [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--hidden"; "50"; "--out"; r ],
+                        "--hidden applies to trained models with hidden layers"
+                        [ "train"; "--task"; "spring"; "--model"; "la-sympnet"; "--hidden"; "50"; "--out"; r ],
+                        "--hidden applies to trained models with hidden layers"
+                        [ "train"; "--task"; "spring"; "--model"; "lnn"; "--hidden"; "0"; "--out"; r ], "--hidden must be at least 1, got 0"
+                        [ "train"; "--task"; "spring"; "--model"; "hnn"; "--relative-ridge"; "0.1"; "--out"; r ],
+                        "--relative-ridge applies to lnn only"
+                        [ "train"; "--task"; "spring"; "--model"; "lnn"; "--relative-ridge"; "-1"; "--out"; r ],
+                        "--relative-ridge must be zero or positive and finite, got -1"
+                        [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--hidden"; "50"; "--out"; r ],
+                        "--hidden: the pixel pendulum" ] do
+                      let code, text = runHnnToEnd args
+                      Expect.equal code 2 (sprintf "%A exits with 2:\n%s" args text)
+                      Expect.stringContains text word (sprintf "%A names the problem" args)
+                  Expect.isFalse (Directory.Exists r) "nothing was written"
+              finally
+                  Directory.Delete(out, true)
+          }
           test "the families' keys are known to the run path and refused by PyTorch export" {
               for kind in Tasks.familyKinds do
                   Expect.equal (Tasks.tryModelKind (Tasks.modelKey kind)) (Ok kind) "round trip"

@@ -237,6 +237,9 @@ let private expansionTests =
                     "supervision=magic", "supervision"
                     "integrator=euler", "integrator"
                     "momentum=true", "unknown setting"
+                    "hidden=0", "hidden"
+                    "relative-ridge=-0.1", "relative-ridge"
+                    "relative-ridge=inf", "relative-ridge"
                     "lr", "name=value"
                     "=1", "name=value" ] do
                   match Sweep.parseAxis text with
@@ -257,6 +260,14 @@ let private expansionTests =
                     [ 0 ],
                     [ axis "momentum-symmetric=false,true" ],
                     "setting momentum-symmetric does not apply to pixel-pendulum"
+                    [ "pixel-pendulum" ], [ "hnn" ], [ 0 ], [ axis "hidden=50" ], "setting hidden does not apply to pixel-pendulum"
+                    [ "spring" ],
+                    [ "sampled-hnn"; "la-sympnet" ],
+                    [ 0 ],
+                    [ axis "hidden=50,100" ],
+                    "setting hidden applies to a model with hidden layers"
+                    [ "spring" ], [ "hnn"; "baseline" ], [ 0 ], [ axis "relative-ridge=0,0.1" ], "setting relative-ridge applies to lnn"
+                    [ "spring" ], [ "hnn" ], [ 0 ], [ axis "width=100" ], "setting width applies to a sampled model"
                     [ "spring" ], [ "hnn"; "hnn" ], [ 0 ], [], "model hnn given more than once"
                     [ "spring" ], [ "lstm" ], [ 0 ], [], "unknown model 'lstm'"
                     [ "spring" ], [ "hnn" ], [ 0; -1 ], [], "seed -1"
@@ -268,6 +279,10 @@ let private expansionTests =
               // What the pixel pendulum's run path honours is accepted: its own defaults spelt out, and --no-eval.
               for axes in [ [ axis "supervision=derivative" ]; [ axis "momentum-symmetric=false" ]; [ axis "lr=1e-3,2e-3" ] ] do
                   Sweep.spec [ "pixel-pendulum" ] [ "hnn" ] [ 0 ] axes false 100 |> okOrFail |> ignore
+              // A setting that some of the sweep's models take is accepted (the others keep their own).
+              Sweep.spec [ "spring" ] [ "hnn"; "lnn" ] [ 0 ] [ axis "hidden=50,100"; axis "relative-ridge=0,1e-2" ] false 100
+              |> okOrFail
+              |> ignore
           }
           test "the pixel pendulum's jobs are its baseline and HNN: a sweep over every model leaves out its dissipative and sampled ones" {
               let every = Tasks.modelKinds |> List.map Tasks.modelKey

@@ -126,6 +126,25 @@ public sealed record ModelSettings(
             _ => new(kind, inputDim, MomentumSymmetric: momentumSymmetric),
         };
 
+    /// <summary>
+    /// Whether models of this kind have hidden layers whose width <see cref="HiddenDim"/> is chosen before training: every
+    /// trained kind but the LA-SympNet (linear and activation modules only). A sampled model's width is its fit's choice
+    /// (<see cref="Sampled.SampledSettings.Width"/>).
+    /// </summary>
+    public static bool HasHiddenWidth(ModelKind kind) =>
+        kind is not (ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn or ModelKind.LaSympNet);
+
+    /// <summary>
+    /// These settings with the hidden width and the relative ridge replaced where given (null keeps the value), for a
+    /// run that overrides a family's <see cref="Default"/>; <see cref="Validate"/> checks the result.
+    /// </summary>
+    public ModelSettings Overriding(int? hiddenDim, double? relativeRidge) =>
+        this with
+        {
+            HiddenDim = hiddenDim ?? HiddenDim,
+            RelativeRidge = relativeRidge ?? RelativeRidge,
+        };
+
     /// <summary>Checks sizes; the message names the bad value.</summary>
     /// <exception cref="ArgumentException">
     /// A size is not positive, an HNN's state dimension is odd, or a sampled model has an activation it cannot sample.

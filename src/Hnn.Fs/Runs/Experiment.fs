@@ -90,6 +90,12 @@ type Options =
         CheckpointEvery: int
         /// Continue each model from its checkpoint in the run folder, if there is one.
         Resume: bool
+        /// Overrides the hidden layers' width of the models that have one (`ModelSettings.HasHiddenWidth`; the paper's
+        /// 200); the others keep theirs.
+        Hidden: int option
+        /// Overrides a Lagrangian network's relative ridge μ (`ModelSettings.RelativeRidge`, default
+        /// `LagrangianNet.RelativeRidge`); the other kinds have none.
+        RelativeRidge: float option
         /// For the sampled kinds: width, sampler, ridges, validation share, state cap (their kind and momentum symmetry
         /// come from the run); a sampled fit takes none of the Adam settings above.
         Sampling: SampledSettings
@@ -119,6 +125,8 @@ let defaults =
       LearningRateDecay = None
       CheckpointEvery = 100
       Resume = false
+      Hidden = None
+      RelativeRidge = None
       Sampling = SampledSettings()
       Cancellation = CancellationToken.None
       Log = printfn "%s"
@@ -150,12 +158,27 @@ let settingsFor (options: Options) (task: Task) (kind: ModelKind) =
     )
         .Validate()
 
+/// The architecture a run builds a trained model of `kind` with: the family's default (`ModelSettings.Default`), with
+/// the options' hidden width where the kind has hidden layers and their relative ridge for a Lagrangian network. A step
+/// map's step size is still to come from its data (`TrainingInputs.For`).
+let architecture (options: Options) (task: Task) (kind: ModelKind) =
+    let hidden = if ModelSettings.HasHiddenWidth kind then options.Hidden else None
+    let ridge = if kind = ModelKind.Lnn then options.RelativeRidge else None
+    ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric).Overriding(Option.toNullable hidden, Option.toNullable ridge)
+
 /// Checks, before any work, that `task` can train `kinds` under these options: valid settings, and for the pixel
 /// pendulum baseline or HNN only, derivative-supervised, not momentum-symmetric. Raises ArgumentException naming the
 /// problem.
 let check (options: Options) (task: Task) (kinds: ModelKind list) =
     for kind in kinds do
         settingsFor options task kind |> ignore
+    match options.Hidden with
+    | Some h when h < 1 -> invalidArg (nameof options) (sprintf "the hidden width must be at least 1, got %d" h)
+    | _ -> ()
+    match options.RelativeRidge with
+    | Some mu when not (mu >= 0.0 && Double.IsFinite mu) ->
+        invalidArg (nameof options) (sprintf "the relative ridge must be zero or positive and finite, got %g" mu)
+    | _ -> ()
     match task.Source with
     | Pixels _ ->
         for kind in kinds do
@@ -171,6 +194,8 @@ let check (options: Options) (task: Task) (kinds: ModelKind list) =
             invalidArg (nameof options) (sprintf "%s learns from frame pairs with its own objective, not integrator-supervised" task.Key)
         if options.MomentumSymmetric then
             invalidArg (nameof options) (sprintf "%s: its latent field is not momentum-symmetric" task.Key)
+        if options.Hidden.IsSome then
+            invalidArg (nameof options) (sprintf "%s: its autoencoder and latent field keep their own widths (no hidden width)" task.Key)
     | BuiltIn
     | Composed _
     | Csv _ -> ()
@@ -270,8 +295,7 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
         if options.Resume && File.Exists control.CheckpointPath then
             options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) control.CheckpointPath)
         // The family's architecture, completed from the data (a step map's step) and the data in the model's coordinates.
-        let inputs =
-            TrainingInputs.For(ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric), data, Option.toObj task.System)
+        let inputs = TrainingInputs.For(architecture options task kind, data, Option.toObj task.System)
         let model = DynamicsModel.Create(inputs.Settings, options.Seed)
         let result = Trainer.Train(model, inputs.Data, settings, progressLog options task kind, control)
         { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }

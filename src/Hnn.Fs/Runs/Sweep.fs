@@ -84,7 +84,21 @@ let settings: Setting list =
           (fun v -> v >= 1 && v <= Models.Sampled.SampledSettings.MaxWidth)
           (fun v o -> { o with Sampling = o.Sampling.WithWidth v })
       word "sampler" [ "auto"; "elm"; "uniform-swim"; "a-swim" ] (fun v o ->
-          { o with Sampling = o.Sampling.WithSampler(Models.Sampled.LayerSamplers.Parse v) }) ]
+          { o with Sampling = o.Sampling.WithSampler(Models.Sampled.LayerSamplers.Parse v) })
+      count "hidden" "a whole number, at least 1" (fun v -> v >= 1) (fun v o -> { o with Hidden = Some v })
+      number "relative-ridge" "a finite number, zero or more" (fun v -> v >= 0.0 && Double.IsFinite v) (fun v o ->
+          { o with RelativeRidge = Some v }) ]
+
+/// The models a setting applies to, where not every model: the sampled models' width and sampler, the hidden width of
+/// the models that have hidden layers, a Lagrangian network's relative ridge. A sweep that varies one must train one.
+let private appliesTo (setting: string) : (string * (Models.ModelKind -> bool)) option =
+    let sampled (k: Models.ModelKind) = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
+    match setting with
+    | "width"
+    | "sampler" -> Some("a sampled model", sampled)
+    | "hidden" -> Some("a model with hidden layers", Models.ModelSettings.HasHiddenWidth)
+    | "relative-ridge" -> Some("lnn", (=) Models.ModelKind.Lnn)
+    | _ -> None
 
 /// One setting and the values a sweep gives it, as written (each checked).
 type Axis = { Name: string; Values: string list }
@@ -175,13 +189,15 @@ let private duplicate (what: string) (items: 'a list) =
     |> Option.map (fun (x, _) -> sprintf "%s %O given more than once" what x)
 
 /// Whether the pixel pendulum cannot honour a setting's values: it learns from frame pairs with its own objective
-/// (derivative supervision, no integrator, a latent field that is not momentum-symmetric; `Experiment.check`).
+/// (derivative supervision, no integrator, a latent field that is not momentum-symmetric, its own widths;
+/// `Experiment.check`).
 let private pixelRefuses (axis: Axis) =
     match axis.Name with
     | "supervision" -> axis.Values |> List.exists ((<>) "derivative")
     | "momentum-symmetric" -> axis.Values |> List.exists ((<>) "false")
     | "integrator"
-    | "substeps" -> true
+    | "substeps"
+    | "hidden" -> true
     | _ -> false
 
 /// Whether a sweep trains `model` on `task`: every model on the state tasks, the paper's baseline and HNN on the
@@ -223,6 +239,11 @@ let spec (tasks: string list) (models: string list) (seeds: int list) (axes: Axi
                     match read a.Name v with
                     | Error e -> e
                     | Ok _ -> ()
+            for a in axes do
+                match appliesTo a.Name with
+                | Some(what, applies) when not (models |> List.exists (fun m -> Tasks.tryModelKind m |> Result.map applies = Ok true)) ->
+                    sprintf "setting %s applies to %s, and the sweep trains none" a.Name what
+                | _ -> ()
             if checkpointEvery < 0 then
                 sprintf "--checkpoint-every must be zero or positive, got %d" checkpointEvery
             if List.contains PixelPendulum.taskKey tasks then
