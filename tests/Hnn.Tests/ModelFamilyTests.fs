@@ -453,6 +453,78 @@ let private mapOf (m: torch.nn.Module<Tensor, Tensor>) : Tensor -> Tensor =
     | :? StepMap as s -> s.Step
     | _ -> m.forward
 
+/// A float64 copy of a fresh DeLaN on `n` degrees of freedom (width 16, tanh as by default), its weights seeded.
+let private smallDelan (n: int) (seed: int) =
+    use net = DynamicsModel.Create(ModelSettings(ModelKind.Delan, 2 * n, HiddenDim = 16), seed)
+    ModelField.ToFloat64 net :?> DeepLagrangianNet
+
+/// q̈ of the mechanical form L = ½q̇ᵀM(q)q̇ − V(q) written out, M q̈ = ½∇q(q̇ᵀMq̇) − Ṁq̇ − ∇V with Ṁ = Σₖ ∂M/∂qₖ q̇ₖ,
+/// from the network's own M and V and their derivatives by central differences (step 1e-5).
+let private mechanicalAcceleration (net: DeepLagrangianNet) (x: float[]) =
+    let n = x.Length / 2
+    let q, v = x[.. n - 1], x[n..]
+    let massAt (q: float[]) = values (net.MassMatrix(tensor2d 1 n q))
+    let potentialAt (q: float[]) = (values (net.Potential(tensor2d 1 n q)))[0]
+    let h = 1e-5
+    let shifted k s = q |> Array.mapi (fun i qi -> if i = k then qi + s else qi)
+    let dM = Array.init n (fun k -> Array.map2 (fun a b -> (a - b) / (2.0 * h)) (massAt (shifted k h)) (massAt (shifted k -h)))
+    let gradV = Array.init n (fun k -> (potentialAt (shifted k h) - potentialAt (shifted k -h)) / (2.0 * h))
+    let rhs =
+        Array.init n (fun i ->
+            let half =
+                0.5
+                * Seq.sum (
+                    seq {
+                        for j in 0 .. n - 1 do
+                            for k in 0 .. n - 1 -> dM[i][j * n + k] * v[j] * v[k]
+                    }
+                )
+            let mdot =
+                Seq.sum (
+                    seq {
+                        for j in 0 .. n - 1 do
+                            for k in 0 .. n - 1 -> dM[k][i * n + j] * v[j] * v[k]
+                    }
+                )
+            half - mdot - gradV[i])
+    let m = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfRowMajor(n, n, massAt q)
+    m.Solve(MathNet.Numerics.LinearAlgebra.Vector<float>.Build.DenseOfArray rhs).ToArray()
+
+let deepLagrangian =
+    testList
+        "deep Lagrangian network"
+        [ test "its mass matrix CCᵀ + εI is symmetric with every eigenvalue at least ε, for random weights and states" {
+              use _ = torch.NewDisposeScope()
+              let rng = Random 7
+              for seed in 0..4 do
+                  use net = smallDelan 4 seed
+                  let q = Array.init (8 * 4) (fun _ -> 4.0 * rng.NextDouble() - 2.0)
+                  let m = values (net.MassMatrix(tensor2d 8 4 q))
+                  for s in 0..7 do
+                      let block = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfRowMajor(4, 4, m[s * 16 .. s * 16 + 15])
+                      Expect.isLessThan (block.Subtract(block.Transpose()).InfinityNorm()) 1e-15 "symmetric"
+                      let least = block.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues |> Seq.map _.Real |> Seq.min
+                      Expect.isGreaterThanOrEqual
+                          least
+                          (DeepLagrangianNet.MassFloor * (1.0 - 1e-9))
+                          (sprintf "seed %d, state %d: λmin %g" seed s least)
+          }
+          test "its accelerations are M⁻¹(½∇q(q̇ᵀMq̇) − Ṁq̇ − ∇V) of its own M and V (central differences), on one and two degrees of freedom" {
+              use _ = torch.NewDisposeScope()
+              let rng = Random 11
+              for n, seed in [ 1, 0; 1, 1; 2, 2; 2, 3 ] do
+                  use net = smallDelan n seed
+                  for _ in 1..4 do
+                      let x = Array.init (2 * n) (fun _ -> 2.0 * rng.NextDouble() - 1.0)
+                      let field = values (net.TimeDerivative(tensor2d 1 (2 * n) x, false))
+                      Expect.sequenceEqual field[.. n - 1] x[n..] "q̇ is the state's velocity"
+                      let expected = mechanicalAcceleration net x
+                      Expect.all
+                          (Array.zip field[n..] expected)
+                          (fun (a, b) -> close 1e-7 1e-7 a b)
+                          (sprintf "n = %d, seed %d, x = %A: %A vs %A" n seed x field[n..] expected)
+          } ]
+
 let sympNets =
     testList
         "SympNets"
@@ -649,4 +721,4 @@ let runPath =
           } ]
 
 [<Tests>]
-let tests = testList "model families" [ portHamiltonian; lagrangian; sympNets; runPath ]
+let tests = testList "model families" [ portHamiltonian; lagrangian; deepLagrangian; sympNets; runPath ]

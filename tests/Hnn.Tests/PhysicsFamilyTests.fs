@@ -141,6 +141,14 @@ let lagrangian =
               Expect.isGreaterThan r.Measured 0.0 "a measured change"
           }
 
+          test "a random-weights DeLaN conserves its own E_L (its M is positive definite by construction, no convexity to impose)" {
+              use net = DynamicsModel.Create(ModelSettings(ModelKind.Delan, 2, HiddenDim = 32), 1)
+              let subject = Subject.model pendulumStates (Some pendulum) "fresh DeLaN" net
+              let r = passes { settings with Cases = 30 } subject Laws.energyConservation
+              Expect.stringContains r.Quantity "H = learned energy (Lagrangian)" "its own energy"
+              Expect.isGreaterThan r.Measured 0.0 "a measured change"
+          }
+
           test "a random-weights LNN's flow is not symplectic in the pendulum's (q, p): its momenta ∂L/∂q̇ are not the system's" {
               use net = convexLnn 2
               let r = fails { settings with Cases = 30 } (Subject.model pendulumStates (Some pendulum) "fresh LNN" net) Laws.symplecticity

@@ -50,6 +50,7 @@ public abstract class DynamicsModel : nn.Module<Tensor, Tensor>
             ModelKind.SampledDissipativeHnn => new Sampled.SampledDissipativeHnn(settings),
             ModelKind.PortHnn => new PortHamiltonian.PortHamiltonianNet(settings),
             ModelKind.Lnn => new Lagrangian.LagrangianNet(settings),
+            ModelKind.Delan => new Lagrangian.DeepLagrangianNet(settings),
             ModelKind.LaSympNet => new SympNets.LaSympNet(settings),
             ModelKind.GSympNet => new SympNets.GSympNet(settings),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown model kind"),

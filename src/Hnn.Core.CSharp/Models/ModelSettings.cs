@@ -60,6 +60,13 @@ public enum ModelKind
     /// width <see cref="ModelSettings.HiddenDim"/> (<see cref="SympNets.GSympNet"/>). Needs <see cref="ModelSettings.StepSize"/>.
     /// </summary>
     GSympNet,
+
+    /// <summary>
+    /// A deep Lagrangian network (Lutter et al. 2019): L = ½q̇ᵀM(q)q̇ − V(q) with M positive definite by construction,
+    /// accelerations from the Euler–Lagrange equations; its states are velocity coordinates (q, q̇)
+    /// (<see cref="Lagrangian.DeepLagrangianNet"/>).
+    /// </summary>
+    Delan,
 }
 
 /// <summary>Everything needed to rebuild a model's architecture; saved beside its weights.</summary>
@@ -163,7 +170,7 @@ public sealed record ModelSettings(
             throw new ArgumentException($"a momentum-symmetric HNN needs an even state dimension (q, p), got {InputDim}");
         if (hamiltonian && Field != FieldType.Conservative && CanonicalCoordinates && InputDim % 2 != 0)
             throw new ArgumentException($"a canonical HNN needs an even state dimension (q, p), got {InputDim}");
-        bool paired = Kind is ModelKind.PortHnn or ModelKind.Lnn || IsStepMap(Kind);
+        bool paired = Kind is ModelKind.PortHnn or ModelKind.Lnn or ModelKind.Delan || IsStepMap(Kind);
         if (paired && InputDim % 2 != 0)
             throw new ArgumentException(
                 $"a {Kind} model needs an even state dimension (positions and momenta or velocities), got {InputDim}"

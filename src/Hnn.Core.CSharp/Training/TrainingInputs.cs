@@ -26,7 +26,7 @@ public sealed record TrainingInputs(ModelSettings Settings, Dataset Data)
         ArgumentNullException.ThrowIfNull(data);
         if (ModelSettings.IsStepMap(settings.Kind))
             return new(settings with { StepSize = StepSize(data) }, data);
-        if (settings.Kind == ModelKind.Lnn)
+        if (settings.Kind is ModelKind.Lnn or ModelKind.Delan)
         {
             if (system is null)
                 throw new ArgumentException(

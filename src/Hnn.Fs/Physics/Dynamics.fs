@@ -382,9 +382,9 @@ let private modelDynamics (settings: Settings) (source: DynamicsModel) (system: 
     let tol = settings.Tolerances
     let net = ModelField.ToFloat64 source
     let dispose () = net.Dispose()
-    match net, system with
+    match box net, system with
     | :? StepMap as map, _ -> mapDynamics settings map.Step map.StepSize system net.Settings.InputDim dispose
-    | :? LagrangianNet as lnn, Some s -> lagrangianDynamics settings s lnn.Lagrangian dispose
+    | :? ILagrangianModel as lnn, Some s -> lagrangianDynamics settings s lnn.Lagrangian dispose
     | _ when net.Coordinates = StateCoordinates.Velocity ->
         match system with
         | None -> "a Lagrangian network needs the system's kinetic energy to map (q, p) to (q, q̇), and no system was given"

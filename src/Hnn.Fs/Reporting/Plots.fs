@@ -34,6 +34,7 @@ let modelColor (model: string) =
     | "sampled-dissipative-hnn" -> "#bcbd22"
     | "port-hnn" -> "#9467bd"
     | "lnn" -> "#ff7f0e"
+    | "delan" -> "#7f7f7f"
     | "la-sympnet" -> "#e377c2"
     | "g-sympnet" -> "#e6ab02"
     | _ -> "#8c564b"

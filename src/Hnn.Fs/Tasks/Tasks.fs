@@ -366,10 +366,11 @@ let tryFind (key: string) =
 /// their counterparts fitted by least squares without backpropagation (Hnn.Models.Sampled).
 let modelKinds = [ ModelKind.Baseline; ModelKind.Hnn; ModelKind.DissipativeHnn; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]
 
-/// The families beyond the HNN: the port-Hamiltonian network, the Lagrangian network and the two SympNets. Not in the
+/// The families beyond the HNN: the port-Hamiltonian network, the Lagrangian networks (Cranmer et al.'s LNN and the
+/// deep Lagrangian network of mechanical form) and the two SympNets. Not in the
 /// main job (the paper's models and their dissipative and sampled counterparts): trained when asked for (`--model`,
 /// `--models`) and by the benchmark suite (scripts/suite.fsx, which runs `trainableKinds`).
-let familyKinds = [ ModelKind.PortHnn; ModelKind.Lnn; ModelKind.LaSympNet; ModelKind.GSympNet ]
+let familyKinds = [ ModelKind.PortHnn; ModelKind.Lnn; ModelKind.Delan; ModelKind.LaSympNet; ModelKind.GSympNet ]
 
 /// Every kind the run path trains or fits, in the order they are reported: the main job's, then the families. The
 /// command line accepts these keys, and the benchmark suite runs every one of them.
@@ -417,6 +418,7 @@ let modelKey (kind: ModelKind) =
     | ModelKind.SampledDissipativeHnn -> "sampled-dissipative-hnn"
     | ModelKind.PortHnn -> "port-hnn"
     | ModelKind.Lnn -> "lnn"
+    | ModelKind.Delan -> "delan"
     | ModelKind.LaSympNet -> "la-sympnet"
     | ModelKind.GSympNet -> "g-sympnet"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)
@@ -431,6 +433,7 @@ let modelTitle (kind: ModelKind) =
     | ModelKind.SampledDissipativeHnn -> "Sampled dissipative HNN"
     | ModelKind.PortHnn -> "Port-Hamiltonian NN"
     | ModelKind.Lnn -> "LNN"
+    | ModelKind.Delan -> "DeLaN"
     | ModelKind.LaSympNet -> "LA-SympNet"
     | ModelKind.GSympNet -> "G-SympNet"
     | other -> invalidArg (nameof kind) (sprintf "unknown model kind %A" other)

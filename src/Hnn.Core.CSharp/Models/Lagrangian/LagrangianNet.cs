@@ -15,7 +15,7 @@ namespace Hnn.Models.Lagrangian;
 /// energy (the Legendre map q̇ = ∂H/∂p, <see cref="VelocityCoordinates"/>), so on canonical data an LNN needs a task
 /// with a known system. Its train and test losses are the MSE of (q̇, q̈), not of (q̇, ṗ).
 /// </remarks>
-public sealed class LagrangianNet : DynamicsModel
+public sealed class LagrangianNet : DynamicsModel, ILagrangianModel
 {
     private readonly Mlp mlp;
 
