@@ -64,3 +64,11 @@ let runToEnd (seconds: int) (program: string) (args: string list) =
 
 /// Runs `dotnet hnn.dll args` to its end (5 minutes at most, then killed and failed); exit code and merged output.
 let runHnnToEnd (args: string list) = runToEnd 300 "dotnet" (hnnDll :: args)
+
+/// Runs `hnn` with each argument list, expecting a usage error: exit code 2 and output containing the words that name
+/// the problem.
+let expectUsageErrors (cases: (string list * string) list) =
+    for args, word in cases do
+        let code, text = runHnnToEnd args
+        Expect.equal code 2 (sprintf "%A exits with 2:\n%s" args text)
+        Expect.stringContains text word (sprintf "%A names the problem" args)

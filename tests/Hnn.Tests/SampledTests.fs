@@ -232,7 +232,7 @@ let private runPathTests =
               let out = temporaryFolder "sampled"
               try
                   let r = Path.Combine(out, "r")
-                  for args, word in
+                  expectUsageErrors
                       [ [ "train"; "--task"; "spring"; "--model"; "sampled-hnn"; "--steps"; "5"; "--out"; r ],
                         "--steps applies to trained models"
                         [ "train"; "--task"; "spring"; "--model"; "sampled-dissipative-hnn"; "--lr"; "1e-2"; "--out"; r ],
@@ -253,10 +253,7 @@ let private runPathTests =
                           "--out"
                           Path.Combine(out, "m.json")
                           hnnDll ],
-                        "a sampled model has no counterpart in the reference implementation" ] do
-                      let code, text = runHnnToEnd args
-                      Expect.equal code 2 (sprintf "%A exits with 2:\n%s" args text)
-                      Expect.stringContains text word (sprintf "%A names the problem" args)
+                        "a sampled model has no counterpart in the reference implementation" ]
                   Expect.isFalse (Directory.Exists(Path.Combine(out, "r", "models"))) "nothing was fitted"
               finally
                   Directory.Delete(out, true)
