@@ -20,8 +20,7 @@ let plan (options: Experiment.Options) (models: (Tasks.Task * Models.ModelKind l
     [ for t, kinds in models do
           for k in kinds ->
               let steps = (Experiment.settingsFor options t k).Steps
-              let sampled = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
-              { Task = t.Key; Model = Tasks.modelKey k; Steps = if sampled then 0 else steps } ]
+              { Task = t.Key; Model = Tasks.modelKey k; Steps = if Models.ModelSettings.IsSampled k then 0 else steps } ]
 
 /// What a bar shows beside itself (kept in its `ProgressTask.Tag`).
 type Row = { Name: string; Counts: string; Losses: string; Rate: string; Eta: string }

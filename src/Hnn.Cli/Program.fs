@@ -70,12 +70,9 @@ let private options steps seed threads sup integrator substeps noEval out : Expe
         OutDir = defaultArg out "results"
         Cancellation = stop.Token }
 
-
-let private isSampled (kind: ModelKind) = kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn
-
 /// The options with the sampled models' width and sampler (refused when no sampled model is run: they would do nothing).
 let private withSampling (kinds: ModelKind list) (width: int option) (sampler: SamplerArg option) (opts: Experiment.Options) =
-    if (width.IsSome || sampler.IsSome) && not (List.exists isSampled kinds) then
+    if (width.IsSome || sampler.IsSome) && not (List.exists ModelSettings.IsSampled kinds) then
         raise (
             UsageError(
                 sprintf
@@ -120,7 +117,7 @@ let private withArchitecture (kinds: ModelKind list) (hidden: int option) (relat
             UsageError
                 "--hidden applies to trained models with hidden layers (not the sampled models, whose width is --width, nor la-sympnet)"
         )
-    if relativeRidge.IsSome && not (List.contains ModelKind.Lnn kinds) then
+    if relativeRidge.IsSome && not (List.exists ModelSettings.HasRelativeRidge kinds) then
         raise (UsageError "--relative-ridge applies to lnn only")
     { opts with
         Hidden = hidden |> Option.map (atLeastOne "hidden")
@@ -268,7 +265,7 @@ let private printTask (task: Tasks.Task) (evaluated: Experiment.Evaluated list) 
         printfn "note: %s" n
     for e in evaluated do
         let t = e.Trained
-        if isSampled t.Kind then
+        if ModelSettings.IsSampled t.Kind then
             printfn
                 "%-9s fit %.2f s (least squares, no steps, %d threads), evaluation %.1f s"
                 (Tasks.modelKey t.Kind)
@@ -304,7 +301,7 @@ let private train (args: ParseResults<TrainArgs>) =
             | Some file, t when t.Key = Tasks.realPendulum.Key -> Tasks.realPendulumFrom (Some file)
             | Some _, t -> raise (UsageError(sprintf "--data applies to real-pendulum only, not to %s (its data are generated)" t.Key))
     let kind = modelKind "--model" (args.GetResult TrainArgs.Model)
-    if isSampled kind then
+    if ModelSettings.IsSampled kind then
         // A sampled model is fitted in one solve: the Adam recipe's options would be ignored, so they are refused.
         let adamOnly (arg: TrainArgs) =
             match arg with
@@ -372,7 +369,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
     let kinds =
         match args.TryGetResult ReproduceArgs.Models with
         // The sampled models fit dx/dt in one solve: an integrator-supervised run trains the others.
-        | None when integratorSupervised -> Tasks.modelKinds |> List.filter (isSampled >> not)
+        | None when integratorSupervised -> Tasks.modelKinds |> List.filter (ModelSettings.IsSampled >> not)
         | None -> Tasks.modelKinds
         | Some [] ->
             raise (
@@ -381,7 +378,7 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
                 )
             )
         | Some ms -> ms |> List.distinct |> List.map (modelKind "--models")
-    match kinds |> List.tryFind isSampled with
+    match kinds |> List.tryFind ModelSettings.IsSampled with
     | Some k when integratorSupervised ->
         raise (UsageError(sprintf "--supervision integrator: %s fits dx/dt by least squares; leave it out of --models" (Tasks.modelKey k)))
     | _ -> ()

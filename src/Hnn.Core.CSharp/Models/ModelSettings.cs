@@ -109,6 +109,15 @@ public sealed record ModelSettings(
     public static bool IsStepMap(ModelKind kind) => kind is ModelKind.LaSympNet or ModelKind.GSympNet;
 
     /// <summary>
+    /// Whether models of this kind are fitted by least squares on a sampled hidden layer (<see cref="Sampled.SampledFit"/>)
+    /// rather than trained.
+    /// </summary>
+    public static bool IsSampled(ModelKind kind) => kind is ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn;
+
+    /// <summary>Whether models of this kind take a <see cref="RelativeRidge"/>: the Lagrangian network only.</summary>
+    public static bool HasRelativeRidge(ModelKind kind) => kind == ModelKind.Lnn;
+
+    /// <summary>
     /// The settings a family is built with by default: the paper's MLP (200 hidden, tanh) for the HNN family and the
     /// baseline; softplus for a Lagrangian network (smooth, with second derivatives that do not vanish, as Cranmer et
     /// al. use); sigmoid for the SympNets (as Jin et al.). A step map's <see cref="StepSize"/> comes from its data
@@ -138,8 +147,7 @@ public sealed record ModelSettings(
     /// trained kind but the LA-SympNet (linear and activation modules only). A sampled model's width is its fit's choice
     /// (<see cref="Sampled.SampledSettings.Width"/>).
     /// </summary>
-    public static bool HasHiddenWidth(ModelKind kind) =>
-        kind is not (ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn or ModelKind.LaSympNet);
+    public static bool HasHiddenWidth(ModelKind kind) => !IsSampled(kind) && kind != ModelKind.LaSympNet;
 
     /// <summary>
     /// These settings with the hidden width and the relative ridge replaced where given (null keeps the value), for a
@@ -162,7 +170,7 @@ public sealed record ModelSettings(
             throw new ArgumentException($"input dimension must be positive, got {InputDim}");
         if (HiddenDim < 1)
             throw new ArgumentException($"hidden dimension must be positive, got {HiddenDim}");
-        bool sampled = Kind is ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn;
+        bool sampled = IsSampled(Kind);
         if (sampled)
             Sampled.SampledActivation.Check(Nonlinearity);
         bool hamiltonian = sampled || Kind is ModelKind.Hnn or ModelKind.DissipativeHnn;
@@ -187,7 +195,7 @@ public sealed record ModelSettings(
             throw new ArgumentException($"a step size applies to step maps only, not to a {Kind} model");
         if (!(RelativeRidge >= 0 && double.IsFinite(RelativeRidge)))
             throw new ArgumentException($"the relative ridge must be zero or positive and finite, got {RelativeRidge:R}");
-        if (Kind != ModelKind.Lnn && RelativeRidge != 0)
+        if (!HasRelativeRidge(Kind) && RelativeRidge != 0)
             throw new ArgumentException($"a relative ridge applies to Lagrangian networks only, not to a {Kind} model");
         return this;
     }

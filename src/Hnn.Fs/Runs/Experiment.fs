@@ -163,7 +163,7 @@ let settingsFor (options: Options) (task: Task) (kind: ModelKind) =
 /// map's step size is still to come from its data (`TrainingInputs.For`).
 let architecture (options: Options) (task: Task) (kind: ModelKind) =
     let hidden = if ModelSettings.HasHiddenWidth kind then options.Hidden else None
-    let ridge = if kind = ModelKind.Lnn then options.RelativeRidge else None
+    let ridge = if ModelSettings.HasRelativeRidge kind then options.RelativeRidge else None
     ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric).Overriding(Option.toNullable hidden, Option.toNullable ridge)
 
 /// Checks, before any work, that `task` can train `kinds` under these options: valid settings, and for the pixel
@@ -285,7 +285,7 @@ let private fitSampled (options: Options) (task: Task) (data: Dataset) (kind: Mo
 /// run folder and resuming from its checkpoint if the options ask; a sampled kind is fitted instead (`fitSampled`).
 let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Trained =
     Torch.init ()
-    if kind = ModelKind.SampledHnn || kind = ModelKind.SampledDissipativeHnn then
+    if ModelSettings.IsSampled kind then
         fitSampled options task data kind
     else
         let settings = settingsFor options task kind

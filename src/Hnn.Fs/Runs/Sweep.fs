@@ -92,12 +92,11 @@ let settings: Setting list =
 /// The models a setting applies to, where not every model: the sampled models' width and sampler, the hidden width of
 /// the models that have hidden layers, a Lagrangian network's relative ridge. A sweep that varies one must train one.
 let private appliesTo (setting: string) : (string * (Models.ModelKind -> bool)) option =
-    let sampled (k: Models.ModelKind) = k = Models.ModelKind.SampledHnn || k = Models.ModelKind.SampledDissipativeHnn
     match setting with
     | "width"
-    | "sampler" -> Some("a sampled model", sampled)
+    | "sampler" -> Some("a sampled model", Models.ModelSettings.IsSampled)
     | "hidden" -> Some("a model with hidden layers", Models.ModelSettings.HasHiddenWidth)
-    | "relative-ridge" -> Some("lnn", (=) Models.ModelKind.Lnn)
+    | "relative-ridge" -> Some("lnn", Models.ModelSettings.HasRelativeRidge)
     | _ -> None
 
 /// One setting and the values a sweep gives it, as written (each checked).

@@ -121,7 +121,7 @@ public sealed record SampledSettings(
     /// <exception cref="ArgumentException">A value is out of range or the combination cannot work.</exception>
     public SampledSettings Validate()
     {
-        if (Kind is not (ModelKind.SampledHnn or ModelKind.SampledDissipativeHnn))
+        if (!ModelSettings.IsSampled(Kind))
             throw new ArgumentException($"a sampled fit makes sampled models (sampled-hnn or sampled-dissipative-hnn), got {Kind}");
         if (Width < 1 || Width > MaxWidth)
             throw new ArgumentException($"width must be in 1..{MaxWidth}, got {Width}");
