@@ -86,7 +86,8 @@ type TrainArgs =
                     "model to train: %s (the sampled ones are fitted by least squares, no steps); beyond the HNN: %s."
                     (modelKeys Hnn.Tasks.modelKinds)
                     (modelKeys Hnn.Tasks.familyKinds)
-            | Steps _ -> "training steps (default: the paper's for the task)."
+            | Steps _ ->
+                sprintf "training steps (default: the paper's for the task; %d times that for the SympNets)." Hnn.Tasks.ownRecipeStepFactor
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (the paper's, default) or on the next observed state after an integrator step."
@@ -94,11 +95,14 @@ type TrainArgs =
             | Substeps _ -> "integrator steps per observed interval (default 1)."
             | No_Eval -> "skip the energy protocol after training."
             | Out _ -> "output folder for results.json, results.md and models (default results)."
-            | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
+            | Lr _ ->
+                sprintf
+                    "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets); positive."
+                    Hnn.Tasks.ownRecipeRateFactor
             | Lr_Decay _ ->
                 "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant); 1 or more."
             | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
-            | Weight_Decay _ -> "Adam weight decay (default: the task's); zero or positive."
+            | Weight_Decay _ -> "Adam weight decay (default: the task's; 0 for the SympNets); zero or positive."
             | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
             | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
             | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
@@ -142,7 +146,10 @@ type ReproduceArgs =
                     (modelKeys Hnn.Tasks.modelKinds)
                     (modelKeys Hnn.Tasks.familyKinds)
                     (modelKeys Hnn.PixelPendulum.modelKinds)
-            | Steps _ -> "training steps per model (default: the paper's per task)."
+            | Steps _ ->
+                sprintf
+                    "training steps per model (default: the paper's per task; %d times that for the SympNets)."
+                    Hnn.Tasks.ownRecipeStepFactor
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."
@@ -154,11 +161,14 @@ type ReproduceArgs =
             | Relative_Ridge _ -> relativeRidgeUsage
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
-            | Lr _ -> "Adam learning rate (default: the task's, 1e-3); positive."
+            | Lr _ ->
+                sprintf
+                    "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets); positive."
+                    Hnn.Tasks.ownRecipeRateFactor
             | Lr_Decay _ ->
                 "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant); 1 or more."
             | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
-            | Weight_Decay _ -> "Adam weight decay (default: the task's); zero or positive."
+            | Weight_Decay _ -> "Adam weight decay (default: the task's; 0 for the SympNets); zero or positive."
             | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
             | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
             | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."

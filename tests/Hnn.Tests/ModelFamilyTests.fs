@@ -625,29 +625,37 @@ let runPath =
               }
 
           test
-              "the SympNets train without weight decay and with a learning rate decaying 100-fold, every other kind at its task's recipe; options override both" {
+              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, without weight decay; every other kind at its task's recipe; options override all of it" {
               for task in Tasks.conservative do
                   let t = task.Training
                   for kind in Tasks.trainableKinds do
                       let s = Experiment.settingsFor Experiment.defaults task kind
                       let name = sprintf "%s on %s" (Tasks.modelKey kind) task.Key
-                      Expect.equal
-                          (s.Steps, s.LearningRate, s.BatchSize)
-                          (t.Steps, t.LearningRate, t.BatchSize)
-                          (name + ": the task's steps, rate, batch")
+                      Expect.equal s.BatchSize t.BatchSize (name + ": the task's batch")
                       if List.contains kind Tasks.ownRecipeKinds then
-                          Expect.equal (s.WeightDecay, s.LearningRateDecay) (0.0, 100.0) (name + ": no weight decay, 100-fold decay")
+                          Expect.equal
+                              (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                              (10 * t.Steps, 10.0 * t.LearningRate, 0.0, 100.0)
+                              (name + ": 10× steps, 10× rate, no weight decay, 100-fold decay")
                           Expect.isTrue
-                              (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 100.0))
-                              (name + ": lr/100 at the end")
+                              (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
+                              (name + ": the task's rate/10 at the end")
                       else
                           Expect.equal
-                              (s.WeightDecay, s.LearningRateDecay)
-                              (t.WeightDecay, 1.0)
-                              (name + ": the task's decay, constant rate")
-                  let options = { Experiment.defaults with WeightDecay = Some 1e-3; LearningRateDecay = Some 1.0 }
+                              (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                              (t.Steps, t.LearningRate, t.WeightDecay, 1.0)
+                              (name + ": the task's steps, rate and decay, constant rate")
+                  let options =
+                      { Experiment.defaults with
+                          Steps = Some 7
+                          LearningRate = Some 2e-4
+                          WeightDecay = Some 1e-3
+                          LearningRateDecay = Some 1.0 }
                   let s = Experiment.settingsFor options task ModelKind.GSympNet
-                  Expect.equal (s.WeightDecay, s.LearningRateDecay) (1e-3, 1.0) (task.Key + ": the options override the family's recipe")
+                  Expect.equal
+                      (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                      (7, 2e-4, 1e-3, 1.0)
+                      (task.Key + ": the options override the family's recipe")
           }
           test "the options' hidden width reaches every model with hidden layers and their relative ridge the LNN, into the model file" {
               let options = { Experiment.defaults with Hidden = Some 24; RelativeRidge = Some 0.25 }
