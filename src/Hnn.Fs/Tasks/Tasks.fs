@@ -388,12 +388,13 @@ let ownRecipeRateFactor = 10.0
 /// The training recipe of `kind` on `task`: the task's (the paper's Adam recipe), except for `ownRecipeKinds`, which
 /// train with the task's batch for `ownRecipeStepFactor` times its steps, from `ownRecipeRateFactor` times its learning
 /// rate decaying exponentially to 1/100 of that at the last step, and with no weight decay (as Jin et al.'s SympNet
-/// examples); every option given still overrides. The longer run costs ten times the time (a benchmark system's
-/// G-SympNet job 7–21 minutes on one thread, where an HNN's takes 1–2). Measured at seed 0 over the suite's seven systems
+/// examples); every option given still overrides. The longer run costs ten times the time (G-SympNet jobs of 7–28
+/// minutes on one thread, two at once, where an HNN's take 1–2). Measured at seed 0 over the suite's seven systems
 /// (docs/model-families.md, "The families' recipe"): without weight decay and with the decay the G-SympNet went from
 /// ahead of the baseline on no system to four (weight decay had held it at the identity map on Hénon–Heiles); the
 /// longer, faster start then took its one-step test loss on the double pendulum from 2.8e-02 to 3.5e-04 and put it
-/// ahead on all seven. The LNN keeps the task's recipe: at the paper's orthogonal init the decay moved its results
+/// ahead on six (two-body, the double and the elastic pendulum gained; the spring, where the one-step loss ends at the
+/// noise floor of its few noisy trajectories either way, lost), the LA-SympNet on three (the pendulum gained). The LNN keeps the task's recipe: at the paper's orthogonal init the decay moved its results
 /// both ways (spring's energy error 0.50 → 0.022, Hénon–Heiles' valid prediction time 13.3 → 0.83), and at Cranmer et
 /// al.'s init, its init now, the spring's LNN diverged under it (docs/model-families.md, "The families' recipe").
 let recipe (task: Task) (kind: ModelKind) =
