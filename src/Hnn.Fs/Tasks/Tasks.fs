@@ -394,9 +394,10 @@ let ownRecipeRateFactor = 10.0
 /// ahead of the baseline on no system to four (weight decay had held it at the identity map on Hénon–Heiles); the
 /// longer, faster start then took its one-step test loss on the double pendulum from 2.8e-02 to 3.5e-04 and put it
 /// ahead on six (two-body, the double and the elastic pendulum gained; the spring, where the one-step loss ends at the
-/// noise floor of its few noisy trajectories either way, lost), the LA-SympNet on three (the pendulum gained). The LNN keeps the task's recipe: at the paper's orthogonal init the decay moved its results
-/// both ways (spring's energy error 0.50 → 0.022, Hénon–Heiles' valid prediction time 13.3 → 0.83), and at Cranmer et
-/// al.'s init, its init now, the spring's LNN diverged under it (docs/model-families.md, "The families' recipe").
+/// noise floor of its few noisy trajectories either way, lost), the LA-SympNet on three (the pendulum gained). The LNN
+/// keeps the task's recipe: at the paper's orthogonal init the decay moved its results both ways (spring's energy error
+/// 0.50 → 0.022, Hénon–Heiles' valid prediction time 13.3 → 0.83), and at Cranmer et al.'s init, its init now, the
+/// spring's LNN diverged under it (docs/model-families.md, "The families' recipe").
 let recipe (task: Task) (kind: ModelKind) =
     let t = task.Training
     if List.contains kind ownRecipeKinds then
