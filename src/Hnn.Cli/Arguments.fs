@@ -37,6 +37,17 @@ let private hiddenUsage =
 let private relativeRidgeUsage =
     "lnn: μ of the Euler–Lagrange solve's ridge relative to the velocity Hessian's scale (default 0.01); zero or positive."
 
+// The recipe's options, the same for `train` and for `reproduce`/`run`.
+let private lrUsage =
+    sprintf "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets); positive." Tasks.ownRecipeRateFactor
+
+let private lrDecayUsage =
+    sprintf
+        "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant, %g for the SympNets); 1 or more."
+        Tasks.ownRecipeRateDecay
+
+let private weightDecayUsage = "Adam weight decay (default: the task's; 0 for the SympNets); zero or positive."
+
 /// Options of `train`.
 type TrainArgs =
     | [<AltCommandLine("-t")>] Task of key: string
@@ -95,14 +106,10 @@ type TrainArgs =
             | Substeps _ -> "integrator steps per observed interval (default 1)."
             | No_Eval -> "skip the energy protocol after training."
             | Out _ -> "output folder for results.json, results.md and models (default results)."
-            | Lr _ ->
-                sprintf
-                    "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets); positive."
-                    Hnn.Tasks.ownRecipeRateFactor
-            | Lr_Decay _ ->
-                "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant); 1 or more."
+            | Lr _ -> lrUsage
+            | Lr_Decay _ -> lrDecayUsage
             | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
-            | Weight_Decay _ -> "Adam weight decay (default: the task's; 0 for the SympNets); zero or positive."
+            | Weight_Decay _ -> weightDecayUsage
             | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
             | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
             | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
@@ -161,14 +168,10 @@ type ReproduceArgs =
             | Relative_Ridge _ -> relativeRidgeUsage
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
-            | Lr _ ->
-                sprintf
-                    "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets); positive."
-                    Hnn.Tasks.ownRecipeRateFactor
-            | Lr_Decay _ ->
-                "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant); 1 or more."
+            | Lr _ -> lrUsage
+            | Lr_Decay _ -> lrDecayUsage
             | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
-            | Weight_Decay _ -> "Adam weight decay (default: the task's; 0 for the SympNets); zero or positive."
+            | Weight_Decay _ -> weightDecayUsage
             | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
             | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
             | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."

@@ -385,6 +385,9 @@ let ownRecipeStepFactor = 10
 /// How many times the task's first learning rate the SympNets start from (`recipe`).
 let ownRecipeRateFactor = 10.0
 
+/// The factor the SympNets' learning rate falls by from the first step to the last (`recipe`).
+let ownRecipeRateDecay = 100.0
+
 /// The training recipe of `kind` on `task`: the task's (the paper's Adam recipe), except for `ownRecipeKinds`, which
 /// train with the task's batch for `ownRecipeStepFactor` times its steps, from `ownRecipeRateFactor` times its learning
 /// rate decaying exponentially to 1/100 of that at the last step, and with no weight decay (as Jin et al.'s SympNet
@@ -413,7 +416,7 @@ let recipe (task: Task) (kind: ModelKind) =
             Integrator = t.Integrator,
             Substeps = t.Substeps,
             ClipGradNorm = t.ClipGradNorm,
-            LearningRateDecay = 100.0
+            LearningRateDecay = ownRecipeRateDecay
         )
     else
         t
