@@ -39,14 +39,19 @@ let private relativeRidgeUsage =
 
 // The recipe's options, the same for `train` and for `reproduce`/`run`.
 let private lrUsage =
-    sprintf "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets); positive." Tasks.ownRecipeRateFactor
+    sprintf
+        "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets and %g times for the LNN); positive."
+        Tasks.sympNetRecipe.RateFactor
+        Tasks.lnnRecipe.RateFactor
 
 let private lrDecayUsage =
     sprintf
-        "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant, %g for the SympNets); 1 or more."
-        Tasks.ownRecipeRateDecay
+        "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant, %g for the SympNets, %g for the LNN); 1 or more."
+        Tasks.sympNetRecipe.RateDecay
+        Tasks.lnnRecipe.RateDecay
 
-let private weightDecayUsage = "Adam weight decay (default: the task's; 0 for the SympNets); zero or positive."
+let private weightDecayUsage =
+    sprintf "Adam weight decay (default: the task's; %g for the SympNets); zero or positive." Tasks.sympNetRecipe.WeightDecay.Value
 
 /// Options of `train`.
 type TrainArgs =
@@ -98,7 +103,9 @@ type TrainArgs =
                     (modelKeys Hnn.Tasks.modelKinds)
                     (modelKeys Hnn.Tasks.familyKinds)
             | Steps _ ->
-                sprintf "training steps (default: the paper's for the task; %d times that for the SympNets)." Hnn.Tasks.ownRecipeStepFactor
+                sprintf
+                    "training steps (default: the paper's for the task; %d times that for the SympNets)."
+                    Hnn.Tasks.sympNetRecipe.StepFactor
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (the paper's, default) or on the next observed state after an integrator step."
@@ -156,7 +163,7 @@ type ReproduceArgs =
             | Steps _ ->
                 sprintf
                     "training steps per model (default: the paper's per task; %d times that for the SympNets)."
-                    Hnn.Tasks.ownRecipeStepFactor
+                    Hnn.Tasks.sympNetRecipe.StepFactor
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."
@@ -327,7 +334,9 @@ type SweepArgs =
             | Except _ -> "TASK/MODEL pairs left out of tasks × models (e.g. spring/dissipative-hnn)."
             | Seeds _ -> "seeds, one job each (default 0)."
             | Setting _ ->
-                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: lr, steps, batch-size, weight-decay, clip-grad-norm, supervision, integrator, substeps, momentum-symmetric, width, sampler, hidden, relative-ridge."
+                "NAME=V1[,V2…]: a setting and its values, one job per value (repeatable); names: "
+                + (Sweep.settings |> List.map _.Name |> String.concat ", ")
+                + "."
             | No_Eval -> "skip the energy protocols."
             | Checkpoint_Every _ -> "each job checkpoints every N steps (default 100; 0: only at the end and when stopped)."
             | Out _ ->

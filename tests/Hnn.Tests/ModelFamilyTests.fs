@@ -605,7 +605,10 @@ let runPath =
                       Expect.isTrue (Double.IsFinite t.Result.FinalTest.Mean) "test loss"
                       let path = Experiment.save options t
                       let struct (loaded, file) = ModelFile.Load path
-                      let decay = if List.contains kind Tasks.ownRecipeKinds then 100.0 else 1.0
+                      let decay =
+                          match Tasks.recipeChange kind with
+                          | Some change -> change.RateDecay
+                          | None -> 1.0
                       Expect.equal t.Settings.LearningRateDecay decay "trained at its recipe's learning-rate decay"
                       Expect.equal file.Training t.Settings "the model file keeps the settings it was trained with"
                       use _ = torch.NewDisposeScope()
@@ -625,14 +628,16 @@ let runPath =
               }
 
           test
-              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, without weight decay; every other kind at its task's recipe; options override all of it" {
+              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, without weight decay; the LNN its steps from 10 times its rate, decaying 10-fold; every other kind at its task's recipe; options override all of it" {
               for task in Tasks.conservative do
                   let t = task.Training
                   for kind in Tasks.trainableKinds do
                       let s = Experiment.settingsFor Experiment.defaults task kind
                       let name = sprintf "%s on %s" (Tasks.modelKey kind) task.Key
                       Expect.equal s.BatchSize t.BatchSize (name + ": the task's batch")
-                      if List.contains kind Tasks.ownRecipeKinds then
+                      match kind with
+                      | ModelKind.LaSympNet
+                      | ModelKind.GSympNet ->
                           Expect.equal
                               (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
                               (10 * t.Steps, 10.0 * t.LearningRate, 0.0, 100.0)
@@ -640,7 +645,15 @@ let runPath =
                           Expect.isTrue
                               (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
                               (name + ": the task's rate/10 at the end")
-                      else
+                      | ModelKind.Lnn ->
+                          Expect.equal
+                              (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                              (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
+                              (name + ": the task's steps and weight decay, 10× rate, 10-fold decay")
+                          Expect.isTrue
+                              (close 1e-15 1e-12 (s.LearningRateAt s.Steps) t.LearningRate)
+                              (name + ": the task's rate at the end")
+                      | _ ->
                           Expect.equal
                               (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
                               (t.Steps, t.LearningRate, t.WeightDecay, 1.0)
@@ -651,11 +664,12 @@ let runPath =
                           LearningRate = Some 2e-4
                           WeightDecay = Some 1e-3
                           LearningRateDecay = Some 1.0 }
-                  let s = Experiment.settingsFor options task ModelKind.GSympNet
-                  Expect.equal
-                      (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                      (7, 2e-4, 1e-3, 1.0)
-                      (task.Key + ": the options override the family's recipe")
+                  for kind in [ ModelKind.GSympNet; ModelKind.Lnn ] do
+                      let s = Experiment.settingsFor options task kind
+                      Expect.equal
+                          (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                          (7, 2e-4, 1e-3, 1.0)
+                          (sprintf "%s on %s: the options override the family's recipe" (Tasks.modelKey kind) task.Key)
           }
           test "the options' hidden width reaches every model with hidden layers and their relative ridge the LNN, into the model file" {
               let options = { Experiment.defaults with Hidden = Some 24; RelativeRidge = Some 0.25 }

@@ -376,38 +376,58 @@ let familyKinds = [ ModelKind.PortHnn; ModelKind.Lnn; ModelKind.Delan; ModelKind
 /// command line accepts these keys, and the benchmark suite runs every one of them.
 let trainableKinds = modelKinds @ familyKinds
 
-/// The kinds with a training recipe of their own (`recipe`): the SympNets.
-let ownRecipeKinds = [ ModelKind.LaSympNet; ModelKind.GSympNet ]
+/// How a kind's training departs from its task's recipe (the paper's Adam recipe, `Task.Training`); the batch, seed and
+/// supervision stay the task's.
+type RecipeChange =
+    {
+        /// Times the task's steps.
+        StepFactor: int
+        /// Times the task's (first) learning rate.
+        RateFactor: float
+        /// The factor the learning rate falls by, exponentially, from the first step to the last (1: constant).
+        RateDecay: float
+        /// The weight decay instead of the task's, if any.
+        WeightDecay: float option
+    }
 
-/// How many times the task's steps the SympNets train for (`recipe`).
-let ownRecipeStepFactor = 10
+/// The SympNets' (`recipe`): 10 times the task's steps from 10 times its learning rate, decaying 100-fold, without
+/// weight decay (as Jin et al.'s SympNet examples).
+let sympNetRecipe = { StepFactor = 10; RateFactor = 10.0; RateDecay = 100.0; WeightDecay = Some 0.0 }
 
-/// How many times the task's first learning rate the SympNets start from (`recipe`).
-let ownRecipeRateFactor = 10.0
+/// The LNN's (`recipe`): the task's steps and weight decay, from 10 times its learning rate decaying 10-fold, so to the
+/// task's own rate at the last step.
+let lnnRecipe = { StepFactor = 1; RateFactor = 10.0; RateDecay = 10.0; WeightDecay = None }
 
-/// The factor the SympNets' learning rate falls by from the first step to the last (`recipe`).
-let ownRecipeRateDecay = 100.0
+/// The change of `kind`'s training from its task's recipe, if it has one: the SympNets' and the LNN's.
+let recipeChange (kind: ModelKind) =
+    match kind with
+    | ModelKind.LaSympNet
+    | ModelKind.GSympNet -> Some sympNetRecipe
+    | ModelKind.Lnn -> Some lnnRecipe
+    | _ -> None
 
-/// The training recipe of `kind` on `task`: the task's (the paper's Adam recipe), except for `ownRecipeKinds`, which
-/// train with the task's batch for `ownRecipeStepFactor` times its steps, from `ownRecipeRateFactor` times its learning
-/// rate decaying exponentially to 1/100 of that at the last step, and with no weight decay (as Jin et al.'s SympNet
-/// examples); every option given still overrides. The longer run costs ten times the time (G-SympNet jobs of 7–28
-/// minutes on one thread, two at once, where an HNN's take 1–2). Measured at seed 0 over the suite's seven systems
-/// (docs/model-families.md, "The families' recipe"): without weight decay and with the decay the G-SympNet went from
-/// ahead of the baseline on no system to four (weight decay had held it at the identity map on Hénon–Heiles); the
-/// longer, faster start then took its one-step test loss on the double pendulum from 2.8e-02 to 3.5e-04 and put it
-/// ahead on six (two-body, the double and the elastic pendulum gained; the spring, where the one-step loss ends at the
-/// noise floor of its few noisy trajectories either way, lost), the LA-SympNet on three (the pendulum gained). The LNN
-/// keeps the task's recipe: at the paper's orthogonal init the decay moved its results both ways (spring's energy error
-/// 0.50 → 0.022, Hénon–Heiles' valid prediction time 13.3 → 0.83), and at Cranmer et al.'s init, its init now, the
-/// spring's LNN diverged under it (docs/model-families.md, "The families' recipe").
+/// The training recipe of `kind` on `task`: the task's (the paper's Adam recipe), changed by `recipeChange` for the
+/// SympNets and the LNN; every option given still overrides. Measured at seed 0 over the suite's seven systems
+/// (docs/model-families.md, "The families' recipe"). The SympNets: without weight decay and with the decay the
+/// G-SympNet went from ahead of the baseline on no system to four (weight decay had held it at the identity map on
+/// Hénon–Heiles); the longer, faster start then took its one-step test loss on the double pendulum from 2.8e-02 to
+/// 3.5e-04 and put it ahead on six (the spring, where the one-step loss ends at the noise floor of its few noisy
+/// trajectories either way, lost), the LA-SympNet on three; the longer run costs ten times the time (G-SympNet jobs of
+/// 7–28 minutes on one thread, two at once, where an HNN's take 1–2). The LNN underfitted at the task's rate (test
+/// loss still falling at the last step): its start 10 times higher, decaying to the task's rate, took its test loss on
+/// the double pendulum from 0.29 to 0.068 and on Hénon–Heiles from 3.7e-03 to 6.6e-04, its valid prediction time up on
+/// five systems of seven, and put it ahead of the baseline on three (the double pendulum gained) instead of two, at the
+/// task's steps and time; a constant 3 times the rate was ahead on three too (not the double pendulum, where it grew
+/// unstable, but the pendulum).
 let recipe (task: Task) (kind: ModelKind) =
     let t = task.Training
-    if List.contains kind ownRecipeKinds then
+    match recipeChange kind with
+    | None -> t
+    | Some change ->
         TrainSettings(
-            Steps = t.Steps * ownRecipeStepFactor,
-            LearningRate = t.LearningRate * ownRecipeRateFactor,
-            WeightDecay = 0.0,
+            Steps = t.Steps * change.StepFactor,
+            LearningRate = t.LearningRate * change.RateFactor,
+            WeightDecay = defaultArg change.WeightDecay t.WeightDecay,
             BatchSize = t.BatchSize,
             Seed = t.Seed,
             TestEvery = t.TestEvery,
@@ -416,10 +436,8 @@ let recipe (task: Task) (kind: ModelKind) =
             Integrator = t.Integrator,
             Substeps = t.Substeps,
             ClipGradNorm = t.ClipGradNorm,
-            LearningRateDecay = ownRecipeRateDecay
+            LearningRateDecay = change.RateDecay
         )
-    else
-        t
 
 /// The model kinds by their keys in results.json.
 let modelKey (kind: ModelKind) =
