@@ -49,6 +49,19 @@ public sealed record TrainSettings(
     public double LearningRateAt(int step) =>
         LearningRateDecay == 1 || Steps == 0 ? LearningRate : LearningRate * Math.Pow(LearningRateDecay, -(double)step / Steps);
 
+    /// <summary>
+    /// These settings with the Adam recipe's numbers replaced and every other setting kept (C#'s <c>with</c>, for
+    /// callers that cannot write it): how a model family's own recipe departs from its task's.
+    /// </summary>
+    public TrainSettings WithRecipe(int steps, double learningRate, double weightDecay, double learningRateDecay) =>
+        this with
+        {
+            Steps = steps,
+            LearningRate = learningRate,
+            WeightDecay = weightDecay,
+            LearningRateDecay = learningRateDecay,
+        };
+
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public TrainSettings Validate()

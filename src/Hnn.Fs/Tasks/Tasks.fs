@@ -424,19 +424,11 @@ let recipe (task: Task) (kind: ModelKind) =
     match recipeChange kind with
     | None -> t
     | Some change ->
-        TrainSettings(
-            Steps = t.Steps * change.StepFactor,
-            LearningRate = t.LearningRate * change.RateFactor,
-            WeightDecay = defaultArg change.WeightDecay t.WeightDecay,
-            BatchSize = t.BatchSize,
-            Seed = t.Seed,
-            TestEvery = t.TestEvery,
-            Threads = t.Threads,
-            Supervision = t.Supervision,
-            Integrator = t.Integrator,
-            Substeps = t.Substeps,
-            ClipGradNorm = t.ClipGradNorm,
-            LearningRateDecay = change.RateDecay
+        t.WithRecipe(
+            t.Steps * change.StepFactor,
+            t.LearningRate * change.RateFactor,
+            defaultArg change.WeightDecay t.WeightDecay,
+            change.RateDecay
         )
 
 /// The model kinds by their keys in results.json.
