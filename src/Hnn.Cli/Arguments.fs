@@ -37,7 +37,7 @@ let private hiddenUsage =
 let private relativeRidgeUsage =
     "lnn: μ of the Euler–Lagrange solve's ridge relative to the velocity Hessian's scale (default 0.01); zero or positive."
 
-// The recipe's options, the same for `train` and for `reproduce`/`run`.
+// The recipe's and the run folder's options, the same for `train` and for `reproduce`/`run`.
 let private lrUsage =
     sprintf
         "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets and %g times for the LNN); positive."
@@ -52,6 +52,16 @@ let private lrDecayUsage =
 
 let private weightDecayUsage =
     sprintf "Adam weight decay (default: the task's; %g for the SympNets); zero or positive." Tasks.sympNetRecipe.WeightDecay.Value
+
+let private batchSizeUsage = "minibatch size (default: the task's); at least 1."
+
+let private clipGradNormUsage = "clip the gradients' global L2 norm to this (default: no clipping); positive."
+
+let private checkpointEveryUsage = "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
+
+let private resumeUsage = "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
+
+let private forceUsage = "write into an output folder that already holds another run's results."
 
 /// Options of `train`.
 type TrainArgs =
@@ -115,12 +125,12 @@ type TrainArgs =
             | Out _ -> "output folder for results.json, results.md and models (default results)."
             | Lr _ -> lrUsage
             | Lr_Decay _ -> lrDecayUsage
-            | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
+            | Batch_Size _ -> batchSizeUsage
             | Weight_Decay _ -> weightDecayUsage
-            | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
-            | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
-            | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
-            | Force -> "write into an output folder that already holds another run's results."
+            | Clip_Grad_Norm _ -> clipGradNormUsage
+            | Checkpoint_Every _ -> checkpointEveryUsage
+            | Resume -> resumeUsage
+            | Force -> forceUsage
 
 /// Options of `reproduce` (and `run`, the main job).
 type ReproduceArgs =
@@ -177,12 +187,12 @@ type ReproduceArgs =
             | Out _ -> "output folder (default results)."
             | Lr _ -> lrUsage
             | Lr_Decay _ -> lrDecayUsage
-            | Batch_Size _ -> "minibatch size (default: the task's); at least 1."
+            | Batch_Size _ -> batchSizeUsage
             | Weight_Decay _ -> weightDecayUsage
-            | Clip_Grad_Norm _ -> "clip the gradients' global L2 norm to this (default: no clipping); positive."
-            | Checkpoint_Every _ -> "checkpoint every N steps into OUT/checkpoints (default 100; 0: only at the end and on Ctrl-C)."
-            | Resume -> "continue the interrupted run in --out from its checkpoints (bit-identical to an uninterrupted run)."
-            | Force -> "write into an output folder that already holds another run's results."
+            | Clip_Grad_Norm _ -> clipGradNormUsage
+            | Checkpoint_Every _ -> checkpointEveryUsage
+            | Resume -> resumeUsage
+            | Force -> forceUsage
 
 /// Options of `evaluate`.
 type EvaluateArgs =
