@@ -628,7 +628,7 @@ let runPath =
               }
 
           test
-              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, without weight decay; the LNN its steps from 10 times its rate, decaying 10-fold; every other kind at its task's recipe; options override all of it" {
+              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN its steps from 10 times its rate, decaying 10-fold; every other kind at its task's recipe; options override all of it" {
               for task in Tasks.conservative do
                   let t = task.Training
                   for kind in Tasks.trainableKinds do
@@ -638,10 +638,11 @@ let runPath =
                       match kind with
                       | ModelKind.LaSympNet
                       | ModelKind.GSympNet ->
+                          let decay = if kind = ModelKind.GSympNet && not t.BatchSize.HasValue then t.WeightDecay else 0.0
                           Expect.equal
                               (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                              (10 * t.Steps, 10.0 * t.LearningRate, 0.0, 100.0)
-                              (name + ": 10× steps, 10× rate, no weight decay, 100-fold decay")
+                              (10 * t.Steps, 10.0 * t.LearningRate, decay, 100.0)
+                              (name + ": 10× steps, 10× rate, the weight decay of its kind and batch, 100-fold decay")
                           Expect.isTrue
                               (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
                               (name + ": the task's rate/10 at the end")
