@@ -41,17 +41,17 @@ let private relativeRidgeUsage =
 let private lrUsage =
     sprintf
         "Adam learning rate (default: the task's, 1e-3; %g times that for the SympNets and %g times for the LNN); positive."
-        Tasks.laSympNetRecipe.RateFactor
-        Tasks.lnnRecipe.RateFactor
+        Tasks.laSympNetRecipe.Minibatches.RateFactor
+        Tasks.lnnRecipe.Minibatches.RateFactor
 
 let private lrDecayUsage =
     sprintf
-        "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant, %g for the SympNets, %g for the LNN); 1 or more."
-        Tasks.laSympNetRecipe.RateDecay
-        Tasks.lnnRecipe.RateDecay
+        "decay the learning rate exponentially to lr/FACTOR at the last step (default: the recipe's, 1: constant, %g for the SympNets, %g for the LNN when trained in minibatches); 1 or more."
+        Tasks.laSympNetRecipe.Minibatches.RateDecay
+        Tasks.lnnRecipe.Minibatches.RateDecay
 
 let private weightDecayUsage =
-    "Adam weight decay (default: the task's; none for the LA-SympNet, nor for the G-SympNet on tasks trained in minibatches); zero or positive."
+    "Adam weight decay (default: the task's; none for the LA-SympNet, nor for the G-SympNet when trained in minibatches); zero or positive."
 
 let private batchSizeUsage = "minibatch size (default: the task's); at least 1."
 
@@ -115,7 +115,7 @@ type TrainArgs =
             | Steps _ ->
                 sprintf
                     "training steps (default: the paper's for the task; %d times that for the SympNets)."
-                    Hnn.Tasks.laSympNetRecipe.StepFactor
+                    Hnn.Tasks.laSympNetRecipe.Minibatches.StepFactor
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (the paper's, default) or on the next observed state after an integrator step."
@@ -173,7 +173,7 @@ type ReproduceArgs =
             | Steps _ ->
                 sprintf
                     "training steps per model (default: the paper's per task; %d times that for the SympNets)."
-                    Hnn.Tasks.laSympNetRecipe.StepFactor
+                    Hnn.Tasks.laSympNetRecipe.Minibatches.StepFactor
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."

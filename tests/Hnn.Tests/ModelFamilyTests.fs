@@ -607,7 +607,7 @@ let runPath =
                       let struct (loaded, file) = ModelFile.Load path
                       let decay =
                           match Tasks.recipeChange kind with
-                          | Some change -> change.RateDecay
+                          | Some change -> change.FullBatch.RateDecay
                           | None -> 1.0
                       Expect.equal t.Settings.LearningRateDecay decay "trained at its recipe's learning-rate decay"
                       Expect.equal file.Training t.Settings "the model file keeps the settings it was trained with"
@@ -628,37 +628,48 @@ let runPath =
               }
 
           test
-              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN its steps from 10 times its rate, decaying 10-fold; every other kind at its task's recipe; options override all of it" {
+              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN its steps and weight decay from 10 times its rate, decaying 10-fold on minibatches and constant on full-batch tasks; a --batch-size makes a full-batch task's recipe the minibatch one; every other kind at its task's recipe; options override all of it" {
               for task in Tasks.conservative do
                   let t = task.Training
-                  for kind in Tasks.trainableKinds do
-                      let s = Experiment.settingsFor Experiment.defaults task kind
-                      let name = sprintf "%s on %s" (Tasks.modelKey kind) task.Key
-                      Expect.equal s.BatchSize t.BatchSize (name + ": the task's batch")
-                      match kind with
-                      | ModelKind.LaSympNet
-                      | ModelKind.GSympNet ->
-                          let decay = if kind = ModelKind.GSympNet && not t.BatchSize.HasValue then t.WeightDecay else 0.0
-                          Expect.equal
-                              (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                              (10 * t.Steps, 10.0 * t.LearningRate, decay, 100.0)
-                              (name + ": 10× steps, 10× rate, the weight decay of its kind and batch, 100-fold decay")
-                          Expect.isTrue
-                              (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
-                              (name + ": the task's rate/10 at the end")
-                      | ModelKind.Lnn ->
-                          Expect.equal
-                              (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                              (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
-                              (name + ": the task's steps and weight decay, 10× rate, 10-fold decay")
-                          Expect.isTrue
-                              (close 1e-15 1e-12 (s.LearningRateAt s.Steps) t.LearningRate)
-                              (name + ": the task's rate at the end")
-                      | _ ->
-                          Expect.equal
-                              (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                              (t.Steps, t.LearningRate, t.WeightDecay, 1.0)
-                              (name + ": the task's steps, rate and decay, constant rate")
+                  for batchOption in [ None; Some 32 ] do
+                      let batch =
+                          match batchOption with
+                          | Some b -> Nullable b
+                          | None -> t.BatchSize
+                      let fullBatch = not batch.HasValue
+                      for kind in Tasks.trainableKinds do
+                          let s = Experiment.settingsFor { Experiment.defaults with BatchSize = batchOption } task kind
+                          let name = sprintf "%s on %s, batch %A" (Tasks.modelKey kind) task.Key batchOption
+                          Expect.equal s.BatchSize batch (name + ": the task's batch or the option's")
+                          match kind with
+                          | ModelKind.LaSympNet
+                          | ModelKind.GSympNet ->
+                              let decay = if kind = ModelKind.GSympNet && fullBatch then t.WeightDecay else 0.0
+                              Expect.equal
+                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                  (10 * t.Steps, 10.0 * t.LearningRate, decay, 100.0)
+                                  (name + ": 10× steps, 10× rate, the weight decay of its kind and batch, 100-fold decay")
+                              Expect.isTrue
+                                  (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
+                                  (name + ": the task's rate/10 at the end")
+                          | ModelKind.Lnn when fullBatch ->
+                              Expect.equal
+                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                  (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 1.0)
+                                  (name + ": the task's steps and weight decay, 10× rate, constant")
+                          | ModelKind.Lnn ->
+                              Expect.equal
+                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                  (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
+                                  (name + ": the task's steps and weight decay, 10× rate, 10-fold decay")
+                              Expect.isTrue
+                                  (close 1e-15 1e-12 (s.LearningRateAt s.Steps) t.LearningRate)
+                                  (name + ": the task's rate at the end")
+                          | _ ->
+                              Expect.equal
+                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                  (t.Steps, t.LearningRate, t.WeightDecay, 1.0)
+                                  (name + ": the task's steps, rate and decay, constant rate")
                   let options =
                       { Experiment.defaults with
                           Steps = Some 7

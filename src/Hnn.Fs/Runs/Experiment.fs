@@ -135,18 +135,19 @@ let defaults =
 /// The run folder of the options.
 let folder (options: Options) = RunFolder options.OutDir
 
-/// The training settings a model of `kind` gets on a task under these options (`Tasks.recipe`, the task's recipe or
-/// the family's, with the options' overrides).
+/// The training settings a model of `kind` gets on a task under these options (`Tasks.recipe`, the task's
+/// recipe or the family's for the batch trained with, with the options' overrides).
 let settingsFor (options: Options) (task: Task) (kind: ModelKind) =
-    let t = Tasks.recipe task kind
+    let batch =
+        match options.BatchSize with
+        | Some b -> Nullable b
+        | None -> task.Training.BatchSize
+    let t = Tasks.recipe batch task kind
     TrainSettings(
         Steps = defaultArg options.Steps t.Steps,
         LearningRate = defaultArg options.LearningRate t.LearningRate,
         WeightDecay = defaultArg options.WeightDecay t.WeightDecay,
-        BatchSize =
-            (match options.BatchSize with
-             | Some b -> Nullable b
-             | None -> t.BatchSize),
+        BatchSize = batch,
         Seed = options.Seed,
         TestEvery = t.TestEvery,
         Threads = Option.toNullable options.Threads,
