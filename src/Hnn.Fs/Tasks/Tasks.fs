@@ -395,9 +395,6 @@ type RecipeChange =
 /// minibatches (`Minibatches`: thousands of noise-free pairs, as two-body, three-body and the benchmark systems).
 type KindRecipe = { FullBatch: RecipeChange; Minibatches: RecipeChange }
 
-/// The change of a kind that changes nothing in either regime.
-let private asTask = { StepFactor = 1; RateFactor = 1.0; RateDecay = 1.0; KeepsWeightDecay = true }
-
 /// The LA-SympNet's (`recipe`): in either regime 10 times the task's steps from 10 times its learning rate, decaying
 /// 100-fold, without weight decay (as Jin et al.'s SympNet examples).
 let laSympNetRecipe =
@@ -410,7 +407,7 @@ let gSympNetRecipe = { laSympNetRecipe with FullBatch = { laSympNetRecipe.FullBa
 /// The LNN's (`recipe`): the task's steps and weight decay from 10 times its learning rate, on minibatches decaying
 /// 10-fold (so to the task's own rate at the last step), on full-batch tasks constant.
 let lnnRecipe =
-    let change = { asTask with RateFactor = 10.0 }
+    let change = { StepFactor = 1; RateFactor = 10.0; RateDecay = 1.0; KeepsWeightDecay = true }
     { FullBatch = change; Minibatches = { change with RateDecay = 10.0 } }
 
 /// The change of `kind`'s training from its task's recipe, if it has one: the SympNets' and the LNN's.
@@ -422,8 +419,9 @@ let recipeChange (kind: ModelKind) =
     | _ -> None
 
 /// The training recipe of `kind` on `task` trained with `batch` (null: full batch; the task's, or an option's): the
-/// task's (the paper's Adam recipe), changed by `recipeChange` for the SympNets and the LNN as the batch's regime asks;
-/// the batch stays the task's, and every option given still overrides. Measured at seed 0 over the suite's seven
+/// task's (the paper's Adam recipe), changed by `recipeChange` for the SympNets and the LNN as the batch's regime asks.
+/// The settings returned keep the task's batch; `Experiment.settingsFor` sets the one trained with, and every option
+/// given still overrides. Measured at seed 0 over the suite's seven
 /// systems (docs/model-families.md, "The families' recipe"). The SympNets: without weight decay and with the decay the
 /// G-SympNet went from ahead of the baseline on no system to four (weight decay had held it at the identity map on
 /// Hénon–Heiles); the longer, faster start then took its one-step test loss on the double pendulum from 2.8e-02 to
