@@ -96,6 +96,13 @@ public static class Scalars
         return x.add(y, s);
     }
 
+    /// <summary>x + alpha · a ⊙ b (one fused libtorch call, addcmul).</summary>
+    public static Tensor AddScaledProduct(this Tensor x, Tensor a, Tensor b, double alpha)
+    {
+        using var s = alpha.ToScalar();
+        return x.addcmul(a, b, s);
+    }
+
     /// <summary>x + alpha · y in place.</summary>
     public static Tensor AddScaledInPlace(this Tensor x, Tensor y, double alpha)
     {

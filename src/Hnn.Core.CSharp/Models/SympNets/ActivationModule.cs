@@ -9,7 +9,7 @@ namespace Hnn.Models.SympNets;
 /// An activation SympNet module (Jin et al. 2020): a kick p ← p + h·a ⊙ σ(q) or a drift q ← q + h·a ⊙ σ(p), symplectic
 /// because the increment is the gradient of Σᵢ aᵢ∫σ(qᵢ). Jin et al.'s init: a ~ N(0, 0.01²).
 /// </summary>
-public sealed class ActivationModule : nn.Module<Tensor, Tensor>
+public sealed class ActivationModule : ShearModule
 {
     private readonly Parameter scale;
     private readonly ShearKind kind;
@@ -30,5 +30,13 @@ public sealed class ActivationModule : nn.Module<Tensor, Tensor>
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor x) => kind.Apply(x, half => nonlinearity.Apply(half) * scale, h);
+    public override Halves Move(Halves x) =>
+        kind.Apply(
+            x,
+            (fixedHalf, moving) =>
+            {
+                using var activated = nonlinearity.Apply(fixedHalf);
+                return moving.AddScaledProduct(activated, scale, h);
+            }
+        );
 }

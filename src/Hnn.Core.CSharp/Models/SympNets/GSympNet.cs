@@ -34,10 +34,5 @@ public sealed class GSympNet : StepMap
     }
 
     /// <inheritdoc />
-    private protected override Tensor Map(Tensor x)
-    {
-        foreach (var module in layers)
-            x = module.forward(x);
-        return x;
-    }
+    private protected override IEnumerable<ShearModule> Modules => layers;
 }

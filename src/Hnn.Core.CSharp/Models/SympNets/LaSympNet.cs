@@ -14,7 +14,7 @@ namespace Hnn.Models.SympNets;
 /// </summary>
 public sealed class LaSympNet : StepMap
 {
-    private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
+    private readonly ModuleList<ShearModule> layers;
 
     /// <summary>Linear modules (activation modules: one fewer).</summary>
     public const int Layers = 8;
@@ -28,7 +28,7 @@ public sealed class LaSympNet : StepMap
     {
         int half = settings.InputDim / 2;
         double h = StepSize;
-        var list = new List<nn.Module<Tensor, Tensor>>();
+        var list = new List<ShearModule>();
         var activation = ShearKind.Kick;
         for (int i = 0; i < Layers; i++)
         {
@@ -43,10 +43,5 @@ public sealed class LaSympNet : StepMap
     }
 
     /// <inheritdoc />
-    private protected override Tensor Map(Tensor x)
-    {
-        foreach (var module in layers)
-            x = module.forward(x);
-        return x;
-    }
+    private protected override IEnumerable<ShearModule> Modules => layers;
 }

@@ -10,7 +10,7 @@ namespace Hnn.Models.SympNets;
 /// each S = A + Aᵀ symmetric (so each shear is symplectic), then a translation by h·b. Jin et al.'s init: A ~ N(0, 0.01²),
 /// b = 0.
 /// </summary>
-public sealed class LinearModule : nn.Module<Tensor, Tensor>
+public sealed class LinearModule : ShearModule
 {
     private readonly Parameter factors;
     private readonly Parameter bias;
@@ -31,24 +31,21 @@ public sealed class LinearModule : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>The symmetric matrix S = A + Aᵀ of sublayer i: [n, n].</summary>
-    public Tensor Symmetric(int i)
-    {
-        using var a = factors[i];
-        return a.Plus(a.t());
-    }
-
     /// <inheritdoc />
-    public override Tensor forward(Tensor x)
+    public override Halves Move(Halves x)
     {
         using var scope = NewDisposeScope();
+        // Every sublayer's S = A + Aᵀ in one call: [sublayers, n, n].
+        using var symmetric = factors.Plus(factors.transpose(1, 2));
         var kind = first;
         for (int i = 0; i < factors.shape[0]; i++)
         {
-            var s = Symmetric(i);
-            x = kind.Apply(x, half => half.matmul(s), h);
+            using var s = symmetric[i];
+            x = kind.Apply(x, (fixedHalf, moving) => moving.AddProduct(fixedHalf, s, h));
             kind = kind.Other();
         }
-        return x.AddScaled(bias, h).MoveToOuterDisposeScope();
+        long n = factors.shape[1];
+        var moved = new Halves(x.Q.AddScaled(bias.narrow(0, 0, n), h), x.P.AddScaled(bias.narrow(0, n, n), h));
+        return new(moved.Q.MoveToOuterDisposeScope(), moved.P.MoveToOuterDisposeScope());
     }
 }

@@ -3,22 +3,56 @@ using static TorchSharp.torch;
 
 namespace Hnn.Models.SympNets;
 
-/// <summary>Applying shears to batches of states.</summary>
+/// <summary>A state split into its halves: positions q [N, n] and momenta p [N, n].</summary>
+public readonly record struct Halves(Tensor Q, Tensor P)
+{
+    /// <summary>Views of the two halves of states x [N, 2n] (no copy).</summary>
+    public static Halves Of(Tensor x)
+    {
+        long n = x.shape[1] / 2;
+        return new(x.narrow(1, 0, n), x.narrow(1, n, n));
+    }
+
+    /// <summary>The states [N, 2n] again.</summary>
+    public Tensor Joined() => cat([Q, P], 1);
+}
+
+/// <summary>
+/// A SympNet module: a symplectic map of states that moves them as halves (q, p). A step map runs its modules on the
+/// halves and joins them once at the end, rather than splitting and joining around every shear (each a native call
+/// and an autograd node; at the tasks' sizes the SympNets' step time is mostly such calls).
+/// </summary>
+public abstract class ShearModule : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Creates the module.</summary>
+    protected ShearModule(string name)
+        : base(name) { }
+
+    /// <summary>The module's image of the state (q, p); the halves it returns may be the ones it was given.</summary>
+    public abstract Halves Move(Halves x);
+
+    /// <summary>The module's image of states x [N, 2n]: <see cref="Move"/> on their halves, joined.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        return Move(Halves.Of(x)).Joined().MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Applying shears to states split into halves.</summary>
 public static class Shears
 {
     /// <summary>The other kind: modules alternate.</summary>
     public static ShearKind Other(this ShearKind kind) => kind == ShearKind.Kick ? ShearKind.Drift : ShearKind.Kick;
 
     /// <summary>
-    /// (q, p + h·f(q)) for a kick, (q + h·f(p), p) for a drift, for states [N, 2n] and an increment f: [N, n] → [N, n].
+    /// (q, p + h·f(q)) for a kick, (q + h·f(p), p) for a drift: <paramref name="move"/> takes the half that stays and
+    /// the half that moves and returns the moved one (h·f added in the same call where it can be); the half that stays is
+    /// returned as it was given.
     /// </summary>
-    public static Tensor Apply(this ShearKind kind, Tensor x, Func<Tensor, Tensor> increment, double h)
-    {
-        using var scope = NewDisposeScope();
-        long n = x.shape[1] / 2;
-        var q = x.narrow(1, 0, n);
-        var p = x.narrow(1, n, n);
-        var moved = kind == ShearKind.Kick ? cat([q, p.AddScaled(increment(q), h)], 1) : cat([q.AddScaled(increment(p), h), p], 1);
-        return moved.MoveToOuterDisposeScope();
-    }
+    public static Halves Apply(this ShearKind kind, Halves x, Func<Tensor, Tensor, Tensor> move) =>
+        kind == ShearKind.Kick ? x with { P = move(x.Q, x.P) } : x with { Q = move(x.P, x.Q) };
+
+    /// <summary>moving + h·(a @ b): one fused libtorch call (addmm; its float scale is the float32 networks' own).</summary>
+    public static Tensor AddProduct(this Tensor moving, Tensor a, Tensor b, double h) => moving.addmm(a, b, 1f, (float)h);
 }

@@ -33,8 +33,17 @@ public abstract class StepMap : DynamicsModel
         return Map(x).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The map itself (called inside a dispose scope).</summary>
-    private protected abstract Tensor Map(Tensor x);
+    /// <summary>The modules whose composition is the map, first applied first.</summary>
+    private protected abstract IEnumerable<ShearModule> Modules { get; }
+
+    /// <summary>The map itself (called inside a dispose scope): the modules in turn, on the state's halves.</summary>
+    private Tensor Map(Tensor x)
+    {
+        var halves = Halves.Of(x);
+        foreach (var module in Modules)
+            halves = module.Move(halves);
+        return halves.Joined();
+    }
 
     /// <summary>The secant field (Step(x) − x)/h: first-order in h, for code that needs a derivative (see the remarks).</summary>
     public override Tensor TimeDerivative(Tensor x, bool createGraph)
