@@ -34,6 +34,12 @@ type SupervisionArg =
 let private hiddenUsage =
     "trained models with hidden layers: neurons per hidden layer (default 200, the paper's; a G-SympNet's gradient modules); at least 1."
 
+let private layersUsage =
+    sprintf
+        "SympNets: modules composed (default: la-sympnet %d linear modules with activation modules between them, g-sympnet %d gradient modules); at least 1."
+        Hnn.Models.SympNets.LaSympNet.DefaultLayers
+        Hnn.Models.SympNets.GSympNet.DefaultLayers
+
 let private relativeRidgeUsage =
     "lnn: μ of the Euler–Lagrange solve's ridge relative to the velocity Hessian's scale (default 0.01); zero or positive."
 
@@ -81,6 +87,7 @@ type TrainArgs =
     | Sampler of SamplerArg
     | Hidden of neurons: int
     | Relative_Ridge of mu: float
+    | Layers of count: int
     | Data of file: string
     | Out of dir: string
     | Lr of rate: float
@@ -106,6 +113,7 @@ type TrainArgs =
                 "sampled models: how the hidden layer is drawn (default auto: ELM, uniform SWIM and A-SWIM compared at a quarter of the width, the best fitted at full width)."
             | Hidden _ -> hiddenUsage
             | Relative_Ridge _ -> relativeRidgeUsage
+            | Layers _ -> layersUsage
             | Data _ -> "for real-pendulum: measurements in Schmidt & Lipson's format (default: the vendored data/real_pend_h_1.txt)."
             | Model _ ->
                 sprintf
@@ -146,6 +154,7 @@ type ReproduceArgs =
     | Sampler of SamplerArg
     | Hidden of neurons: int
     | Relative_Ridge of mu: float
+    | Layers of count: int
     | No_Eval
     | Out of dir: string
     | Lr of rate: float
@@ -183,6 +192,7 @@ type ReproduceArgs =
             | Sampler _ -> "sampled models: how the hidden layer is drawn (default auto)."
             | Hidden _ -> hiddenUsage
             | Relative_Ridge _ -> relativeRidgeUsage
+            | Layers _ -> layersUsage
             | No_Eval -> "skip the energy protocols."
             | Out _ -> "output folder (default results)."
             | Lr _ -> lrUsage

@@ -110,8 +110,15 @@ let private finiteNonNegative name (value: float) =
         raise (UsageError(sprintf "--%s must be zero or positive and finite, got %g" name value))
     value
 
-/// The options with the hidden width and the LNN's relative ridge (each refused when no model given takes it).
-let private withArchitecture (kinds: ModelKind list) (hidden: int option) (relativeRidge: float option) (opts: Experiment.Options) =
+/// The options with the hidden width, the LNN's relative ridge and the SympNets' depth (each refused when no model given
+/// takes it).
+let private withArchitecture
+    (kinds: ModelKind list)
+    (hidden: int option)
+    (relativeRidge: float option)
+    (layers: int option)
+    (opts: Experiment.Options)
+    =
     if hidden.IsSome && not (List.exists ModelSettings.HasHiddenWidth kinds) then
         raise (
             UsageError
@@ -119,8 +126,11 @@ let private withArchitecture (kinds: ModelKind list) (hidden: int option) (relat
         )
     if relativeRidge.IsSome && not (List.exists ModelSettings.HasRelativeRidge kinds) then
         raise (UsageError "--relative-ridge applies to lnn only")
+    if layers.IsSome && not (List.exists ModelSettings.IsStepMap kinds) then
+        raise (UsageError "--layers applies to the SympNets only (la-sympnet, g-sympnet)")
     { opts with
         Hidden = hidden |> Option.map (atLeastOne "hidden")
+        Layers = layers |> Option.map (atLeastOne "layers")
         RelativeRidge = relativeRidge |> Option.map (finiteNonNegative "relative-ridge") }
 
 /// The options with the overrides of the task's recipe and the checkpointing asked for.
@@ -344,7 +354,11 @@ let private train (args: ParseResults<TrainArgs>) =
             (args.TryGetResult TrainArgs.Checkpoint_Every)
             (args.Contains TrainArgs.Resume)
         |> withSampling [ kind ] (args.TryGetResult TrainArgs.Width) (args.TryGetResult TrainArgs.Sampler)
-        |> withArchitecture [ kind ] (args.TryGetResult TrainArgs.Hidden) (args.TryGetResult TrainArgs.Relative_Ridge)
+        |> withArchitecture
+            [ kind ]
+            (args.TryGetResult TrainArgs.Hidden)
+            (args.TryGetResult TrainArgs.Relative_Ridge)
+            (args.TryGetResult TrainArgs.Layers)
     Experiment.check opts task [ kind ]
     claim opts (args.Contains TrainArgs.Force)
     guarded opts (fun () ->
@@ -401,7 +415,11 @@ let private reproduce (args: ParseResults<ReproduceArgs>) =
             (args.TryGetResult ReproduceArgs.Checkpoint_Every)
             (args.Contains ReproduceArgs.Resume)
         |> withSampling kinds (args.TryGetResult ReproduceArgs.Width) (args.TryGetResult ReproduceArgs.Sampler)
-        |> withArchitecture kinds (args.TryGetResult ReproduceArgs.Hidden) (args.TryGetResult ReproduceArgs.Relative_Ridge)
+        |> withArchitecture
+            kinds
+            (args.TryGetResult ReproduceArgs.Hidden)
+            (args.TryGetResult ReproduceArgs.Relative_Ridge)
+            (args.TryGetResult ReproduceArgs.Layers)
     // The pixel pendulum trains the paper's baseline and HNN on frame pairs with its own objective: what it cannot
     // honour is refused here, before any work, naming the option.
     let kindsOf (t: Tasks.Task) =

@@ -176,6 +176,7 @@ let private runSettings (args: ParseResults<ReproduceArgs>) : Sweep.Axis list =
       args.TryGetResult ReproduceArgs.Width |> Option.map (fun v -> "width", string v)
       args.TryGetResult ReproduceArgs.Hidden |> Option.map (fun v -> "hidden", string v)
       args.TryGetResult ReproduceArgs.Relative_Ridge |> Option.map (fun v -> "relative-ridge", number v)
+      args.TryGetResult ReproduceArgs.Layers |> Option.map (fun v -> "layers", string v)
       args.TryGetResult ReproduceArgs.Sampler
       |> Option.map (fun v ->
           "sampler",

@@ -582,6 +582,68 @@ let sympNets =
               Expect.throwsT<ArgumentException>
                   (fun () -> ModelSettings(ModelKind.LaSympNet, 2).Validate() |> ignore)
                   "a map needs its step"
+          }
+
+          test "a SympNet composes as many modules as its depth says; a model file without the depth reads as the former one" {
+              let n, w = 2, 8
+              let settings kind layers =
+                  ModelSettings(kind, 2 * n, HiddenDim = w, Nonlinearity = Nonlinearity.Sigmoid, StepSize = Nullable 0.5, Layers = layers)
+              let count kind layers =
+                  use m = DynamicsModel.Create(settings kind layers, 0)
+                  m.parameters () |> Seq.sumBy _.numel()
+              // An LA-SympNet of L layers: L linear modules (4 symmetric n × n factors and a bias of 2n each), L − 1
+              // activation modules (n scales each); a G-SympNet: L gradient modules (K [n, w], a and b [w] each).
+              for layers in [ 1; 3; 20 ] do
+                  Expect.equal
+                      (count ModelKind.LaSympNet (Nullable layers))
+                      (int64 (layers * (4 * n * n + 2 * n) + (layers - 1) * n))
+                      (sprintf "LA-SympNet, %d layers" layers)
+                  Expect.equal
+                      (count ModelKind.GSympNet (Nullable layers))
+                      (int64 (layers * w * (n + 2)))
+                      (sprintf "G-SympNet, %d layers" layers)
+              Expect.equal
+                  (count ModelKind.LaSympNet (Nullable()))
+                  (count ModelKind.LaSympNet (Nullable LaSympNet.FormerLayers))
+                  "LA: none = former"
+              Expect.equal
+                  (count ModelKind.GSympNet (Nullable()))
+                  (count ModelKind.GSympNet (Nullable GSympNet.FormerLayers))
+                  "G: none = former"
+              Expect.equal (ModelSettings.Default(ModelKind.LaSympNet, 4)).Layers (Nullable LaSympNet.DefaultLayers) "LA default"
+              Expect.equal (ModelSettings.Default(ModelKind.GSympNet, 4)).Layers (Nullable GSympNet.DefaultLayers) "G default"
+              Expect.equal (ModelSettings.Default(ModelKind.Hnn, 4)).Layers (Nullable()) "none for other kinds"
+              let dir = temporaryFolder "tests"
+              try
+                  let path = Path.Combine(dir, "la.json")
+                  use m = DynamicsModel.Create(settings ModelKind.LaSympNet (Nullable 3), 0)
+                  ModelFile.Save(m, "chain", TrainSettings(Steps = 1), path) |> ignore
+                  let text = File.ReadAllText path
+                  let field = Text.RegularExpressions.Regex(",\\s*\"layers\": 3")
+                  Expect.isTrue (field.IsMatch text) "recorded in the file"
+                  let struct (loaded, _) = ModelFile.Load path
+                  Expect.equal loaded.Settings.Layers (Nullable 3) "read back"
+                  loaded.Dispose()
+                  // A file written before the depth was a setting: its weights are those of the former depth.
+                  use former = DynamicsModel.Create(settings ModelKind.LaSympNet (Nullable LaSympNet.FormerLayers), 0)
+                  ModelFile.Save(former, "chain", TrainSettings(Steps = 1), path) |> ignore
+                  File.WriteAllText(path, Text.RegularExpressions.Regex(",\\s*\"layers\": 8").Replace(File.ReadAllText path, ""))
+                  Expect.isFalse ((File.ReadAllText path).Contains "\"layers\"") "the field is gone"
+                  let struct (older, _) = ModelFile.Load path
+                  Expect.equal older.Settings.Layers (Nullable()) "without the field: none"
+                  Expect.equal
+                      (older.parameters () |> Seq.sumBy _.numel())
+                      (count ModelKind.LaSympNet (Nullable 8))
+                      "the former depth's weights"
+                  older.Dispose()
+              finally
+                  Directory.Delete(dir, true)
+              for bad, word in
+                  [ settings ModelKind.LaSympNet (Nullable 0), "at least 1 layer, got 0"
+                    settings ModelKind.GSympNet (Nullable -2), "at least 1 layer, got -2"
+                    ModelSettings(ModelKind.Hnn, 4, Layers = Nullable 3), "SympNets only" ] do
+                  let e = Expect.throwsC (fun () -> bad.Validate() |> ignore) id
+                  Expect.stringContains e.Message word (sprintf "refused: %s" e.Message)
           } ]
 
 // ---- The run path ---------------------------------------------------------------------------------------------
@@ -683,8 +745,9 @@ let runPath =
                           (7, 2e-4, 1e-3, 1.0)
                           (sprintf "%s on %s: the options override the family's recipe" (Tasks.modelKey kind) task.Key)
           }
-          test "the options' hidden width reaches every model with hidden layers and their relative ridge the LNN, into the model file" {
-              let options = { Experiment.defaults with Hidden = Some 24; RelativeRidge = Some 0.25 }
+          test
+              "the options' hidden width reaches every model with hidden layers, their relative ridge the LNN and their depth the SympNets, into the model file" {
+              let options = { Experiment.defaults with Hidden = Some 24; RelativeRidge = Some 0.25; Layers = Some 3 }
               for kind in List.distinct (Tasks.trainableKinds @ [ ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ]) do
                   let a = Experiment.architecture options Tasks.spring kind
                   let d = ModelSettings.Default(kind, 2)
@@ -692,6 +755,10 @@ let runPath =
                   let hidden = not (List.contains kind [ ModelKind.LaSympNet; ModelKind.SampledHnn; ModelKind.SampledDissipativeHnn ])
                   Expect.equal a.HiddenDim (if hidden then 24 else d.HiddenDim) (name + ": the hidden width where it has hidden layers")
                   Expect.equal a.RelativeRidge (if kind = ModelKind.Lnn then 0.25 else 0.0) (name + ": the relative ridge on the LNN only")
+                  Expect.equal
+                      a.Layers
+                      (if ModelSettings.IsStepMap kind then Nullable 3 else Nullable())
+                      (name + ": the depth on the SympNets only")
                   Expect.equal (a.Kind, a.Nonlinearity) (d.Kind, d.Nonlinearity) (name + ": otherwise the family's default")
               Expect.equal
                   (Experiment.architecture Experiment.defaults Tasks.spring ModelKind.Lnn)
@@ -715,14 +782,15 @@ let runPath =
               for o, word in
                   [ { Experiment.defaults with Hidden = Some 0 }, "hidden width must be at least 1, got 0"
                     { Experiment.defaults with RelativeRidge = Some -1.0 }, "relative ridge must be zero or positive"
-                    { Experiment.defaults with RelativeRidge = Some nan }, "relative ridge must be zero or positive" ] do
+                    { Experiment.defaults with RelativeRidge = Some nan }, "relative ridge must be zero or positive"
+                    { Experiment.defaults with Layers = Some 0 }, "at least 1 layer, got 0" ] do
                   Expect.stringContains (refusal (fun () -> Experiment.check o Tasks.spring [ ModelKind.Lnn ])) word word
               Expect.stringContains
                   (refusal (fun () -> Experiment.check { Experiment.defaults with Hidden = Some 50 } Tasks.pixelPendulum [ ModelKind.Hnn ]))
                   "keep their own widths"
                   "the pixel pendulum refuses a hidden width"
           }
-          test "--hidden and --relative-ridge are refused before any work where no model given takes them, naming the option" {
+          test "--hidden, --relative-ridge and --layers are refused before any work where no model given takes them, naming the option" {
               let out = temporaryFolder "family-options"
               try
                   let r = Path.Combine(out, "r")
@@ -736,6 +804,12 @@ let runPath =
                         "--relative-ridge applies to lnn only"
                         [ "train"; "--task"; "spring"; "--model"; "lnn"; "--relative-ridge"; "-1"; "--out"; r ],
                         "--relative-ridge must be zero or positive and finite, got -1"
+                        [ "train"; "--task"; "spring"; "--model"; "hnn"; "--layers"; "3"; "--out"; r ],
+                        "--layers applies to the SympNets only"
+                        [ "run"; "--tasks"; "spring"; "--models"; "hnn"; "lnn"; "--layers"; "3"; "--out"; r ],
+                        "--layers applies to the SympNets only"
+                        [ "train"; "--task"; "spring"; "--model"; "la-sympnet"; "--layers"; "0"; "--out"; r ],
+                        "--layers must be at least 1, got 0"
                         [ "run"; "--tasks"; "pixel-pendulum"; "--models"; "hnn"; "--hidden"; "50"; "--out"; r ],
                         "--hidden: the pixel pendulum" ]
                   Expect.isFalse (Directory.Exists r) "nothing was written"

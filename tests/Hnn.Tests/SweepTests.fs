@@ -240,6 +240,8 @@ let private expansionTests =
                     "hidden=0", "hidden"
                     "relative-ridge=-0.1", "relative-ridge"
                     "relative-ridge=inf", "relative-ridge"
+                    "layers=0", "layers"
+                    "layers=2.5", "layers"
                     "lr", "name=value"
                     "=1", "name=value" ] do
                   match Sweep.parseAxis text with
@@ -267,6 +269,7 @@ let private expansionTests =
                     [ axis "hidden=50,100" ],
                     "setting hidden applies to a model with hidden layers"
                     [ "spring" ], [ "hnn"; "baseline" ], [ 0 ], [ axis "relative-ridge=0,0.1" ], "setting relative-ridge applies to lnn"
+                    [ "spring" ], [ "hnn"; "lnn" ], [ 0 ], [ axis "layers=4,8" ], "setting layers applies to a SympNet"
                     [ "spring" ], [ "hnn" ], [ 0 ], [ axis "width=100" ], "setting width applies to a sampled model"
                     [ "spring" ], [ "hnn"; "hnn" ], [ 0 ], [], "model hnn given more than once"
                     [ "spring" ], [ "lstm" ], [ 0 ], [], "unknown model 'lstm'"
@@ -283,6 +286,7 @@ let private expansionTests =
               Sweep.spec [ "spring" ] [ "hnn"; "lnn" ] [ 0 ] [ axis "hidden=50,100"; axis "relative-ridge=0,1e-2" ] false 100
               |> okOrFail
               |> ignore
+              Sweep.spec [ "spring" ] [ "hnn"; "la-sympnet" ] [ 0 ] [ axis "layers=4,20" ] false 100 |> okOrFail |> ignore
           }
           test "the pixel pendulum's jobs are its baseline and HNN: a sweep over every model leaves out its dissipative and sampled ones" {
               let every = Tasks.modelKinds |> List.map Tasks.modelKey

@@ -144,8 +144,8 @@ public sealed record ModelFile(
         {
             ModelKind.SampledHnn => 8 * hidden * (input + 2),
             ModelKind.SampledDissipativeHnn => 16 * hidden * (input + 2),
-            ModelKind.GSympNet => 4 * Models.SympNets.GSympNet.Layers * hidden * (input / 2 + 2),
-            ModelKind.LaSympNet => 4 * Models.SympNets.LaSympNet.Layers * Models.SympNets.LaSympNet.Sublayers * (input / 2) * (input / 2),
+            ModelKind.GSympNet => 4.0 * file.Model.SympNetLayers() * hidden * (input / 2 + 2),
+            ModelKind.LaSympNet => 4.0 * file.Model.SympNetLayers() * Models.SympNets.LaSympNet.Sublayers * (input / 2) * (input / 2),
             _ => 4 * (hidden * hidden + hidden * input),
         };
         if (least > new FileInfo(weightsPath).Length)

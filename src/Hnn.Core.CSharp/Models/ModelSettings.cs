@@ -93,6 +93,12 @@ public enum ModelKind
 /// an LNN <see cref="Lagrangian.LagrangianNet.RelativeRidge"/>; model files written before it existed read as 0, so
 /// their motion is what it was.
 /// </param>
+/// <param name="Layers">
+/// For a SympNet: how many modules it composes (an LA-SympNet's linear modules, with activation modules between them; a
+/// G-SympNet's gradient modules); null for every other kind. <see cref="Default"/> gives each SympNet its default depth;
+/// model files written before the depth was a setting read as null, the depth they were built with
+/// (<see cref="SympNets.LaSympNet.FormerLayers"/>, <see cref="SympNets.GSympNet.FormerLayers"/>).
+/// </param>
 public sealed record ModelSettings(
     ModelKind Kind,
     int InputDim,
@@ -102,7 +108,8 @@ public sealed record ModelSettings(
     bool CanonicalCoordinates = true,
     bool MomentumSymmetric = false,
     double? StepSize = null,
-    double RelativeRidge = 0
+    double RelativeRidge = 0,
+    int? Layers = null
 )
 {
     /// <summary>Whether models of this kind are step maps (<see cref="SympNets.StepMap"/>) rather than vector fields.</summary>
@@ -137,7 +144,8 @@ public sealed record ModelSettings(
                 kind,
                 inputDim,
                 Nonlinearity: Nonlinearity.Sigmoid,
-                MomentumSymmetric: momentumSymmetric
+                MomentumSymmetric: momentumSymmetric,
+                Layers: kind == ModelKind.LaSympNet ? SympNets.LaSympNet.DefaultLayers : SympNets.GSympNet.DefaultLayers
             ),
             _ => new(kind, inputDim, MomentumSymmetric: momentumSymmetric),
         };
@@ -150,14 +158,28 @@ public sealed record ModelSettings(
     public static bool HasHiddenWidth(ModelKind kind) => !IsSampled(kind) && kind != ModelKind.LaSympNet;
 
     /// <summary>
-    /// These settings with the hidden width and the relative ridge replaced where given (null keeps the value), for a
-    /// run that overrides a family's <see cref="Default"/>; <see cref="Validate"/> checks the result.
+    /// These settings with the hidden width, the relative ridge and the depth replaced where given (null keeps the
+    /// value), for a run that overrides a family's <see cref="Default"/>; <see cref="Validate"/> checks the result.
     /// </summary>
-    public ModelSettings Overriding(int? hiddenDim, double? relativeRidge) =>
+    public ModelSettings Overriding(int? hiddenDim, double? relativeRidge, int? layers = null) =>
         this with
         {
             HiddenDim = hiddenDim ?? HiddenDim,
             RelativeRidge = relativeRidge ?? RelativeRidge,
+            Layers = layers ?? Layers,
+        };
+
+    /// <summary>
+    /// A SympNet's depth: <see cref="Layers"/>, or for settings without it (model files written before it existed) the
+    /// depth the family had then.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The kind is not a SympNet.</exception>
+    public int SympNetLayers() =>
+        Kind switch
+        {
+            ModelKind.LaSympNet => Layers ?? SympNets.LaSympNet.FormerLayers,
+            ModelKind.GSympNet => Layers ?? SympNets.GSympNet.FormerLayers,
+            _ => throw new InvalidOperationException($"a {Kind} model has no SympNet depth"),
         };
 
     /// <summary>Checks sizes; the message names the bad value.</summary>
@@ -195,6 +217,10 @@ public sealed record ModelSettings(
             throw new ArgumentException($"a step size applies to step maps only, not to a {Kind} model");
         if (!(RelativeRidge >= 0 && double.IsFinite(RelativeRidge)))
             throw new ArgumentException($"the relative ridge must be zero or positive and finite, got {RelativeRidge:R}");
+        if (Layers is int layers && layers < 1)
+            throw new ArgumentException($"a SympNet needs at least 1 layer, got {layers}");
+        if (Layers is not null && !IsStepMap(Kind))
+            throw new ArgumentException($"layers apply to SympNets only, not to a {Kind} model");
         if (!HasRelativeRidge(Kind) && RelativeRidge != 0)
             throw new ArgumentException($"a relative ridge applies to Lagrangian networks only, not to a {Kind} model");
         return this;

@@ -96,6 +96,9 @@ type Options =
         /// Overrides a Lagrangian network's relative ridge μ (`ModelSettings.RelativeRidge`, default
         /// `LagrangianNet.RelativeRidge`); the other kinds have none.
         RelativeRidge: float option
+        /// Overrides a SympNet's depth (`ModelSettings.Layers`: an LA-SympNet's linear modules, a G-SympNet's gradient
+        /// modules); the other kinds have none.
+        Layers: int option
         /// For the sampled kinds: width, sampler, ridges, validation share, state cap (their kind and momentum symmetry
         /// come from the run); a sampled fit takes none of the Adam settings above.
         Sampling: SampledSettings
@@ -127,6 +130,7 @@ let defaults =
       Resume = false
       Hidden = None
       RelativeRidge = None
+      Layers = None
       Sampling = SampledSettings()
       Cancellation = CancellationToken.None
       Log = printfn "%s"
@@ -160,12 +164,15 @@ let settingsFor (options: Options) (task: Task) (kind: ModelKind) =
         .Validate()
 
 /// The architecture a run builds a trained model of `kind` with: the family's default (`ModelSettings.Default`), with
-/// the options' hidden width where the kind has hidden layers and their relative ridge for a Lagrangian network. A step
-/// map's step size is still to come from its data (`TrainingInputs.For`).
+/// the options' hidden width where the kind has hidden layers, their relative ridge for a Lagrangian network and their
+/// depth for a SympNet. A step map's step size is still to come from its data (`TrainingInputs.For`).
 let architecture (options: Options) (task: Task) (kind: ModelKind) =
     let hidden = if ModelSettings.HasHiddenWidth kind then options.Hidden else None
     let ridge = if ModelSettings.HasRelativeRidge kind then options.RelativeRidge else None
-    ModelSettings.Default(kind, task.Dimension, options.MomentumSymmetric).Overriding(Option.toNullable hidden, Option.toNullable ridge)
+    let layers = if ModelSettings.IsStepMap kind then options.Layers else None
+    ModelSettings
+        .Default(kind, task.Dimension, options.MomentumSymmetric)
+        .Overriding(Option.toNullable hidden, Option.toNullable ridge, Option.toNullable layers)
 
 /// Checks, before any work, that `task` can train `kinds` under these options: valid settings, and for the pixel
 /// pendulum baseline or HNN only, derivative-supervised, not momentum-symmetric. Raises ArgumentException naming the
@@ -175,6 +182,9 @@ let check (options: Options) (task: Task) (kinds: ModelKind list) =
         settingsFor options task kind |> ignore
     match options.Hidden with
     | Some h when h < 1 -> invalidArg (nameof options) (sprintf "the hidden width must be at least 1, got %d" h)
+    | _ -> ()
+    match options.Layers with
+    | Some n when n < 1 -> invalidArg (nameof options) (sprintf "a SympNet needs at least 1 layer, got %d" n)
     | _ -> ()
     match options.RelativeRidge with
     | Some mu when not (mu >= 0.0 && Double.IsFinite mu) ->

@@ -87,16 +87,19 @@ let settings: Setting list =
           { o with Sampling = o.Sampling.WithSampler(Models.Sampled.LayerSamplers.Parse v) })
       count "hidden" "a whole number, at least 1" (fun v -> v >= 1) (fun v o -> { o with Hidden = Some v })
       number "relative-ridge" "a finite number, zero or more" (fun v -> v >= 0.0 && Double.IsFinite v) (fun v o ->
-          { o with RelativeRidge = Some v }) ]
+          { o with RelativeRidge = Some v })
+      count "layers" "a whole number, at least 1" (fun v -> v >= 1) (fun v o -> { o with Layers = Some v }) ]
 
 /// The models a setting applies to, where not every model: the sampled models' width and sampler, the hidden width of
-/// the models that have hidden layers, a Lagrangian network's relative ridge. A sweep that varies one must train one.
+/// the models that have hidden layers, a Lagrangian network's relative ridge, a SympNet's depth. A sweep that varies one
+/// must train one.
 let private appliesTo (setting: string) : (string * (Models.ModelKind -> bool)) option =
     match setting with
     | "width"
     | "sampler" -> Some("a sampled model", Models.ModelSettings.IsSampled)
     | "hidden" -> Some("a model with hidden layers", Models.ModelSettings.HasHiddenWidth)
     | "relative-ridge" -> Some("lnn", Models.ModelSettings.HasRelativeRidge)
+    | "layers" -> Some("a SympNet", Models.ModelSettings.IsStepMap)
     | _ -> None
 
 /// One setting and the values a sweep gives it, as written (each checked).

@@ -8,16 +8,19 @@ namespace Hnn.Models.SympNets;
 /// An LA-SympNet (Jin, Zhang, Zhu, Tang, Karniadakis 2020, "SympNets: intrinsic structure-preserving symplectic networks
 /// for identifying Hamiltonian systems"): linear modules with activation modules between them,
 /// L_k ∘ N_{k−1} ∘ … ∘ N_1 ∘ L_1, the activations alternating kick and drift. Every module is a symplectic shear or a
-/// translation, so the whole step map is symplectic for every choice of weights. float32; <see cref="Layers"/> linear
-/// modules of <see cref="Sublayers"/> shears each, <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin
+/// translation, so the whole step map is symplectic for every choice of weights. float32;
+/// <see cref="ModelSettings.Layers"/> linear modules of <see cref="Sublayers"/> shears each, <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin
 /// et al.) in the activation modules.
 /// </summary>
 public sealed class LaSympNet : StepMap
 {
     private readonly ModuleList<ShearModule> layers;
 
-    /// <summary>Linear modules (activation modules: one fewer).</summary>
-    public const int Layers = 8;
+    /// <summary>Linear modules (activation modules: one fewer) of a new LA-SympNet.</summary>
+    public const int DefaultLayers = 8;
+
+    /// <summary>Linear modules of the LA-SympNets saved before the depth was a setting.</summary>
+    public const int FormerLayers = 8;
 
     /// <summary>Shears per linear module.</summary>
     public const int Sublayers = 4;
@@ -30,10 +33,11 @@ public sealed class LaSympNet : StepMap
         double h = StepSize;
         var list = new List<ShearModule>();
         var activation = ShearKind.Kick;
-        for (int i = 0; i < Layers; i++)
+        int depth = Settings.SympNetLayers();
+        for (int i = 0; i < depth; i++)
         {
             list.Add(new LinearModule(half, Sublayers, ShearKind.Kick, h));
-            if (i == Layers - 1)
+            if (i == depth - 1)
                 break;
             list.Add(new ActivationModule(half, activation, settings.Nonlinearity, h));
             activation = activation.Other();
