@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace Hnn.Models.SympNets;
 
 /// <summary>
-/// A G-SympNet (Jin, Zhang, Zhu, Tang, Karniadakis 2020): <see cref="ModelSettings.Layers"/> gradient modules alternating kick and
-/// drift, each of width <see cref="ModelSettings.HiddenDim"/>. Every module is a symplectic shear, so the step map is
-/// symplectic for every choice of weights. float32; <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin
-/// et al.) in the modules.
+/// A G-SympNet (Jin, Zhang, Zhu, Tang, Karniadakis 2020): <see cref="ModelSettings.Layers"/> gradient modules
+/// alternating kick and drift, each of width <see cref="ModelSettings.HiddenDim"/>. Every module is a symplectic shear,
+/// so the step map is symplectic for every choice of weights. float32; <see cref="ModelSettings.Nonlinearity"/> (sigmoid
+/// by default, as Jin et al.) in the modules.
 /// </summary>
 public sealed class GSympNet : StepMap
 {

@@ -46,11 +46,11 @@ public sealed class GradientModule : ShearModule
             x,
             (fixedHalf, moving) =>
             {
-                using var inner = bias.AddProduct(fixedHalf, weights, 1.0);
+                using var inner = bias.AddMatmul(fixedHalf, weights, 1.0);
                 using var activated = nonlinearity.Apply(inner);
                 using var scaled = activated * scale;
                 using var transposed = weights.t();
-                return moving.AddProduct(scaled, transposed, h);
+                return moving.AddMatmul(scaled, transposed, h);
             }
         );
 }

@@ -9,8 +9,8 @@ namespace Hnn.Models.SympNets;
 /// for identifying Hamiltonian systems"): linear modules with activation modules between them,
 /// L_k ∘ N_{k−1} ∘ … ∘ N_1 ∘ L_1, the activations alternating kick and drift. Every module is a symplectic shear or a
 /// translation, so the whole step map is symplectic for every choice of weights. float32;
-/// <see cref="ModelSettings.Layers"/> linear modules of <see cref="Sublayers"/> shears each, <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin
-/// et al.) in the activation modules.
+/// <see cref="ModelSettings.Layers"/> linear modules of <see cref="Sublayers"/> shears each,
+/// <see cref="ModelSettings.Nonlinearity"/> (sigmoid by default, as Jin et al.) in the activation modules.
 /// </summary>
 public sealed class LaSympNet : StepMap
 {

@@ -41,7 +41,7 @@ public sealed class LinearModule : ShearModule
         for (int i = 0; i < factors.shape[0]; i++)
         {
             using var s = symmetric[i];
-            x = kind.Apply(x, (fixedHalf, moving) => moving.AddProduct(fixedHalf, s, h));
+            x = kind.Apply(x, (fixedHalf, moving) => moving.AddMatmul(fixedHalf, s, h));
             kind = kind.Other();
         }
         long n = factors.shape[1];

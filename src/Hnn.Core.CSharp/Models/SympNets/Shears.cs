@@ -53,6 +53,9 @@ public static class Shears
     public static Halves Apply(this ShearKind kind, Halves x, Func<Tensor, Tensor, Tensor> move) =>
         kind == ShearKind.Kick ? x with { P = move(x.Q, x.P) } : x with { Q = move(x.P, x.Q) };
 
-    /// <summary>moving + h·(a @ b): one fused libtorch call (addmm; its float scale is the float32 networks' own).</summary>
-    public static Tensor AddProduct(this Tensor moving, Tensor a, Tensor b, double h) => moving.addmm(a, b, 1f, (float)h);
+    /// <summary>
+    /// moving + h·(a @ b), a matrix product: one fused libtorch call (addmm, whose scale is a float, the precision of the
+    /// float32 networks).
+    /// </summary>
+    public static Tensor AddMatmul(this Tensor moving, Tensor a, Tensor b, double h) => moving.addmm(a, b, 1f, (float)h);
 }
