@@ -232,6 +232,25 @@ let private threeWays name (lagrangian: Tensor -> Tensor) (closedForm: float[] -
             (fun (a, b) -> close 1e-6 1e-6 a b)
             (sprintf "differences %A vs closed form %A" byDifferences exact))
 
+/// Saves `m` as a model file in a fresh folder, checks that `field` is written in it, and loads it back twice: as written,
+/// and with `field` removed (a file written before that setting existed). Each load's settings and weight count.
+let private fileWithAndWithout (m: DynamicsModel) (field: Text.RegularExpressions.Regex) =
+    let dir = temporaryFolder "tests"
+    try
+        let path = Path.Combine(dir, "model.json")
+        ModelFile.Save(m, "chain", TrainSettings(Steps = 1), path) |> ignore
+        let text = File.ReadAllText path
+        Expect.isTrue (field.IsMatch text) (sprintf "%O is in the file" field)
+        let load () =
+            let struct (loaded, _) = ModelFile.Load path
+            use _ = loaded
+            loaded.Settings, loaded.parameters () |> Seq.sumBy _.numel()
+        let written = load ()
+        File.WriteAllText(path, field.Replace(text, ""))
+        written, load ()
+    finally
+        Directory.Delete(dir, true)
+
 /// A float32 LNN of width 16 on two degrees of freedom, at the relative ridge a new LNN has.
 let private smallLnn (seed: int) =
     DynamicsModel.Create(
@@ -320,20 +339,9 @@ let lagrangian =
               Expect.equal settings.RelativeRidge LagrangianNet.RelativeRidge "an LNN's default"
               Expect.equal (ModelSettings.Default(ModelKind.Hnn, 4)).RelativeRidge 0.0 "none for other kinds"
               use m = DynamicsModel.Create(settings, 0)
-              let dir = temporaryFolder "tests"
-              let path = Path.Combine(dir, "lnn.json")
-              ModelFile.Save(m, "chain", TrainSettings(Steps = 1), path) |> ignore
-              let text = File.ReadAllText path
-              let field = Text.RegularExpressions.Regex(",\\s*\"relative_ridge\": 0.01")
-              Expect.isTrue (field.IsMatch text) "recorded in the file"
-              let struct (loaded, _) = ModelFile.Load path
-              Expect.equal loaded.Settings.RelativeRidge LagrangianNet.RelativeRidge "read back"
-              loaded.Dispose()
-              File.WriteAllText(path, field.Replace(text, ""))
-              let struct (older, _) = ModelFile.Load path
-              Expect.equal older.Settings.RelativeRidge 0.0 "without the field: no relative ridge"
-              older.Dispose()
-              Directory.Delete(dir, true)
+              let (written, _), (older, _) = fileWithAndWithout m (Text.RegularExpressions.Regex ",\\s*\"relative_ridge\": 0.01")
+              Expect.equal written.RelativeRidge LagrangianNet.RelativeRidge "read back"
+              Expect.equal older.RelativeRidge 0.0 "without the field: no relative ridge"
               for bad, word in
                   [ ModelSettings(ModelKind.Lnn, 4, Nonlinearity = Nonlinearity.Softplus, RelativeRidge = -0.1), "relative ridge"
                     ModelSettings(ModelKind.Lnn, 4, Nonlinearity = Nonlinearity.Softplus, RelativeRidge = nan), "relative ridge"
@@ -613,31 +621,13 @@ let sympNets =
               Expect.equal (ModelSettings.Default(ModelKind.LaSympNet, 4)).Layers (Nullable LaSympNet.DefaultLayers) "LA default"
               Expect.equal (ModelSettings.Default(ModelKind.GSympNet, 4)).Layers (Nullable GSympNet.DefaultLayers) "G default"
               Expect.equal (ModelSettings.Default(ModelKind.Hnn, 4)).Layers (Nullable()) "none for other kinds"
-              let dir = temporaryFolder "tests"
-              try
-                  let path = Path.Combine(dir, "la.json")
-                  use m = DynamicsModel.Create(settings ModelKind.LaSympNet (Nullable 3), 0)
-                  ModelFile.Save(m, "chain", TrainSettings(Steps = 1), path) |> ignore
-                  let text = File.ReadAllText path
-                  let field = Text.RegularExpressions.Regex(",\\s*\"layers\": 3")
-                  Expect.isTrue (field.IsMatch text) "recorded in the file"
-                  let struct (loaded, _) = ModelFile.Load path
-                  Expect.equal loaded.Settings.Layers (Nullable 3) "read back"
-                  loaded.Dispose()
-                  // A file written before the depth was a setting: its weights are those of the former depth.
-                  use former = DynamicsModel.Create(settings ModelKind.LaSympNet (Nullable LaSympNet.FormerLayers), 0)
-                  ModelFile.Save(former, "chain", TrainSettings(Steps = 1), path) |> ignore
-                  File.WriteAllText(path, Text.RegularExpressions.Regex(",\\s*\"layers\": 8").Replace(File.ReadAllText path, ""))
-                  Expect.isFalse ((File.ReadAllText path).Contains "\"layers\"") "the field is gone"
-                  let struct (older, _) = ModelFile.Load path
-                  Expect.equal older.Settings.Layers (Nullable()) "without the field: none"
-                  Expect.equal
-                      (older.parameters () |> Seq.sumBy _.numel())
-                      (count ModelKind.LaSympNet (Nullable 8))
-                      "the former depth's weights"
-                  older.Dispose()
-              finally
-                  Directory.Delete(dir, true)
+              // A file written before the depth was a setting: its weights are those of the former depth.
+              use m = DynamicsModel.Create(settings ModelKind.LaSympNet (Nullable LaSympNet.FormerLayers), 0)
+              let (written, _), (older, olderCount) =
+                  fileWithAndWithout m (Text.RegularExpressions.Regex(sprintf ",\\s*\"layers\": %d" LaSympNet.FormerLayers))
+              Expect.equal written.Layers (Nullable LaSympNet.FormerLayers) "read back"
+              Expect.equal older.Layers (Nullable()) "without the field: none"
+              Expect.equal olderCount (count ModelKind.LaSympNet (Nullable LaSympNet.FormerLayers)) "the former depth's weights"
               for bad, word in
                   [ settings ModelKind.LaSympNet (Nullable 0), "at least 1 layer, got 0"
                     settings ModelKind.GSympNet (Nullable -2), "at least 1 layer, got -2"
