@@ -34,7 +34,6 @@ public sealed class LinearModule : ShearModule
     /// <inheritdoc />
     public override Halves Move(Halves x)
     {
-        using var scope = NewDisposeScope();
         // Every sublayer's S = A + Aᵀ in one call: [sublayers, n, n].
         using var symmetric = factors.Plus(factors.transpose(1, 2));
         var kind = first;
@@ -45,7 +44,6 @@ public sealed class LinearModule : ShearModule
             kind = kind.Other();
         }
         long n = factors.shape[1];
-        var moved = new Halves(x.Q.AddScaled(bias.narrow(0, 0, n), h), x.P.AddScaled(bias.narrow(0, n, n), h));
-        return new(moved.Q.MoveToOuterDisposeScope(), moved.P.MoveToOuterDisposeScope());
+        return new(x.Q.AddScaled(bias.narrow(0, 0, n), h), x.P.AddScaled(bias.narrow(0, n, n), h));
     }
 }

@@ -28,7 +28,10 @@ public abstract class ShearModule : nn.Module<Tensor, Tensor>
     protected ShearModule(string name)
         : base(name) { }
 
-    /// <summary>The module's image of the state (q, p); the halves it returns may be the ones it was given.</summary>
+    /// <summary>
+    /// The module's image of the state (q, p); the halves it returns may be the ones it was given. Called inside a dispose
+    /// scope (the step map's, or <see cref="forward"/>'s), which owns the tensors it makes.
+    /// </summary>
     public abstract Halves Move(Halves x);
 
     /// <summary>The module's image of states x [N, 2n]: <see cref="Move"/> on their halves, joined.</summary>
