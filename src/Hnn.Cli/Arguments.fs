@@ -123,7 +123,7 @@ type TrainArgs =
             | Steps _ ->
                 sprintf
                     "training steps (default: the paper's for the task; %d times that for the SympNets)."
-                    Hnn.Tasks.laSympNetRecipe.Minibatches.StepFactor
+                    Hnn.Tasks.laSympNetRecipe.StepFactor
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (the paper's, default) or on the next observed state after an integrator step."
@@ -182,7 +182,7 @@ type ReproduceArgs =
             | Steps _ ->
                 sprintf
                     "training steps per model (default: the paper's per task; %d times that for the SympNets)."
-                    Hnn.Tasks.laSympNetRecipe.Minibatches.StepFactor
+                    Hnn.Tasks.laSympNetRecipe.StepFactor
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."

@@ -19,8 +19,9 @@ type Planned = { Task: string; Model: string; Steps: int }
 let plan (options: Experiment.Options) (models: (Tasks.Task * Models.ModelKind list) list) =
     [ for t, kinds in models do
           for k in kinds ->
-              let steps = (Experiment.settingsFor options t k).Steps
-              { Task = t.Key; Model = Tasks.modelKey k; Steps = if Models.ModelSettings.IsSampled k then 0 else steps } ]
+              { Task = t.Key
+                Model = Tasks.modelKey k
+                Steps = if Models.ModelSettings.IsSampled k then 0 else Experiment.steps options t k } ]
 
 /// What a bar shows beside itself (kept in its `ProgressTask.Tag`).
 type Row = { Name: string; Counts: string; Losses: string; Rate: string; Eta: string }

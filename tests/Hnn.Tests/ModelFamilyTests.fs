@@ -680,60 +680,115 @@ let runPath =
               }
 
           test
-              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN its steps and weight decay from 10 times its rate, decaying 10-fold on minibatches and constant on full-batch tasks; a --batch-size makes a full-batch task's recipe the minibatch one; every other kind at its task's recipe; options override all of it" {
+              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN its steps and weight decay from 10 times its rate, decaying 10-fold on minibatches and constant on full-batch tasks; every other kind at its task's recipe; the steps are the same in either regime; options override all of it" {
               for task in Tasks.conservative do
                   let t = task.Training
-                  for batchOption in [ None; Some 32 ] do
-                      let batch =
-                          match batchOption with
-                          | Some b -> Nullable b
-                          | None -> t.BatchSize
-                      let fullBatch = not batch.HasValue
-                      for kind in Tasks.trainableKinds do
-                          let s = Experiment.settingsFor { Experiment.defaults with BatchSize = batchOption } task kind
-                          let name = sprintf "%s on %s, batch %A" (Tasks.modelKey kind) task.Key batchOption
-                          Expect.equal s.BatchSize batch (name + ": the task's batch or the option's")
-                          match kind with
-                          | ModelKind.LaSympNet
-                          | ModelKind.GSympNet ->
-                              let decay = if kind = ModelKind.GSympNet && fullBatch then t.WeightDecay else 0.0
+                  for regime in [ Tasks.FullBatch; Tasks.Minibatches ] do
+                      let fullBatch = regime = Tasks.FullBatch
+                      for batchOption in [ None; Some 32 ] do
+                          for kind in Tasks.trainableKinds do
+                              let options = { Experiment.defaults with BatchSize = batchOption }
+                              let s = Experiment.settingsFor options task kind regime
+                              let name = sprintf "%s on %s, %A, batch %A" (Tasks.modelKey kind) task.Key regime batchOption
                               Expect.equal
-                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                                  (10 * t.Steps, 10.0 * t.LearningRate, decay, 100.0)
-                                  (name + ": 10× steps, 10× rate, the weight decay of its kind and batch, 100-fold decay")
-                              Expect.isTrue
-                                  (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
-                                  (name + ": the task's rate/10 at the end")
-                          | ModelKind.Lnn when fullBatch ->
-                              Expect.equal
-                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                                  (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 1.0)
-                                  (name + ": the task's steps and weight decay, 10× rate, constant")
-                          | ModelKind.Lnn ->
-                              Expect.equal
-                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                                  (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
-                                  (name + ": the task's steps and weight decay, 10× rate, 10-fold decay")
-                              Expect.isTrue
-                                  (close 1e-15 1e-12 (s.LearningRateAt s.Steps) t.LearningRate)
-                                  (name + ": the task's rate at the end")
-                          | _ ->
-                              Expect.equal
-                                  (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                                  (t.Steps, t.LearningRate, t.WeightDecay, 1.0)
-                                  (name + ": the task's steps, rate and decay, constant rate")
+                                  s.BatchSize
+                                  (Option.toNullable batchOption |> fun b -> if b.HasValue then b else t.BatchSize)
+                                  (name + ": the task's batch or the option's")
+                              Expect.equal s.Steps (Experiment.steps options task kind) (name + ": the steps known before the data")
+                              match kind with
+                              | ModelKind.LaSympNet
+                              | ModelKind.GSympNet ->
+                                  let decay = if kind = ModelKind.GSympNet && fullBatch then t.WeightDecay else 0.0
+                                  Expect.equal
+                                      (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                      (10 * t.Steps, 10.0 * t.LearningRate, decay, 100.0)
+                                      (name + ": 10× steps, 10× rate, the weight decay of its kind and batch, 100-fold decay")
+                                  Expect.isTrue
+                                      (close 1e-15 1e-12 (s.LearningRateAt s.Steps) (t.LearningRate / 10.0))
+                                      (name + ": the task's rate/10 at the end")
+                              | ModelKind.Lnn when fullBatch ->
+                                  Expect.equal
+                                      (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                      (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 1.0)
+                                      (name + ": the task's steps and weight decay, 10× rate, constant")
+                              | ModelKind.Lnn ->
+                                  Expect.equal
+                                      (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                      (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
+                                      (name + ": the task's steps and weight decay, 10× rate, 10-fold decay")
+                                  Expect.isTrue
+                                      (close 1e-15 1e-12 (s.LearningRateAt s.Steps) t.LearningRate)
+                                      (name + ": the task's rate at the end")
+                              | _ ->
+                                  Expect.equal
+                                      (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
+                                      (t.Steps, t.LearningRate, t.WeightDecay, 1.0)
+                                      (name + ": the task's steps, rate and decay, constant rate")
                   let options =
                       { Experiment.defaults with
                           Steps = Some 7
                           LearningRate = Some 2e-4
                           WeightDecay = Some 1e-3
                           LearningRateDecay = Some 1.0 }
-                  for kind in [ ModelKind.GSympNet; ModelKind.Lnn ] do
-                      let s = Experiment.settingsFor options task kind
+                  for kind, regime in List.allPairs [ ModelKind.GSympNet; ModelKind.Lnn ] [ Tasks.FullBatch; Tasks.Minibatches ] do
+                      let s = Experiment.settingsFor options task kind regime
                       Expect.equal
                           (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
                           (7, 2e-4, 1e-3, 1.0)
                           (sprintf "%s on %s: the options override the family's recipe" (Tasks.modelKey kind) task.Key)
+              let clipped = { Tasks.spring with Training = Tasks.spring.Training.Overriding(clipGradNorm = 0.5, testEvery = 5) }
+              for kind, regime in List.allPairs [ ModelKind.Hnn; ModelKind.Lnn ] [ Tasks.FullBatch; Tasks.Minibatches ] do
+                  let s = Experiment.settingsFor Experiment.defaults clipped kind regime
+                  Expect.equal
+                      (s.ClipGradNorm, s.TestEvery)
+                      (Nullable 0.5, 5)
+                      (sprintf "%s: what the task's recipe sets and no option overrides stays the recipe's" (Tasks.modelKey kind))
+                  let s = Experiment.settingsFor { Experiment.defaults with ClipGradNorm = Some 2.0 } clipped kind regime
+                  Expect.equal s.ClipGradNorm (Nullable 2.0) (sprintf "%s: the option overrides it" (Tasks.modelKey kind))
+          }
+          test
+              "a run trains in minibatches where its batch is below the examples its steps draw from (states; pairs for a step map or integrator supervision), as the trainer draws them; a batch at least as large trains full batch, at the full-batch recipe" {
+              let task = { Tasks.spring with Data = fun seed -> SpringRecipe(Trajectories = 6, Seed = seed).Generate() }
+              let data = task.Data 0
+              let inputs options kind = TrainingInputs.For(Experiment.architecture options task kind, data, Option.toObj task.System)
+              let states = int64 data.TrainX.Rows
+              let pairs = int64 ((nonNull data.TrainTimeline).Pairs().Count)
+              Expect.isLessThan pairs states "fewer pairs than states"
+              let cases =
+                  [ ModelKind.Lnn, Supervision.Derivative, states
+                    ModelKind.LaSympNet, Supervision.Derivative, pairs
+                    ModelKind.Hnn, Supervision.Integrator, pairs
+                    ModelKind.Hnn, Supervision.Derivative, states ]
+              for kind, supervision, examples in cases do
+                  let name = sprintf "%s, %A" (Tasks.modelKey kind) supervision
+                  let regimeWith batch =
+                      let options = { Experiment.defaults with BatchSize = batch; Supervision = supervision }
+                      Experiment.regime options task (inputs options kind)
+                  Expect.equal
+                      (Trainer.TrainingExamples(kind, supervision, (inputs Experiment.defaults kind).Data))
+                      examples
+                      (name + ": the examples its steps draw from")
+                  Expect.equal (regimeWith None) Tasks.FullBatch (name + ": the spring's own batch (none)")
+                  Expect.equal (regimeWith (Some(int examples - 1))) Tasks.Minibatches (name + ": a batch below the examples")
+                  Expect.equal (regimeWith (Some(int examples))) Tasks.FullBatch (name + ": a batch of all of them")
+                  Expect.equal (regimeWith (Some(int states + 100))) Tasks.FullBatch (name + ": a batch larger than the set")
+              let dir = temporaryFolder "family-regime"
+              try
+                  let run batch =
+                      let options =
+                          { Experiment.defaults with Steps = Some 1; BatchSize = batch; OutDir = dir; CheckpointEvery = 0; Log = ignore }
+                      let t = Experiment.train options task data ModelKind.Lnn
+                      t.Model.Dispose()
+                      t
+                  let whole, all, fewer = run None, run (Some(int states)), run (Some(int states - 1))
+                  Expect.equal whole.Settings.LearningRateDecay 1.0 "full batch: the LNN's full-batch recipe (constant rate)"
+                  Expect.equal all.Settings.LearningRateDecay 1.0 "a batch of every state: the full-batch recipe"
+                  Expect.equal fewer.Settings.LearningRateDecay 10.0 "a batch of one state fewer: the minibatch recipe"
+                  Expect.equal all.Result.TrainLoss[0] whole.Result.TrainLoss[0] "a batch of every state is trained as full batch"
+                  Expect.notEqual fewer.Result.TrainLoss[0] whole.Result.TrainLoss[0] "a batch of one state fewer is a minibatch"
+              finally
+                  if Directory.Exists dir then
+                      Directory.Delete(dir, true)
           }
           test
               "the options' hidden width reaches every model with hidden layers, their relative ridge the LNN and their depth the SympNets, into the model file" {

@@ -50,17 +50,46 @@ public sealed record TrainSettings(
         LearningRateDecay == 1 || Steps == 0 ? LearningRate : LearningRate * Math.Pow(LearningRateDecay, -(double)step / Steps);
 
     /// <summary>
-    /// These settings with the Adam recipe's numbers replaced and every other setting kept (C#'s <c>with</c>, for
-    /// callers that cannot write it): how a model family's own recipe departs from its task's.
+    /// These settings with each value given replaced and every other kept (C#'s <c>with</c>, for callers that cannot
+    /// write it): how a model family's recipe departs from its task's, and a run's options from that recipe. A null
+    /// keeps the value, so a batch size cannot be overridden to full batch here.
     /// </summary>
-    public TrainSettings WithRecipe(int steps, double learningRate, double weightDecay, double learningRateDecay) =>
+    public TrainSettings Overriding(
+        int? steps = null,
+        double? learningRate = null,
+        double? weightDecay = null,
+        int? batchSize = null,
+        int? seed = null,
+        int? testEvery = null,
+        int? threads = null,
+        Supervision? supervision = null,
+        string? integrator = null,
+        int? substeps = null,
+        double? clipGradNorm = null,
+        double? learningRateDecay = null
+    ) =>
         this with
         {
-            Steps = steps,
-            LearningRate = learningRate,
-            WeightDecay = weightDecay,
-            LearningRateDecay = learningRateDecay,
+            Steps = steps ?? Steps,
+            LearningRate = learningRate ?? LearningRate,
+            WeightDecay = weightDecay ?? WeightDecay,
+            BatchSize = batchSize ?? BatchSize,
+            Seed = seed ?? Seed,
+            TestEvery = testEvery ?? TestEvery,
+            Threads = threads ?? Threads,
+            Supervision = supervision ?? Supervision,
+            Integrator = integrator ?? Integrator,
+            Substeps = substeps ?? Substeps,
+            ClipGradNorm = clipGradNorm ?? ClipGradNorm,
+            LearningRateDecay = learningRateDecay ?? LearningRateDecay,
         };
+
+    /// <summary>
+    /// Whether training on <paramref name="examples"/> examples draws minibatches: a batch size below their number. A
+    /// batch at least as large as the set (or none) trains on the whole set at each step. The trainer's rule, and the
+    /// one a run's recipe takes its regime from.
+    /// </summary>
+    public bool DrawsMinibatches(long examples) => BatchSize is int batch && batch < examples;
 
     /// <summary>Checks every value; the message names the bad one.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>

@@ -143,7 +143,7 @@ public static class Trainer
             using (var scope = NewDisposeScope())
             {
                 model.train();
-                var rows = settings.BatchSize is int batch && batch < train.Count ? randperm(train.Count)[..batch] : null;
+                var rows = settings.DrawsMinibatches(train.Count) ? randperm(train.Count)[..settings.BatchSize!.Value] : null;
                 var loss = train.Loss(rows, createGraph: true);
                 trainLoss[step] = loss.item<float>();
                 if (!float.IsFinite(trainLoss[step]))
@@ -225,6 +225,19 @@ public static class Trainer
 
     static Tensor SquaredErrors(Tensor predicted, Tensor target) => (predicted - target).Squared();
 
+    /// <summary>
+    /// The number of examples a model of <paramref name="kind"/> trained under <paramref name="supervision"/> draws its
+    /// minibatches from in <paramref name="data"/>' training split: its consecutive pairs (x(t), x(t + Δt)) for a step
+    /// map or integrator supervision (none without a timeline: such data are refused when training starts), its states
+    /// otherwise. With <see cref="TrainSettings.DrawsMinibatches"/> it says whether a run trains in minibatches before
+    /// it starts, as the training loop will.
+    /// </summary>
+    public static long TrainingExamples(ModelKind kind, Supervision supervision, Dataset data) =>
+        LearnsFromPairs(kind, supervision) ? data.TrainTimeline?.Pairs().Count ?? 0 : data.TrainX.Rows;
+
+    static bool LearnsFromPairs(ModelKind kind, Supervision supervision) =>
+        ModelSettings.IsStepMap(kind) || supervision == Supervision.Integrator;
+
     /// <summary>The training objective on one split: derivative or integrator supervised, or a step map's next state.</summary>
     sealed class Objective(long count, Func<Tensor?, bool, Tensor> squaredErrors)
     {
@@ -244,7 +257,7 @@ public static class Trainer
         /// <summary>The objective on states <paramref name="xs"/> and targets <paramref name="targets"/> [N, D] (float32).</summary>
         public static Objective For(DynamicsModel model, TrainSettings settings, Tensor xs, Tensor targets, Timeline? timeline, string name)
         {
-            if (model is not StepMap && settings.Supervision == Supervision.Derivative)
+            if (!LearnsFromPairs(model.Settings.Kind, settings.Supervision))
             {
                 return new Objective(
                     xs.shape[0],

@@ -139,28 +139,49 @@ let defaults =
 /// The run folder of the options.
 let folder (options: Options) = RunFolder options.OutDir
 
-/// The training settings a model of `kind` gets on a task under these options (`Tasks.recipe`, the task's
-/// recipe or the family's for the batch trained with, with the options' overrides).
-let settingsFor (options: Options) (task: Task) (kind: ModelKind) =
-    let batch =
-        match options.BatchSize with
-        | Some b -> Nullable b
-        | None -> task.Training.BatchSize
-    let t = Tasks.recipe batch task kind
-    TrainSettings(
-        Steps = defaultArg options.Steps t.Steps,
-        LearningRate = defaultArg options.LearningRate t.LearningRate,
-        WeightDecay = defaultArg options.WeightDecay t.WeightDecay,
-        BatchSize = batch,
-        Seed = options.Seed,
-        TestEvery = t.TestEvery,
-        Threads = Option.toNullable options.Threads,
-        Supervision = options.Supervision,
-        Integrator = options.Integrator,
-        Substeps = options.Substeps,
-        ClipGradNorm = Option.toNullable options.ClipGradNorm,
-        LearningRateDecay = defaultArg options.LearningRateDecay t.LearningRateDecay
-    )
+/// The batch size a run of `task` trains with under these options: the option's, or the task's (null: full batch).
+let batchSize (options: Options) (task: Task) =
+    match options.BatchSize with
+    | Some b -> Nullable b
+    | None -> task.Training.BatchSize
+
+/// The regime of a run of `task` under these options on a training set of `examples`.
+let private regimeOver (options: Options) (task: Task) (examples: int64) =
+    if TrainSettings(BatchSize = batchSize options task).DrawsMinibatches examples then
+        Tasks.Minibatches
+    else
+        Tasks.FullBatch
+
+/// The regime a run of `task` trains a model in under these options, from the model's training inputs: minibatches
+/// where its batch size is below the number of examples its training steps draw from (`Trainer.TrainingExamples`:
+/// pairs for a step map or integrator supervision, states otherwise), by the trainer's own rule
+/// (`TrainSettings.DrawsMinibatches`); a batch at least as large as the training set is full batch, as the trainer
+/// trains it.
+let regime (options: Options) (task: Task) (inputs: TrainingInputs) =
+    regimeOver options task (Trainer.TrainingExamples(inputs.Settings.Kind, options.Supervision, inputs.Data))
+
+/// The steps a model of `kind` trains for on `task` under these options: the option's, or its recipe's
+/// (`Tasks.steps`, the same in either regime, so known before the data).
+let steps (options: Options) (task: Task) (kind: ModelKind) = defaultArg options.Steps (Tasks.steps task kind)
+
+/// The training settings a model of `kind` gets on a task under these options in `regime` (`Tasks.recipe`, the task's
+/// recipe or the family's for that regime, with the options' overrides; every setting the recipe has and no option
+/// overrides is the recipe's).
+let settingsFor (options: Options) (task: Task) (kind: ModelKind) (regime: Tasks.Regime) =
+    (Tasks.recipe regime task kind)
+        .Overriding(
+            steps = Option.toNullable options.Steps,
+            learningRate = Option.toNullable options.LearningRate,
+            weightDecay = Option.toNullable options.WeightDecay,
+            batchSize = Option.toNullable options.BatchSize,
+            seed = options.Seed,
+            threads = Option.toNullable options.Threads,
+            supervision = options.Supervision,
+            integrator = options.Integrator,
+            substeps = options.Substeps,
+            clipGradNorm = Option.toNullable options.ClipGradNorm,
+            learningRateDecay = Option.toNullable options.LearningRateDecay
+        )
         .Validate()
 
 /// The architecture a run builds a trained model of `kind` with: the family's default (`ModelSettings.Default`), with
@@ -179,7 +200,8 @@ let architecture (options: Options) (task: Task) (kind: ModelKind) =
 /// problem.
 let check (options: Options) (task: Task) (kinds: ModelKind list) =
     for kind in kinds do
-        settingsFor options task kind |> ignore
+        for regime in [ Tasks.FullBatch; Tasks.Minibatches ] do
+            settingsFor options task kind regime |> ignore
     match options.Hidden with
     | Some h when h < 1 -> invalidArg (nameof options) (sprintf "the hidden width must be at least 1, got %d" h)
     | _ -> ()
@@ -226,7 +248,7 @@ let control (options: Options) (task: Task) (kind: ModelKind) =
 /// `Options.Progress` when set; the rate is measured from the first step this process saw, so a resumed run's ETA is
 /// right too. The test hook may pause after step N at "train:N" ("pixel-train:N" for the pixel pendulum).
 let progressLog (options: Options) (task: Task) (kind: ModelKind) =
-    let every = max 1 ((settingsFor options task kind).Steps / 4)
+    let every = max 1 (steps options task kind / 4)
     let point =
         match task.Source with
         | Pixels _ -> "pixel-train"
@@ -299,7 +321,6 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
     if ModelSettings.IsSampled kind then
         fitSampled options task data kind
     else
-        let settings = settingsFor options task kind
         // The thread count changes torch's initial weights: set it before the model is made.
         options.Threads |> Option.iter TorchSharp.torch.set_num_threads
         let control = control options task kind
@@ -307,6 +328,7 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
             options.Log(sprintf "  %-13s %-8s resuming from %s" task.Key (modelKey kind) control.CheckpointPath)
         // The family's architecture, completed from the data (a step map's step) and the data in the model's coordinates.
         let inputs = TrainingInputs.For(architecture options task kind, data, Option.toObj task.System)
+        let settings = settingsFor options task kind (regime options task inputs)
         let model = DynamicsModel.Create(inputs.Settings, options.Seed)
         let result = Trainer.Train(model, inputs.Data, settings, progressLog options task kind, control)
         { Task = task; Kind = kind; Model = model; Settings = settings; Result = result }
@@ -317,7 +339,7 @@ let train (options: Options) (task: Task) (data: Dataset) (kind: ModelKind) : Tr
 let trainPixels (options: Options) (task: Task) (data: PixelDataset) (kind: ModelKind) =
     Torch.init ()
     check options task [ kind ]
-    let settings = settingsFor options task kind
+    let settings = settingsFor options task kind (regimeOver options task (int64 data.TrainSamples))
     options.Threads |> Option.iter TorchSharp.torch.set_num_threads
     let control = control options task kind
     if options.Resume && File.Exists control.CheckpointPath then

@@ -578,7 +578,7 @@ let state (sweepDir: string) (job: Job) =
 /// The run of a job whose folder this process has claimed.
 let private runClaimed (sweepDir: string) (spec: Spec) (job: Job) (run: Run) : string =
     let task, kind, options = plan sweepDir spec job run
-    let outDir, steps = options.OutDir, defaultArg options.Steps task.Training.Steps
+    let outDir, steps = options.OutDir, Experiment.steps options task kind
     let started = DateTime.UtcNow
     let mark status (reason: string) =
         if status = ResultsFile.RunStatus.Interrupted || ResultsFile.Occupant outDir |> isNull |> not then

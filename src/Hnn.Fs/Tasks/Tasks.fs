@@ -376,12 +376,19 @@ let familyKinds = [ ModelKind.PortHnn; ModelKind.Lnn; ModelKind.Delan; ModelKind
 /// command line accepts these keys, and the benchmark suite runs every one of them.
 let trainableKinds = modelKinds @ familyKinds
 
-/// How a kind's training departs from its task's recipe (the paper's Adam recipe, `Task.Training`) on tasks of one
-/// batch regime (`KindRecipe`); the batch, seed and supervision stay the task's.
-type RecipeChange =
+/// How a run trains, which a kind's recipe may depend on: on its whole training set at each step (`FullBatch`: a few
+/// trajectories, noisy or measured, as the spring, the pendulums and a CSV by default) or on minibatches drawn from it
+/// (`Minibatches`: thousands of noise-free pairs, as two-body, three-body and the benchmark systems). A run draws
+/// minibatches where its batch size is below its number of training examples (`TrainSettings.DrawsMinibatches`, the
+/// trainer's rule; `Experiment.regime`).
+type Regime =
+    | FullBatch
+    | Minibatches
+
+/// How a kind's training departs from its task's recipe (the paper's Adam recipe, `Task.Training`) in one regime; the
+/// batch, seed and supervision stay the task's.
+type RegimeChange =
     {
-        /// Times the task's steps.
-        StepFactor: int
         /// Times the task's (first) learning rate.
         RateFactor: float
         /// The factor the learning rate falls by, exponentially, from the first step to the last (1: constant).
@@ -390,16 +397,21 @@ type RecipeChange =
         KeepsWeightDecay: bool
     }
 
-/// A kind's change of its task's recipe on the two regimes the tasks train in: on their whole dataset at each step
-/// (`FullBatch`: a few trajectories, noisy or measured, as the spring, the pendulums and a CSV by default) and on
-/// minibatches (`Minibatches`: thousands of noise-free pairs, as two-body, three-body and the benchmark systems).
-type KindRecipe = { FullBatch: RecipeChange; Minibatches: RecipeChange }
+/// A kind's change of its task's recipe: its steps, times the task's in either regime (so a run's length is known
+/// before its data are), and the rest per regime.
+type KindRecipe =
+    {
+        /// Times the task's steps.
+        StepFactor: int
+        FullBatch: RegimeChange
+        Minibatches: RegimeChange
+    }
 
 /// The LA-SympNet's (`recipe`): in either regime 10 times the task's steps from 10 times its learning rate, decaying
 /// 100-fold, without weight decay (as Jin et al.'s SympNet examples).
 let laSympNetRecipe =
-    let change = { StepFactor = 10; RateFactor = 10.0; RateDecay = 100.0; KeepsWeightDecay = false }
-    { FullBatch = change; Minibatches = change }
+    let change = { RateFactor = 10.0; RateDecay = 100.0; KeepsWeightDecay = false }
+    { StepFactor = 10; FullBatch = change; Minibatches = change }
 
 /// The G-SympNet's (`recipe`): the LA-SympNet's steps and rates, with the task's weight decay on full-batch tasks.
 let gSympNetRecipe = { laSympNetRecipe with FullBatch = { laSympNetRecipe.FullBatch with KeepsWeightDecay = true } }
@@ -407,8 +419,8 @@ let gSympNetRecipe = { laSympNetRecipe with FullBatch = { laSympNetRecipe.FullBa
 /// The LNN's (`recipe`): the task's steps and weight decay from 10 times its learning rate, on minibatches decaying
 /// 10-fold (so to the task's own rate at the last step), on full-batch tasks constant.
 let lnnRecipe =
-    let change = { StepFactor = 1; RateFactor = 10.0; RateDecay = 1.0; KeepsWeightDecay = true }
-    { FullBatch = change; Minibatches = { change with RateDecay = 10.0 } }
+    let change = { RateFactor = 10.0; RateDecay = 1.0; KeepsWeightDecay = true }
+    { StepFactor = 1; FullBatch = change; Minibatches = { change with RateDecay = 10.0 } }
 
 /// The change of `kind`'s training from its task's recipe, if it has one: the SympNets' and the LNN's.
 let recipeChange (kind: ModelKind) =
@@ -418,10 +430,12 @@ let recipeChange (kind: ModelKind) =
     | ModelKind.Lnn -> Some lnnRecipe
     | _ -> None
 
-/// The training recipe of `kind` on `task` trained with `batch` (null: full batch; the task's, or an option's): the
-/// task's (the paper's Adam recipe), changed by `recipeChange` for the SympNets and the LNN as the batch's regime asks.
-/// The settings returned keep the task's batch; `Experiment.settingsFor` sets the one trained with, and every option
-/// given still overrides. Measured at seed 0 over the suite's seven
+/// The steps `kind` trains for on `task` at its recipe, whatever the regime.
+let steps (task: Task) (kind: ModelKind) = task.Training.Steps * (recipeChange kind |> Option.map _.StepFactor |> Option.defaultValue 1)
+
+/// The training recipe of `kind` on `task` in `regime`: the task's (the paper's Adam recipe), changed by `recipeChange`
+/// for the SympNets and the LNN as the regime asks. The settings returned keep the task's batch; `Experiment.settingsFor`
+/// sets the one trained with, and every option given still overrides. Measured at seed 0 over the suite's seven
 /// systems (docs/model-families.md, "The families' recipe"). The SympNets: without weight decay and with the decay the
 /// G-SympNet went from ahead of the baseline on no system to four (weight decay had held it at the identity map on
 /// Hénon–Heiles); the longer, faster start then took its one-step test loss on the double pendulum from 2.8e-02 to
@@ -438,17 +452,20 @@ let recipeChange (kind: ModelKind) =
 /// the decay broke the fit on one seed of three (the spring at seed 1: test loss 1.08, valid prediction time 0.10), and
 /// a constant rate fits better (pendulum test loss 0.096 against 0.131, mean of seeds 0–2) and never broke down; at a
 /// constant 10 times the rate the LNN is ahead of the baseline on both metrics on the spring and the pendulum at seed 0.
-let recipe (batch: Nullable<int>) (task: Task) (kind: ModelKind) =
+let recipe (regime: Regime) (task: Task) (kind: ModelKind) =
     let t = task.Training
     match recipeChange kind with
     | None -> t
     | Some kindRecipe ->
-        let change = if batch.HasValue then kindRecipe.Minibatches else kindRecipe.FullBatch
-        t.WithRecipe(
-            t.Steps * change.StepFactor,
-            t.LearningRate * change.RateFactor,
-            (if change.KeepsWeightDecay then t.WeightDecay else 0.0),
-            change.RateDecay
+        let change =
+            match regime with
+            | FullBatch -> kindRecipe.FullBatch
+            | Minibatches -> kindRecipe.Minibatches
+        t.Overriding(
+            steps = steps task kind,
+            learningRate = t.LearningRate * change.RateFactor,
+            weightDecay = (if change.KeepsWeightDecay then t.WeightDecay else 0.0),
+            learningRateDecay = change.RateDecay
         )
 
 /// The model kinds by their keys in results.json.
