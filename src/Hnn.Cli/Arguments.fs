@@ -122,8 +122,9 @@ type TrainArgs =
                     (modelKeys Hnn.Tasks.familyKinds)
             | Steps _ ->
                 sprintf
-                    "training steps (default: the paper's for the task; %d times that for the SympNets)."
+                    "training steps (default: the paper's for the task; %d times that for the SympNets, %d times for the LNN)."
                     Hnn.Tasks.laSympNetRecipe.StepFactor
+                    Hnn.Tasks.lnnRecipe.StepFactor
             | Seed _ -> "random seed for data, weights and minibatches (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (the paper's, default) or on the next observed state after an integrator step."
@@ -181,8 +182,9 @@ type ReproduceArgs =
                     (modelKeys Hnn.PixelPendulum.modelKinds)
             | Steps _ ->
                 sprintf
-                    "training steps per model (default: the paper's per task; %d times that for the SympNets)."
+                    "training steps per model (default: the paper's per task; %d times that for the SympNets, %d times for the LNN)."
                     Hnn.Tasks.laSympNetRecipe.StepFactor
+                    Hnn.Tasks.lnnRecipe.StepFactor
             | Seed _ -> "random seed (default 0)."
             | Threads _ -> "torch threads (default: all cores)."
             | Supervision _ -> "loss on dx/dt (default) or on the next observed state."

@@ -680,7 +680,7 @@ let runPath =
               }
 
           test
-              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN its steps and weight decay from 10 times its rate, decaying 10-fold on minibatches and constant on full-batch tasks; every other kind at its task's recipe; the steps are the same in either regime; options override all of it" {
+              "the SympNets train 10 times the task's steps from 10 times its learning rate, decaying 100-fold, the LA-SympNet without weight decay and the G-SympNet with the task's on full-batch tasks only; the LNN 3 times its steps, with its weight decay, from 10 times its rate, decaying 10-fold on minibatches and constant on full-batch tasks; every other kind at its task's recipe; the steps are the same in either regime; options override all of it" {
               for task in Tasks.conservative do
                   let t = task.Training
                   for regime in [ Tasks.FullBatch; Tasks.Minibatches ] do
@@ -709,13 +709,13 @@ let runPath =
                               | ModelKind.Lnn when fullBatch ->
                                   Expect.equal
                                       (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                                      (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 1.0)
-                                      (name + ": the task's steps and weight decay, 10× rate, constant")
+                                      (3 * t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 1.0)
+                                      (name + ": 3× steps, the task's weight decay, 10× rate, constant")
                               | ModelKind.Lnn ->
                                   Expect.equal
                                       (s.Steps, s.LearningRate, s.WeightDecay, s.LearningRateDecay)
-                                      (t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
-                                      (name + ": the task's steps and weight decay, 10× rate, 10-fold decay")
+                                      (3 * t.Steps, 10.0 * t.LearningRate, t.WeightDecay, 10.0)
+                                      (name + ": 3× steps, the task's weight decay, 10× rate, 10-fold decay")
                                   Expect.isTrue
                                       (close 1e-15 1e-12 (s.LearningRateAt s.Steps) t.LearningRate)
                                       (name + ": the task's rate at the end")
