@@ -166,14 +166,14 @@ let steps (options: Options) (task: Task) (kind: ModelKind) = defaultArg options
 
 /// The training settings a model of `kind` gets on a task under these options in `regime` (`Tasks.recipe`, the task's
 /// recipe or the family's for that regime, with the options' overrides; every setting the recipe has and no option
-/// overrides is the recipe's).
+/// overrides is the recipe's). Its batch is `batchSize`, the one `regime` decides by.
 let settingsFor (options: Options) (task: Task) (kind: ModelKind) (regime: Tasks.Regime) =
     (Tasks.recipe regime task kind)
         .Overriding(
             steps = Option.toNullable options.Steps,
             learningRate = Option.toNullable options.LearningRate,
             weightDecay = Option.toNullable options.WeightDecay,
-            batchSize = Option.toNullable options.BatchSize,
+            batchSize = batchSize options task,
             seed = options.Seed,
             threads = Option.toNullable options.Threads,
             supervision = options.Supervision,
