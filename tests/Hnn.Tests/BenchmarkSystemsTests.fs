@@ -247,6 +247,25 @@ let private tableTests =
               Expect.equal energy [ header; "| baseline | — | 1.40e-01 |"; "| hnn | 1.00e-04 | 2.50e-03 |" ] "energy error rows"
               Expect.stringContains md "| hnn | 20.00 | 3.25 |" "vpt row"
           }
+          test "a diverged model's unbounded errors survive results.json and print as ∞, its valid prediction time as measured" {
+              let dir = Path.Combine(Path.GetTempPath(), "hnn-diverged-" + Guid.NewGuid().ToString "N")
+              try
+                  let cells =
+                      [ ResultsFile.Cell("two-body", "lnn", "energy_error", LossEstimate(infinity, nan))
+                        ResultsFile.Cell("two-body", "lnn", "rollout_mse", LossEstimate(infinity, nan))
+                        ResultsFile.Cell("two-body", "lnn", "vpt", LossEstimate(6.63, 0.29)) ]
+                  let path = ResultsFile.Merge(dir, cells, ResultsFile.RunInfo("2026-01-01T00:00:00Z", 0, 10, 1, 1.0, "test"))
+                  let back = ResultsFile.Read path |> List.ofSeq
+                  let energy = back |> List.find (fun c -> c.Metric = "energy_error")
+                  Expect.equal energy.Value.Mean infinity "+∞ read back"
+                  Expect.isTrue (Double.IsNaN energy.Value.Err) "its error NaN"
+                  let md = BenchmarkTable.markdown back
+                  Expect.stringContains md "| lnn | ∞ |" "energy error and rollout MSE print as ∞"
+                  Expect.stringContains md "| lnn | 6.63 |" "valid prediction time"
+              finally
+                  if Directory.Exists dir then
+                      Directory.Delete(dir, true)
+          }
           test "a run of a benchmark task records energy_error and vpt and reports every position of the state" {
               let dir = Path.Combine(Path.GetTempPath(), "hnn-benchmark-" + Guid.NewGuid().ToString "N")
               try

@@ -1,5 +1,6 @@
 module Hnn.Tests.EvaluationTests
 
+open System
 open System.IO
 open Expecto
 open Hnn.Data
@@ -7,6 +8,7 @@ open Hnn.Evaluation
 open Hnn.Models
 open Hnn.Results
 open Hnn.Systems
+open Hnn.Tensors
 open Hnn.Training
 open TorchSharp
 
@@ -84,6 +86,48 @@ let tests =
                       (fun () -> Trainer.Train(model, bare, TrainSettings(Steps = 1, Supervision = Supervision.Integrator)) |> ignore)
                       id
               Expect.stringContains e.Message "bare" "names the dataset"
+          }
+          test "a path that leaves 100 times its reference's size has diverged: NaN from the first sample outside, +∞ in the errors" {
+              // A baseline whose field is one constant velocity v: its paths are the lines x₀ + v·t, which leave every circle.
+              use model = DynamicsModel.Create(ModelSettings(ModelKind.Baseline, 2), 0)
+              let p = dict [ for struct (name, t) in model.named_parameters () -> name, t ]
+              using (torch.no_grad ()) (fun _ ->
+                  p["mlp.linear1.weight"].zero_() |> ignore
+                  p["mlp.linear2.weight"].zero_() |> ignore
+                  let b2 = p["mlp.linear2.bias"]
+                  b2.copy_ (b2.FullLike 1.0) |> ignore
+                  let w3 = p["mlp.linear3.weight"]
+                  w3.zero_ () |> ignore
+                  let row = w3.select (0, 0L)
+                  row.copy_ (row.FullLike 0.1) |> ignore)
+              use model64 = ModelField.ToFloat64 model
+              use origin = torch.zeros (1L, 2L, dtype = torch.ScalarType.Float64)
+              use velocity = (ModelField.Of model64).Invoke origin
+              let v = velocity.data<float>().ToArray()
+              let protocol = EnergyProtocol.Spring()
+              let m = TrajectoryEvaluation.Evaluate(protocol, model)
+              let r = m.Rollouts
+              let line k (t: float) = Array.init 2 (fun j -> protocol.InitialStates.Values[2 * k + j] + v[j] * t)
+              let norm (x: float[]) = sqrt (Array.sumBy (fun a -> a * a) x)
+              for k in 0 .. r.Count - 1 do
+                  let radius =
+                      ModelRollout.EscapeFactor * (Seq.init r.Times.Length (fun i -> norm (r.ReferenceState(k, i).ToArray())) |> Seq.max)
+                  let left = r.Times |> Array.findIndex (fun t -> norm (line k t) > radius)
+                  for i in 0 .. r.Times.Length - 1 do
+                      let x = r.ModelState(k, i).ToArray()
+                      if i < left then
+                          Expect.isLessThan
+                              (Array.map2 (-) x (line k r.Times[i]) |> norm)
+                              1e-9
+                              (sprintf "path %d at t = %g is the line" k r.Times[i])
+                      else
+                          Expect.isTrue (Array.forall Double.IsNaN x) (sprintf "path %d at t = %g, after leaving, is NaN" k r.Times[i])
+              Expect.equal m.EnergyError.Mean infinity "every path left before t = 20: the median energy error is unbounded"
+              Expect.equal m.EnergyMse.Mean infinity "energy MSE"
+              Expect.equal m.RolloutMse.Mean infinity "rollout MSE"
+              Expect.isTrue (Double.IsFinite m.ValidPredictionTime.Mean) "the valid prediction time is still measured"
+              let free = ModelRollout.Paths(model, protocol.InitialStates, protocol.Times, protocol.Rtol, protocol.Atol, protocol.System)
+              Expect.isTrue (Array.forall Double.IsFinite free) "without reference paths nothing is cut"
           }
           test "energy MSE of a path on a circle 10 % too wide is (r²·0.21)², rollout and drift as expected" {
               let times = [| 0.0; 1.0; 2.0; 3.0; 4.0 |]

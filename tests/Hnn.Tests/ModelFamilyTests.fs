@@ -429,6 +429,13 @@ let lagrangian =
               let back = VelocityCoordinates.ToCanonical(pendulum, v.TestX)
               Expect.all (Array.zip back.Values data.TestX.Values) (fun (a, b) -> close 1e-14 1e-13 a b) "inverse Legendre map"
               Expect.equal v.TrainTimeline data.TrainTimeline "same rows at the same times"
+              // A diverged path's sample (NaN) maps to NaN and leaves the other rows as they were.
+              let values = Array.copy v.TestX.Values
+              values[2] <- nan
+              let withGap = VelocityCoordinates.ToCanonical(pendulum, StateMatrix(values, v.TestX.Rows, 2))
+              Expect.isTrue (Double.IsNaN withGap.Values[2] && Double.IsNaN withGap.Values[3]) "the row with a NaN is NaN"
+              Expect.equal withGap.Values[4..] back.Values[4..] "the other rows are mapped as before"
+              Expect.equal withGap.Values[0..1] back.Values[0..1] "the first row too"
           }
 
           test "an LNN on a task without a known system is refused, naming the dataset" {
@@ -670,7 +677,11 @@ let runPath =
                           (values (t.Model.TimeDerivative(x, false)))
                           "same field after a save and a load"
                       let m = TrajectoryEvaluation.Evaluate(shortProtocol (), t.Model)
-                      Expect.isTrue (Double.IsFinite m.EnergyMse.Mean) "energy MSE"
+                      // After 3 steps a path may diverge (the LNN's do), and then its errors are +∞, never NaN.
+                      Expect.isFalse (Double.IsNaN m.EnergyMse.Mean) "energy MSE is a number (+∞ where a path diverged)"
+                      Expect.isTrue
+                          (m.ValidPredictionTime.Mean >= 0.0 && m.ValidPredictionTime.Mean <= 2.0)
+                          "valid prediction time within the horizon"
                       Expect.equal m.Rollouts.Dimension 2 "canonical paths"
                       loaded.Dispose()
                       t.Model.Dispose()

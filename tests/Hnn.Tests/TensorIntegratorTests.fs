@@ -178,6 +178,71 @@ let discipline =
               Expect.equal e.ParamName "tEval" "names the argument"
           } ]
 
+/// dx₀/dt = x₀², dx₁/dt = −x₁ on a batch [N, 2]: from x₀ = 1 the first coordinate is 1/(1 − t), infinite at t = 1.
+let blowUp (x: Tensor) : Tensor = torch.stack ([| x.select(1, 0L).Squared(); x.select(1, 1L).neg() |], 1L)
+
+let escape =
+    testList
+        "escape radii"
+        [ test "a row that blows up in finite time stops at its radius, NaN from there, while the solve goes on for the rest" {
+              // Row 0 blows up at t = 1; row 1 (x₀ = 0) decays as e^(−t). Without radii the solve fails.
+              use x0 = batch [| 1.0; 0.5; 0.0; 1.0 |] 2L torch.ScalarType.Float64
+              let times = Array.init 21 (fun i -> 0.1 * float i)
+              let solve (radii: Tensor | null) =
+                  TensorOde.Solve(
+                      Func<_, _> blowUp,
+                      DormandPrince45.Tableau,
+                      x0,
+                      0.0,
+                      ReadOnlySpan times,
+                      AdaptiveSettings(1e-10, 1e-12),
+                      escapeRadii = radii
+                  )
+              Expect.throwsT<InvalidOperationException> (fun () -> (solve null).Dispose()) "without radii: the blow-up fails the solve"
+              use radii = torch.tensor [| 100.0; 100.0 |]
+              use y = solve radii
+              let v = toArray y
+              let at row i j = v[(row * times.Length + i) * 2 + j]
+              for i in 0..9 do
+                  Expect.floatClose Accuracy.high (at 0 i 0) (1.0 / (1.0 - times[i])) (sprintf "row 0 at t = %g, inside" times[i])
+              for i in 10..20 do
+                  Expect.isTrue (Double.IsNaN(at 0 i 0) && Double.IsNaN(at 0 i 1)) (sprintf "row 0 at t = %g, after leaving" times[i])
+              for i in 0..20 do
+                  Expect.floatClose Accuracy.high (at 1 i 1) (exp -times[i]) (sprintf "row 1 at t = %g" times[i])
+                  Expect.equal (at 1 i 0) 0.0 "row 1's first coordinate stays 0"
+          }
+          test "radii no row reaches leave every number as it was" {
+              use x0 = batch starts 3L torch.ScalarType.Float64
+              let times = [| 0.5; 1.0; 3.0 |]
+              let solve (radii: Tensor | null) =
+                  TensorOde.Solve(
+                      Func<_, _> tensorPendulum,
+                      DormandPrince45.Tableau,
+                      x0,
+                      0.0,
+                      ReadOnlySpan times,
+                      AdaptiveSettings(1e-8, 1e-10),
+                      escapeRadii = radii
+                  )
+              use radii = torch.tensor [| 1e3; 1e3; 1e3 |]
+              use free = solve null
+              use bounded = solve radii
+              Expect.sequenceEqual (toArray bounded) (toArray free) "bit for bit"
+          }
+          test "escape radii for fixed steps, or not one per row, are an ArgumentException naming escapeRadii" {
+              use x0 = batch starts 3L torch.ScalarType.Float64
+              use three = torch.tensor [| 1.0; 1.0; 1.0 |]
+              use two = torch.tensor [| 1.0; 1.0 |]
+              for method, control, radii in
+                  [ Rk4.Tableau :> IFixedStepMethod, FixedSteps(0.1) :> StepControl, three
+                    DormandPrince45.Tableau, AdaptiveSettings(1e-6, 1e-9), two ] do
+                  let e =
+                      argumentError (fun () ->
+                          TensorOde.Solve(Func<_, _> tensorPendulum, method, x0, 0.0, ReadOnlySpan [| 1.0 |], control, escapeRadii = radii)
+                          |> ignore)
+                  Expect.equal e.ParamName "escapeRadii" "names the argument"
+          } ]
+
 /// Σ of the supervised step's output, as a function of the start (for finite differences).
 let private supervisedSum (m: IFixedStepMethod) (x: Tensor) (h: Tensor) =
     use y = SupervisedStep.Advance(m, Func<_, _> tensorPendulum, x, h, 2)
@@ -223,4 +288,4 @@ let supervision =
               } ]
 
 [<Tests>]
-let tests = testList "integrators" [ testList "tensor back end" [ agreement; discipline; supervision ] ]
+let tests = testList "integrators" [ testList "tensor back end" [ agreement; discipline; escape; supervision ] ]

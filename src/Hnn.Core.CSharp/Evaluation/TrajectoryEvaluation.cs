@@ -24,7 +24,11 @@ public sealed record Rollouts(double[] Times, int Count, int Dimension, double[]
     public ReadOnlySpan<double> ModelState(int k, int i) => Model.AsSpan((k * Times.Length + i) * Dimension, Dimension);
 }
 
-/// <summary>What the paper's energy protocol and our extra metrics measured for one model.</summary>
+/// <summary>
+/// What the paper's energy protocol and our extra metrics measured for one model. A path that diverged (NaN from the sample
+/// where it left <see cref="ModelRollout.EscapeFactor"/> times its reference's size) counts +∞ in the squared errors, the
+/// drift and the energy error, and NaN (undefined) in the loss rate; its valid prediction time ends where it left, if not before.
+/// </summary>
 /// <param name="EnergyMse">Mean of (H(x_true(t)) − H(x_model(t)))² over all paths and times, ± std of 5 contiguous part means / √5 (the paper's protocol).</param>
 /// <param name="RolloutMse">Mean squared state error over all paths, times and coordinates, ± as above.</param>
 /// <param name="EnergyDrift">|H(x_model(T)) − H(x_model(0))| / |H(x_model(0))| per path at the end of the horizon; mean ± std/√K.</param>
@@ -73,11 +77,12 @@ public static class TrajectoryEvaluation
 
     /// <summary>
     /// The model's paths from the protocol's starts in float64 (<see cref="ModelRollout.Paths"/>: a field integrated on its
-    /// float64 copy, a Lagrangian network through velocity coordinates, a step map iterated).
+    /// float64 copy, a Lagrangian network through velocity coordinates, a step map iterated). Given the reference paths, a
+    /// path that leaves <see cref="ModelRollout.EscapeFactor"/> times its reference's size is NaN from there on.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The model's flow left the finite numbers (it diverged), or a step map was asked for times off its grid.</exception>
-    public static double[] ModelPaths(EnergyProtocol protocol, DynamicsModel model) =>
-        ModelRollout.Paths(model, protocol.InitialStates, protocol.Times, protocol.Rtol, protocol.Atol, protocol.System);
+    /// <exception cref="InvalidOperationException">The model's flow left the finite numbers without reference paths, or a step map was asked for times off its grid.</exception>
+    public static double[] ModelPaths(EnergyProtocol protocol, DynamicsModel model, double[]? reference = null) =>
+        ModelRollout.Paths(model, protocol.InitialStates, protocol.Times, protocol.Rtol, protocol.Atol, protocol.System, reference);
 
     /// <summary>
     /// Runs the protocol for one model; <paramref name="reference"/> may be passed to share the true paths between models.
@@ -100,12 +105,13 @@ public static class TrajectoryEvaluation
                 reference = null;
             }
         }
+        reference ??= ReferencePaths(protocol);
         var rollouts = new Rollouts(
             protocol.Times,
             protocol.InitialStates.Rows,
             protocol.System.Dimension,
-            reference ?? ReferencePaths(protocol),
-            ModelPaths(protocol, model)
+            reference,
+            ModelPaths(protocol, model, reference)
         );
         return Measure(protocol.System, rollouts);
     }
@@ -130,16 +136,16 @@ public static class TrajectoryEvaluation
                 referenceEnergy[i] = system.Energy(r.ReferenceState(k, i));
                 modelEnergy[i] = system.Energy(r.ModelState(k, i));
                 double e = referenceEnergy[i] - modelEnergy[i];
-                energy[k * t + i] = e * e;
+                energy[k * t + i] = Unbounded(e * e);
                 var a = r.ReferenceState(k, i);
                 var b = r.ModelState(k, i);
                 double s = 0;
                 for (int j = 0; j < r.Dimension; j++)
                     s += (a[j] - b[j]) * (a[j] - b[j]);
-                state[k * t + i] = s / r.Dimension;
+                state[k * t + i] = Unbounded(s / r.Dimension);
             }
             double start = system.Energy(r.ModelState(k, 0));
-            drift[k] = Math.Abs(system.Energy(r.ModelState(k, t - 1)) - start) / Math.Abs(start);
+            drift[k] = Unbounded(Math.Abs(system.Energy(r.ModelState(k, t - 1)) - start) / Math.Abs(start));
             modelLoss[k] = -Slope(r.Times, modelEnergy);
             referenceLoss[k] = -Slope(r.Times, referenceEnergy);
             validTime[k] = BenchmarkMetrics.ValidPredictionTime(r, k);
@@ -156,6 +162,9 @@ public static class TrajectoryEvaluation
             BenchmarkMetrics.MedianWithError(energyError)
         );
     }
+
+    /// <summary>An error of a diverged path (NaN) as +∞: unbounded, and larger than any finite one.</summary>
+    static double Unbounded(double error) => double.IsNaN(error) ? double.PositiveInfinity : error;
 
     /// <summary>The least-squares slope of y over x (a line fitted to all points: robust to measurement noise at the ends).</summary>
     public static double Slope(ReadOnlySpan<double> x, ReadOnlySpan<double> y)

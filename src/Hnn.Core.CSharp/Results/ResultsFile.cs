@@ -108,7 +108,8 @@ public static class ResultsFile
     {
         var root = Parse(path);
         var cells = new List<Cell>();
-        var problem = "not a results file (a metric must be {\"mean\": number, \"err\": number})";
+        var problem =
+            "not a results file (a metric must be {\"mean\": number, \"err\": number}, a number or \"Infinity\", \"-Infinity\", \"NaN\")";
         try
         {
             if (root["tasks"] is null)
@@ -171,8 +172,19 @@ public static class ResultsFile
         }
     }
 
-    static double Number(JsonNode? value, string name, string path, string problem) =>
-        value is JsonObject o && o[name] is JsonValue v && v.TryGetValue<double>(out var d)
-            ? d
-            : throw new ResultsFileException(path, problem);
+    /// <summary>
+    /// A metric's number: a JSON number, or one of the strings "Infinity", "-Infinity" and "NaN" that
+    /// <see cref="Json.Options"/> writes for values JSON has no number for (a diverged model's errors).
+    /// </summary>
+    static double Number(JsonNode? value, string name, string path, string problem)
+    {
+        if (value is JsonObject o && o[name] is JsonValue v)
+        {
+            if (v.TryGetValue<double>(out var d))
+                return d;
+            if (v.TryGetValue<string>(out var named) && named is "Infinity" or "-Infinity" or "NaN")
+                return double.Parse(named, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        throw new ResultsFileException(path, problem);
+    }
 }

@@ -362,9 +362,10 @@ let sampledContractionRate (model: SampledDissipativeHnn) (dimension: int) (stat
 
 /// A model's path from a measured trajectory's first state at its times (ModelRollout: a field integrated with
 /// Dormand–Prince 5(4) on the float64 copy of the model, rtol = atol = 1e-9; a step map iterated), row-major [T, D],
-/// float64: evaluation is float64 like the reference's.
+/// float64: evaluation is float64 like the reference's. A path that leaves ModelRollout.EscapeFactor times the
+/// measurements' size has diverged and is NaN from there on.
 let rollout (model: DynamicsModel) (measured: MeasuredTrajectory) =
-    ModelRollout.Paths(model, measured.States.Slice(0, 1), measured.Times, 1e-9, 1e-9, null)
+    ModelRollout.Paths(model, measured.States.Slice(0, 1), measured.Times, 1e-9, 1e-9, null, measured.States.Values)
 
 /// Rolls a model out from each measured trajectory's first state and compares the paths with the measurements.
 let heldOut (model: DynamicsModel) (trajectories: MeasuredTrajectory list) : HeldOutMetrics =
@@ -373,7 +374,9 @@ let heldOut (model: DynamicsModel) (trajectories: MeasuredTrajectory list) : Hel
         [| for r in rollouts do
                for i in 0 .. r.Times.Length - 1 do
                    let a, b = r.ReferenceState(0, i).ToArray(), r.ModelState(0, i).ToArray()
-                   yield Array.fold2 (fun s x y -> s + (x - y) * (x - y)) 0.0 a b / float r.Dimension |]
+                   let squared = Array.fold2 (fun s x y -> s + (x - y) * (x - y)) 0.0 a b / float r.Dimension
+                   // A diverged path's samples are NaN: its error is unbounded, as in TrajectoryEvaluation.Measure.
+                   yield if Double.IsNaN squared then infinity else squared |]
     { RolloutMse = LossEstimate.FromSplits squared; Rollouts = rollouts }
 
 /// Evaluates trained models as their task says: its energy protocol (the true system integrated once for all of

@@ -20,8 +20,11 @@ public static class TensorOde
     /// (<see cref="ButcherTableau.CanAdapt"/>); the whole batch takes one step size, chosen from the worst
     /// trajectory's error norm (rtol/atol as scipy's solve_ivp, PI control), and the states at tEval come from the
     /// dense output; a batch of one takes the steps of the float64 <see cref="Ode"/>.
+    /// <paramref name="escapeRadii"/> [N] (adaptive control only) stops a row once the 2-norm of its state at the end of an
+    /// accepted step exceeds its radius or is not finite: that row is held still from then on, so it no longer sets the step
+    /// size, and its samples from that step's end on are NaN (a diverging path then costs no more than the rows that stay).
     /// </summary>
-    /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, a setting is out of range, the method cannot adapt, or the field returns another shape.</exception>
+    /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, a setting is out of range, the method cannot adapt, the field returns another shape, or escape radii are given for fixed steps or are not [N].</exception>
     /// <exception cref="InvalidOperationException">The step size underflowed, a state became non-finite, or an implicit stage did not converge.</exception>
     /// <exception cref="NotSupportedException">The method is not a Butcher tableau, a drift–kick table or implicit midpoint.</exception>
     public static Tensor Solve(
@@ -31,19 +34,30 @@ public static class TensorOde
         double t0,
         ReadOnlySpan<double> tEval,
         StepControl control,
-        bool noGrad = false
+        bool noGrad = false,
+        Tensor? escapeRadii = null
     )
     {
         ArgumentNullException.ThrowIfNull(field);
         TensorField.CheckStates(x0, nameof(x0));
         SolveArguments.CheckTimes(t0, tEval);
         var adaptive = SolveArguments.CheckControl(method, control);
+        if (escapeRadii is not null)
+        {
+            if (adaptive is null)
+                throw new ArgumentException("escape radii need adaptive step control", nameof(escapeRadii));
+            if (escapeRadii.dim() != 1 || escapeRadii.shape[0] != x0.shape[0])
+                throw new ArgumentException(
+                    $"escape radii must be one per state [{x0.shape[0]}], got shape [{string.Join(", ", escapeRadii.shape)}]",
+                    nameof(escapeRadii)
+                );
+        }
         using var mode = noGrad ? no_grad() : null;
         using var outer = NewDisposeScope();
         var output = zeros([x0.shape[0], tEval.Length, x0.shape[1]], x0.dtype, x0.device);
         if (adaptive is not null)
         {
-            AdaptiveBatch.Integrate(adaptive, field, x0, t0, tEval, (AdaptiveSettings)control, output);
+            AdaptiveBatch.Integrate(adaptive, field, x0, t0, tEval, (AdaptiveSettings)control, output, escapeRadii);
             return output.MoveToOuterDisposeScope();
         }
         var x = x0.detach().clone();
@@ -74,7 +88,7 @@ public static class TensorOde
     }
 
     /// <summary>
-    /// <see cref="Solve(Func{Tensor, Tensor}, IFixedStepMethod, Tensor, double, ReadOnlySpan{double}, StepControl, bool)"/>
+    /// <see cref="Solve(Func{Tensor, Tensor}, IFixedStepMethod, Tensor, double, ReadOnlySpan{double}, StepControl, bool, Tensor)"/>
     /// with <see cref="FixedSteps"/>(<paramref name="maxStep"/>).
     /// </summary>
     /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, or maxStep is not positive.</exception>
@@ -89,7 +103,7 @@ public static class TensorOde
     ) => Solve(field, method, x0, t0, tEval, new FixedSteps(maxStep), noGrad);
 
     /// <summary>
-    /// <see cref="Solve(Func{Tensor, Tensor}, IFixedStepMethod, Tensor, double, ReadOnlySpan{double}, StepControl, bool)"/>
+    /// <see cref="Solve(Func{Tensor, Tensor}, IFixedStepMethod, Tensor, double, ReadOnlySpan{double}, StepControl, bool, Tensor)"/>
     /// with Dormand–Prince 5(4) and <see cref="AdaptiveSettings"/>(<paramref name="rtol"/>, <paramref name="atol"/>).
     /// </summary>
     /// <exception cref="ArgumentException">x0 is not a floating-point [N, D] tensor, tEval is empty, not ascending or starts before t0, or a tolerance is not positive.</exception>

@@ -95,7 +95,8 @@ public static class VelocityCoordinates
 
     /// <summary>
     /// (q, q̇) → (q, p): the inverse Legendre map, solving ∂H/∂p(q, p) = q̇ for p by Newton's method from p = 0, all rows
-    /// at once (the Jacobians ∂²H/∂p² by central differences, the steps by a batched float64 solve).
+    /// at once (the Jacobians ∂²H/∂p² by central differences, the steps by a batched float64 solve). A row that is not finite
+    /// (a diverged path's sample) maps to a row of NaN.
     /// </summary>
     /// <exception cref="InvalidOperationException">The iteration did not converge: the kinetic energy is not invertible there.</exception>
     public static StateMatrix ToCanonical(IHamiltonianSystem system, StateMatrix velocity)
@@ -105,8 +106,15 @@ public static class VelocityCoordinates
             d = velocity.Columns,
             n = d / 2;
         var x = (double[])velocity.Values.Clone();
+        var blank = new bool[rows];
         for (int r = 0; r < rows; r++)
-            Array.Clear(x, r * d + n, n);
+        {
+            blank[r] = !velocity.Row(r).ToArray().All(double.IsFinite);
+            if (blank[r])
+                Array.Fill(x, double.NaN, r * d, d);
+            else
+                Array.Clear(x, r * d + n, n);
+        }
         var residual = new double[rows * n];
         var jacobian = new double[rows * n * n];
         var field = new double[d];
@@ -118,6 +126,15 @@ public static class VelocityCoordinates
             bool converged = true;
             for (int r = 0; r < rows; r++)
             {
+                if (blank[r])
+                {
+                    // No step: a zero residual against an identity Jacobian keeps the solve regular.
+                    Array.Clear(residual, r * n, n);
+                    Array.Clear(jacobian, r * n * n, n * n);
+                    for (int i = 0; i < n; i++)
+                        jacobian[(r * n + i) * n + i] = 1;
+                    continue;
+                }
                 var state = x.AsSpan(r * d, d);
                 system.TimeDerivative(state, field);
                 var target = velocity.Row(r).Slice(n, n);
