@@ -181,6 +181,10 @@ let discipline =
 /// dx₀/dt = x₀², dx₁/dt = −x₁ on a batch [N, 2]: from x₀ = 1 the first coordinate is 1/(1 − t), infinite at t = 1.
 let blowUp (x: Tensor) : Tensor = torch.stack ([| x.select(1, 0L).Squared(); x.select(1, 1L).neg() |], 1L)
 
+/// Dormand–Prince 5(4) from t = 0 to the times, with escape radii or without (null).
+let private solveEscaping field (x0: Tensor) (times: float[]) (settings: AdaptiveSettings) (radii: Tensor | null) =
+    TensorOde.Solve(Func<_, _> field, DormandPrince45.Tableau, x0, 0.0, ReadOnlySpan times, settings, escapeRadii = radii)
+
 let escape =
     testList
         "escape radii"
@@ -188,16 +192,7 @@ let escape =
               // Row 0 blows up at t = 1; row 1 (x₀ = 0) decays as e^(−t). Without radii the solve fails.
               use x0 = batch [| 1.0; 0.5; 0.0; 1.0 |] 2L torch.ScalarType.Float64
               let times = Array.init 21 (fun i -> 0.1 * float i)
-              let solve (radii: Tensor | null) =
-                  TensorOde.Solve(
-                      Func<_, _> blowUp,
-                      DormandPrince45.Tableau,
-                      x0,
-                      0.0,
-                      ReadOnlySpan times,
-                      AdaptiveSettings(1e-10, 1e-12),
-                      escapeRadii = radii
-                  )
+              let solve = solveEscaping blowUp x0 times (AdaptiveSettings(1e-10, 1e-12))
               Expect.throwsT<InvalidOperationException> (fun () -> (solve null).Dispose()) "without radii: the blow-up fails the solve"
               use radii = torch.tensor [| 100.0; 100.0 |]
               use y = solve radii
@@ -214,16 +209,7 @@ let escape =
           test "radii no row reaches leave every number as it was" {
               use x0 = batch starts 3L torch.ScalarType.Float64
               let times = [| 0.5; 1.0; 3.0 |]
-              let solve (radii: Tensor | null) =
-                  TensorOde.Solve(
-                      Func<_, _> tensorPendulum,
-                      DormandPrince45.Tableau,
-                      x0,
-                      0.0,
-                      ReadOnlySpan times,
-                      AdaptiveSettings(1e-8, 1e-10),
-                      escapeRadii = radii
-                  )
+              let solve = solveEscaping tensorPendulum x0 times (AdaptiveSettings(1e-8, 1e-10))
               use radii = torch.tensor [| 1e3; 1e3; 1e3 |]
               use free = solve null
               use bounded = solve radii
