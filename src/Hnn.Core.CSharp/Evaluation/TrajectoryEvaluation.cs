@@ -137,12 +137,7 @@ public static class TrajectoryEvaluation
                 modelEnergy[i] = system.Energy(r.ModelState(k, i));
                 double e = referenceEnergy[i] - modelEnergy[i];
                 energy[k * t + i] = Unbounded(e * e);
-                var a = r.ReferenceState(k, i);
-                var b = r.ModelState(k, i);
-                double s = 0;
-                for (int j = 0; j < r.Dimension; j++)
-                    s += (a[j] - b[j]) * (a[j] - b[j]);
-                state[k * t + i] = Unbounded(s / r.Dimension);
+                state[k * t + i] = StateError(r.ReferenceState(k, i), r.ModelState(k, i));
             }
             double start = system.Energy(r.ModelState(k, 0));
             drift[k] = Unbounded(Math.Abs(system.Energy(r.ModelState(k, t - 1)) - start) / Math.Abs(start));
@@ -161,6 +156,18 @@ public static class TrajectoryEvaluation
             LossEstimate.MeanAndStdError(validTime),
             BenchmarkMetrics.MedianWithError(energyError)
         );
+    }
+
+    /// <summary>
+    /// The squared state error of one sample, Σⱼ (bⱼ − aⱼ)² / D: what the rollout MSE averages; +∞ for a diverged
+    /// path's sample (NaN).
+    /// </summary>
+    public static double StateError(ReadOnlySpan<double> reference, ReadOnlySpan<double> model)
+    {
+        double s = 0;
+        for (int j = 0; j < reference.Length; j++)
+            s += (model[j] - reference[j]) * (model[j] - reference[j]);
+        return Unbounded(s / reference.Length);
     }
 
     /// <summary>An error of a diverged path (NaN) as +∞: unbounded, and larger than any finite one.</summary>

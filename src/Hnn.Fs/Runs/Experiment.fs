@@ -373,10 +373,7 @@ let heldOut (model: DynamicsModel) (trajectories: MeasuredTrajectory list) : Hel
     let squared =
         [| for r in rollouts do
                for i in 0 .. r.Times.Length - 1 do
-                   let a, b = r.ReferenceState(0, i).ToArray(), r.ModelState(0, i).ToArray()
-                   let squared = Array.fold2 (fun s x y -> s + (x - y) * (x - y)) 0.0 a b / float r.Dimension
-                   // A diverged path's samples are NaN: its error is unbounded, as in TrajectoryEvaluation.Measure.
-                   yield if Double.IsNaN squared then infinity else squared |]
+                   yield TrajectoryEvaluation.StateError(r.ReferenceState(0, i), r.ModelState(0, i)) |]
     { RolloutMse = LossEstimate.FromSplits squared; Rollouts = rollouts }
 
 /// Evaluates trained models as their task says: its energy protocol (the true system integrated once for all of

@@ -23,10 +23,12 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
     private Tensor xNew = null!;
     private Tensor kNew = null!;
 
-    // Escape radii [N] (null: no row escapes), the rows still inside [N, 1], each row's escape time (+∞ while inside),
-    // whether any row has escaped, and the last attempt's largest ‖x_new‖ / radius (NaN if a row is not finite).
+    // Escape radii [N] (null: no row escapes), the rows still inside [N, 1], the zero derivative of a row held still,
+    // each row's escape time (+∞ while inside), whether any row has escaped, and the last attempt's largest
+    // ‖x_new‖ / radius (NaN if a row is not finite).
     private readonly Tensor? radii;
     private readonly Tensor? inside;
+    private readonly Tensor? zero;
     private readonly double[] escapedAt;
     private bool escaped;
     private double reach;
@@ -53,7 +55,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
         }
         radii = escapeRadii.detach().to_type(x0.dtype).to(x0.device);
         inside = ones([x0.shape[0], 1], ScalarType.Bool, x0.device);
-        var zero = zeros_like(x);
+        zero = zeros_like(x);
         // Until a row escapes, the field as it is: a solve no row leaves computes what it computes without radii.
         this.field = state => escaped ? where(inside, field(state), zero) : field(state);
     }
@@ -81,7 +83,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
     /// <summary>NaN in every sample of an escaped row at or after its escape time.</summary>
     private void BlankEscaped(ReadOnlySpan<double> tEval)
     {
-        if (radii is null || Array.TrueForAll(escapedAt, double.IsPositiveInfinity))
+        if (!escaped)
             return;
         using var scope = NewDisposeScope();
         var after = new bool[escapedAt.Length * tEval.Length];
@@ -130,7 +132,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
         {
             // A start outside its radius escapes at once; the zero state it is held at is finite.
             using var start = NewDisposeScope();
-            x.copy_(Escape(x, zeros_like(x), t0));
+            x.copy_(Escape(x, zero!, t0));
         }
         k0 = TensorField.Evaluate(field, x, x);
         CheckFinite(k0, t0);
@@ -175,7 +177,7 @@ internal sealed class AdaptiveBatch : IAdaptiveWork
         // The last stage of a row escaping now was evaluated outside; held at its old state, it does not move.
         kNew =
             !tableau.IsFirstSameAsLast ? TensorField.Evaluate(field, xNew, x)
-            : escaped ? where(inside!, k[^1], zeros_like(x))
+            : escaped ? where(inside!, k[^1], zero!)
             : k[^1];
         CheckFinite(kNew, tNew);
     }
