@@ -107,6 +107,25 @@ let tests =
                   Expect.isTrue (Char.IsDigit line[column]) (sprintf "the value starts under 'ours' (column %d): %s" column line)
                   Expect.equal line[column - 1] ' ' (sprintf "a space before the value: %s" line)
           }
+          test "a ratio to the paper's value of a diverged (+inf) or missing (NaN) result prints as the value does, never Infinity or NaN" {
+              // Paper, Table 1: the spring's HNN energy MSE and the pendulum's; ours +inf (a diverged path) and NaN.
+              let cell task v = ResultsFile.Cell(task, "hnn", "energy_mse", LossEstimate(v, nan))
+              let cells = [ cell "spring" infinity; cell "pendulum" nan ]
+              let texts =
+                  [ "console table", TextTable.table "spring" cells[..0] + "\n" + TextTable.table "pendulum" cells[1..]
+                    "results.md", TextTable.markdown cells
+                    "README table", String.concat "\n" (ReadmeTable.table cells)
+                    "HTML table", HtmlReport.metricsTable true cells ]
+              for name, text in texts do
+                  for word in [ "Infinity"; "NaN" ] do
+                      Expect.isFalse (text.Contains word) (sprintf "%s has no %s:\n%s" name word text)
+              let md = TextTable.markdown cells
+              Expect.stringContains md "| ∞ |\n" "results.md: the spring's ratio is ∞"
+              Expect.stringContains md "| — |\n" "results.md: the pendulum's ratio is —"
+              Expect.isTrue (Text.RegularExpressions.Regex.IsMatch(TextTable.table "spring" cells[..0], "∞\\s*$")) "console: ∞ last"
+              Expect.stringContains (HtmlReport.metricsTable true cells) "<td class=\"num\">∞</td></tr>" "HTML: ∞ last"
+              Expect.equal (Format.decimals 2 2.345) (sprintf "%.2f" 2.345) "finite ratios print as before"
+          }
           test "a report is written for every task the folder has results for, and the index links each" {
               let dir, written = output.Force()
               let names = written |> List.map Path.GetFileName

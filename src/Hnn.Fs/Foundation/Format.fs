@@ -15,3 +15,8 @@ let sci (digits: int) (x: float) =
             (if digits = 0 then "0" else "0." + String.replicate digits "0") + "e+00",
             System.Globalization.CultureInfo.InvariantCulture
         )
+
+/// A number with `digits` decimals in fixed point, for ratios (ours / paper) and valid prediction times: `decimals 2 1.2345`
+/// is "1.23"; a non-finite one as `sci` prints it (a diverged model's ∞ / paper is "∞", 0 / 0 is "—"), never .NET's
+/// "Infinity" or "NaN".
+let decimals (digits: int) (x: float) = if System.Double.IsFinite x then sprintf "%.*f" digits x else sci 0 x

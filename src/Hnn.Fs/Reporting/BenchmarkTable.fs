@@ -30,7 +30,7 @@ let markdown (cells: ResultsFile.Cell seq) =
         let value system model =
             cells
             |> List.tryFind (fun c -> c.Task = system && c.Model = model && c.Metric = metric)
-            |> Option.map (fun c -> if metric = "vpt" then sprintf "%.2f" c.Value.Mean else Format.sci 2 c.Value.Mean)
+            |> Option.map (fun c -> if metric = "vpt" then Format.decimals 2 c.Value.Mean else Format.sci 2 c.Value.Mean)
             |> Option.defaultValue "—"
         let rows = models |> List.map (fun m -> sprintf "| %s | %s |" m (systems |> List.map (fun s -> value s m) |> String.concat " | "))
         [ sprintf "## %s" heading

@@ -101,7 +101,7 @@ let metricsTable (withTask: bool) (cells: ResultsFile.Cell seq) =
         |> Seq.map (fun c ->
             let paper, ratio =
                 match Paper.tryFind c.Task c.Model c.Metric with
-                | Some p -> value p, sprintf "%.2f" (c.Value.Mean / p.Mean)
+                | Some p -> value p, Format.decimals 2 (c.Value.Mean / p.Mean)
                 | None -> "—", "—"
             let task =
                 if withTask then

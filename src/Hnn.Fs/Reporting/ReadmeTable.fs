@@ -35,7 +35,7 @@ let table (cells: ResultsFile.Cell seq) =
     let row (task, label, comparable) =
         let ratio =
             match ours task "hnn" "energy_mse", paper task "hnn" "energy_mse" with
-            | Some o, Some p when comparable -> sprintf "%.2f" (o / p)
+            | Some o, Some p when comparable -> Format.decimals 2 (o / p)
             | _ -> "—"
         sprintf
             "| %s | %s | %s | %s | %s | %s | %s |"

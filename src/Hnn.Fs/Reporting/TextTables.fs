@@ -44,7 +44,14 @@ let table (task: string) (cells: ResultsFile.Cell seq) =
     let lines =
         [ for c in cells ->
               match Paper.tryFind task c.Model c.Metric with
-              | Some p -> sprintf "%-21s %s %-24s %-24s %.2f" c.Metric (model c.Model) (fmt c.Value) (fmt p) (c.Value.Mean / p.Mean)
+              | Some p ->
+                  sprintf
+                      "%-21s %s %-24s %-24s %s"
+                      c.Metric
+                      (model c.Model)
+                      (fmt c.Value)
+                      (fmt p)
+                      (Format.decimals 2 (c.Value.Mean / p.Mean))
               | None -> sprintf "%-21s %s %-24s %s" c.Metric (model c.Model) (fmt c.Value) "—" ]
     String.concat "\n" (header :: lines)
 
@@ -68,7 +75,7 @@ let markdown (cells: ResultsFile.Cell seq) =
                   [ for c in cs ->
                         let paper, ratio =
                             match Paper.tryFind task c.Model c.Metric with
-                            | Some p -> fmt p, sprintf "%.2f" (c.Value.Mean / p.Mean)
+                            | Some p -> fmt p, Format.decimals 2 (c.Value.Mean / p.Mean)
                             | None -> "—", "—"
                         sprintf "| %s | %s | %s | %s | %s |" c.Metric c.Model (fmt c.Value) paper ratio ]
               let n = note task

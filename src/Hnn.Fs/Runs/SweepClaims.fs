@@ -49,7 +49,7 @@ let paperRows (m: Merged) =
                         range (seedValues s)
                         string s.N
                         sci paper.Mean
-                        sprintf "%.2f" (s.Mean / paper.Mean)
+                        Format.decimals 2 (s.Mean / paper.Mean)
                         sprintf "%.2f – %.2f" (List.min ratios) (List.max ratios) ]
               | _ -> () ]
 
